@@ -1,0 +1,58 @@
+/** Domain value types for key material. Each wraps checked bytes so a wrong length cannot travel. */
+
+/** A 128-bit content key (ISO/IEC 23001-7 uses AES-128 for every scheme). */
+export interface ContentKey {
+  readonly kind: "content-key";
+  readonly bytes: Uint8Array;
+}
+
+/** An initialization vector: 8 or 16 bytes (ISO/IEC 23001-7 §9.1 allows 8 for cenc/cens). */
+export interface Iv {
+  readonly kind: "iv";
+  readonly bytes: Uint8Array;
+}
+
+/** A tenant key seed value: exactly 30 bytes (PlayReady key seed spec: "truncated to 30 bytes"). */
+export interface KeySeedValue {
+  readonly kind: "key-seed";
+  readonly bytes: Uint8Array;
+}
+
+export const CONTENT_KEY_LENGTH = 16;
+/** PlayReady key-seed specification: the algorithm uses exactly the first 30 bytes; Axinom imports exactly 30. */
+export const KEY_SEED_LENGTH = 30;
+
+export function contentKeyFromBytes(bytes: Uint8Array): ContentKey {
+  if (bytes.length !== CONTENT_KEY_LENGTH) {
+    throw new RangeError(`a content key must be ${CONTENT_KEY_LENGTH} bytes, got ${bytes.length}`);
+  }
+  return { kind: "content-key", bytes: Uint8Array.from(bytes) };
+}
+
+export function ivFromBytes(bytes: Uint8Array): Iv {
+  if (bytes.length !== 8 && bytes.length !== 16) {
+    throw new RangeError(`an IV must be 8 or 16 bytes, got ${bytes.length}`);
+  }
+  return { kind: "iv", bytes: Uint8Array.from(bytes) };
+}
+
+export function keySeedFromBytes(bytes: Uint8Array): KeySeedValue {
+  if (bytes.length !== KEY_SEED_LENGTH) {
+    throw new RangeError(`a key seed must be exactly ${KEY_SEED_LENGTH} bytes, got ${bytes.length}`);
+  }
+  return { kind: "key-seed", bytes: Uint8Array.from(bytes) };
+}
+
+/** Common Encryption protection schemes (ISO/IEC 23001-7 §4.2 scheme_type four-character codes). */
+export type ProtectionScheme = "cenc" | "cbcs" | "cens" | "cbc1";
+export const PROTECTION_SCHEMES: readonly ProtectionScheme[] = ["cenc", "cbcs", "cens", "cbc1"];
+
+export function parseProtectionScheme(text: string): ProtectionScheme | undefined {
+  const lower = text.trim().toLowerCase();
+  return (PROTECTION_SCHEMES as readonly string[]).includes(lower) ? (lower as ProtectionScheme) : undefined;
+}
+
+/** True for the CBC-mode schemes (PlayReady 4.3 AESCBC, FairPlay, HLS SAMPLE-AES). */
+export function isCbcScheme(scheme: ProtectionScheme): boolean {
+  return scheme === "cbcs" || scheme === "cbc1";
+}

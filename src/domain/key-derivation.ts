@@ -1,0 +1,37 @@
+import { concatBytes } from "./bytes";
+import { contentKeyFromBytes, ivFromBytes, type ContentKey, type Iv, type KeySeedValue } from "./content-key";
+import type { KeyId } from "./key-id";
+
+async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+}
+
+/**
+ * The PlayReady key-seed algorithm (MicrosoftDocs/PlayReady, playready-key-seed.md): with s = seed[0..30)
+ * and k = the KID as little-endian GUID bytes, A = SHA256(s‖k), B = SHA256(s‖k‖s), C = SHA256(s‖k‖s‖k),
+ * key[i] = A[i]^A[i+16]^B[i]^B[i+16]^C[i]^C[i+16]. A license service holding the seed re-creates the key.
+ */
+export async function deriveContentKey(seed: KeySeedValue, kid: KeyId): Promise<ContentKey> {
+  const s = seed.bytes;
+  const k = kid.guidBytes();
+  const [a, b, c] = await Promise.all([
+    sha256(concatBytes(s, k)),
+    sha256(concatBytes(s, k, s)),
+    sha256(concatBytes(s, k, s, k)),
+  ]);
+  const key = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) key[i] = a[i]! ^ a[i + 16]! ^ b[i]! ^ b[i + 16]! ^ c[i]! ^ c[i + 16]!;
+  return contentKeyFromBytes(key);
+}
+
+/** Domain-separation label for IV derivation; changing it changes every IV ever issued. */
+const IV_DERIVATION_LABEL = new TextEncoder().encode("edge-key-service/iv/v1");
+
+/**
+ * A deterministic IV for (seed, KID): the first `length` bytes of SHA-256(label‖seed‖kid), so a retried
+ * request gets the same IV (DESIGN.md §Key model). The label keeps it unrelated to the content key.
+ */
+export async function deriveIv(seed: KeySeedValue, kid: KeyId, length: 8 | 16 = 16): Promise<Iv> {
+  const digest = await sha256(concatBytes(IV_DERIVATION_LABEL, seed.bytes, kid.bytes));
+  return ivFromBytes(digest.subarray(0, length));
+}

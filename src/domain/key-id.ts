@@ -1,0 +1,79 @@
+import { fromBase64, fromHex, toBase64, toHex } from "./bytes";
+
+/**
+ * A Key ID (KID): 16 bytes, held in RFC 4122 (big-endian) order, the order CENC puts in `tenc` and PSSH
+ * boxes (ISO/IEC 23001-7 §8.2). PlayReady and .NET use the little-endian GUID layout instead
+ * (`guidBytes()`), which the key-seed derivation and PlayReady headers need.
+ */
+export class KeyId {
+  /** RFC 4122 byte order. */
+  readonly bytes: Uint8Array;
+
+  private constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  /** Wraps 16 bytes in RFC 4122 order; throws for any other length. */
+  static fromBytes(bytes: Uint8Array): KeyId {
+    if (bytes.length !== 16) throw new RangeError(`a Key ID must be 16 bytes, got ${bytes.length}`);
+    return new KeyId(Uint8Array.from(bytes));
+  }
+
+  /** Builds a Key ID from the 16 little-endian GUID bytes (.NET `Guid.ToByteArray()`). */
+  static fromGuidBytes(guid: Uint8Array): KeyId {
+    if (guid.length !== 16) throw new RangeError(`a GUID must be 16 bytes, got ${guid.length}`);
+    return new KeyId(swapGuidByteOrder(guid));
+  }
+
+  /**
+   * Parses a Key ID from an RFC 4122 string (any case, with or without hyphens or braces), 32 hex digits,
+   * or base64 of 16 bytes. Returns undefined for anything else.
+   * @example KeyId.parse("339C45B5-FB6D-4BD9-994C-EABD9D41C95B")?.toString() // "339c45b5-fb6d-4bd9-994c-eabd9d41c95b"
+   */
+  static parse(text: string): KeyId | undefined {
+    const trimmed = text.trim();
+    const uuid = /^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{12})\}?$/.exec(trimmed);
+    if (uuid) return new KeyId(fromHex(uuid.slice(1).join(""))!);
+    const decoded = fromBase64(trimmed);
+    if (decoded?.length === 16) return new KeyId(decoded);
+    return undefined;
+  }
+
+  /** Parses like `parse` but throws a RangeError naming the field when the text is not a Key ID. */
+  static require(text: string, field = "kid"): KeyId {
+    const kid = KeyId.parse(text);
+    if (!kid) throw new RangeError(`${field} must be a UUID or base64 of 16 bytes`);
+    return kid;
+  }
+
+  /** The little-endian GUID layout: first three fields byte-reversed (PlayReady header spec §3.6.1). */
+  guidBytes(): Uint8Array {
+    return swapGuidByteOrder(this.bytes);
+  }
+
+  /** Canonical lower-case hyphenated RFC 4122 form. */
+  toString(): string {
+    const hex = toHex(this.bytes);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  /** 32 lower-case hex digits, no hyphens (the form mp4split and Shaka take on the command line). */
+  toHex(): string {
+    return toHex(this.bytes);
+  }
+
+  /** Base64 of the RFC 4122 bytes (the Widevine CENC API `key_id` form). */
+  toBase64(): string {
+    return toBase64(this.bytes);
+  }
+
+  equals(other: KeyId): boolean {
+    return this.bytes.every((byte, i) => byte === other.bytes[i]);
+  }
+}
+
+function swapGuidByteOrder(bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  out.set([bytes[3]!, bytes[2]!, bytes[1]!, bytes[0]!, bytes[5]!, bytes[4]!, bytes[7]!, bytes[6]!], 0);
+  return out;
+}

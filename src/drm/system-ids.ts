@@ -1,0 +1,32 @@
+import { KeyId } from "../domain/key-id";
+
+/**
+ * A DRM system identifier (the `SystemID` UUID of ISO/IEC 23001-7 §8.1 and CPIX `DRMSystem@systemId`).
+ * Held as a KeyId-shaped 16-byte value so comparisons are on bytes, never on strings.
+ */
+export type SystemId = KeyId;
+
+/** DASH-IF content-protection identifier registry (shared/vectors/drm-system-ids.json). */
+export const SYSTEM_IDS = {
+  widevine: KeyId.require("edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"),
+  playReady: KeyId.require("9a04f079-9840-4286-ab92-e65be0885f95"),
+  fairPlay: KeyId.require("94ce86fb-07ff-4f43-adb8-93d2fa968ca2"),
+  /** W3C Common PSSH box (w3c/encrypted-media format-registry initdata/cenc.html §4). */
+  commonPssh: KeyId.require("1077efec-c0b2-4d02-ace3-3c1e52e2fb4b"),
+  /** Clear Key AES-128 for HLS (DASH-IF registry; SPEKE v2 / MediaPackage v2 `CLEAR_KEY_AES_128`). */
+  clearKeyAes128: KeyId.require("3ea8778f-7742-4bf9-b18b-e834b2acbd47"),
+  /** HLS AES-128 as the AWS SPEKE v1 reference server names it ("not an official system ID"). */
+  hlsAes128Speke: KeyId.require("81376844-f976-481e-a84e-cc25d39b0b33"),
+  /** Clear Key DASH-IF (signals W3C Clear Key in DASH). */
+  clearKeyDashIf: KeyId.require("e2719d58-a985-b3c9-781a-b030af78d30e"),
+} as const;
+
+export type KnownDrmSystem = keyof typeof SYSTEM_IDS;
+
+/** Names the known system a SystemId belongs to, or undefined for one this service does not signal. */
+export function knownDrmSystem(systemId: SystemId): KnownDrmSystem | undefined {
+  for (const [name, id] of Object.entries(SYSTEM_IDS) as [KnownDrmSystem, KeyId][]) {
+    if (id.equals(systemId)) return name;
+  }
+  return undefined;
+}

@@ -1,27 +1,35 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { TEST_BINDINGS } from "./test/test-bindings.ts";
 
-/** Fixed test secrets: never used outside the suite. */
-export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
-export const TEST_KEY_ENCRYPTION_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
+/**
+ * Two projects: `workers` runs inside workerd with real KV and Durable Objects; `interop` runs in Node,
+ * where real peer tools (xmllint, Shaka Packager, ffmpeg) can be spawned against the service.
+ */
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      main: "./src/index.ts",
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-          KEY_ENCRYPTION_KEY: TEST_KEY_ENCRYPTION_KEY,
-          DEFAULT_SEED_SWITCH_DELAY_SECONDS: "0",
+  test: {
+    testTimeout: 30_000,
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            main: "./src/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { ...TEST_BINDINGS } },
+          }),
+        ],
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        test: {
+          name: "interop",
+          include: ["test/interop/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
-    }),
-  ],
-  test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**"],
-    testTimeout: 30_000,
+    ],
   },
 });

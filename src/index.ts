@@ -1,1 +1,6 @@
-export { TenantObject } from "./tenancy/tenant-object"; export default { fetch() { return new Response("ok"); } };
+import { createApp } from "./app";
+
+export { TenantObject } from "./tenancy/tenant-object";
+
+/** Worker entry: the Hono app and the Durable Object class (DESIGN.md §Code layout). */
+export default createApp();

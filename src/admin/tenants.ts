@@ -1,0 +1,42 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { readBodyBytes } from "../http/body";
+import { tenantStore } from "../http/auth";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { InputError, asObject, optionalString } from "../management/json-fields";
+import { tenantObject } from "../tenancy/tenant-client";
+
+const MAX_TENANT_NAME_LENGTH = 256;
+
+/** Operator API (DESIGN.md §Endpoints): create tenants and read their metadata; behind adminAuth. */
+export const tenantAdminRoutes = new Hono<AppEnv>();
+
+tenantAdminRoutes.post("/tenants", async (c) => {
+  const body = await readBodyBytes(c.req.raw);
+  if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
+  let name = "";
+  const text = new TextDecoder().decode(body.bytes).trim();
+  if (text !== "") {
+    try {
+      name = optionalString(asObject(JSON.parse(text)), "name", MAX_TENANT_NAME_LENGTH) ?? "";
+    } catch (error) {
+      if (error instanceof InputError) return jsonError(400, error.message);
+      return jsonError(400, 'Malformed JSON: expected {"name": "..."} or an empty body');
+    }
+  }
+  const tenantId = crypto.randomUUID();
+  const result = await tenantObject(c.env, tenantId).createTenant({ tenantId, name, now: new Date().toISOString() });
+  if (!result.ok) return managementFailureResponse(result.failure);
+  const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
+  if (snapshot) await tenantStore(c.env).prime(snapshot);
+  return c.json({ tenantId, managementKey: result.value.managementKey, keySeedId: result.value.keySeedId }, 201);
+});
+
+tenantAdminRoutes.get("/tenants/:id", async (c) => {
+  const id = c.req.param("id").toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return jsonError(400, "The tenant id in the path must be a UUID");
+  const metadata = await tenantObject(c.env, id).getMetadata(new Date().toISOString());
+  if (!metadata) return jsonError(404, `No tenant with id ${id}`);
+  return c.json(metadata);
+});

@@ -1,0 +1,22 @@
+import { concatBytes, utf8 } from "./bytes";
+import { KeyId } from "./key-id";
+
+/** Domain-separation label; changing it changes every stable Key ID ever issued. */
+const STABLE_KEY_ID_LABEL = "edge-key-service/kid/v1";
+
+/**
+ * A deterministic Key ID for protocols that ask the key service to choose stable IDs (SPEKE
+ * `overrideKeyIds`, Widevine CENC `content_id` that is not a GUID). It is the first 16 bytes of
+ * SHA-256(label ‖ 0x00 ‖ part₁ ‖ 0x00 ‖ part₂ …), shaped as an RFC 9562 §5.8 version-8 UUID (custom
+ * layout) so every tool accepts it. The tenant id is always the first part, so two tenants never share
+ * a Key ID for the same content. Parts are joined with NUL bytes so ("ab","c") ≠ ("a","bc").
+ * @example await stableKeyId(tenantId, ["widevine", contentIdBase64, "SD", "0"])
+ */
+export async function stableKeyId(tenantId: string, parts: readonly string[]): Promise<KeyId> {
+  const segments = [STABLE_KEY_ID_LABEL, tenantId, ...parts].map((part) => concatBytes(utf8(part), new Uint8Array([0])));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes(...segments)));
+  const bytes = digest.slice(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8 (RFC 9562 §5.8)
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10xx (RFC 9562 §4.1)
+  return KeyId.fromBytes(bytes);
+}

@@ -1,0 +1,66 @@
+import type { MiddlewareHandler } from "hono";
+import { timingSafeEqual, utf8 } from "../domain/bytes";
+import type { CredentialScope } from "../tenancy/credentials";
+import { TenantStore } from "../tenancy/tenant-store";
+import type { AppEnv } from "./app-env";
+import { jsonError } from "./errors";
+
+/** One message for every authentication failure, so a response never tells whether the tenant exists. */
+export const AUTHENTICATION_FAILED = "Authentication failed: send Authorization: Basic base64(tenantId:managementKey)";
+
+/** The isolate's tenant read path for this request's environment. */
+export function tenantStore(env: Env): TenantStore {
+  return new TenantStore(env.SNAPSHOTS, env.KEY_ENCRYPTION_KEY, env.KEY_ENCRYPTION_KEY_VERSION);
+}
+
+/** Splits `Authorization: Basic base64(user:secret)` (RFC 7617 §2); undefined when it is not that. */
+export function parseBasicAuthorization(header: string | undefined): { user: string; secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
+  if (!match) return undefined;
+  let decoded: string;
+  try {
+    decoded = atob(match[1]!);
+  } catch {
+    return undefined;
+  }
+  const colon = decoded.indexOf(":");
+  if (colon <= 0) return undefined;
+  return { user: decoded.slice(0, colon).trim().toLowerCase(), secret: decoded.slice(colon + 1) };
+}
+
+/**
+ * Tenant authentication by Basic credentials (axinom.md §2): the user name is the tenant id, the password
+ * a management key holding `scope`. Every failure is the same 401.
+ */
+export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
+  return async function tenantAuthMiddleware(c, next) {
+    const credentials = parseBasicAuthorization(c.req.header("Authorization"));
+    const store = tenantStore(c.env);
+    const tenant = credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user) : undefined;
+    const credentialId = tenant && credentials ? await tenant.authenticate(credentials.secret, scope) : undefined;
+    if (!tenant || !credentialId) {
+      return jsonError(401, AUTHENTICATION_FAILED, { "WWW-Authenticate": 'Basic realm="edge-key-service", charset="UTF-8"' });
+    }
+    c.set("tenant", tenant);
+    c.set("credentialId", credentialId);
+    c.set("store", store);
+    await next();
+  };
+}
+
+/** Operator authentication: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
+export function adminAuth(): MiddlewareHandler<AppEnv> {
+  return async function adminAuthMiddleware(c, next) {
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+    const expected = c.env.ADMIN_TOKEN;
+    if (!expected || !presented || !timingSafeEqual(await digest(presented), await digest(expected))) {
+      return jsonError(401, "Authentication failed: send Authorization: Bearer <ADMIN_TOKEN>", { "WWW-Authenticate": 'Bearer realm="edge-key-service-admin"' });
+    }
+    await next();
+  };
+}
+
+/** Hashing both sides first makes the comparison independent of the token lengths. */
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text)));
+}

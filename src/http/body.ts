@@ -1,0 +1,50 @@
+/** Largest request body any endpoint accepts (issue: CPIX acquisition §6, "a body over 1 MiB gets 413"). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type BodyRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: "too-large" };
+
+/**
+ * Reads a request body up to `limit` bytes, chunked or not (Shaka Packager sends `Transfer-Encoding:
+ * chunked`), and stops reading as soon as the limit is passed.
+ */
+export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): Promise<BodyRead> {
+  const declared = Number(request.headers.get("Content-Length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) return { ok: false, reason: "too-large" };
+  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return { ok: false, reason: "too-large" };
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
+export type JsonRead = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413; readonly message: string };
+
+/** Reads and parses a JSON body; the failure message says why without echoing the body. */
+export async function readJsonBody(request: Request): Promise<JsonRead> {
+  const body = await readBodyBytes(request);
+  if (!body.ok) return { ok: false, status: 413, message: `Request body exceeds ${MAX_BODY_BYTES} bytes` };
+  const text = new TextDecoder("utf-8").decode(body.bytes);
+  if (text.trim() === "") return { ok: false, status: 400, message: "Request body is empty; expected JSON" };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? error.message.replace(/"[^"]*"/g, "…") : "invalid JSON";
+    return { ok: false, status: 400, message: `Malformed JSON: ${detail}` };
+  }
+}

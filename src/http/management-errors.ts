@@ -1,0 +1,20 @@
+import type { ManagementFailure } from "../tenancy/tenant-types";
+import { jsonError } from "./errors";
+
+/** The one place management failures become HTTP (STYLE.md §4). */
+export function managementFailureResponse(failure: ManagementFailure): Response {
+  switch (failure.reason) {
+    case "no-tenant":
+      return jsonError(404, "Tenant not found");
+    case "tenant-exists":
+      return jsonError(409, "A tenant with this id already exists");
+    case "not-found":
+      return jsonError(404, `No ${failure.what} with Id ${failure.id}`);
+    case "duplicate-id":
+      return jsonError(409, `A ${failure.what} with Id ${failure.id} already exists`);
+    case "default-seed":
+      return jsonError(409, `Key seed ${failure.id} is the default key seed (or a pending default switch names it) and cannot be deleted; make another seed default first`);
+    case "invalid":
+      return jsonError(400, failure.message);
+  }
+}

@@ -1,0 +1,23 @@
+/** Literal path segments of our routes; Axinom paths are case-insensitive (DESIGN.md §Compatibility stance). */
+const ROUTE_WORDS = new Set([
+  "api", "admin", "tenants", "keyseeds", "import", "export", "settings", "logs", "spekev2", "speke", "cpix",
+  "widevineprotectioninfo", "widevineprotectioninfocredentials", "cenc", "getcontentkey", "contentkeys",
+]);
+
+/**
+ * Hono `getPath`: lower-cases the leading run of literal route words and leaves everything after the
+ * first parameter as sent, so `/API/KeySeeds` routes like `/api/keyseeds` while a content id keeps its case.
+ */
+export function caseInsensitivePath(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const end = url.indexOf("?", start);
+  const path = end === -1 ? url.slice(start) : url.slice(start, end);
+  const segments = path.split("/");
+  for (let i = 1; i < segments.length; i++) {
+    const lower = segments[i]!.toLowerCase();
+    if (!ROUTE_WORDS.has(lower)) break;
+    segments[i] = lower;
+  }
+  return segments.join("/");
+}

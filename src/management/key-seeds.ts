@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { readJsonBody } from "../http/body";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { readPaging } from "../http/paging";
+import { tenantObject } from "../tenancy/tenant-client";
+import type { ManagementResult } from "../tenancy/tenant-types";
+import { InputError } from "./json-fields";
+import { keySeedJson } from "./key-seed-json";
+import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
+import { KeyId } from "../domain/key-id";
+
+/** Key Seeds API (axinom.md §5.2), mounted under `/api` behind tenant auth with the `manage` scope. */
+export const keySeedRoutes = new Hono<AppEnv>();
+
+keySeedRoutes.get("/keyseeds", async (c) => {
+  const paging = readPaging((name) => c.req.query(name));
+  if (!paging.ok) return jsonError(400, paging.message);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds({ top: paging.top, skip: paging.skip }, new Date().toISOString());
+  return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
+});
+
+keySeedRoutes.get("/keyseeds/:id", async (c) => {
+  const id = seedIdParam(c.req.param("id"));
+  if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).getKeySeed(id, new Date().toISOString());
+  return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
+});
+
+keySeedRoutes.post("/keyseeds", async (c) => {
+  const input = await parseBody(c.req.raw, parseNewKeySeed);
+  if (input instanceof Response) return input;
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).createKeySeed(input, new Date().toISOString());
+  return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed), 201));
+});
+
+keySeedRoutes.put("/keyseeds/:id", async (c) => {
+  const id = seedIdParam(c.req.param("id"));
+  if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
+  const change = await parseBody(c.req.raw, parseKeySeedChange);
+  if (change instanceof Response) return change;
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).updateKeySeed(id, change, new Date().toISOString());
+  return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed)));
+});
+
+keySeedRoutes.delete("/keyseeds/:id", async (c) => {
+  const id = seedIdParam(c.req.param("id"));
+  if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).deleteKeySeed(id, new Date().toISOString());
+  return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
+});
+
+keySeedRoutes.post("/import/keyseeds", async (c) => {
+  const imports = await parseBody(c.req.raw, parseKeySeedImports);
+  if (imports instanceof Response) return imports;
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).importKeySeeds(imports, new Date().toISOString());
+  return respond(c.env, c.var.store, tenantId, result, (seeds) => c.json(seeds.map(keySeedJson)));
+});
+
+function seedIdParam(text: string): string | undefined {
+  return /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
+}
+
+/** Reads a JSON body and runs a parser over it; a Response for any problem, named in the message. */
+export async function parseBody<T>(request: Request, parse: (value: unknown) => T): Promise<T | Response> {
+  const body = await readJsonBody(request);
+  if (!body.ok) return jsonError(body.status, body.message);
+  try {
+    return parse(body.value);
+  } catch (error) {
+    if (error instanceof InputError) return jsonError(400, error.message);
+    throw error;
+  }
+}
+
+/**
+ * Shapes a write's result and primes this isolate's snapshot cache with the object's newest snapshot,
+ * so the next acquisition here sees the change at once (other isolates follow within the cache TTL).
+ */
+export async function respond<T>(
+  env: Env,
+  store: AppEnv["Variables"]["store"],
+  tenantId: string,
+  result: ManagementResult<T>,
+  render: (value: T) => Response,
+): Promise<Response> {
+  if (!result.ok) return managementFailureResponse(result.failure);
+  const snapshot = await tenantObject(env, tenantId).currentSnapshot();
+  if (snapshot) await store.prime(snapshot);
+  return render(result.value);
+}

@@ -1,0 +1,46 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app-env";
+import { managementFailureResponse } from "../http/management-errors";
+import { MAX_SETTING_LENGTH, SETTINGS_FIELDS, type TenantSettings } from "../tenancy/settings";
+import { tenantObject } from "../tenancy/tenant-client";
+import { InputError, asObject, optionalString } from "./json-fields";
+import { parseBody, respond } from "./key-seeds";
+
+/** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings, PascalCase JSON. */
+export const settingsRoutes = new Hono<AppEnv>();
+
+settingsRoutes.get("/settings", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
+  return result.ok ? c.json(settingsJson(result.value)) : managementFailureResponse(result.failure);
+});
+
+settingsRoutes.put("/settings", async (c) => {
+  const settings = await parseBody(c.req.raw, parseSettings);
+  if (settings instanceof Response) return settings;
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).putSettings(settings);
+  return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
+});
+
+function settingsJson(settings: TenantSettings): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, settings[field] ?? null]));
+}
+
+/** Every field optional; unknown fields are refused so a typo is not silently dropped. */
+export function parseSettings(value: unknown): TenantSettings {
+  const body = asObject(value);
+  for (const name of Object.keys(body)) {
+    if (!Object.hasOwn(SETTINGS_FIELDS, name)) {
+      throw new InputError(`Unknown setting ${name}; allowed: ${Object.keys(SETTINGS_FIELDS).join(", ")}`);
+    }
+  }
+  const settings: Record<string, string> = {};
+  for (const [wire, field] of Object.entries(SETTINGS_FIELDS)) {
+    const text = optionalString(body, wire, MAX_SETTING_LENGTH);
+    if (text !== undefined && text !== "") {
+      if (/[\r\n"]/.test(text)) throw new InputError(`${wire} must not contain quotes or line breaks (it is written into manifests)`);
+      settings[field] = text;
+    }
+  }
+  return settings as TenantSettings;
+}

@@ -1,0 +1,61 @@
+import type { DefaultSeedSwitch } from "./snapshot";
+import { defaultSeedIdAt } from "./snapshot";
+
+/** The fields of a stored seed that the default rule reads. */
+export interface SeedOrdering {
+  readonly id: string;
+  readonly created: string;
+  /** Insertion order, to break ties between seeds created in the same millisecond. */
+  readonly insertOrder: number;
+  /** Sequence number of the last time it was made default, or null. */
+  readonly madeDefaultSeq: number | null;
+}
+
+/**
+ * Axinom's default rule (axinom.md §5.2): "The default key seed is the last key seed that was made as the
+ * default one. If no key seeds were ever made as the default ones, the oldest key seed will be treated as
+ * the default one."
+ */
+export function ruleDefaultSeedId(seeds: readonly SeedOrdering[]): string | undefined {
+  let lastMadeDefault: SeedOrdering | undefined;
+  let oldest: SeedOrdering | undefined;
+  for (const seed of seeds) {
+    if (seed.madeDefaultSeq !== null && (!lastMadeDefault || seed.madeDefaultSeq > lastMadeDefault.madeDefaultSeq!)) {
+      lastMadeDefault = seed;
+    }
+    if (!oldest || seed.created < oldest.created || (seed.created === oldest.created && seed.insertOrder < oldest.insertOrder)) {
+      oldest = seed;
+    }
+  }
+  return (lastMadeDefault ?? oldest)?.id;
+}
+
+/**
+ * The switch to publish when the rule's default may have changed: the seed in force now stays `current`
+ * and the new default becomes `next` after the delay, so every location flips at the same instant. With
+ * no delay, or when nothing changes, the new default is simply `current`.
+ */
+export function planDefaultSwitch(previous: DefaultSeedSwitch | undefined, newDefault: string, now: Date, delaySeconds: number): DefaultSeedSwitch {
+  const inForce = previous ? defaultSeedIdAt(previous, now) : newDefault;
+  if (inForce === newDefault || delaySeconds === 0) return { current: newDefault, next: null, effectiveAt: null };
+  if (previous?.next === newDefault && previous.current === inForce) return previous; // already scheduled
+  return { current: inForce, next: newDefault, effectiveAt: new Date(now.getTime() + delaySeconds * 1000).toISOString() };
+}
+
+/** A switch whose instant has passed, rewritten as the plain state it settled into. */
+export function settleSwitch(published: DefaultSeedSwitch, now: Date): DefaultSeedSwitch {
+  const inForce = defaultSeedIdAt(published, now);
+  return published.next !== null && inForce === published.next ? { current: inForce, next: null, effectiveAt: null } : published;
+}
+
+/** Ids a delete must refuse: the rule's default and any seed the published switch still names. */
+export function seedsInUseAsDefault(ruleDefault: string | undefined, published: DefaultSeedSwitch | undefined): Set<string> {
+  const inUse = new Set<string>();
+  if (ruleDefault) inUse.add(ruleDefault);
+  if (published) {
+    inUse.add(published.current);
+    // A switch still pending keeps both ends alive until every location has flipped.
+    if (published.next) inUse.add(published.next);
+  }
+  return inUse;
+}

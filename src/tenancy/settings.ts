@@ -1,0 +1,22 @@
+/** Per-tenant settings that shape DRM signalling (issue: CPIX acquisition §4). All optional. */
+export interface TenantSettings {
+  /** Widevine `provider` in WidevinePsshData (widevine-playready.md §2). */
+  readonly widevineProvider?: string;
+  /** PlayReady LA_URL written into the WRMHEADER (PlayReady header spec §3). */
+  readonly playReadyLaUrl?: string;
+  /** FairPlay key URI template; placeholders `{kid}`, `{kidHex}`, `{ivHex}`. Default `skd://{kid}:{ivHex}`. */
+  readonly fairPlayUriTemplate?: string;
+  /** HLS AES-128 / Clear Key key URI template; placeholders `{kid}`, `{kidHex}`, `{contentId}`. */
+  readonly clearKeyUriTemplate?: string;
+}
+
+/** Settings names as the Management API spells them (PascalCase, like every Axinom JSON field). */
+export const SETTINGS_FIELDS = {
+  WidevineProvider: "widevineProvider",
+  PlayReadyLaUrl: "playReadyLaUrl",
+  FairPlayUriTemplate: "fairPlayUriTemplate",
+  ClearKeyUriTemplate: "clearKeyUriTemplate",
+} as const satisfies Record<string, keyof TenantSettings>;
+
+/** Longest accepted setting value; they end up in headers and manifests. */
+export const MAX_SETTING_LENGTH = 2048;

@@ -1,0 +1,120 @@
+import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
+import { secretMatches, type CredentialScope } from "./credentials";
+import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
+import { SNAPSHOT_FORMAT, defaultSeedIdAt, snapshotKey, type TenantSnapshot } from "./snapshot";
+
+/** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
+export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
+/** KV edge-cache lifetime for snapshot reads (the minimum KV allows). */
+const KV_CACHE_TTL_SECONDS = 30;
+
+/** A tenant as the read path sees it: the snapshot plus its opened keys, cached per isolate. */
+export class LoadedTenant {
+  readonly #openedSeeds = new Map<string, Promise<KeySeedValue>>();
+
+  constructor(
+    readonly snapshot: TenantSnapshot,
+    readonly dataKey: TenantDataKey,
+  ) {}
+
+  get tenantId(): string {
+    return this.snapshot.tenantId;
+  }
+
+  /** The credential id a secret belongs to, when it holds the scope; compared in constant time. */
+  async authenticate(secret: string, scope: CredentialScope): Promise<string | undefined> {
+    let matched: string | undefined;
+    for (const credential of this.snapshot.credentials) {
+      // Check every credential so the time taken does not tell which one matched.
+      if ((await secretMatches(secret, credential.hash, this.dataKey.credentialHash)) && credential.scopes.includes(scope)) {
+        matched ??= credential.id;
+      }
+    }
+    return matched;
+  }
+
+  /** The seed id acquisitions use at `now` (honours a published switch's `effectiveAt`). */
+  defaultSeedId(now: Date): string {
+    return defaultSeedIdAt(this.snapshot.defaultSeed, now);
+  }
+
+  hasSeed(seedId: string): boolean {
+    return Object.hasOwn(this.snapshot.seeds, seedId);
+  }
+
+  /** Opens a seed (once per isolate and snapshot); undefined when the tenant has no such seed. */
+  seed(seedId: string): Promise<KeySeedValue> | undefined {
+    const sealed = this.snapshot.seeds[seedId];
+    if (sealed === undefined) return undefined;
+    let opened = this.#openedSeeds.get(seedId);
+    if (!opened) {
+      opened = open(sealed, this.dataKey.sealing, { purpose: "key-seed", tenantId: this.tenantId, seedId }).then(keySeedFromBytes);
+      this.#openedSeeds.set(seedId, opened);
+    }
+    return opened;
+  }
+}
+
+interface CacheEntry {
+  readonly tenant: LoadedTenant;
+  readonly fetchedAt: number;
+}
+
+/**
+ * The read path's view of tenants: isolate memory, then KV. It never calls the Durable Object, so a warm
+ * acquisition makes no storage call at all (DESIGN.md §Performance budget).
+ */
+export class TenantStore {
+  static readonly #cache = new Map<string, CacheEntry>();
+  static #kek: { secret: string; key: Promise<VersionedKey> } | undefined;
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly kekSecret: string,
+    private readonly kekVersion: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The tenant, or undefined when none is published under that id. */
+  async load(tenantId: string): Promise<LoadedTenant | undefined> {
+    const cached = TenantStore.#cache.get(tenantId);
+    if (cached && this.clock() - cached.fetchedAt < SNAPSHOT_MEMORY_TTL_MS) return cached.tenant;
+    const snapshot = await this.kv.get<TenantSnapshot>(snapshotKey(tenantId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS });
+    if (!snapshot || snapshot.format !== SNAPSHOT_FORMAT || snapshot.tenantId !== tenantId) {
+      return cached?.tenant;
+    }
+    return this.#remember(snapshot, cached);
+  }
+
+  /** Puts a snapshot the Durable Object just returned into this isolate's cache (read-your-writes). */
+  async prime(snapshot: TenantSnapshot): Promise<void> {
+    await this.#remember(snapshot, TenantStore.#cache.get(snapshot.tenantId));
+  }
+
+  /** Forgets every cached tenant (tests use it to play a fresh isolate). */
+  static clear(): void {
+    TenantStore.#cache.clear();
+  }
+
+  async #remember(snapshot: TenantSnapshot, cached: CacheEntry | undefined): Promise<LoadedTenant> {
+    // A newer version always wins: KV may still serve an older snapshot than this isolate has seen.
+    if (cached && cached.tenant.snapshot.version > snapshot.version) {
+      TenantStore.#cache.set(snapshot.tenantId, { tenant: cached.tenant, fetchedAt: this.clock() });
+      return cached.tenant;
+    }
+    const sameKey = cached && cached.tenant.snapshot.wrappedDataKey === snapshot.wrappedDataKey;
+    const dataKey = sameKey
+      ? cached.tenant.dataKey
+      : await unwrapDataKey(snapshot.wrappedDataKey, await this.#keyEncryptionKey(), snapshot.tenantId, snapshot.dataKeyVersion);
+    const tenant = cached && cached.tenant.snapshot.version === snapshot.version ? cached.tenant : new LoadedTenant(snapshot, dataKey);
+    TenantStore.#cache.set(snapshot.tenantId, { tenant, fetchedAt: this.clock() });
+    return tenant;
+  }
+
+  #keyEncryptionKey(): Promise<VersionedKey> {
+    if (TenantStore.#kek?.secret !== this.kekSecret) {
+      TenantStore.#kek = { secret: this.kekSecret, key: importKeyEncryptionKey(this.kekSecret, this.kekVersion) };
+    }
+    return TenantStore.#kek.key;
+  }
+}

@@ -1,0 +1,63 @@
+/** Types that cross the tenant Durable Object's RPC boundary (plain data: RPC drops classes and stacks). */
+
+export type ManagementResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ManagementFailure };
+
+/** Why a management write or read was refused; mapped to HTTP in src/http/management-errors.ts. */
+export type ManagementFailure =
+  | { readonly reason: "no-tenant" }
+  | { readonly reason: "tenant-exists" }
+  | { readonly reason: "not-found"; readonly what: string; readonly id: string }
+  | { readonly reason: "duplicate-id"; readonly what: string; readonly id: string }
+  | { readonly reason: "default-seed"; readonly id: string }
+  | { readonly reason: "invalid"; readonly message: string };
+
+export interface TenantCreated {
+  readonly tenantId: string;
+  /** Shown once; only its keyed hash is stored. */
+  readonly managementKey: string;
+  readonly credentialId: string;
+  readonly keySeedId: string;
+}
+
+export interface TenantMetadata {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly created: string;
+  readonly keySeedCount: number;
+  readonly defaultKeySeedId: string | undefined;
+  readonly snapshotVersion: number;
+}
+
+/** A key seed as the Management API shows it: never the value. */
+export interface KeySeedView {
+  readonly id: string;
+  readonly name: string;
+  readonly created: string;
+  readonly updated: string;
+  readonly generated: boolean;
+  readonly madeDefault: string | null;
+  readonly isDefault: boolean;
+  /** When a default switch to this seed is still pending, the instant it takes effect everywhere. */
+  readonly defaultEffectiveAt: string | null;
+}
+
+export interface NewKeySeed {
+  readonly id?: string;
+  readonly name: string;
+  readonly isDefault?: boolean;
+}
+
+export interface KeySeedImport {
+  readonly id?: string;
+  readonly data: Uint8Array;
+}
+
+/** One answered acquisition, without key values (DESIGN.md §Issuance log). */
+export interface IssuanceRecord {
+  readonly time: string;
+  readonly protocol: string;
+  readonly contentId: string | null;
+  readonly kids: readonly string[];
+  readonly keySeedId: string;
+  readonly credential: string;
+}

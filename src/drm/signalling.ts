@@ -1,0 +1,181 @@
+import type { ContentKey, Iv, ProtectionScheme } from "../domain/content-key";
+import type { KeyId } from "../domain/key-id";
+import { contentProtectionData } from "./content-protection";
+import {
+  clearKeyAes128HlsKey,
+  fairPlayHlsKey,
+  hlsSampleMethodFor,
+  playReadyHlsKey,
+  renderHlsKeyTag,
+  widevineHlsKey,
+  type HlsKeySignal,
+} from "./hls";
+import { DEFAULT_FAIRPLAY_URI_TEMPLATE, keyUriTemplateProblem, renderKeyUriTemplate, templateUsesIv } from "./key-uri-template";
+import { playReadyAlgorithmFor, playReadyKeyChecksum, playReadyLaUrlProblem, wrmHeaderV4_0, wrmHeaderV4_3Cbc } from "./playready";
+import { buildPlayReadyObject, buildPlayReadyPsshBox } from "./playready-object";
+import { buildPsshBox } from "./pssh";
+import { knownDrmSystem, SYSTEM_IDS, type SystemId } from "./system-ids";
+import { buildWidevinePsshBox, encodeWidevinePsshData, type WidevinePsshData } from "./widevine";
+
+/** Per-tenant choices that shape the signalling (all optional). */
+export interface DrmSignallingSettings {
+  /** WidevinePsshData `provider` (field 3). */
+  readonly widevineProvider?: string;
+  /** WidevinePsshData `content_id` (field 4). */
+  readonly widevineContentId?: Uint8Array;
+  /** WRMHEADER `LA_URL`; absolute http(s) URL. */
+  readonly playReadyLaUrl?: string;
+  /** `skd://` template; placeholders in key-uri-template.ts; default `skd://{kid}:{ivHex}`. */
+  readonly fairPlayUriTemplate?: string;
+  /** Key URL template for Clear Key AES-128; required for that system. */
+  readonly clearKeyUriTemplate?: string;
+}
+
+export interface DrmSignallingInput {
+  readonly systemId: SystemId;
+  readonly kid: KeyId;
+  readonly key: ContentKey;
+  readonly iv: Iv;
+  /** The key's scheme; undefined = plain CPIX, one key for any scheme (PlayReady gets AESCTR, FairPlay cbcs). */
+  readonly scheme: ProtectionScheme | undefined;
+  readonly settings: DrmSignallingSettings;
+}
+
+/** Everything the protocols may place in a response; each protocol picks the fields its wire format has. */
+export interface DrmSignalling {
+  /** Full PSSH box (CPIX `PSSH`, Widevine CENC API `boxes`). */
+  readonly pssh?: Uint8Array;
+  /** The box's data payload (Widevine CENC API `data`; the PRO for PlayReady). */
+  readonly psshData?: Uint8Array;
+  /** XML text of CPIX `ContentProtectionData`, before base64. */
+  readonly contentProtectionData?: string;
+  /** `#EXT-X-KEY:` line (CPIX `HLSSignalingData@playlist="media"`). */
+  readonly hlsMediaLine?: string;
+  /** `#EXT-X-SESSION-KEY:` line (`playlist="master"`, CPIX 2.4 `multiVariant`). */
+  readonly hlsMasterLine?: string;
+  /** The PlayReady Object, for `SmoothStreamingProtectionHeaderData` / `speke:ProtectionHeader` (base64ed by the caller). */
+  readonly smoothStreamingProtectionHeader?: Uint8Array;
+  /** 8-byte AESCTR key checksum (PlayReady Header spec §5); absent for AESCBC. */
+  readonly playReadyChecksum?: Uint8Array;
+  readonly skdUri?: string;
+  readonly hlsKeyFormat?: string;
+  readonly hlsKeyFormatVersions?: string;
+  /** The key tag's URI alone (SPEKE v1 `URIExtXKey`). */
+  readonly hlsUri?: string;
+}
+
+type SettingName = keyof DrmSignallingSettings;
+
+/** Why a DRM system cannot be signalled for this key; the protocol layer maps each to its own error. */
+export type DrmSignallingFailure =
+  | { readonly reason: "unsupported-system"; readonly systemId: SystemId }
+  | { readonly reason: "scheme-not-supported-by-system"; readonly systemId: SystemId; readonly scheme: ProtectionScheme }
+  | { readonly reason: "iv-size-not-supported-by-system"; readonly systemId: SystemId; readonly ivLength: number; readonly required: number }
+  | { readonly reason: "setting-required"; readonly systemId: SystemId; readonly setting: SettingName }
+  | { readonly reason: "setting-invalid"; readonly systemId: SystemId; readonly setting: SettingName; readonly rule: string };
+
+/** Tells a failure from a signalling result. */
+export function isDrmSignallingFailure(result: DrmSignalling | DrmSignallingFailure): result is DrmSignallingFailure {
+  return "reason" in result;
+}
+
+/** FairPlay IVs are 16 bytes and sit in the skd URI (research/widevine-playready.md §6; Axinom "32-character hex"). */
+const FAIRPLAY_IV_LENGTH = 16;
+
+/**
+ * Builds every signalling form one DRM system needs for one key, the single entry point for all protocols.
+ * @example await signalDrmSystem({ systemId: SYSTEM_IDS.widevine, kid, key, iv, scheme: "cenc", settings: {} })
+ */
+export async function signalDrmSystem(input: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
+  switch (knownDrmSystem(input.systemId)) {
+    case "widevine":
+      return signalWidevine(input);
+    case "playReady":
+      return signalPlayReady(input);
+    case "fairPlay":
+      return signalFairPlay(input);
+    case "commonPssh":
+      return signalCommonPssh(input);
+    case "clearKeyAes128":
+    case "hlsAes128Speke":
+      return signalClearKeyAes128(input);
+    case "clearKeyDashIf": // signalled in the MPD by the packager (dashif:Laurl); no PSSH or HLS form defined here
+    case undefined:
+      return { reason: "unsupported-system", systemId: input.systemId };
+  }
+}
+
+function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSignalling {
+  const fields: WidevinePsshData = {
+    keyIds: [kid],
+    ...(settings.widevineProvider !== undefined && { provider: settings.widevineProvider }),
+    ...(settings.widevineContentId !== undefined && { contentId: settings.widevineContentId }),
+    // No scheme (plain CPIX): leave protection_scheme out so the box fits every scheme the key is used with.
+    ...(scheme !== undefined && { protectionScheme: scheme }),
+  };
+  const pssh = buildWidevinePsshBox(fields);
+  const psshData = encodeWidevinePsshData(fields);
+  const method = hlsSampleMethodFor(scheme ?? "cenc");
+  return { pssh, psshData, contentProtectionData: contentProtectionData(pssh), ...(method && hlsFields(widevineHlsKey(pssh, method))) };
+}
+
+async function signalPlayReady({ systemId, kid, key, scheme, settings }: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
+  const laUrl = settings.playReadyLaUrl;
+  const laUrlProblem = laUrl === undefined ? undefined : playReadyLaUrlProblem(laUrl);
+  if (laUrlProblem) return { reason: "setting-invalid", systemId, setting: "playReadyLaUrl", rule: laUrlProblem };
+  const ctr = playReadyAlgorithmFor(scheme) === "AESCTR";
+  // AESCTR: WRMHEADER 4.0 with CHECKSUM, readable by every PlayReady client (Shaka's choice for cenc/cens).
+  // AESCBC: 4.3, the first version with AESCBC, which forbids CHECKSUM (PlayReady Header spec §3.3.1, §5).
+  const checksum = ctr ? await playReadyKeyChecksum(kid, key) : undefined;
+  const header = checksum ? wrmHeaderV4_0({ kid, checksum, ...(laUrl !== undefined && { laUrl }) }) : wrmHeaderV4_3Cbc({ kid, ...(laUrl !== undefined && { laUrl }) });
+  const pro = buildPlayReadyObject(header);
+  // Version 0, as Shaka's current generator and the DASH-IF CPIX test vectors (Complex.xml) write it.
+  const pssh = buildPlayReadyPsshBox(pro, { version: 0 });
+  const method = hlsSampleMethodFor(scheme ?? "cenc");
+  return {
+    pssh,
+    psshData: pro,
+    contentProtectionData: contentProtectionData(pssh, pro),
+    smoothStreamingProtectionHeader: pro,
+    ...(checksum && { playReadyChecksum: checksum }),
+    ...(method && hlsFields(playReadyHlsKey(pro, method))),
+  };
+}
+
+function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
+  // Apple: "To guarantee compatibility with FairPlay, you must use the METHOD=SAMPLE-AES ... the cbcs protection
+  // scheme"; the SPEKE v2 suite rejects FairPlay with cenc (test_negative_cases.py).
+  if (scheme !== undefined && scheme !== "cbcs") return { reason: "scheme-not-supported-by-system", systemId, scheme };
+  const template = settings.fairPlayUriTemplate ?? DEFAULT_FAIRPLAY_URI_TEMPLATE;
+  const problem = keyUriTemplateProblem(template) ?? (template.startsWith("skd://") ? undefined : "must start with skd://");
+  if (problem) return { reason: "setting-invalid", systemId, setting: "fairPlayUriTemplate", rule: problem };
+  if (templateUsesIv(template) && iv.bytes.length !== FAIRPLAY_IV_LENGTH) {
+    return { reason: "iv-size-not-supported-by-system", systemId, ivLength: iv.bytes.length, required: FAIRPLAY_IV_LENGTH };
+  }
+  const skdUri = renderKeyUriTemplate(template, kid, iv);
+  return { skdUri, ...hlsFields(fairPlayHlsKey(skdUri)) };
+}
+
+function signalCommonPssh({ kid }: DrmSignallingInput): DrmSignalling {
+  // W3C format-registry initdata/cenc.html §4: version 1, the KIDs listed, DataSize 0.
+  const pssh = buildPsshBox({ version: 1, systemId: SYSTEM_IDS.commonPssh, kids: [kid], data: new Uint8Array(0) });
+  return { pssh, psshData: new Uint8Array(0), contentProtectionData: contentProtectionData(pssh) };
+}
+
+function signalClearKeyAes128({ systemId, kid, iv, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
+  const template = settings.clearKeyUriTemplate;
+  if (template === undefined) return { reason: "setting-required", systemId, setting: "clearKeyUriTemplate" };
+  const problem = keyUriTemplateProblem(template);
+  if (problem) return { reason: "setting-invalid", systemId, setting: "clearKeyUriTemplate", rule: problem };
+  return hlsFields(clearKeyAes128HlsKey(renderKeyUriTemplate(template, kid, iv)));
+}
+
+function hlsFields(signal: HlsKeySignal): DrmSignalling {
+  return {
+    hlsMediaLine: renderHlsKeyTag(signal, "media"),
+    hlsMasterLine: renderHlsKeyTag(signal, "master"),
+    hlsKeyFormat: signal.keyFormat,
+    hlsKeyFormatVersions: signal.keyFormatVersions,
+    hlsUri: signal.uri,
+  };
+}

@@ -7,6 +7,7 @@ import { caseInsensitivePath } from "./http/paths";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
+import { cpixRoutes } from "./protocols/cpix/routes";
 
 /** The Hono app: auth per route group, the error shape, nothing else (STYLE.md §1). */
 export function createApp(): Hono<AppEnv> {
@@ -18,12 +19,13 @@ export function createApp(): Hono<AppEnv> {
   app.use("/admin/*", adminAuth());
   app.route("/admin", tenantAdminRoutes);
 
-  const management = new Hono<AppEnv>();
-  management.use("*", tenantAuth("manage"));
-  management.route("/", keySeedRoutes);
-  management.route("/", settingsRoutes);
-  management.route("/", logRoutes);
-  app.route("/api", management);
+  // Each route group states the scope it needs; paths are lower-case here (see caseInsensitivePath).
+  for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"));
+  for (const path of ["/api/keyseeds", "/api/keyseeds/*", "/api/import/*", "/api/settings", "/api/logs"]) app.use(path, tenantAuth("manage"));
+  app.route("/api", cpixRoutes);
+  app.route("/api", keySeedRoutes);
+  app.route("/api", settingsRoutes);
+  app.route("/api", logRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {

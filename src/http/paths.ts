@@ -4,6 +4,9 @@ const ROUTE_WORDS = new Set([
   "widevineprotectioninfo", "widevineprotectioninfocredentials", "cenc", "getcontentkey", "contentkeys",
 ]);
 
+/** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */
+const PARAMETER_PARENTS = new Set(["tenants", "keyseeds", "cpix", "getcontentkey", "widevineprotectioninfocredentials", "contentkeys"]);
+
 /**
  * Hono `getPath`: lower-cases the leading run of literal route words and leaves everything after the
  * first parameter as sent, so `/API/KeySeeds` routes like `/api/keyseeds` while a content id keeps its case.
@@ -18,6 +21,7 @@ export function caseInsensitivePath(request: Request): string {
     const lower = segments[i]!.toLowerCase();
     if (!ROUTE_WORDS.has(lower)) break;
     segments[i] = lower;
+    if (PARAMETER_PARENTS.has(lower)) break;
   }
   return segments.join("/");
 }

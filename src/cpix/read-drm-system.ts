@@ -1,0 +1,59 @@
+import type { CpixDrmSystem, CpixHlsSignalingData, HlsPlaylist, SpekeV1Signaling } from "./model";
+import { CPIX_NS, SPEKE_NS } from "./namespaces";
+import { definedOnly, type ReadNode } from "./read-node";
+
+/** Every `@playlist` value some CPIX version defines: 2.1 master|variant, 2.2/2.3 master|media, 2.4 multiVariant|media. */
+const PLAYLISTS: readonly HlsPlaylist[] = ["media", "master", "multiVariant", "variant"];
+
+/**
+ * Reads one `DRMSystem`, CPIX 2.3 §DRMSystem Element, in any child order: SPEKE v1 puts `speke:*` before
+ * `cpix:PSSH`, the AWS v2 kid-override example puts HLSSignalingData first (speke-cpix.md §0 fact 9).
+ */
+export function readDrmSystem(node: ReadNode): CpixDrmSystem {
+  const contentProtectionData = node.child(CPIX_NS, "ContentProtectionData");
+  return definedOnly({
+    systemId: node.requiredUuidAttribute("systemId"),
+    kid: node.requiredUuidAttribute("kid"),
+    id: node.attribute("id"),
+    updateVersion: node.integerAttribute("updateVersion"),
+    name: node.attribute("name"),
+    hlsAllowedCpc: node.attribute("HLSAllowedCPC"),
+    pssh: node.child(CPIX_NS, "PSSH")?.base64Text(),
+    contentProtectionData: contentProtectionData?.base64Text(),
+    contentProtectionDataRobustness: contentProtectionData?.attribute("robustness"),
+    uriExtXKey: node.child(CPIX_NS, "URIExtXKey")?.base64Text(),
+    hlsSignalingData: readHlsSignalingData(node),
+    smoothStreamingProtectionHeaderData: node.child(CPIX_NS, "SmoothStreamingProtectionHeaderData")?.base64Text(),
+    hdsSignalingData: node.child(CPIX_NS, "HDSSignalingData")?.base64Text(),
+    speke: readSpeke(node),
+    extensions: node.foreignChildren([CPIX_NS, SPEKE_NS]),
+  });
+}
+
+/** `HLSSignalingData`: "every HLSSignalingData shall have a different @playlist value if present" (CPIX 2.3 §HLSSignalingData Element). */
+function readHlsSignalingData(node: ReadNode): CpixHlsSignalingData[] {
+  const seen = new Set<string>();
+  return node.children(CPIX_NS, "HLSSignalingData").map((signaling) => {
+    const playlist = signaling.attribute("playlist");
+    if (playlist !== undefined && !(PLAYLISTS as readonly string[]).includes(playlist)) {
+      signaling.invalidAttribute("playlist", `must be one of ${PLAYLISTS.join(", ")}`);
+    }
+    if (playlist !== undefined && seen.has(playlist)) signaling.invalidAttribute("playlist", "must differ between the HLSSignalingData of one DRMSystem");
+    if (playlist !== undefined) seen.add(playlist);
+    return definedOnly({
+      playlist: playlist as HlsPlaylist | undefined,
+      allowedCpc: signaling.attribute("allowedCPC"),
+      data: signaling.base64Text(),
+    });
+  });
+}
+
+/** The SPEKE v1 children (AWS SPEKE v1 live-workflow-methods): base64 KeyFormat, KeyFormatVersions, ProtectionHeader. */
+function readSpeke(node: ReadNode): SpekeV1Signaling | undefined {
+  const speke = definedOnly({
+    keyFormat: node.child(SPEKE_NS, "KeyFormat")?.base64Text(),
+    keyFormatVersions: node.child(SPEKE_NS, "KeyFormatVersions")?.base64Text(),
+    protectionHeader: node.child(SPEKE_NS, "ProtectionHeader")?.base64Text(),
+  });
+  return Object.keys(speke).length > 0 ? speke : undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * A small indented XML writer for the CPIX writer: elements are named by namespace URI + local name and get their
+ * prefix from one allocator, which remembers which namespaces were used so the root can declare exactly those.
+ */
+import { escapeXmlAttribute, escapeXmlText } from "./xml";
+import { WRITER_PREFIXES } from "./namespaces";
+
+/** Attribute values; `undefined` attributes are left out. */
+export type XmlAttributes = readonly (readonly [name: string, value: string | number | boolean | undefined])[];
+
+/** Hands out prefixes: the known ones from WRITER_PREFIXES, `ext1`, `ext2`… for extension namespaces. */
+export class PrefixAllocator {
+  readonly #prefixes = new Map<string, string>();
+
+  /** `prefix:localName` for a namespaced name, the bare name for no namespace. */
+  qualify(namespace: string, localName: string): string {
+    return namespace === "" ? localName : `${this.prefixFor(namespace)}:${localName}`;
+  }
+
+  /** The prefix bound to a namespace, allocating (and so declaring) it on first use. */
+  prefixFor(namespace: string): string {
+    let prefix = this.#prefixes.get(namespace);
+    if (prefix === undefined) {
+      prefix = WRITER_PREFIXES.get(namespace) ?? `ext${[...this.#prefixes.values()].filter((p) => p.startsWith("ext")).length + 1}`;
+      this.#prefixes.set(namespace, prefix);
+    }
+    return prefix;
+  }
+
+  /** `xmlns:prefix` attributes for every namespace used so far, in first-use order. */
+  declarations(): [string, string][] {
+    return [...this.#prefixes].map(([namespace, prefix]) => [`xmlns:${prefix}`, namespace]);
+  }
+}
+
+export class XmlBuilder {
+  readonly #lines: string[] = [];
+  #depth: number;
+
+  constructor(
+    readonly prefixes: PrefixAllocator,
+    readonly indent: string,
+    depth = 0,
+  ) {
+    this.#depth = depth;
+  }
+
+  /** Opens an element whose children follow; close it with `close`. */
+  open(namespace: string, localName: string, attributes: XmlAttributes = []): void {
+    this.#line(`<${this.prefixes.qualify(namespace, localName)}${renderAttributes(attributes)}>`);
+    this.#depth++;
+  }
+
+  close(namespace: string, localName: string): void {
+    this.#depth--;
+    this.#line(`</${this.prefixes.qualify(namespace, localName)}>`);
+  }
+
+  /** An element with only text (escaped) or nothing: `<a x="1">text</a>` or `<a x="1"/>`. */
+  leaf(namespace: string, localName: string, attributes: XmlAttributes = [], text = ""): void {
+    const name = this.prefixes.qualify(namespace, localName);
+    const start = `<${name}${renderAttributes(attributes)}`;
+    this.#line(text === "" ? `${start}/>` : `${start}>${escapeXmlText(text)}</${name}>`);
+  }
+
+  /** Already-escaped markup on a line of its own. */
+  raw(markup: string): void {
+    this.#line(markup);
+  }
+
+  /** The lines written so far, joined. */
+  toString(): string {
+    return this.#lines.join(this.indent === "" ? "" : "\n");
+  }
+
+  #line(markup: string): void {
+    this.#lines.push(this.indent.repeat(this.#depth) + markup);
+  }
+}
+
+export function renderAttributes(attributes: XmlAttributes): string {
+  let rendered = "";
+  for (const [name, value] of attributes) {
+    if (value !== undefined) rendered += ` ${name}="${escapeXmlAttribute(String(value))}"`;
+  }
+  return rendered;
+}

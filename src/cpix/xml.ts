@@ -1,0 +1,145 @@
+/**
+ * Bytes → a namespace-resolved element tree, and the escaping the writer needs. txml builds the tree (fast in
+ * workerd, shared/research/toolchain.md §7); `checkWellFormed` runs first because txml is lenient. Elements are
+ * identified by namespace URI + local name, never by prefix: real requests use `cpix:`, `ns3:`, `aa:` or a
+ * default namespace for the same elements (speke-cpix.md §1).
+ */
+import { parse, type TNode } from "txml/txml";
+import { CpixReadError, type CpixReadFailure } from "./failure";
+import { checkWellFormed } from "./xml-check";
+import { XML_NS } from "./namespaces";
+
+/** An element with its expanded name. Attribute keys: the local name if unqualified, else `{uri}local`. */
+export interface XmlElement {
+  readonly namespace: string;
+  readonly localName: string;
+  readonly attributes: ReadonlyMap<string, string>;
+  readonly children: readonly XmlElement[];
+  /** All character data directly inside the element (CDATA included), concatenated, whitespace-trimmed pieces. */
+  readonly text: string;
+}
+
+export type XmlParseResult =
+  | { readonly ok: true; readonly root: XmlElement }
+  | { readonly ok: false; readonly failure: Extract<CpixReadFailure, { reason: "malformed-xml" | "unsupported-xml" }> };
+
+/** Decodes, checks and parses an XML document; never throws for bad input. */
+export function parseXml(body: Uint8Array): XmlParseResult {
+  try {
+    const text = decodeXmlBytes(body).replace(/\r\n?/g, "\n"); // XML 1.0 §2.11 end-of-line handling
+    checkWellFormed(text);
+    // selfClosingTags: [] — txml's default treats HTML void names (meta, link…) as childless (toolchain.md §7).
+    const nodes = parse(text, { selfClosingTags: [], decodeEntities: true });
+    const root = nodes.find((node): node is TNode => typeof node !== "string" && !node.tagName.startsWith("?"));
+    if (!root) throw new CpixReadError({ reason: "malformed-xml", detail: "the document has no root element" });
+    return { ok: true, root: resolveNamespaces(root, new Map([["xml", XML_NS]])) };
+  } catch (error) {
+    if (error instanceof CpixReadError && (error.failure.reason === "malformed-xml" || error.failure.reason === "unsupported-xml")) {
+      return { ok: false, failure: error.failure };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Decodes by byte-order mark (XML 1.0 Appendix F): UTF-8, UTF-16LE or UTF-16BE (DASH-IF EvenMoreComplex.xml is
+ * UTF-16LE). Without a BOM, `<?` in UTF-16 is recognised by its zero bytes; anything else must be valid UTF-8.
+ */
+export function decodeXmlBytes(bytes: Uint8Array): string {
+  const [b0, b1, b2, b3] = bytes;
+  if (b0 === 0xff && b1 === 0xfe) return decodeUtf16(bytes.subarray(2), true);
+  if (b0 === 0xfe && b1 === 0xff) return decodeUtf16(bytes.subarray(2), false);
+  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) return decodeUtf16(bytes, true);
+  if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) return decodeUtf16(bytes, false);
+  checkDeclaredEncoding(bytes);
+  return decode("utf-8", bytes.subarray(b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? 3 : 0), "UTF-8");
+}
+
+function decodeUtf16(bytes: Uint8Array, littleEndian: boolean): string {
+  if (bytes.length % 2 !== 0) {
+    throw new CpixReadError({ reason: "malformed-xml", detail: "UTF-16 text with an odd number of bytes" });
+  }
+  let little = bytes;
+  if (!littleEndian) {
+    little = new Uint8Array(bytes.length);
+    for (let i = 0; i < bytes.length; i += 2) {
+      little[i] = bytes[i + 1]!;
+      little[i + 1] = bytes[i]!;
+    }
+  }
+  return decode("utf-16le", little, "UTF-16");
+}
+
+function decode(encoding: string, bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new CpixReadError({ reason: "malformed-xml", detail: `the body is not valid ${name}` });
+  }
+}
+
+/** A BOM-less document may only declare an encoding we then read as UTF-8 (XML 1.0 §4.3.3). */
+function checkDeclaredEncoding(bytes: Uint8Array): void {
+  const head = String.fromCharCode(...bytes.subarray(0, 200));
+  const declared = /^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
+  if (declared && !/^(?:utf-?8|utf-?16|us-ascii|ascii)$/i.test(declared)) {
+    throw new CpixReadError({
+      reason: "unsupported-xml",
+      detail: `declared encoding ${declared} is not supported (UTF-8 or UTF-16 only)`,
+    });
+  }
+}
+
+/** The prefix→URI scope walk (Namespaces in XML 1.0 §5–§6). */
+function resolveNamespaces(node: TNode, parentScope: ReadonlyMap<string, string>): XmlElement {
+  let scope = parentScope;
+  for (const [name, value] of Object.entries(node.attributes)) {
+    if (name !== "xmlns" && !name.startsWith("xmlns:")) continue;
+    if (scope === parentScope) scope = new Map(parentScope);
+    (scope as Map<string, string>).set(name === "xmlns" ? "" : name.slice(6), value ?? "");
+  }
+  const [prefix, localName] = splitName(node.tagName);
+  const namespace = scope.get(prefix);
+  if (namespace === undefined && prefix !== "") undeclared(prefix, node.tagName);
+  const attributes = new Map<string, string>();
+  for (const [name, value] of Object.entries(node.attributes)) {
+    if (name === "xmlns" || name.startsWith("xmlns:")) continue;
+    const [attributePrefix, attributeName] = splitName(name);
+    if (attributePrefix === "") {
+      attributes.set(attributeName, value ?? "");
+      continue;
+    }
+    const attributeNamespace = scope.get(attributePrefix);
+    if (attributeNamespace === undefined) undeclared(attributePrefix, name);
+    attributes.set(`{${attributeNamespace}}${attributeName}`, value ?? "");
+  }
+  const children: XmlElement[] = [];
+  let text = "";
+  for (const child of node.children) {
+    if (typeof child === "string") text += child;
+    else if (!child.tagName.startsWith("?")) children.push(resolveNamespaces(child, scope));
+  }
+  return { namespace: namespace ?? "", localName, attributes, children, text: text.trim() };
+}
+
+function splitName(qualifiedName: string): [prefix: string, localName: string] {
+  const colon = qualifiedName.indexOf(":");
+  return colon === -1 ? ["", qualifiedName] : [qualifiedName.slice(0, colon), qualifiedName.slice(colon + 1)];
+}
+
+function undeclared(prefix: string, name: string): never {
+  throw new CpixReadError({
+    reason: "malformed-xml",
+    detail: `namespace prefix "${prefix.slice(0, 64)}" of ${name.slice(0, 64)} is not declared`,
+  });
+}
+
+/** Escapes character data (XML 1.0 §2.4); CR becomes a reference so it survives end-of-line handling. */
+export function escapeXmlText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#13;");
+}
+
+/** Escapes a double-quoted attribute value; tab, LF and CR become references so normalisation keeps them (XML 1.0 §3.3.3). */
+export function escapeXmlAttribute(value: string): string {
+  return escapeXmlText(value).replace(/"/g, "&quot;").replace(/\t/g, "&#9;").replace(/\n/g, "&#10;");
+}

@@ -1,0 +1,47 @@
+import type { KeySeedValue } from "../domain/content-key";
+import { KeyId } from "../domain/key-id";
+import type { DrmSignallingSettings } from "../drm/signalling";
+import type { TenantSettings } from "../tenancy/settings";
+import { tenantObject } from "../tenancy/tenant-client";
+import type { LoadedTenant } from "../tenancy/tenant-store";
+import type { IssuanceRecord } from "../tenancy/tenant-types";
+
+/** The seed an acquisition uses: `?keySeedId=` when given, else the default in force at `now`. */
+export type SeedChoice =
+  | { readonly ok: true; readonly seedId: string; readonly seed: KeySeedValue }
+  | { readonly ok: false; readonly reason: "unknown-key-seed"; readonly keySeedId: string };
+
+export async function chooseSeed(tenant: LoadedTenant, keySeedIdParameter: string | undefined, now: Date): Promise<SeedChoice> {
+  if (keySeedIdParameter !== undefined) {
+    const seedId = KeyId.parse(keySeedIdParameter)?.toString();
+    const seed = seedId === undefined ? undefined : tenant.seed(seedId);
+    if (!seed || seedId === undefined) return { ok: false, reason: "unknown-key-seed", keySeedId: keySeedIdParameter.slice(0, 64) };
+    return { ok: true, seedId, seed: await seed };
+  }
+  const seedId = tenant.defaultSeedId(now);
+  const seed = tenant.seed(seedId);
+  if (!seed) throw new Error("the published default seed is missing from the snapshot");
+  return { ok: true, seedId, seed: await seed };
+}
+
+/** The tenant settings that shape DRM signalling. */
+export function signallingSettings(settings: TenantSettings): DrmSignallingSettings {
+  return {
+    ...(settings.widevineProvider !== undefined && { widevineProvider: settings.widevineProvider }),
+    ...(settings.playReadyLaUrl !== undefined && { playReadyLaUrl: settings.playReadyLaUrl }),
+    ...(settings.fairPlayUriTemplate !== undefined && { fairPlayUriTemplate: settings.fairPlayUriTemplate }),
+    ...(settings.clearKeyUriTemplate !== undefined && { clearKeyUriTemplate: settings.clearKeyUriTemplate }),
+  };
+}
+
+/**
+ * Appends an issuance record to the tenant's log after the response is sent (DESIGN.md §Issuance log):
+ * never key values; a failure to record is logged, never shown to the packager.
+ */
+export function recordIssuance(env: Env, executionContext: Pick<ExecutionContext, "waitUntil">, tenantId: string, record: IssuanceRecord): void {
+  executionContext.waitUntil(
+    tenantObject(env, tenantId)
+      .appendIssuance([record])
+      .catch((error: unknown) => console.error("issuance record failed", { tenantId, protocol: record.protocol, error: String(error) })),
+  );
+}

@@ -1,0 +1,27 @@
+import type { CpixReadFailure } from "../../cpix/failure";
+
+/**
+ * Why a CPIX acquisition (SPEKE v1, v2.0, v2.1, plain CPIX) was refused. `speke` failures carry the exact
+ * body text of the SPEKE v2 error table (speke-cpix.md §5.4); the others carry a message naming the rule.
+ * Mapped to the wire only in `acquisitionFailureResponse`.
+ */
+export type AcquisitionFailure =
+  | { readonly reason: "speke"; readonly message: SpekeErrorMessage }
+  | { readonly reason: "unreadable"; readonly failure: CpixReadFailure }
+  | { readonly reason: "invalid-request"; readonly message: string }
+  | { readonly reason: "unsupported"; readonly message: string }
+  | { readonly reason: "too-large" }
+  | { readonly reason: "unknown-key-seed"; readonly keySeedId: string };
+
+/** The SPEKE v2 error strings (AWS SPEKE v2 "Error codes" page, quoted in speke-cpix.md §5.4). */
+export type SpekeErrorMessage =
+  | "Missing CPIX@contentId"
+  | "Missing CPIX@version"
+  | "Unsupported CPIX@version"
+  | `Missing ContentKey@commonEncryptionScheme for KID ${string}`
+  | "Non compliant ContentKey@commonEncryptionScheme combination"
+  | `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${string}`
+  | "Unsupported SPEKE version"
+  | "Malformed encryption contract"
+  | "Requested CPIX encryption contract not supported"
+  | "Missing CPIX encryption contract";

@@ -1,0 +1,68 @@
+import type { ProtectionScheme } from "../../domain/content-key";
+import { KeyId } from "../../domain/key-id";
+import { stableKeyId } from "../../domain/stable-key-id";
+import type { CpixDocument } from "../../cpix/model";
+import { SYSTEM_IDS, type SystemId } from "../../drm/system-ids";
+import type { AcquisitionFailure } from "./failure";
+import { readSchemeParameter } from "./schemes";
+
+/** DRM names accepted by `drm=` besides system ids. */
+const DRM_NAMES: Record<string, SystemId> = {
+  widevine: SYSTEM_IDS.widevine,
+  playready: SYSTEM_IDS.playReady,
+  fairplay: SYSTEM_IDS.fairPlay,
+  clearkey: SYSTEM_IDS.commonPssh,
+};
+/** Bounds so one URL cannot ask for an unbounded document. */
+const MAX_KIDS = 32;
+const MAX_DRMS = 8;
+
+/**
+ * The CPIX 2.3 request a `GET /api/Cpix/{contentId}?kid=…&drm=…&scheme=…` stands for, for readers that can
+ * only GET a URL (Unified Streaming `--mpd.cpix=URL`, speke-cpix.md §0 fact 17). Without `kid` the key id is
+ * `stableKeyId(tenant, ["cpix-get", contentId, scheme])`; without `drm`, Widevine and PlayReady (and FairPlay
+ * for cbcs) are signalled.
+ */
+export async function cpixGetRequest(
+  contentId: string,
+  queries: (name: string) => string[],
+  tenantId: string,
+): Promise<{ ok: true; document: CpixDocument } | { ok: false; failure: AcquisitionFailure }> {
+  const fail = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
+  const schemeValues = queries("scheme");
+  if (schemeValues.length > 1) return fail("Give scheme at most once");
+  const scheme = readSchemeParameter(schemeValues[0]);
+  if (scheme === "invalid") return fail("scheme must be one of cenc, cbcs, cens, cbc1");
+
+  const kidValues = queries("kid");
+  if (kidValues.length > MAX_KIDS) return fail(`At most ${MAX_KIDS} kid parameters`);
+  const kids: KeyId[] = [];
+  for (const value of kidValues) {
+    const kid = KeyId.parse(value);
+    if (!kid) return fail("Each kid must be a UUID");
+    if (kids.some((known) => known.equals(kid))) return fail(`kid ${kid} is given twice`);
+    kids.push(kid);
+  }
+  if (kids.length === 0) kids.push(await stableKeyId(tenantId, ["cpix-get", contentId, scheme ?? ""]));
+
+  const drmValues = queries("drm");
+  if (drmValues.length > MAX_DRMS) return fail(`At most ${MAX_DRMS} drm parameters`);
+  const systems: SystemId[] = [];
+  for (const value of drmValues) {
+    const systemId = DRM_NAMES[value.toLowerCase()] ?? KeyId.parse(value);
+    if (!systemId) return fail("Each drm must be a DRM system id (UUID) or one of widevine, playready, fairplay, clearkey");
+    if (!systems.some((known) => known.equals(systemId))) systems.push(systemId);
+  }
+  if (drmValues.length === 0) systems.push(SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, ...(scheme === "cbcs" ? [SYSTEM_IDS.fairPlay] : []));
+
+  return { ok: true, document: buildDocument(contentId, kids, systems, scheme) };
+}
+
+function buildDocument(contentId: string, kids: KeyId[], systems: SystemId[], scheme: ProtectionScheme | undefined): CpixDocument {
+  return {
+    contentId,
+    version: "2.3",
+    contentKeyList: { items: kids.map((kid) => ({ kid, ...(scheme && { commonEncryptionScheme: scheme }) })) },
+    drmSystemList: { items: kids.flatMap((kid) => systems.map((systemId) => ({ systemId, kid, hlsSignalingData: [], extensions: [] }))) },
+  };
+}

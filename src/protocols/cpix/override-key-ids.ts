@@ -1,0 +1,48 @@
+import type { ProtectionScheme } from "../../domain/content-key";
+import type { KeyId } from "../../domain/key-id";
+import { stableKeyId } from "../../domain/stable-key-id";
+import type { CpixContentKey, CpixDocument } from "../../cpix/model";
+
+/**
+ * `?overrideKeyIds=true` (axinom.md §4.5, SPEKE kid-override): every Key ID in the request is replaced by
+ * `stableKeyId(tenant, parts)` and the new one is used consistently in ContentKey, DRMSystem and usage rules.
+ * Parts, in order:
+ * - SPEKE v2: "speke-v2", CPIX@contentId, period index, scheme, intendedTrackType (or "key-<n>" without a rule);
+ * - SPEKE v1: "speke-v1", CPIX@id, period index, key index.
+ * The period index is ContentKeyPeriod@index of the period the key's rule filters on, "0" without one, so
+ * re-packaging the same content gets the same Key IDs and so the same keys.
+ */
+export async function overrideKeyIds(
+  document: CpixDocument,
+  tenantId: string,
+  family: "speke-v1" | "speke-v2",
+  schemeOf: (key: CpixContentKey) => ProtectionScheme | undefined,
+): Promise<CpixDocument> {
+  const keys = document.contentKeyList?.items ?? [];
+  const replacements = new Map<string, KeyId>();
+  for (const [index, key] of keys.entries()) {
+    const rule = document.contentKeyUsageRuleList?.items.find((candidate) => candidate.kid.equals(key.kid));
+    const periodId = rule?.keyPeriodFilters[0]?.periodId;
+    const period = periodId === undefined ? undefined : document.contentKeyPeriodList?.items.find((candidate) => candidate.id === periodId);
+    const periodIndex = String(period?.index ?? 0);
+    const parts =
+      family === "speke-v2"
+        ? ["speke-v2", document.contentId ?? "", periodIndex, schemeOf(key) ?? "", rule?.intendedTrackType ?? `key-${index}`]
+        : ["speke-v1", document.id ?? document.contentId ?? "", periodIndex, String(index)];
+    replacements.set(key.kid.toString(), await stableKeyId(tenantId, parts));
+  }
+  const replace = (kid: KeyId) => replacements.get(kid.toString()) ?? kid;
+  return {
+    ...document,
+    ...(document.contentKeyList && { contentKeyList: { ...document.contentKeyList, items: keys.map((key) => ({ ...key, kid: replace(key.kid) })) } }),
+    ...(document.drmSystemList && {
+      drmSystemList: { ...document.drmSystemList, items: document.drmSystemList.items.map((system) => ({ ...system, kid: replace(system.kid) })) },
+    }),
+    ...(document.contentKeyUsageRuleList && {
+      contentKeyUsageRuleList: {
+        ...document.contentKeyUsageRuleList,
+        items: document.contentKeyUsageRuleList.items.map((rule) => ({ ...rule, kid: replace(rule.kid) })),
+      },
+    }),
+  };
+}

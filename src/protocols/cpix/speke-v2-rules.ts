@@ -1,0 +1,98 @@
+import type { ProtectionScheme } from "../../domain/content-key";
+import type { CpixContentKey, CpixContentKeyUsageRule, CpixDocument } from "../../cpix/model";
+import { knownDrmSystem } from "../../drm/system-ids";
+import type { AcquisitionFailure } from "./failure";
+import { readSchemeValue } from "./schemes";
+
+/** SPEKE v2.0 is the CPIX 2.3 profile, v2.1 the CPIX 2.4 one (speke-cpix.md §0 facts 2 and 4). */
+export const SPEKE_CPIX_VERSIONS = { "2.0": "2.3", "2.1": "2.4" } as const;
+export type SpekeV2Version = keyof typeof SPEKE_CPIX_VERSIONS;
+
+export type SpekeV2Check = { readonly ok: true; readonly scheme: ProtectionScheme } | { readonly ok: false; readonly failure: AcquisitionFailure };
+
+const speke = (message: Extract<AcquisitionFailure, { reason: "speke" }>["message"]) => ({ ok: false, failure: { reason: "speke", message } }) as const;
+const invalid = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
+
+/**
+ * The SPEKE v2 CPIX profile (speke-constraints-v2, speke-cpix.md §5.3–§5.6), checked in the order of the
+ * SPEKE error table so each refusal carries its exact message. Returns the document's one scheme.
+ */
+export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV2Version): SpekeV2Check {
+  if (document.contentId === undefined || document.contentId === "") return speke("Missing CPIX@contentId");
+  if (document.version === undefined || document.version === "") return speke("Missing CPIX@version");
+  if (document.version !== SPEKE_CPIX_VERSIONS[spekeVersion]) return speke("Unsupported CPIX@version");
+
+  const keys = document.contentKeyList?.items ?? [];
+  if (!document.contentKeyList) return invalid("ContentKeyList is missing; SPEKE v2 requires exactly one");
+  if (keys.length === 0) return invalid("ContentKeyList has no ContentKey");
+  if (!document.drmSystemList) return invalid("DRMSystemList is missing; SPEKE v2 requires exactly one");
+  if (document.drmSystemList.items.length === 0) return invalid("DRMSystemList has no DRMSystem");
+
+  const schemes = new Set<ProtectionScheme>();
+  for (const key of keys) {
+    if (key.commonEncryptionScheme === undefined || key.commonEncryptionScheme === "") {
+      return speke(`Missing ContentKey@commonEncryptionScheme for KID ${key.kid}`);
+    }
+    const scheme = readSchemeValue(key.commonEncryptionScheme, spekeVersion === "2.1");
+    if (!scheme) {
+      return invalid(`ContentKey@commonEncryptionScheme must be one of cenc, cbc1, cens, cbcs${spekeVersion === "2.1" ? ", AES-128, SAMPLE-AES, SAMPLE-AES-CTR" : ""} (KID ${key.kid})`);
+    }
+    schemes.add(scheme);
+  }
+  // speke-constraints-v2: "A CPIX document shall not mix several commonEncryptionScheme values".
+  if (schemes.size > 1) return speke("Non compliant ContentKey@commonEncryptionScheme combination");
+  const scheme = [...schemes][0]!;
+
+  const kids = new Set(keys.map((key) => key.kid.toString()));
+  if (kids.size !== keys.length) return invalid("Two ContentKey elements share a kid");
+  for (const system of document.drmSystemList.items) {
+    if (!kids.has(system.kid.toString())) return invalid(`DRMSystem ${system.systemId} names kid ${system.kid}, which no ContentKey has`);
+    // FairPlay is cbcs only (the SPEKE v2 suite's negative case "FairPlay with cenc").
+    if (knownDrmSystem(system.systemId) === "fairPlay" && scheme !== "cbcs") {
+      return speke(`ContentKey@commonEncryptionScheme non compatible with DRMSystem ${system.systemId}`);
+    }
+  }
+
+  const contract = checkEncryptionContract(document, keys);
+  return contract ?? { ok: true, scheme };
+}
+
+/** Track types a SPEKE v2 encryption contract may name (encryption-contract-v2, speke-v2-presets.json). */
+const TRACK_TYPE = /^(ALL|VIDEO|AUDIO|SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7)(\+(SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7))*$/;
+
+/**
+ * The encryption contract (encryption-contract-v2, speke-cpix.md §0 fact 13): a rule per key with a unique
+ * intendedTrackType and at least one VideoFilter or AudioFilter; `ALL` alone; periods it filters on exist.
+ */
+function checkEncryptionContract(document: CpixDocument, keys: readonly CpixContentKey[]): SpekeV2Check | undefined {
+  const rules = document.contentKeyUsageRuleList?.items ?? [];
+  const everyFilterMissing = rules.every((rule) => rule.videoFilters.length === 0 && rule.audioFilters.length === 0);
+  if (rules.length === 0 || everyFilterMissing) return speke("Missing CPIX encryption contract");
+  const kids = new Set(keys.map((key) => key.kid.toString()));
+  const periodIds = new Set((document.contentKeyPeriodList?.items ?? []).map((period) => period.id).filter((id) => id !== undefined));
+  const trackTypesByPeriod = new Map<string, Set<string>>();
+  for (const rule of rules) {
+    if (!ruleIsWellFormed(rule, kids, periodIds)) return speke("Malformed encryption contract");
+    // SPEKE supports neither LabelFilter nor proprietary filters (speke-constraints-v2).
+    if (rule.labelFilters.length > 0 || rule.extensions.length > 0) return speke("Requested CPIX encryption contract not supported");
+    const periodKey = rule.keyPeriodFilters.map((filter) => filter.periodId).join(",");
+    const seen = trackTypesByPeriod.get(periodKey) ?? new Set<string>();
+    if (seen.has(rule.intendedTrackType!)) return speke("Malformed encryption contract");
+    seen.add(rule.intendedTrackType!);
+    trackTypesByPeriod.set(periodKey, seen);
+  }
+  for (const types of trackTypesByPeriod.values()) {
+    // `ALL` means one key for every track: it cannot share a period with other track types.
+    if (types.has("ALL") && types.size > 1) return speke("Malformed encryption contract");
+  }
+  return undefined;
+}
+
+function ruleIsWellFormed(rule: CpixContentKeyUsageRule, kids: Set<string>, periodIds: Set<string | undefined>): boolean {
+  if (rule.intendedTrackType === undefined || !TRACK_TYPE.test(rule.intendedTrackType)) return false;
+  if (!kids.has(rule.kid.toString())) return false;
+  if (rule.videoFilters.length === 0 && rule.audioFilters.length === 0) return false;
+  if (rule.keyPeriodFilters.some((filter) => !periodIds.has(filter.periodId))) return false;
+  return rule.videoFilters.every((filter) => filter.minPixels === undefined || filter.maxPixels === undefined || filter.minPixels <= filter.maxPixels)
+    && rule.audioFilters.every((filter) => filter.minChannels === undefined || filter.maxChannels === undefined || filter.minChannels <= filter.maxChannels);
+}

@@ -1,0 +1,32 @@
+import { describeCpixReadFailure } from "../../cpix/failure";
+import { errorHeaders } from "../../http/errors";
+import type { AcquisitionFailure } from "./failure";
+
+/**
+ * The one place CPIX acquisition failures meet the wire. SPEKE: "4XX … with an error message body", 422 for
+ * everything SPEKE/CPIX related, the exact strings of the error table (speke-cpix.md §5.2, §5.4); the same
+ * text in `X-AxDRM-ErrorMessage`. Malformed XML is 400, an oversized body 413.
+ */
+export function acquisitionFailureResponse(failure: AcquisitionFailure, extraHeaders: Record<string, string> = {}): Response {
+  const [status, message] = statusAndMessage(failure);
+  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...errorHeaders(message), ...extraHeaders } });
+}
+
+function statusAndMessage(failure: AcquisitionFailure): [number, string] {
+  switch (failure.reason) {
+    case "speke":
+      return [422, failure.message];
+    case "unreadable": {
+      const syntax = failure.failure.reason === "malformed-xml" || failure.failure.reason === "unsupported-xml" || failure.failure.reason === "not-cpix";
+      const text = describeCpixReadFailure(failure.failure);
+      return [syntax ? 400 : 422, text.charAt(0).toUpperCase() + text.slice(1)];
+    }
+    case "invalid-request":
+    case "unsupported":
+      return [422, failure.message];
+    case "too-large":
+      return [413, "Request body exceeds 1 MiB"];
+    case "unknown-key-seed":
+      return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
+  }
+}

@@ -7,7 +7,9 @@ import { caseInsensitivePath } from "./http/paths";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
+import { widevineCredentialRoutes } from "./management/widevine-credentials";
 import { cpixRoutes } from "./protocols/cpix/routes";
+import { widevineCencRoutes } from "./protocols/widevine-cenc-routes";
 
 /** The Hono app: auth per route group, the error shape, nothing else (STYLE.md §1). */
 export function createApp(): Hono<AppEnv> {
@@ -21,11 +23,14 @@ export function createApp(): Hono<AppEnv> {
 
   // Each route group states the scope it needs; paths are lower-case here (see caseInsensitivePath).
   for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"));
-  for (const path of ["/api/keyseeds", "/api/keyseeds/*", "/api/import/*", "/api/settings", "/api/logs"]) app.use(path, tenantAuth("manage"));
+  for (const path of ["/api/keyseeds", "/api/keyseeds/*", "/api/import/*", "/api/settings", "/api/logs", "/api/widevineprotectioninfocredentials", "/api/widevineprotectioninfocredentials/*"]) app.use(path, tenantAuth("manage"));
   app.route("/api", cpixRoutes);
   app.route("/api", keySeedRoutes);
   app.route("/api", settingsRoutes);
   app.route("/api", logRoutes);
+  app.route("/api", widevineCredentialRoutes);
+  // Signed by the request itself, no Authorization header (widevine-playready.md §1.3).
+  app.route("/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {

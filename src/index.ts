@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 
+export { SignerRegistry } from "./tenancy/signer-registry";
 export { TenantObject } from "./tenancy/tenant-object";
 
 /** Worker entry: the Hono app and the Durable Object class (DESIGN.md §Code layout). */

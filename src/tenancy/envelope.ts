@@ -20,12 +20,18 @@ export interface VersionedKey {
 /** Sealing purposes; each binds its own AAD so a value cannot be opened as something else. */
 export type SealContext =
   | { readonly purpose: "data-key"; readonly tenantId: string }
-  | { readonly purpose: "key-seed"; readonly tenantId: string; readonly seedId: string };
+  | { readonly purpose: "key-seed"; readonly tenantId: string; readonly seedId: string }
+  | { readonly purpose: "widevine-signing"; readonly tenantId: string; readonly credentialId: string };
 
 function additionalData(context: SealContext): Uint8Array {
-  return context.purpose === "data-key"
-    ? utf8(`edge-key-service/data-key/v1|${context.tenantId}`)
-    : utf8(`edge-key-service/key-seed/v1|${context.tenantId}|${context.seedId}`);
+  switch (context.purpose) {
+    case "data-key":
+      return utf8(`edge-key-service/data-key/v1|${context.tenantId}`);
+    case "key-seed":
+      return utf8(`edge-key-service/key-seed/v1|${context.tenantId}|${context.seedId}`);
+    case "widevine-signing":
+      return utf8(`edge-key-service/widevine-signing/v1|${context.tenantId}|${context.credentialId}`);
+  }
 }
 
 /** Imports the KEK from its base64 secret (32 bytes); non-extractable, usable only to seal and open. */

@@ -12,6 +12,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE issuance_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, protocol TEXT NOT NULL,
      content_id TEXT, kids TEXT NOT NULL, key_seed_id TEXT NOT NULL, credential TEXT NOT NULL);`,
+  // Widevine CENC API signing credentials: AES key+IV sealed under the data key, or an RSA public key (not secret).
+  `CREATE TABLE widevine_credentials (id TEXT PRIMARY KEY, provider_name TEXT NOT NULL UNIQUE,
+     sealed_aes_material TEXT, rsa_public_key_spki TEXT, key_seed_id TEXT, created TEXT NOT NULL);`,
 ];
 
 /** Applies the migrations this object has not run yet; `meta.schema_version` records how far it got. */

@@ -26,6 +26,23 @@ export interface TenantSnapshot {
   readonly seeds: Readonly<Record<string, string>>;
   readonly defaultSeed: DefaultSeedSwitch;
   readonly settings: TenantSettings;
+  /** Widevine CENC API signers of this tenant (absent in snapshots written before they existed). */
+  readonly widevineCredentials?: readonly SnapshotWidevineCredential[];
+}
+
+/** A Widevine CENC API signer: AES key ‖ IV sealed under the data key, or an RSA public key (DER SPKI, base64). */
+export interface SnapshotWidevineCredential {
+  readonly id: string;
+  readonly providerName: string;
+  readonly sealedAesMaterial?: string;
+  readonly rsaPublicKeySpki?: string;
+  /** The seed this signer's keys come from; the tenant default when absent. */
+  readonly keySeedId?: string;
+}
+
+/** The KV key of the global signer → tenant index (written by the SignerRegistry object). */
+export function signerKey(providerName: string): string {
+  return `signer/${encodeURIComponent(providerName)}`;
 }
 
 export interface SnapshotCredential {

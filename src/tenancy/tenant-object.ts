@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { randomBytes } from "../domain/bytes";
+import { concatBytes, randomBytes, toBase64 } from "../domain/bytes";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import { generateSecret, hashSecret, type CredentialScope } from "./credentials";
 import { DATA_KEY_LENGTH, importKeyEncryptionKey, seal, unwrapDataKey, wrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
@@ -14,8 +14,10 @@ import type {
   ManagementFailure,
   ManagementResult,
   NewKeySeed,
+  NewWidevineCredential,
   TenantCreated,
   TenantMetadata,
+  WidevineCredentialView,
 } from "./tenant-types";
 
 interface SeedRow extends Record<string, SqlStorageValue> {
@@ -186,6 +188,8 @@ export class TenantObject extends DurableObject<Env> {
       const published = this.#readSwitch();
       const inUse = seedsInUseAsDefault(ruleDefaultSeedId(this.#orderings()), published && settleSwitch(published, new Date(now)));
       if (inUse.has(id)) throw new Refusal({ reason: "default-seed", id });
+      const signer = this.#sql.exec<{ provider_name: string }>("SELECT provider_name FROM widevine_credentials WHERE key_seed_id = ?", id).toArray()[0];
+      if (signer) throw new Refusal({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer.provider_name}; delete that credential first` });
       this.#sql.exec("DELETE FROM key_seeds WHERE id = ?", id);
       this.#bumpVersion();
       return { id };
@@ -208,6 +212,48 @@ export class TenantObject extends DurableObject<Env> {
       }
       this.#bumpVersion();
       return this.#readSettings();
+    });
+    return this.#publishAfter(result);
+  }
+
+  /** Adds a Widevine CENC API signer; the provider name was already claimed in the global SignerRegistry. */
+  async addWidevineCredential(input: NewWidevineCredential, now: string): Promise<ManagementResult<WidevineCredentialView>> {
+    const tenantId = this.#requireTenantId();
+    if (!tenantId.ok) return tenantId;
+    const sealed = input.aes
+      ? await seal(concatBytes(input.aes.signingKey, input.aes.signingIv), (await this.#tenantDataKey()).sealing, {
+          purpose: "widevine-signing",
+          tenantId: tenantId.value,
+          credentialId: input.id,
+        })
+      : null;
+    const result = this.#transact(() => {
+      if (input.keySeedId !== undefined && !this.#seedRow(input.keySeedId)) throw new Refusal({ reason: "not-found", what: "key seed", id: input.keySeedId });
+      const taken = this.#sql.exec("SELECT id FROM widevine_credentials WHERE id = ? OR provider_name = ?", input.id, input.providerName).toArray();
+      if (taken.length > 0) throw new Refusal({ reason: "duplicate-id", what: "Widevine credential (Id or ProviderName)", id: input.providerName });
+      this.#sql.exec(
+        "INSERT INTO widevine_credentials (id, provider_name, sealed_aes_material, rsa_public_key_spki, key_seed_id, created) VALUES (?, ?, ?, ?, ?, ?)",
+        input.id, input.providerName, sealed, input.rsaPublicKeySpki ? toBase64(input.rsaPublicKeySpki) : null, input.keySeedId ?? null, now,
+      );
+      this.#bumpVersion();
+      return this.#widevineViews().find((view) => view.id === input.id)!;
+    });
+    return this.#publishAfter(result);
+  }
+
+  listWidevineCredentials(): ManagementResult<WidevineCredentialView[]> {
+    if (!this.#tenantRow()) return { ok: false, failure: { reason: "no-tenant" } };
+    return { ok: true, value: this.#widevineViews() };
+  }
+
+  /** Revokes a signer; the caller then releases its name in the SignerRegistry. */
+  async deleteWidevineCredential(id: string): Promise<ManagementResult<WidevineCredentialView>> {
+    const result = this.#transact(() => {
+      const view = this.#widevineViews().find((candidate) => candidate.id === id);
+      if (!view) throw new Refusal({ reason: "not-found", what: "Widevine credential", id });
+      this.#sql.exec("DELETE FROM widevine_credentials WHERE id = ?", id);
+      this.#bumpVersion();
+      return view;
     });
     return this.#publishAfter(result);
   }
@@ -306,7 +352,28 @@ export class TenantObject extends DurableObject<Env> {
       seeds,
       defaultSeed,
       settings: this.#readSettings(),
+      widevineCredentials: this.#sql
+        .exec<{ id: string; provider_name: string; sealed_aes_material: string | null; rsa_public_key_spki: string | null; key_seed_id: string | null }>(
+          "SELECT id, provider_name, sealed_aes_material, rsa_public_key_spki, key_seed_id FROM widevine_credentials ORDER BY provider_name",
+        )
+        .toArray()
+        .map((row) => ({
+          id: row.id,
+          providerName: row.provider_name,
+          ...(row.sealed_aes_material !== null && { sealedAesMaterial: row.sealed_aes_material }),
+          ...(row.rsa_public_key_spki !== null && { rsaPublicKeySpki: row.rsa_public_key_spki }),
+          ...(row.key_seed_id !== null && { keySeedId: row.key_seed_id }),
+        })),
     };
+  }
+
+  #widevineViews(): WidevineCredentialView[] {
+    return this.#sql
+      .exec<{ id: string; provider_name: string; sealed_aes_material: string | null; key_seed_id: string | null; created: string }>(
+        "SELECT id, provider_name, sealed_aes_material, key_seed_id, created FROM widevine_credentials ORDER BY created, provider_name",
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, providerName: row.provider_name, kind: row.sealed_aes_material ? "aes" : "rsa", keySeedId: row.key_seed_id, created: row.created }));
   }
 
   #tenantRow() {

@@ -1,7 +1,19 @@
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { secretMatches, type CredentialScope } from "./credentials";
 import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
-import { SNAPSHOT_FORMAT, defaultSeedIdAt, snapshotKey, type TenantSnapshot } from "./snapshot";
+import { fromBase64 } from "../domain/bytes";
+import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
+
+/** A Widevine CENC API signer as the acquisition path needs it. */
+export interface WidevineSigner {
+  readonly credential:
+    | { readonly kind: "aes"; readonly signingKey: Uint8Array; readonly signingIv: Uint8Array }
+    | { readonly kind: "rsa"; readonly publicKeySpki: Uint8Array };
+  readonly keySeedId: string | undefined;
+}
+
+/** AES-256 signing key then the 16-byte IV, as sealed together (Axinom: SigningKey 32 bytes, SigningIv 16). */
+const AES_SIGNING_KEY_LENGTH = 32;
 
 /** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
 export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
@@ -11,6 +23,7 @@ const KV_CACHE_TTL_SECONDS = 30;
 /** A tenant as the read path sees it: the snapshot plus its opened keys, cached per isolate. */
 export class LoadedTenant {
   readonly #openedSeeds = new Map<string, Promise<KeySeedValue>>();
+  readonly #openedSigners = new Map<string, Promise<WidevineSigner | undefined>>();
 
   constructor(
     readonly snapshot: TenantSnapshot,
@@ -42,6 +55,31 @@ export class LoadedTenant {
     return Object.hasOwn(this.snapshot.seeds, seedId);
   }
 
+  /** The tenant's Widevine signer of that provider name, its secret opened (once per isolate and snapshot). */
+  widevineSigner(providerName: string): Promise<WidevineSigner | undefined> {
+    let opened = this.#openedSigners.get(providerName);
+    if (!opened) {
+      opened = this.#openSigner(providerName);
+      this.#openedSigners.set(providerName, opened);
+    }
+    return opened;
+  }
+
+  async #openSigner(providerName: string): Promise<WidevineSigner | undefined> {
+    const stored = this.snapshot.widevineCredentials?.find((candidate) => candidate.providerName === providerName);
+    if (!stored) return undefined;
+    const keySeedId = stored.keySeedId;
+    if (stored.sealedAesMaterial !== undefined) {
+      const material = await open(stored.sealedAesMaterial, this.dataKey.sealing, { purpose: "widevine-signing", tenantId: this.tenantId, credentialId: stored.id });
+      return {
+        credential: { kind: "aes", signingKey: material.slice(0, AES_SIGNING_KEY_LENGTH), signingIv: material.slice(AES_SIGNING_KEY_LENGTH) },
+        keySeedId,
+      };
+    }
+    const spki = stored.rsaPublicKeySpki === undefined ? undefined : fromBase64(stored.rsaPublicKeySpki);
+    return spki ? { credential: { kind: "rsa", publicKeySpki: spki }, keySeedId } : undefined;
+  }
+
   /** Opens a seed (once per isolate and snapshot); undefined when the tenant has no such seed. */
   seed(seedId: string): Promise<KeySeedValue> | undefined {
     const sealed = this.snapshot.seeds[seedId];
@@ -66,6 +104,7 @@ interface CacheEntry {
  */
 export class TenantStore {
   static readonly #cache = new Map<string, CacheEntry>();
+  static readonly #signers = new Map<string, { readonly tenantId: string | null; readonly fetchedAt: number }>();
   static #kek: { secret: string; key: Promise<VersionedKey> } | undefined;
 
   constructor(
@@ -86,6 +125,20 @@ export class TenantStore {
     return this.#remember(snapshot, cached);
   }
 
+  /** The tenant that holds a Widevine signer name (global index in KV, cached like snapshots). */
+  async tenantIdForSigner(providerName: string): Promise<string | undefined> {
+    const cached = TenantStore.#signers.get(providerName);
+    if (cached && this.clock() - cached.fetchedAt < SNAPSHOT_MEMORY_TTL_MS) return cached.tenantId ?? undefined;
+    const tenantId = await this.kv.get(signerKey(providerName), { cacheTtl: KV_CACHE_TTL_SECONDS });
+    TenantStore.#signers.set(providerName, { tenantId, fetchedAt: this.clock() });
+    return tenantId ?? undefined;
+  }
+
+  /** Records a signer this isolate just created or deleted (read-your-writes). */
+  static rememberSigner(providerName: string, tenantId: string | null): void {
+    TenantStore.#signers.set(providerName, { tenantId, fetchedAt: Date.now() });
+  }
+
   /** Puts a snapshot the Durable Object just returned into this isolate's cache (read-your-writes). */
   async prime(snapshot: TenantSnapshot): Promise<void> {
     await this.#remember(snapshot, TenantStore.#cache.get(snapshot.tenantId));
@@ -94,6 +147,7 @@ export class TenantStore {
   /** Forgets every cached tenant (tests use it to play a fresh isolate). */
   static clear(): void {
     TenantStore.#cache.clear();
+    TenantStore.#signers.clear();
   }
 
   async #remember(snapshot: TenantSnapshot, cached: CacheEntry | undefined): Promise<LoadedTenant> {

@@ -61,3 +61,21 @@ export interface IssuanceRecord {
   readonly keySeedId: string;
   readonly credential: string;
 }
+
+/** A Widevine CENC API signing credential as listed: never the signing key or IV. */
+export interface WidevineCredentialView {
+  readonly id: string;
+  readonly providerName: string;
+  readonly kind: "aes" | "rsa";
+  readonly keySeedId: string | null;
+  readonly created: string;
+}
+
+export interface NewWidevineCredential {
+  readonly id: string;
+  readonly providerName: string;
+  /** AES signing key (32 bytes) and IV (16 bytes), or an RSA public key: exactly one of them. */
+  readonly aes?: { readonly signingKey: Uint8Array; readonly signingIv: Uint8Array };
+  readonly rsaPublicKeySpki?: Uint8Array;
+  readonly keySeedId?: string;
+}

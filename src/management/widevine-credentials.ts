@@ -1,0 +1,117 @@
+import { Hono } from "hono";
+import { fromBase64, randomBytes, toBase64, toHex } from "../domain/bytes";
+import type { AppEnv } from "../http/app-env";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { signerRegistry } from "../tenancy/signer-registry";
+import { tenantObject } from "../tenancy/tenant-client";
+import { TenantStore } from "../tenancy/tenant-store";
+import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
+import { InputError, asObject, optionalString, optionalUuid, requiredString } from "./json-fields";
+import { parseBody, respond } from "./key-seeds";
+
+/** Axinom: SigningKey byte[32], SigningIv byte[16] (axinom.md §4.2). */
+const SIGNING_KEY_LENGTH = 32;
+const SIGNING_IV_LENGTH = 16;
+/** Axinom: ProviderName 1..128; it also appears in `/cenc/getcontentkey/{signer}`, so URL-safe characters only. */
+const PROVIDER_NAME = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/**
+ * `/api/WidevineProtectionInfoCredentials` (axinom.md §4.2): signers of the Widevine CENC API. The secrets
+ * are shown once, in the 201 of the POST; lists and reads never carry them.
+ */
+export const widevineCredentialRoutes = new Hono<AppEnv>();
+
+widevineCredentialRoutes.post("/widevineprotectioninfocredentials", async (c) => {
+  const input = await parseBody(c.req.raw, parseNewCredential);
+  if (input instanceof Response) return input;
+  const credential = await input;
+  if (credential instanceof Response) return credential;
+  const tenantId = c.var.tenant.tenantId;
+  const now = new Date().toISOString();
+  const registry = signerRegistry(c.env);
+  if (!(await registry.claim(credential.providerName, tenantId, now))) {
+    return jsonError(409, `ProviderName ${credential.providerName} is already taken (provider names are unique across the service)`);
+  }
+  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, now);
+  if (!added.ok) {
+    await registry.release(credential.providerName, tenantId);
+    return managementFailureResponse(added.failure);
+  }
+  TenantStore.rememberSigner(credential.providerName, tenantId);
+  return respond(c.env, c.var.store, tenantId, added, (view) =>
+    c.json(
+      {
+        ...credentialJson(view),
+        ...(credential.aes && {
+          SigningKey: toBase64(credential.aes.signingKey),
+          SigningIv: toBase64(credential.aes.signingIv),
+          // The hex forms Shaka's --aes_signing_key/--aes_signing_iv and the seed script take.
+          SigningKeyHex: toHex(credential.aes.signingKey),
+          SigningIvHex: toHex(credential.aes.signingIv),
+        }),
+      },
+      201,
+    ),
+  );
+});
+
+widevineCredentialRoutes.get("/widevineprotectioninfocredentials", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
+  return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
+});
+
+widevineCredentialRoutes.get("/widevineprotectioninfocredentials/:id", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
+  if (!result.ok) return managementFailureResponse(result.failure);
+  const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
+  return found ? c.json(credentialJson(found)) : jsonError(404, `No Widevine credential with Id ${c.req.param("id").slice(0, 64)}`);
+});
+
+widevineCredentialRoutes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(c.req.param("id").toLowerCase());
+  if (result.ok) {
+    await signerRegistry(c.env).release(result.value.providerName, tenantId);
+    TenantStore.rememberSigner(result.value.providerName, null);
+  }
+  return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
+});
+
+function credentialJson(view: WidevineCredentialView) {
+  return { Id: view.id, ProviderName: view.providerName, Kind: view.kind === "aes" ? "Aes" : "Rsa", KeySeedId: view.keySeedId, Created: view.created };
+}
+
+/** `{ProviderName, SigningKey?, SigningIv?, RsaPublicKey?, KeySeedId?, Id?}`; AES material is generated when absent. */
+function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Response> {
+  const body = asObject(value);
+  const providerName = requiredString(body, "ProviderName", 128);
+  if (!PROVIDER_NAME.test(providerName)) throw new InputError("ProviderName must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
+  const id = optionalUuid(body, "Id") ?? crypto.randomUUID();
+  const keySeedId = optionalUuid(body, "KeySeedId");
+  const rsaText = optionalString(body, "RsaPublicKey", 8192);
+  const keyText = optionalString(body, "SigningKey", 256);
+  const ivText = optionalString(body, "SigningIv", 256);
+  const common = { id, providerName, ...(keySeedId && { keySeedId }) };
+  if (rsaText !== undefined) {
+    if (keyText !== undefined || ivText !== undefined) throw new InputError("Send either RsaPublicKey or SigningKey/SigningIv, not both");
+    return readRsaPublicKey(rsaText).then((spki) => (spki ? { ...common, rsaPublicKeySpki: spki } : jsonError(400, "RsaPublicKey must be an RSA public key: PEM 'BEGIN PUBLIC KEY' or base64 of DER SubjectPublicKeyInfo")));
+  }
+  const signingKey = keyText === undefined ? randomBytes(SIGNING_KEY_LENGTH) : fromBase64(keyText);
+  const signingIv = ivText === undefined ? randomBytes(SIGNING_IV_LENGTH) : fromBase64(ivText);
+  if (signingKey?.length !== SIGNING_KEY_LENGTH) throw new InputError(`SigningKey must be base64 of exactly ${SIGNING_KEY_LENGTH} bytes`);
+  if (signingIv?.length !== SIGNING_IV_LENGTH) throw new InputError(`SigningIv must be base64 of exactly ${SIGNING_IV_LENGTH} bytes`);
+  return Promise.resolve({ ...common, aes: { signingKey, signingIv } });
+}
+
+/** Accepts PEM or base64 DER SPKI and checks WebCrypto can use it for RSASSA-PSS. */
+async function readRsaPublicKey(text: string): Promise<Uint8Array | undefined> {
+  const der = fromBase64(text.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, ""));
+  if (!der) return undefined;
+  try {
+    await crypto.subtle.importKey("spki", der, { name: "RSA-PSS", hash: "SHA-1" }, false, ["verify"]);
+    return der;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import type { KeySeedValue } from "../domain/content-key";
+import { encodeSignedResponse, parseSignedRequest, type SignedResponseJson } from "./widevine-cenc-envelope";
+import { failureResponse, type WidevineCencFailure } from "./widevine-cenc-failure";
+import { issueCommonEncryptionKeys, type WidevineCencSignallingSettings } from "./widevine-cenc-issue";
+import type { PlannedTrackKey } from "./widevine-cenc-plan";
+import { parseCommonEncryptionRequest } from "./widevine-cenc-request";
+import { verifyRequestSignature, type SignerCredential } from "./widevine-cenc-signature";
+
+/** A signer name resolved to its credential and tenant (the route may carry more, e.g. the credential's seed id). */
+export interface ResolvedSigner {
+  readonly tenantId: string;
+  readonly credential: SignerCredential;
+}
+
+/** What the route looks up once the signature names a signer. */
+export interface WidevineCencLookups<S extends ResolvedSigner = ResolvedSigner> {
+  /** The provider name in the URL path (`/cenc/getcontentkey/{signer}`), when the route has one. */
+  readonly pathSigner?: string;
+  /** Finds the credential a signer (provider) name belongs to, and its tenant. */
+  resolveSigner(signer: string): Promise<S | undefined>;
+  /** Loads the seed for this signer (its own or the tenant default) and the signalling settings; runs only after the signature verified. */
+  loadTenantKeys(signer: S): Promise<{ readonly seed: KeySeedValue | undefined; readonly settings: WidevineCencSignallingSettings }>;
+}
+
+/** The answer to one request: always sent as HTTP 200 with `body`; the rest is for the audit log. */
+export interface WidevineCencOutcome {
+  readonly body: SignedResponseJson;
+  readonly tenantId?: string;
+  readonly failure?: WidevineCencFailure;
+  readonly keys?: readonly PlannedTrackKey[];
+}
+
+/**
+ * Runs the whole protocol for one request body. Unexpected exceptions propagate: the route logs them (without
+ * the body) and answers `encodeSignedResponse(failureResponse({ reason: "internal-error" }))`, which Shaka retries.
+ * @example const { body } = await handleCommonEncryptionRequest(new Uint8Array(await c.req.arrayBuffer()), lookups); return c.json(body);
+ */
+export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(body: Uint8Array, lookups: WidevineCencLookups<S>): Promise<WidevineCencOutcome> {
+  const refuse = (failure: WidevineCencFailure, tenantId?: string): WidevineCencOutcome => ({
+    body: encodeSignedResponse(failureResponse(failure)),
+    failure,
+    ...(tenantId !== undefined && { tenantId }),
+  });
+
+  const envelope = parseSignedRequest(body);
+  if (!envelope.ok) return refuse(envelope.failure);
+  const { request: requestBytes, signature, signer } = envelope.value;
+  if (lookups.pathSigner !== undefined && lookups.pathSigner !== signer) return refuse({ reason: "signer-mismatch" });
+  const resolved = await lookups.resolveSigner(signer);
+  if (!resolved) return refuse({ reason: "unknown-signer" });
+  const verdict = await verifyRequestSignature(requestBytes, signature, resolved.credential);
+  if (!verdict.ok) return refuse(verdict.failure, resolved.tenantId);
+
+  const request = parseCommonEncryptionRequest(requestBytes);
+  if (!request.ok) return refuse(request.failure, resolved.tenantId);
+  const { seed, settings } = await lookups.loadTenantKeys(resolved);
+  if (!seed) return refuse({ reason: "no-key-seed" }, resolved.tenantId);
+  const issued = await issueCommonEncryptionKeys({
+    request: request.value,
+    tenantId: resolved.tenantId,
+    seed,
+    // The credential's provider name is the natural WidevinePsshData provider (Axinom names credentials by it).
+    settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
+  });
+  if (!issued.ok) return refuse(issued.failure, resolved.tenantId);
+  return { body: encodeSignedResponse(issued.value.response), tenantId: resolved.tenantId, keys: issued.value.keys };
+}

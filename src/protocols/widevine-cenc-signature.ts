@@ -1,0 +1,59 @@
+import { timingSafeEqual } from "../domain/bytes";
+import { fail, succeed, type WidevineCencResult } from "./widevine-cenc-failure";
+
+/**
+ * Request signatures of the Widevine Common Encryption API, as Shaka Packager makes them
+ * (`packager/media/base/request_signer.cc`, verified against Shaka 3.4.2 in research/peers.md §1.1).
+ */
+
+/** AES-256 signing key length: `--aes_signing_key` is 32 bytes hex; Axinom fixes `SigningKey` at 32 bytes. */
+export const AES_SIGNING_KEY_LENGTH = 32;
+/** AES-CBC IV length: `--aes_signing_iv`, Axinom `SigningIv` (16 bytes). */
+export const AES_SIGNING_IV_LENGTH = 16;
+/** RSASSA-PSS salt length Shaka's `RsaRequestSigner` uses: the SHA-1 digest length (20). */
+const RSA_PSS_SALT_LENGTH = 20;
+
+/** The key material a signer name resolves to. */
+export type SignerCredential =
+  | { readonly kind: "aes"; readonly signingKey: Uint8Array; readonly signingIv: Uint8Array }
+  /** Public half of the key given to Shaka's `--rsa_signing_key_path`, as DER SubjectPublicKeyInfo. */
+  | { readonly kind: "rsa"; readonly publicKeySpki: Uint8Array };
+
+/**
+ * AES-256-CBC(signingKey, signingIv, PKCS#7(SHA-1(request))): 20-byte digest → 32-byte signature
+ * (`AesRequestSigner::GenerateSignature`; WebCrypto's AES-CBC applies PKCS#7 itself). Exposed so tests and
+ * tools can sign the way Shaka does.
+ */
+export async function aesRequestSignature(request: Uint8Array, signingKey: Uint8Array, signingIv: Uint8Array): Promise<Uint8Array> {
+  if (signingKey.length !== AES_SIGNING_KEY_LENGTH) {
+    throw new RangeError(`an AES signing key must be ${AES_SIGNING_KEY_LENGTH} bytes, got ${signingKey.length}`);
+  }
+  if (signingIv.length !== AES_SIGNING_IV_LENGTH) {
+    throw new RangeError(`an AES signing IV must be ${AES_SIGNING_IV_LENGTH} bytes, got ${signingIv.length}`);
+  }
+  const digest = await crypto.subtle.digest("SHA-1", request);
+  const key = await crypto.subtle.importKey("raw", signingKey, "AES-CBC", false, ["encrypt"]);
+  return new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: signingIv }, key, digest));
+}
+
+/**
+ * Checks a signature over the exact decoded request bytes (never a re-serialisation). AES signatures are
+ * recomputed and compared in constant time; RSA uses RSASSA-PSS with SHA-1 and a 20-byte salt. A malformed
+ * credential throws (an internal fault); a signature that does not verify is a `signature-mismatch`.
+ */
+export async function verifyRequestSignature(
+  request: Uint8Array,
+  signature: Uint8Array,
+  credential: SignerCredential,
+): Promise<WidevineCencResult<true>> {
+  const valid =
+    credential.kind === "aes"
+      ? timingSafeEqual(await aesRequestSignature(request, credential.signingKey, credential.signingIv), signature)
+      : await verifyRsaPss(request, signature, credential.publicKeySpki);
+  return valid ? succeed(true) : fail({ reason: "signature-mismatch" });
+}
+
+async function verifyRsaPss(request: Uint8Array, signature: Uint8Array, publicKeySpki: Uint8Array): Promise<boolean> {
+  const key = await crypto.subtle.importKey("spki", publicKeySpki, { name: "RSA-PSS", hash: "SHA-1" }, false, ["verify"]);
+  return crypto.subtle.verify({ name: "RSA-PSS", saltLength: RSA_PSS_SALT_LENGTH }, key, signature, request);
+}

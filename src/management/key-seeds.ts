@@ -1,14 +1,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
-import { readJsonBody } from "../http/body";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { readPaging } from "../http/paging";
 import { tenantObject } from "../tenancy/tenant-client";
-import type { ManagementResult } from "../tenancy/tenant-types";
-import { InputError } from "./json-fields";
 import { keySeedJson } from "./key-seed-json";
 import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
+import { parseBody, respond } from "./responses";
 import { KeyId } from "../domain/key-id";
 
 /** Key Seeds API (axinom.md §5.2), mounted under `/api` behind tenant auth with the `manage` scope. */
@@ -64,33 +62,4 @@ keySeedRoutes.post("/import/keyseeds", async (c) => {
 
 function seedIdParam(text: string): string | undefined {
   return /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
-}
-
-/** Reads a JSON body and runs a parser over it; a Response for any problem, named in the message. */
-export async function parseBody<T>(request: Request, parse: (value: unknown) => T): Promise<T | Response> {
-  const body = await readJsonBody(request);
-  if (!body.ok) return jsonError(body.status, body.message);
-  try {
-    return parse(body.value);
-  } catch (error) {
-    if (error instanceof InputError) return jsonError(400, error.message);
-    throw error;
-  }
-}
-
-/**
- * Shapes a write's result and primes this isolate's snapshot cache with the object's newest snapshot,
- * so the next acquisition here sees the change at once (other isolates follow within the cache TTL).
- */
-export async function respond<T>(
-  env: Env,
-  store: AppEnv["Variables"]["store"],
-  tenantId: string,
-  result: ManagementResult<T>,
-  render: (value: T) => Response,
-): Promise<Response> {
-  if (!result.ok) return managementFailureResponse(result.failure);
-  const snapshot = await tenantObject(env, tenantId).currentSnapshot();
-  if (snapshot) await store.prime(snapshot);
-  return render(result.value);
 }

@@ -4,7 +4,7 @@ import { managementFailureResponse } from "../http/management-errors";
 import { MAX_SETTING_LENGTH, SETTINGS_FIELDS, type TenantSettings } from "../tenancy/settings";
 import { tenantObject } from "../tenancy/tenant-client";
 import { InputError, asObject, optionalString } from "./json-fields";
-import { parseBody, respond } from "./key-seeds";
+import { parseBody, respond } from "./responses";
 
 /** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings, PascalCase JSON. */
 export const settingsRoutes = new Hono<AppEnv>();

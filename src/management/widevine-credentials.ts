@@ -8,7 +8,7 @@ import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
 import { InputError, asObject, optionalString, optionalUuid, requiredString } from "./json-fields";
-import { parseBody, respond } from "./key-seeds";
+import { parseBody, respond } from "./responses";
 
 /** Axinom: SigningKey byte[32], SigningIv byte[16] (axinom.md §4.2). */
 const SIGNING_KEY_LENGTH = 32;

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { readCpix } from "../../src/cpix/reader";
+import { parsePlayReadyObject } from "../../src/drm/playready-object";
+import { SYSTEM_IDS } from "../../src/drm/system-ids";
+import { parseWidevinePsshData } from "../../src/drm/widevine";
+import { api, createTenant } from "./support/api";
+import { tenantWithTestSeed } from "./support/tenant-with-seed";
+
+describe("tenant settings", () => {
+  it("starts empty, stores what is PUT and returns it in PascalCase", async () => {
+    const tenant = await createTenant();
+    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual({
+      WidevineProvider: null,
+      PlayReadyLaUrl: null,
+      FairPlayUriTemplate: null,
+      ClearKeyUriTemplate: null,
+    });
+    const settings = { WidevineProvider: "acme", PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx", FairPlayUriTemplate: "skd://acme/{kid}", ClearKeyUriTemplate: null };
+    const put = await api(tenant, "PUT", "/api/Settings", settings);
+    expect(put.status).toBe(200);
+    expect(await put.json()).toEqual(settings);
+    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual(settings);
+  });
+
+  it("puts the provider, LA_URL and skd template into the signalling at once", async () => {
+    const tenant = await tenantWithTestSeed();
+    await api(tenant, "PUT", "/api/Settings", { WidevineProvider: "acme", PlayReadyLaUrl: "https://pr.example.com/rm", FairPlayUriTemplate: "skd://acme/{kid}" });
+    const response = await api(tenant, "GET", "/api/Cpix/c1?kid=339c45b5-fb6d-4bd9-994c-eabd9d41c95b&drm=widevine&drm=playready&drm=fairplay&scheme=cbcs");
+    const read = readCpix(new TextEncoder().encode(await response.text()));
+    if (!read.ok) throw new Error("unreadable");
+    const [widevine, playReady, fairPlay] = read.document.drmSystemList!.items;
+    const psshData = parseWidevinePsshData(widevine!.pssh!.subarray(32));
+    expect("reason" in psshData ? psshData.detail : psshData.provider).toBe("acme");
+    const pro = parsePlayReadyObject(playReady!.smoothStreamingProtectionHeaderData!);
+    expect("reason" in pro ? pro.detail : pro.wrmHeader).toContain("<LA_URL>https://pr.example.com/rm</LA_URL>");
+    expect(fairPlay!.systemId.equals(SYSTEM_IDS.fairPlay)).toBe(true);
+    expect(new TextDecoder().decode(fairPlay!.hlsSignalingData[0]!.data)).toContain('URI="skd://acme/339c45b5-fb6d-4bd9-994c-eabd9d41c95b"');
+  });
+
+  it.each([
+    ["an unknown setting", { LaUrl: "x" }, /Unknown setting LaUrl/],
+    ["a number", { WidevineProvider: 5 }, /WidevineProvider must be a string/],
+    ["a line break", { WidevineProvider: "a\nb" }, /line breaks/],
+  ])("refuses %s with 400 and keeps the old settings", async (_case, body, message) => {
+    const tenant = await createTenant();
+    await api(tenant, "PUT", "/api/Settings", { WidevineProvider: "kept" });
+    const response = await api(tenant, "PUT", "/api/Settings", body);
+    expect(response.status).toBe(400);
+    expect((await response.json<{ error: string }>()).error).toMatch(message);
+    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toMatchObject({ WidevineProvider: "kept" });
+  });
+
+  it("answers an acquisition with an invalid LA_URL setting with a 422 that names the setting", async () => {
+    const tenant = await tenantWithTestSeed();
+    await api(tenant, "PUT", "/api/Settings", { PlayReadyLaUrl: "not a url" });
+    const response = await api(tenant, "GET", "/api/Cpix/c1?drm=playready");
+    expect(response.status).toBe(422);
+    expect(await response.text()).toMatch(/PlayReadyLaUrl/);
+  });
+});
+
+describe("issuance log", () => {
+  it("pages newest first with $top and $skip", async () => {
+    const tenant = await tenantWithTestSeed();
+    for (const id of ["a", "b", "c"]) expect((await api(tenant, "GET", `/api/Cpix/${id}`)).status).toBe(200);
+    let logs: { ContentId: string }[] = [];
+    for (let attempt = 0; attempt < 50 && logs.length < 3; attempt++) {
+      logs = await (await api(tenant, "GET", "/api/Logs")).json();
+      if (logs.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(logs.map((log) => log.ContentId)).toEqual(["c", "b", "a"]);
+    expect((await (await api(tenant, "GET", "/api/Logs?$top=1&$skip=1")).json<{ ContentId: string }[]>()).map((log) => log.ContentId)).toEqual(["b"]);
+  });
+});

@@ -8,6 +8,8 @@ const PLAYLISTS: readonly HlsPlaylist[] = ["media", "master", "multiVariant", "v
 /**
  * Reads one `DRMSystem`, CPIX 2.3 §DRMSystem Element, in any child order: SPEKE v1 puts `speke:*` before
  * `cpix:PSSH`, the AWS v2 kid-override example puts HLSSignalingData first (speke-cpix.md §0 fact 9).
+ * Signalling values are what the key provider fills in, so undecodable ones read as empty placeholders
+ * (ReadNode.signalingBase64); the ids that select keys and systems are strict.
  */
 export function readDrmSystem(node: ReadNode): CpixDrmSystem {
   const contentProtectionData = node.child(CPIX_NS, "ContentProtectionData");
@@ -18,13 +20,13 @@ export function readDrmSystem(node: ReadNode): CpixDrmSystem {
     updateVersion: node.integerAttribute("updateVersion"),
     name: node.attribute("name"),
     hlsAllowedCpc: node.attribute("HLSAllowedCPC"),
-    pssh: node.child(CPIX_NS, "PSSH")?.base64Text(),
-    contentProtectionData: contentProtectionData?.base64Text(),
+    pssh: node.child(CPIX_NS, "PSSH")?.signalingBase64(),
+    contentProtectionData: contentProtectionData?.signalingBase64(),
     contentProtectionDataRobustness: contentProtectionData?.attribute("robustness"),
-    uriExtXKey: node.child(CPIX_NS, "URIExtXKey")?.base64Text(),
+    uriExtXKey: node.child(CPIX_NS, "URIExtXKey")?.signalingBase64(),
     hlsSignalingData: readHlsSignalingData(node),
-    smoothStreamingProtectionHeaderData: node.child(CPIX_NS, "SmoothStreamingProtectionHeaderData")?.base64Text(),
-    hdsSignalingData: node.child(CPIX_NS, "HDSSignalingData")?.base64Text(),
+    smoothStreamingProtectionHeaderData: node.child(CPIX_NS, "SmoothStreamingProtectionHeaderData")?.signalingBase64(),
+    hdsSignalingData: node.child(CPIX_NS, "HDSSignalingData")?.signalingBase64(),
     speke: readSpeke(node),
     extensions: node.foreignChildren([CPIX_NS, SPEKE_NS]),
   });
@@ -43,7 +45,7 @@ function readHlsSignalingData(node: ReadNode): CpixHlsSignalingData[] {
     return definedOnly({
       playlist: playlist as HlsPlaylist | undefined,
       allowedCpc: signaling.attribute("allowedCPC"),
-      data: signaling.base64Text(),
+      data: signaling.signalingBase64(),
     });
   });
 }
@@ -51,9 +53,9 @@ function readHlsSignalingData(node: ReadNode): CpixHlsSignalingData[] {
 /** The SPEKE v1 children (AWS SPEKE v1 live-workflow-methods): base64 KeyFormat, KeyFormatVersions, ProtectionHeader. */
 function readSpeke(node: ReadNode): SpekeV1Signaling | undefined {
   const speke = definedOnly({
-    keyFormat: node.child(SPEKE_NS, "KeyFormat")?.base64Text(),
-    keyFormatVersions: node.child(SPEKE_NS, "KeyFormatVersions")?.base64Text(),
-    protectionHeader: node.child(SPEKE_NS, "ProtectionHeader")?.base64Text(),
+    keyFormat: node.child(SPEKE_NS, "KeyFormat")?.signalingBase64(),
+    keyFormatVersions: node.child(SPEKE_NS, "KeyFormatVersions")?.signalingBase64(),
+    protectionHeader: node.child(SPEKE_NS, "ProtectionHeader")?.signalingBase64(),
   });
   return Object.keys(speke).length > 0 ? speke : undefined;
 }

@@ -120,6 +120,14 @@ export class ReadNode {
     return bytes;
   }
 
+  /**
+   * Base64 DRM signalling that a key provider replaces rather than uses: text that is not base64 (PallyCon's docs
+   * elide values as `qAUAAAEAAQCeB...A=`) reads as an empty placeholder instead of refusing the request.
+   */
+  signalingBase64(): Uint8Array {
+    return fromBase64(this.element.text) ?? new Uint8Array(0);
+  }
+
   text(): string {
     return this.element.text;
   }

@@ -3,7 +3,7 @@
  * prefix from one allocator, which remembers which namespaces were used so the root can declare exactly those.
  */
 import { escapeXmlAttribute, escapeXmlText } from "./xml";
-import { WRITER_PREFIXES } from "./namespaces";
+import { WRITER_PREFIXES, XML_NS } from "./namespaces";
 
 /** Attribute values; `undefined` attributes are left out. */
 export type XmlAttributes = readonly (readonly [name: string, value: string | number | boolean | undefined])[];
@@ -19,6 +19,7 @@ export class PrefixAllocator {
 
   /** The prefix bound to a namespace, allocating (and so declaring) it on first use. */
   prefixFor(namespace: string): string {
+    if (namespace === XML_NS) return "xml"; // bound by definition, never declared (Namespaces in XML 1.0 §3)
     let prefix = this.#prefixes.get(namespace);
     if (prefix === undefined) {
       prefix = WRITER_PREFIXES.get(namespace) ?? `ext${[...this.#prefixes.values()].filter((p) => p.startsWith("ext")).length + 1}`;

@@ -9,11 +9,13 @@ import { CpixReadError } from "./failure";
 /** Deeper than any CPIX document (≈ 8 levels; signatures ≈ 7 below the root); refusing keeps recursion bounded. */
 export const MAX_XML_DEPTH = 64;
 
+/** XML 1.0 §2.3 S: only these four count as white space (JavaScript's \\s also matches NBSP and others). */
+const S = "[ \\t\\n\\r]";
 const NAME = "[A-Za-z_:\\u0080-\\uFFFF][-A-Za-z0-9_:.\\u0080-\\uFFFF]*";
-const ATTRIBUTE = `(${NAME})\\s*=\\s*(?:"([^<"]*)"|'([^<']*)')`;
-const START_TAG = new RegExp(`<(${NAME})((?:\\s+${NAME}\\s*=\\s*(?:"[^<"]*"|'[^<']*'))*)\\s*(/?)>`, "y");
-const END_TAG = new RegExp(`</(${NAME})\\s*>`, "y");
-const ATTRIBUTES = new RegExp(`\\s+${ATTRIBUTE}`, "g");
+const START_TAG = new RegExp(`<(${NAME})((?:${S}+${NAME}${S}*=${S}*(?:"[^<"]*"|'[^<']*'))*)${S}*(/?)>`, "y");
+const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
+const ATTRIBUTES = new RegExp(`${S}+(${NAME})${S}*=${S}*(?:"([^<"]*)"|'([^<']*)')`, "g");
+const WHITE_SPACE_ONLY = /^[ \t\n\r]*$/;
 /** XML 1.0 §2.2 Char: no C0 controls except tab, LF, CR; no U+FFFE/U+FFFF. */
 const FORBIDDEN_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 /** Only the five predefined entities and character references exist without a DTD (XML 1.0 §4.1, §4.6). */
@@ -56,10 +58,10 @@ export function checkWellFormed(text: string): void {
 /** Reads the markup construct starting at `lt` and returns the position after it. */
 function readMarkup(text: string, lt: number, state: ScanState): number {
   const stack = state.open;
-  if (text.startsWith("<!--", lt)) return endOf(text, lt, "-->", "comment");
+  if (text.startsWith("<!--", lt)) return endOf(text, lt, "<!--", "-->", "comment");
   if (text.startsWith("<![CDATA[", lt)) {
     if (stack.length === 0) fail(text, lt, "CDATA section outside the root element");
-    return endOf(text, lt, "]]>", "CDATA section");
+    return endOf(text, lt, "<![CDATA[", "]]>", "CDATA section");
   }
   if (text.startsWith("<!DOCTYPE", lt)) {
     throw new CpixReadError({ reason: "unsupported-xml", detail: "document type declarations (DTDs) are not accepted" });
@@ -68,7 +70,7 @@ function readMarkup(text: string, lt: number, state: ScanState): number {
   if (text.startsWith("<?", lt)) {
     const target = /^<\?([^\s?]*)/.exec(text.slice(lt, lt + 64))?.[1] ?? "";
     if (target.toLowerCase() === "xml" && lt !== 0) fail(text, lt, "the XML declaration must be at the very start");
-    return endOf(text, lt, "?>", "processing instruction");
+    return endOf(text, lt, "<?", "?>", "processing instruction");
   }
   if (text.startsWith("</", lt)) {
     END_TAG.lastIndex = lt;
@@ -104,7 +106,7 @@ function checkAttributes(text: string, lt: number, attributes: string): void {
 function checkCharacterData(text: string, from: number, to: number, insideRoot: boolean): void {
   const data = text.slice(from, to);
   if (!insideRoot) {
-    if (data.trim() !== "") fail(text, from + data.search(/\S/), "text outside the root element");
+    if (!WHITE_SPACE_ONLY.test(data)) fail(text, from + data.search(/[^ \t\n\r]/), "text outside the root element");
     return;
   }
   const badReference = data.search(BAD_REFERENCE);
@@ -113,8 +115,8 @@ function checkCharacterData(text: string, from: number, to: number, insideRoot: 
   if (cdataEnd !== -1) fail(text, from + cdataEnd, "]]> is not allowed in text");
 }
 
-function endOf(text: string, start: number, terminator: string, what: string): number {
-  const end = text.indexOf(terminator, start + 2);
+function endOf(text: string, start: number, opener: string, terminator: string, what: string): number {
+  const end = text.indexOf(terminator, start + opener.length);
   if (end === -1) fail(text, start, `unterminated ${what}`);
   return end + terminator.length;
 }

@@ -1,0 +1,83 @@
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_BINDINGS } from "../test-bindings";
+import { startService, type RunningService } from "./service";
+import { validateCpixXml, type CpixSchemaVersion } from "./xsd";
+
+/**
+ * Every response the running service gives to a real request validates against the CPIX XSD of its version
+ * (SPEKE v2.0 → 2.3, v2.1 → 2.4, plain CPIX → the request's own version; version-less CPIX 2.2-style
+ * documents against 2.2), checked with libxml2.
+ */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SAMPLES = join(ROOT, "..", "shared", "cpix", "samples");
+
+function listXml(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? listXml(path) : /\.(xml|cpix)$/.test(name) ? [path] : [];
+  });
+}
+
+let service: RunningService;
+let authorization: string;
+
+beforeAll(async () => {
+  service = await startService();
+  const created = await fetch(`${service.url}/admin/tenants`, { method: "POST", headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` } });
+  const { tenantId, managementKey } = (await created.json()) as { tenantId: string; managementKey: string };
+  authorization = `Basic ${Buffer.from(`${tenantId}:${managementKey}`).toString("base64")}`;
+  await fetch(`${service.url}/api/Settings`, {
+    method: "PUT",
+    headers: { Authorization: authorization, "Content-Type": "application/json" },
+    body: JSON.stringify({ ClearKeyUriTemplate: "https://keys.example.com/{kid}", PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx?a=1&b=2" }),
+  });
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+/** Where a sender posts a document, and which XSD its answer must satisfy. */
+function routeFor(text: string): { path: string; headers: Record<string, string>; schema: CpixSchemaVersion | undefined } {
+  const version = /<(?:\w+:)?CPIX\b[^>]*\sversion="([^"]+)"/.exec(text)?.[1];
+  const contentId = /<(?:\w+:)?CPIX\b[^>]*\scontentId="/.test(text);
+  if (text.includes("urn:aws:amazon:com:speke")) return { path: "/api/Speke", headers: {}, schema: undefined }; // CPIX 2.0 + speke: has no XSD here
+  if (contentId && version === "2.4") return { path: "/api/SpekeV2", headers: { "X-Speke-Version": "2.1" }, schema: "2.4" };
+  if (contentId) return { path: "/api/SpekeV2", headers: { "X-Speke-Version": "2.0" }, schema: "2.3" };
+  const schema = (["2.1", "2.2", "2.3", "2.4"] as const).find((known) => known === version) ?? "2.2";
+  return { path: "/api/Cpix", headers: {}, schema };
+}
+
+const requests = [...listXml(SAMPLES), join(ROOT, "examples", "speke-v2-preset-video-3-audio-1.xml"), join(ROOT, "examples", "request.cpix")];
+
+describe("responses validate against the CPIX XSD", () => {
+  it.each(requests.map((path) => [relative(join(ROOT, ".."), path), path]))("%s", async (_name, path) => {
+    const bytes = readFileSync(path);
+    const text = bytes.toString(bytes[0] === 0xff && bytes[1] === 0xfe ? "utf16le" : "utf8");
+    const { path: endpoint, headers, schema } = routeFor(text);
+    const response = await fetch(`${service.url}${endpoint}`, { method: "POST", headers: { Authorization: authorization, "Content-Type": "application/xml", ...headers }, body: bytes });
+    const body = await response.text();
+    if (response.status !== 200) {
+      // Refusals are covered (with their reasons) by test/workers/cpix-samples.test.ts; here they must be 4xx.
+      expect(response.status, body).toBeGreaterThanOrEqual(400);
+      expect(response.status, body).toBeLessThan(500);
+      return;
+    }
+    expect(response.headers.get("content-type")).toBe("application/xml; charset=utf-8");
+    if (!schema) {
+      expect(body).toContain("urn:aws:amazon:com:speke");
+      return;
+    }
+    const result = await validateCpixXml(body, schema);
+    if (result.valid) return;
+    // A response echoes the request's periods and usage rules unchanged (SPEKE: "must not change"), so a
+    // request that is itself invalid in those parts (a DASH-IF vector's duplicate periodId, pycpix's
+    // commonEncryptionScheme in a 2.2 document) gives the same errors back, and only those.
+    const requestErrors = new Set((await validateCpixXml(text, schema)).errors);
+    expect(requestErrors.size, "the response is invalid although the request was valid").toBeGreaterThan(0);
+    expect(result.errors.filter((error) => !requestErrors.has(error))).toEqual([]);
+  });
+});

@@ -2,9 +2,9 @@ import type { KeySeedValue } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
 import type { DrmSignallingSettings } from "../drm/signalling";
 import type { TenantSettings } from "../tenancy/settings";
-import { tenantObject } from "../tenancy/tenant-client";
 import type { LoadedTenant } from "../tenancy/tenant-store";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
+import { IssuanceBatcher } from "./issuance-batcher";
 
 /** The seed an acquisition uses: `?keySeedId=` when given, else the default in force at `now`. */
 export type SeedChoice =
@@ -34,14 +34,7 @@ export function signallingSettings(settings: TenantSettings): DrmSignallingSetti
   };
 }
 
-/**
- * Appends an issuance record to the tenant's log after the response is sent (DESIGN.md §Issuance log):
- * never key values; a failure to record is logged, never shown to the packager.
- */
+/** Records an answered acquisition (never key values) after the response is sent, batched per tenant. */
 export function recordIssuance(env: Env, executionContext: Pick<ExecutionContext, "waitUntil">, tenantId: string, record: IssuanceRecord): void {
-  executionContext.waitUntil(
-    tenantObject(env, tenantId)
-      .appendIssuance([record])
-      .catch((error: unknown) => console.error("issuance record failed", { tenantId, protocol: record.protocol, error: String(error) })),
-  );
+  IssuanceBatcher.add(env, executionContext, tenantId, record);
 }

@@ -25,6 +25,8 @@ export interface WidevineCencLookups<S extends ResolvedSigner = ResolvedSigner> 
 /** The answer to one request: always sent as HTTP 200 with `body`; the rest is for the audit log. */
 export interface WidevineCencOutcome {
   readonly body: SignedResponseJson;
+  /** The body's `signer`, once the envelope parsed (for the issuance record). */
+  readonly signer?: string;
   readonly tenantId?: string;
   readonly failure?: WidevineCencFailure;
   readonly keys?: readonly PlannedTrackKey[];
@@ -36,15 +38,15 @@ export interface WidevineCencOutcome {
  * @example const { body } = await handleCommonEncryptionRequest(new Uint8Array(await c.req.arrayBuffer()), lookups); return c.json(body);
  */
 export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(body: Uint8Array, lookups: WidevineCencLookups<S>): Promise<WidevineCencOutcome> {
+  const envelope = parseSignedRequest(body);
+  if (!envelope.ok) return { body: encodeSignedResponse(failureResponse(envelope.failure)), failure: envelope.failure };
+  const { request: requestBytes, signature, signer } = envelope.value;
   const refuse = (failure: WidevineCencFailure, tenantId?: string): WidevineCencOutcome => ({
     body: encodeSignedResponse(failureResponse(failure)),
+    signer,
     failure,
     ...(tenantId !== undefined && { tenantId }),
   });
-
-  const envelope = parseSignedRequest(body);
-  if (!envelope.ok) return refuse(envelope.failure);
-  const { request: requestBytes, signature, signer } = envelope.value;
   if (lookups.pathSigner !== undefined && lookups.pathSigner !== signer) return refuse({ reason: "signer-mismatch" });
   const resolved = await lookups.resolveSigner(signer);
   if (!resolved) return refuse({ reason: "unknown-signer" });
@@ -63,5 +65,5 @@ export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(bo
     settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
   });
   if (!issued.ok) return refuse(issued.failure, resolved.tenantId);
-  return { body: encodeSignedResponse(issued.value.response), tenantId: resolved.tenantId, keys: issued.value.keys };
+  return { body: encodeSignedResponse(issued.value.response), signer, tenantId: resolved.tenantId, keys: issued.value.keys };
 }

@@ -49,7 +49,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
         contentId: null,
         kids: [...new Set(outcome.keys.map((key) => key.kid.toString()))],
         keySeedId: seedId,
-        credential: `widevine:${pathSigner ?? "signer"}`,
+        credential: `widevine:${outcome.signer ?? pathSigner ?? ""}`,
       });
     }
     return c.json(outcome.body);

@@ -425,8 +425,14 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   #markDefault(id: string, now: string): void {
-    const next = this.#sql.exec<{ n: number | null }>("SELECT max(made_default_seq) AS n FROM key_seeds").one().n ?? 0;
-    this.#sql.exec("UPDATE key_seeds SET made_default = ?, made_default_seq = ?, updated = ? WHERE id = ?", now, next + 1, now, id);
+    const last = this.#sql
+      .exec<{ seq: number | null; at: string | null }>("SELECT made_default_seq AS seq, made_default AS at FROM key_seeds ORDER BY made_default_seq DESC LIMIT 1")
+      .toArray()[0];
+    // Requests reach the object in another order than their clocks read: keep MadeDefault increasing in the
+    // order the object applied them, so "the last made default" reads the same by time and by sequence.
+    const lastAt = last?.at ? Date.parse(last.at) : Number.NEGATIVE_INFINITY;
+    const madeAt = Date.parse(now) > lastAt ? now : new Date(lastAt + 1).toISOString();
+    this.#sql.exec("UPDATE key_seeds SET made_default = ?, made_default_seq = ?, updated = ? WHERE id = ?", madeAt, (last?.seq ?? 0) + 1, now, id);
   }
 
   /** Recomputes the rule's default and publishes a switch to it when it changed. */

@@ -1,4 +1,4 @@
-import type { ContentKey, Iv, ProtectionScheme } from "../domain/content-key";
+import { isCbcScheme, type ContentKey, type Iv, type ProtectionScheme } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
 import { contentProtectionData } from "./content-protection";
 import {
@@ -162,7 +162,10 @@ function signalCommonPssh({ kid }: DrmSignallingInput): DrmSignalling {
   return { pssh, psshData: new Uint8Array(0), contentProtectionData: contentProtectionData(pssh) };
 }
 
-function signalClearKeyAes128({ systemId, kid, iv, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
+function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
+  // HLS AES-128 encrypts whole segments with AES-CBC (RFC 8216 §5.2), so a CTR scheme cannot share its key
+  // signalling; MediaPackage v2 names cbc1 (speke-cpix.md §5.7), SPEKE v1 FairPlay requests pair it with cbcs.
+  if (scheme !== undefined && !isCbcScheme(scheme)) return { reason: "scheme-not-supported-by-system", systemId, scheme };
   const template = settings.clearKeyUriTemplate;
   if (template === undefined) return { reason: "setting-required", systemId, setting: "clearKeyUriTemplate" };
   const problem = keyUriTemplateProblem(template);

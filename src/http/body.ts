@@ -44,7 +44,8 @@ export async function readJsonBody(request: Request): Promise<JsonRead> {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    const detail = error instanceof SyntaxError ? error.message.replace(/"[^"]*"/g, "…") : "invalid JSON";
-    return { ok: false, status: 400, message: `Malformed JSON: ${detail}` };
+    // Never echo the parser's message: V8 quotes the body around the error, which may hold a secret.
+    const position = error instanceof SyntaxError ? /position (\d+)/.exec(error.message)?.[1] : undefined;
+    return { ok: false, status: 400, message: position === undefined ? "Malformed JSON" : `Malformed JSON at position ${position}` };
   }
 }

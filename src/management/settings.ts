@@ -3,6 +3,8 @@ import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
 import { MAX_SETTING_LENGTH, SETTINGS_FIELDS, type TenantSettings } from "../tenancy/settings";
 import { tenantObject } from "../tenancy/tenant-client";
+import { keyUriTemplateProblem } from "../drm/key-uri-template";
+import { playReadyLaUrlProblem } from "../drm/playready";
 import { InputError, asObject, optionalString } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
@@ -39,8 +41,24 @@ export function parseSettings(value: unknown): TenantSettings {
     const text = optionalString(body, wire, MAX_SETTING_LENGTH);
     if (text !== undefined && text !== "") {
       if (/[\r\n"]/.test(text)) throw new InputError(`${wire} must not contain quotes or line breaks (it is written into manifests)`);
+      // The same checks acquisition applies, so a setting that would break every response is refused here.
+      const problem = settingProblem(field, text);
+      if (problem) throw new InputError(`${wire} ${problem}`);
       settings[field] = text;
     }
   }
   return settings as TenantSettings;
+}
+
+function settingProblem(field: keyof TenantSettings, value: string): string | undefined {
+  switch (field) {
+    case "widevineProvider":
+      return undefined;
+    case "playReadyLaUrl":
+      return playReadyLaUrlProblem(value);
+    case "fairPlayUriTemplate":
+      return keyUriTemplateProblem(value) ?? (value.startsWith("skd://") ? undefined : "must start with skd://");
+    case "clearKeyUriTemplate":
+      return keyUriTemplateProblem(value);
+  }
 }

@@ -3,6 +3,7 @@ import { fromBase64, randomBytes, toBase64, toHex } from "../domain/bytes";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
+import { isProviderName } from "../tenancy/provider-name";
 import { signerRegistry } from "../tenancy/signer-registry";
 import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
@@ -13,8 +14,6 @@ import { parseBody, respond } from "./responses";
 /** Axinom: SigningKey byte[32], SigningIv byte[16] (axinom.md §4.2). */
 const SIGNING_KEY_LENGTH = 32;
 const SIGNING_IV_LENGTH = 16;
-/** Axinom: ProviderName 1..128; it also appears in `/cenc/getcontentkey/{signer}`, so URL-safe characters only. */
-const PROVIDER_NAME = /^[A-Za-z0-9._~-]{1,128}$/;
 
 /**
  * `/api/WidevineProtectionInfoCredentials` (axinom.md §4.2): signers of the Widevine CENC API. The secrets
@@ -29,11 +28,27 @@ widevineCredentialRoutes.post("/widevineprotectioninfocredentials", async (c) =>
   if (credential instanceof Response) return credential;
   const tenantId = c.var.tenant.tenantId;
   const now = new Date().toISOString();
+  const tenant = tenantObject(c.env, tenantId);
+  // Validate against the tenant first, so a refused request claims no name.
+  if (credential.keySeedId !== undefined) {
+    const seed = await tenant.getKeySeed(credential.keySeedId, now);
+    if (!seed.ok) return managementFailureResponse(seed.failure);
+  }
+  const existing = await tenant.listWidevineCredentials();
+  if (existing.ok && existing.value.some((view) => view.id === credential.id || view.providerName === credential.providerName)) {
+    return jsonError(409, `A Widevine credential with this Id or ProviderName ${credential.providerName} already exists`);
+  }
   const registry = signerRegistry(c.env);
   if (!(await registry.claim(credential.providerName, tenantId, now))) {
     return jsonError(409, `ProviderName ${credential.providerName} is already taken (provider names are unique across the service)`);
   }
-  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, now);
+  let added: Awaited<ReturnType<typeof tenant.addWidevineCredential>>;
+  try {
+    added = await tenant.addWidevineCredential(credential, now);
+  } catch (error) {
+    await registry.release(credential.providerName, tenantId).catch(() => undefined);
+    throw error;
+  }
   if (!added.ok) {
     await registry.release(credential.providerName, tenantId);
     return managementFailureResponse(added.failure);
@@ -72,8 +87,11 @@ widevineCredentialRoutes.delete("/widevineprotectioninfocredentials/:id", async 
   const tenantId = c.var.tenant.tenantId;
   const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(c.req.param("id").toLowerCase());
   if (result.ok) {
-    await signerRegistry(c.env).release(result.value.providerName, tenantId);
     TenantStore.rememberSigner(result.value.providerName, null);
+    // The credential is gone either way; a name left claimed stays this tenant's and can be created again.
+    await signerRegistry(c.env)
+      .release(result.value.providerName, tenantId)
+      .catch((error: unknown) => console.error("signer release failed", { tenantId, error: error instanceof Error ? error.name : "unknown" }));
   }
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
@@ -86,7 +104,7 @@ function credentialJson(view: WidevineCredentialView) {
 function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Response> {
   const body = asObject(value);
   const providerName = requiredString(body, "ProviderName", 128);
-  if (!PROVIDER_NAME.test(providerName)) throw new InputError("ProviderName must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
+  if (!isProviderName(providerName)) throw new InputError("ProviderName must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
   const id = optionalUuid(body, "Id") ?? crypto.randomUUID();
   const keySeedId = optionalUuid(body, "KeySeedId");
   const rsaText = optionalString(body, "RsaPublicKey", 8192);

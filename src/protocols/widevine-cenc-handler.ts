@@ -30,6 +30,8 @@ export interface WidevineCencOutcome {
   readonly tenantId?: string;
   readonly failure?: WidevineCencFailure;
   readonly keys?: readonly PlannedTrackKey[];
+  /** The request's `content_id` (bytes), for the issuance record. */
+  readonly contentId?: Uint8Array;
 }
 
 /**
@@ -65,5 +67,5 @@ export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(bo
     settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
   });
   if (!issued.ok) return refuse(issued.failure, resolved.tenantId);
-  return { body: encodeSignedResponse(issued.value.response), signer, tenantId: resolved.tenantId, keys: issued.value.keys };
+  return { body: encodeSignedResponse(issued.value.response), signer, tenantId: resolved.tenantId, keys: issued.value.keys, contentId: request.value.contentId };
 }

@@ -3,6 +3,7 @@ import { tenantStore } from "../http/auth";
 import type { AppEnv } from "../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../http/body";
 import type { KeySeedValue } from "../domain/content-key";
+import { toBase64 } from "../domain/bytes";
 import type { LoadedTenant } from "../tenancy/tenant-store";
 import { recordIssuance, signallingSettings } from "./acquisition-support";
 import { encodeSignedResponse, failureResponse, handleCommonEncryptionRequest } from "./widevine-cenc";
@@ -34,7 +35,9 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
         tenant = tenantId === undefined ? undefined : await store.load(tenantId);
         const found = tenant && (await tenant.widevineSigner(signer));
         if (!tenant || !found) return undefined;
-        seedId = found.keySeedId !== undefined && tenant.hasSeed(found.keySeedId) ? found.keySeedId : tenant.defaultSeedId(now);
+        // A signer bound to a seed uses only that seed; if it is gone, loadTenantKeys finds none (ACCESS_DENIED)
+        // rather than silently issuing keys from another seed the license side would not expect.
+        seedId = found.keySeedId ?? tenant.defaultSeedId(now);
         return { tenantId: tenant.tenantId, credential: found.credential };
       },
       async loadTenantKeys() {
@@ -46,7 +49,8 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       recordIssuance(c.env, c.executionCtx, tenant.tenantId, {
         time: now.toISOString(),
         protocol: "widevine-cenc",
-        contentId: null,
+        // content_id is bytes; printable ones (the usual case) are logged as text, others as base64.
+        contentId: outcome.contentId === undefined ? null : contentIdText(outcome.contentId),
         kids: [...new Set(outcome.keys.map((key) => key.kid.toString()))],
         keySeedId: seedId,
         credential: `widevine:${outcome.signer ?? pathSigner ?? ""}`,
@@ -57,4 +61,9 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));
   }
+}
+
+function contentIdText(contentId: Uint8Array): string {
+  const text = new TextDecoder().decode(contentId);
+  return /^[\x20-\x7e]*$/.test(text) ? text : `base64:${toBase64(contentId)}`;
 }

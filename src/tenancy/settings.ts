@@ -4,9 +4,9 @@ export interface TenantSettings {
   readonly widevineProvider?: string;
   /** PlayReady LA_URL written into the WRMHEADER (PlayReady header spec §3). */
   readonly playReadyLaUrl?: string;
-  /** FairPlay key URI template; placeholders `{kid}`, `{kidHex}`, `{ivHex}`. Default `skd://{kid}:{ivHex}`. */
+  /** FairPlay key URI template; placeholders `{kid}`, `{kidHex}`, `{kidBase64}`, `{ivHex}`. Default `skd://{kid}:{ivHex}`. */
   readonly fairPlayUriTemplate?: string;
-  /** HLS AES-128 / Clear Key key URI template; placeholders `{kid}`, `{kidHex}`, `{contentId}`. */
+  /** HLS AES-128 / Clear Key key URI template; placeholders `{kid}`, `{kidHex}`, `{kidBase64}`, `{ivHex}`. */
   readonly clearKeyUriTemplate?: string;
 }
 

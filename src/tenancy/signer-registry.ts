@@ -5,9 +5,12 @@ import { signerKey } from "./snapshot";
  * The global index of Widevine CENC API signer (provider) names → tenant (DESIGN.md: "A provider name is
  * unique across all tenants"). One object for the whole service, named "global": it is written only when a
  * credential is created or deleted, never on the acquisition path, which reads the KV copy it maintains.
+ * KV writes run one at a time and each writes what SQL holds when it runs, so the KV index cannot end on a
+ * state older than the table's.
  */
 export class SignerRegistry extends DurableObject<Env> {
   readonly #sql: SqlStorage;
+  #kvChain: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -15,19 +18,36 @@ export class SignerRegistry extends DurableObject<Env> {
     this.#sql.exec("CREATE TABLE IF NOT EXISTS signers (provider_name TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, claimed TEXT NOT NULL)");
   }
 
-  /** Claims a provider name for a tenant; false when another tenant (or this one) already holds it. */
+  /**
+   * Claims a provider name for a tenant: true when it is free or already this tenant's (so a retry after a
+   * failure between claim and credential succeeds), false when another tenant holds it.
+   */
   async claim(providerName: string, tenantId: string, now: string): Promise<boolean> {
-    const existing = this.#sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM signers WHERE provider_name = ?", providerName).toArray()[0];
-    if (existing) return false;
-    this.#sql.exec("INSERT INTO signers (provider_name, tenant_id, claimed) VALUES (?, ?, ?)", providerName, tenantId, now);
-    await this.env.SNAPSHOTS.put(signerKey(providerName), tenantId);
+    const holder = this.#holder(providerName);
+    if (holder !== undefined && holder !== tenantId) return false;
+    if (holder === undefined) this.#sql.exec("INSERT INTO signers (provider_name, tenant_id, claimed) VALUES (?, ?, ?)", providerName, tenantId, now);
+    await this.#syncKv(providerName);
     return true;
   }
 
   /** Releases a name the tenant holds (after its credential was deleted, or when adding it failed). */
   async release(providerName: string, tenantId: string): Promise<void> {
-    const removed = this.#sql.exec("DELETE FROM signers WHERE provider_name = ? AND tenant_id = ? RETURNING provider_name", providerName, tenantId).toArray();
-    if (removed.length > 0) await this.env.SNAPSHOTS.delete(signerKey(providerName));
+    this.#sql.exec("DELETE FROM signers WHERE provider_name = ? AND tenant_id = ?", providerName, tenantId);
+    await this.#syncKv(providerName);
+  }
+
+  #holder(providerName: string): string | undefined {
+    return this.#sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM signers WHERE provider_name = ?", providerName).toArray()[0]?.tenant_id;
+  }
+
+  #syncKv(providerName: string): Promise<void> {
+    const run = this.#kvChain.then(async () => {
+      const holder = this.#holder(providerName);
+      if (holder === undefined) await this.env.SNAPSHOTS.delete(signerKey(providerName));
+      else await this.env.SNAPSHOTS.put(signerKey(providerName), holder);
+    });
+    this.#kvChain = run.catch(() => undefined);
+    return run;
   }
 }
 

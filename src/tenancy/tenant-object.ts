@@ -87,7 +87,7 @@ export class TenantObject extends DurableObject<Env> {
       this.#bumpVersion();
       return { tenantId: input.tenantId, managementKey, credentialId, keySeedId: seedId };
     });
-    this.#dataKey = Promise.resolve(dataKey);
+    if (result.ok) this.#dataKey = Promise.resolve(dataKey);
     return this.#publishAfter(result);
   }
 
@@ -398,6 +398,8 @@ export class TenantObject extends DurableObject<Env> {
     const tenant = this.#tenantRow();
     if (!tenant) throw new Error("no tenant in this object");
     this.#dataKey ??= this.#keyEncryptionKey().then((kek) => unwrapDataKey(tenant.wrapped_data_key, kek, tenant.id, tenant.data_key_version));
+    // A failed unwrap (e.g. a wrong KEY_ENCRYPTION_KEY) is not kept, so fixing the secret fixes the object.
+    this.#dataKey.catch(() => (this.#dataKey = undefined));
     return this.#dataKey;
   }
 

@@ -2,6 +2,7 @@ import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { secretMatches, type CredentialScope } from "./credentials";
 import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
 import { fromBase64 } from "../domain/bytes";
+import { isProviderName } from "./provider-name";
 import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
@@ -17,6 +18,8 @@ const AES_SIGNING_KEY_LENGTH = 32;
 
 /** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
 export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
+/** Upper bound on cached signer names per isolate. */
+const MAX_CACHED_SIGNERS = 10_000;
 /** KV edge-cache lifetime for snapshot reads (the minimum KV allows). */
 const KV_CACHE_TTL_SECONDS = 30;
 
@@ -129,14 +132,22 @@ export class TenantStore {
   async tenantIdForSigner(providerName: string): Promise<string | undefined> {
     const cached = TenantStore.#signers.get(providerName);
     if (cached && this.clock() - cached.fetchedAt < SNAPSHOT_MEMORY_TTL_MS) return cached.tenantId ?? undefined;
+    if (!isProviderName(providerName)) return undefined;
     const tenantId = await this.kv.get(signerKey(providerName), { cacheTtl: KV_CACHE_TTL_SECONDS });
-    TenantStore.#signers.set(providerName, { tenantId, fetchedAt: this.clock() });
+    // Only names that exist are cached (bounded by the credentials there are), so random names sent by
+    // anyone cannot grow this map; misses are answered by KV's own edge cache.
+    if (tenantId !== null) TenantStore.#rememberSigner(providerName, tenantId, this.clock());
     return tenantId ?? undefined;
   }
 
   /** Records a signer this isolate just created or deleted (read-your-writes). */
   static rememberSigner(providerName: string, tenantId: string | null): void {
-    TenantStore.#signers.set(providerName, { tenantId, fetchedAt: Date.now() });
+    TenantStore.#rememberSigner(providerName, tenantId, Date.now());
+  }
+
+  static #rememberSigner(providerName: string, tenantId: string | null, now: number): void {
+    if (TenantStore.#signers.size >= MAX_CACHED_SIGNERS) TenantStore.#signers.clear();
+    TenantStore.#signers.set(providerName, { tenantId, fetchedAt: now });
   }
 
   /** Puts a snapshot the Durable Object just returned into this isolate's cache (read-your-writes). */

@@ -52,4 +52,17 @@ describe("GET /api/Cpix/{contentId} for readers that only GET (Unified Streaming
     const response = await api({ ...tenant, authorization: "Basic Zm9vOmJhcg==" }, "GET", "/api/Cpix/movie-1");
     expect(response.status).toBe(401);
   });
+
+  it("replaces Key IDs stably with overrideKeyIds=true on plain CPIX too", async () => {
+    const tenant = await tenantWithTestSeed();
+    const kid = "339c45b5-fb6d-4bd9-994c-eabd9d41c95b";
+    const kidOf = async () => {
+      const read = readCpix(new TextEncoder().encode(await (await api(tenant, "GET", `/api/Cpix/movie-7?kid=${kid}&overrideKeyIds=true`)).text()));
+      if (!read.ok) throw new Error("unreadable");
+      return read.document.contentKeyList!.items[0]!.kid.toString();
+    };
+    const overridden = await kidOf();
+    expect(overridden).not.toBe(kid);
+    expect(await kidOf()).toBe(overridden);
+  });
 });

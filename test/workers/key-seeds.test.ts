@@ -147,3 +147,16 @@ describe("Key Seeds API input errors change nothing", () => {
     expect(response.status).toBe(413);
   });
 });
+
+describe("error messages carry no secret", () => {
+  it("does not echo any part of a malformed JSON body", async () => {
+    const tenant = await createTenant();
+    const secretish = "q2+7w3q2+7w3q2+7w3q2+7w3q2+7w3q2+7w3q2+7w3";
+    const response = await api(tenant, "POST", "/api/Import/KeySeeds", `[{"Data":${secretish}}]`);
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toMatch(/Malformed JSON/);
+    expect(text).not.toContain(secretish.slice(0, 6));
+    expect(response.headers.get("X-AxDRM-ErrorMessage")).not.toContain(secretish.slice(0, 6));
+  });
+});

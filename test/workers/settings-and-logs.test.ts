@@ -50,12 +50,15 @@ describe("tenant settings", () => {
     expect(await (await api(tenant, "GET", "/api/Settings")).json()).toMatchObject({ WidevineProvider: "kept" });
   });
 
-  it("answers an acquisition with an invalid LA_URL setting with a 422 that names the setting", async () => {
-    const tenant = await tenantWithTestSeed();
-    await api(tenant, "PUT", "/api/Settings", { PlayReadyLaUrl: "not a url" });
-    const response = await api(tenant, "GET", "/api/Cpix/c1?drm=playready");
-    expect(response.status).toBe(422);
-    expect(await response.text()).toMatch(/PlayReadyLaUrl/);
+  it.each([
+    ["an LA_URL that is not a URL", { PlayReadyLaUrl: "not a url" }, /PlayReadyLaUrl must be an absolute URL/],
+    ["an skd template without skd://", { FairPlayUriTemplate: "https://x/{kid}" }, /FairPlayUriTemplate must start with skd:\/\//],
+    ["an unknown placeholder", { ClearKeyUriTemplate: "https://x/{contentId}" }, /ClearKeyUriTemplate placeholders must be one of/],
+  ])("refuses %s at PUT, where acquisition would later fail", async (_case, body, message) => {
+    const tenant = await createTenant();
+    const response = await api(tenant, "PUT", "/api/Settings", body);
+    expect(response.status).toBe(400);
+    expect((await response.json<{ error: string }>()).error).toMatch(message);
   });
 });
 

@@ -50,6 +50,7 @@ const SPEKE_TABLE: [string, (xml: string) => string, string][] = [
   ["two rules with the same track type", (xml) => xml.replace('intendedTrackType="AUDIO"', 'intendedTrackType="VIDEO"'), "Malformed encryption contract"],
   ["a rule filtering on an unknown period", (xml) => xml.replace("<cpix:VideoFilter/>", '<cpix:KeyPeriodFilter periodId="nowhere"/><cpix:VideoFilter/>'), "Malformed encryption contract"],
   ["a LabelFilter", (xml) => xml.replace("<cpix:VideoFilter/>", '<cpix:LabelFilter label="x"/><cpix:VideoFilter/>'), "Requested CPIX encryption contract not supported"],
+  ["Clear Key AES-128 with cenc", (xml) => xml.replace(`systemId="${SYSTEM_IDS.widevine}"><cpix:PSSH/>`, `systemId="${SYSTEM_IDS.clearKeyAes128}">`), `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM_IDS.clearKeyAes128}`],
 ];
 
 /** More removals the SPEKE v2 verification suite expects a 4xx for (test_negative_cases.py). */

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
@@ -128,5 +128,36 @@ describe("the seed document's Widevine CENC script", () => {
     const keyResponse = await signedPost("/api/WidevineProtectionInfo", tamper(credential), JSON.stringify({ content_id: btoa("x"), tracks: [{ type: "SD" }] }), signer ?? credential.ProviderName);
     expect(keyResponse.status).not.toBe("OK");
     expect(keyResponse.tracks).toBeUndefined();
+  });
+});
+
+describe("Widevine signer lookups and storage", () => {
+  it("answers a signer name that cannot exist (too long, odd characters) with ACCESS_DENIED, not INTERNAL_ERROR", async () => {
+    for (const signer of ["x".repeat(600), "a/b", "ü"]) {
+      const response = await SELF.fetch(`${BASE}/api/WidevineProtectionInfo`, {
+        method: "POST",
+        body: JSON.stringify({ request: btoa("{}"), signature: btoa("0".repeat(32)), signer }),
+      });
+      expect(response.status).toBe(200);
+      const inner = JSON.parse(atob((await response.json<{ response: string }>()).response));
+      expect(inner.status).toBe("ACCESS_DENIED");
+    }
+  });
+
+  it("stores no signing key or IV in clear in KV or the tenant object", async () => {
+    const tenant = await createTenant();
+    const credential = await createCredential(tenant);
+    const forms = [credential.SigningKey, credential.SigningIv, credential.SigningKeyHex, credential.SigningIvHex];
+    const { keys } = await env.SNAPSHOTS.list();
+    for (const { name } of keys) {
+      const value = (await env.SNAPSHOTS.get(name))!;
+      for (const form of forms) expect(value).not.toContain(form);
+    }
+    const stub = env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId));
+    const rows = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec("SELECT * FROM widevine_credentials").toArray().map((row) => JSON.stringify(row)),
+    );
+    expect(rows).toHaveLength(1);
+    for (const row of rows) for (const form of forms) expect(row).not.toContain(form);
   });
 });

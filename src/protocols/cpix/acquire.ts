@@ -7,7 +7,7 @@ import type { DrmSignallingSettings } from "../../drm/signalling";
 import { knownDrmSystem } from "../../drm/system-ids";
 import { answerCpixRequest, issuedKeyIds, type CpixDialect } from "./answer";
 import type { AcquisitionFailure } from "./failure";
-import { overrideKeyIds } from "./override-key-ids";
+import { overrideKeyIds, type OverrideFamily } from "./override-key-ids";
 import { readSchemeValue } from "./schemes";
 import { checkSpekeV2Request, type SpekeV2Version } from "./speke-v2-rules";
 
@@ -53,7 +53,7 @@ export async function acquireCpixDocument(parsed: CpixDocument, protocol: CpixPr
 
   const profile = resolveProfile(request, protocol);
   if (!profile.ok) return profile;
-  if (context.overrideKeyIds && profile.overrideFamily) {
+  if (context.overrideKeyIds) {
     request = await overrideKeyIds(request, context.tenantId, profile.overrideFamily, profile.schemeOf);
   }
   const answered = await answerCpixRequest(request, { dialect: profile.dialect, seed: context.seed, settings: context.settings, schemeOf: profile.schemeOf });
@@ -77,7 +77,7 @@ type Profile =
       readonly ok: true;
       readonly name: string;
       readonly dialect: CpixDialect;
-      readonly overrideFamily: "speke-v1" | "speke-v2" | undefined;
+      readonly overrideFamily: OverrideFamily;
       readonly schemeOf: (key: CpixContentKey) => ProtectionScheme | undefined;
     }
   | { readonly ok: false; readonly failure: AcquisitionFailure };
@@ -118,7 +118,7 @@ function plainCpixProfile(request: CpixDocument, name: string): Profile {
     ok: true,
     name,
     dialect: "cpix",
-    overrideFamily: undefined,
+    overrideFamily: "cpix",
     schemeOf: (key) => (key.commonEncryptionScheme === undefined ? undefined : readSchemeValue(key.commonEncryptionScheme, allowHlsMethods)),
   };
 }

@@ -3,19 +3,22 @@ import type { KeyId } from "../../domain/key-id";
 import { stableKeyId } from "../../domain/stable-key-id";
 import type { CpixContentKey, CpixDocument } from "../../cpix/model";
 
+export type OverrideFamily = "speke-v1" | "speke-v2" | "cpix";
+
 /**
  * `?overrideKeyIds=true` (axinom.md §4.5, SPEKE kid-override): every Key ID in the request is replaced by
  * `stableKeyId(tenant, parts)` and the new one is used consistently in ContentKey, DRMSystem and usage rules.
  * Parts, in order:
  * - SPEKE v2: "speke-v2", CPIX@contentId, period index, scheme, intendedTrackType (or "key-<n>" without a rule);
- * - SPEKE v1: "speke-v1", CPIX@id, period index, key index.
+ * - SPEKE v1: "speke-v1", CPIX@id, period index, key index;
+ * - plain CPIX: "cpix", CPIX@contentId (else @id), period index, key index.
  * The period index is ContentKeyPeriod@index of the period the key's rule filters on, "0" without one, so
  * re-packaging the same content gets the same Key IDs and so the same keys.
  */
 export async function overrideKeyIds(
   document: CpixDocument,
   tenantId: string,
-  family: "speke-v1" | "speke-v2",
+  family: OverrideFamily,
   schemeOf: (key: CpixContentKey) => ProtectionScheme | undefined,
 ): Promise<CpixDocument> {
   const keys = document.contentKeyList?.items ?? [];
@@ -24,11 +27,12 @@ export async function overrideKeyIds(
     const rule = document.contentKeyUsageRuleList?.items.find((candidate) => candidate.kid.equals(key.kid));
     const periodId = rule?.keyPeriodFilters[0]?.periodId;
     const period = periodId === undefined ? undefined : document.contentKeyPeriodList?.items.find((candidate) => candidate.id === periodId);
-    const periodIndex = String(period?.index ?? 0);
+    // A period without @index (CPIX 2.4 start/end only) is named by its id, so two periods never share a Key ID.
+    const periodIndex = period === undefined ? "0" : period.index !== undefined ? String(period.index) : `id:${period.id ?? periodId}`;
     const parts =
       family === "speke-v2"
         ? ["speke-v2", document.contentId ?? "", periodIndex, schemeOf(key) ?? "", rule?.intendedTrackType ?? `key-${index}`]
-        : ["speke-v1", document.id ?? document.contentId ?? "", periodIndex, String(index)];
+        : [family, document.id ?? document.contentId ?? "", periodIndex, String(index)];
     replacements.set(key.kid.toString(), await stableKeyId(tenantId, parts));
   }
   const replace = (kid: KeyId) => replacements.get(kid.toString()) ?? kid;

@@ -36,7 +36,8 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
   return async function tenantAuthMiddleware(c, next) {
     const credentials = parseBasicAuthorization(c.req.header("Authorization"));
     const store = tenantStore(c.env);
-    const tenant = credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user) : undefined;
+    const refreshInBackground = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh);
+    const tenant = credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user, refreshInBackground) : undefined;
     const credentialId = tenant && credentials ? await tenant.authenticate(credentials.secret, scope) : undefined;
     if (!tenant || !credentialId) {
       return jsonError(401, AUTHENTICATION_FAILED, { "WWW-Authenticate": 'Basic realm="edge-key-service", charset="UTF-8"' });

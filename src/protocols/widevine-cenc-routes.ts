@@ -32,7 +32,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       ...(pathSigner !== undefined && { pathSigner }),
       async resolveSigner(signer) {
         const tenantId = await store.tenantIdForSigner(signer);
-        tenant = tenantId === undefined ? undefined : await store.load(tenantId);
+        tenant = tenantId === undefined ? undefined : await store.load(tenantId, (refresh) => c.executionCtx.waitUntil(refresh));
         const found = tenant && (await tenant.widevineSigner(signer));
         if (!tenant || !found) return undefined;
         // A signer bound to a seed uses only that seed; if it is gone, loadTenantKeys finds none (ACCESS_DENIED)

@@ -59,3 +59,13 @@ export function seedsInUseAsDefault(ruleDefault: string | undefined, published: 
   }
   return inUse;
 }
+
+/**
+ * The seed a still-pending switch was heading to, when the new plan no longer heads there (the switch was
+ * cancelled or replaced before its instant): some locations may still flip to it, so it must stay.
+ */
+export function withdrawnPendingSeed(previous: DefaultSeedSwitch, planned: DefaultSeedSwitch, now: Date): string | undefined {
+  const pending = previous.next !== null && previous.effectiveAt !== null && Date.parse(previous.effectiveAt) > now.getTime();
+  if (!pending || previous.next === planned.next || previous.next === planned.current) return undefined;
+  return previous.next ?? undefined;
+}

@@ -15,6 +15,8 @@ const MIGRATIONS: readonly string[] = [
   // Widevine CENC API signing credentials: AES key+IV sealed under the data key, or an RSA public key (not secret).
   `CREATE TABLE widevine_credentials (id TEXT PRIMARY KEY, provider_name TEXT NOT NULL UNIQUE,
      sealed_aes_material TEXT, rsa_public_key_spki TEXT, key_seed_id TEXT, created TEXT NOT NULL);`,
+  // Seeds a withdrawn pending switch named: edges holding that switch may still flip to them until `until`.
+  `CREATE TABLE seed_protection (seed_id TEXT PRIMARY KEY, until TEXT NOT NULL);`,
 ];
 
 /** Applies the migrations this object has not run yet; `meta.schema_version` records how far it got. */

@@ -3,7 +3,7 @@ import { concatBytes, randomBytes, toBase64 } from "../domain/bytes";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import { generateSecret, hashSecret, type CredentialScope } from "./credentials";
 import { DATA_KEY_LENGTH, importKeyEncryptionKey, seal, unwrapDataKey, wrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
-import { planDefaultSwitch, ruleDefaultSeedId, seedsInUseAsDefault, settleSwitch, type SeedOrdering } from "./key-seed-rules";
+import { planDefaultSwitch, ruleDefaultSeedId, seedsInUseAsDefault, settleSwitch, withdrawnPendingSeed, type SeedOrdering } from "./key-seed-rules";
 import { migrate } from "./schema";
 import type { TenantSettings } from "./settings";
 import { SNAPSHOT_FORMAT, snapshotKey, type DefaultSeedSwitch, type TenantSnapshot } from "./snapshot";
@@ -187,7 +187,8 @@ export class TenantObject extends DurableObject<Env> {
       if (!this.#seedRow(id)) throw new Refusal({ reason: "not-found", what: "key seed", id });
       const published = this.#readSwitch();
       const inUse = seedsInUseAsDefault(ruleDefaultSeedId(this.#orderings()), published && settleSwitch(published, new Date(now)));
-      if (inUse.has(id)) throw new Refusal({ reason: "default-seed", id });
+      const protectedUntil = this.#sql.exec<{ until: string }>("SELECT until FROM seed_protection WHERE seed_id = ?", id).toArray()[0]?.until;
+      if (inUse.has(id) || (protectedUntil !== undefined && Date.parse(protectedUntil) > Date.parse(now))) throw new Refusal({ reason: "default-seed", id });
       const signer = this.#sql.exec<{ provider_name: string }>("SELECT provider_name FROM widevine_credentials WHERE key_seed_id = ?", id).toArray()[0];
       if (signer) throw new Refusal({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer.provider_name}; delete that credential first` });
       this.#sql.exec("DELETE FROM key_seeds WHERE id = ?", id);
@@ -443,7 +444,19 @@ export class TenantObject extends DurableObject<Env> {
     if (!ruleDefault) return;
     const delay = Number(this.env.DEFAULT_SEED_SWITCH_DELAY_SECONDS ?? "60");
     const delaySeconds = Number.isFinite(delay) && delay >= 0 ? delay : 60;
-    this.#writeSwitch(planDefaultSwitch(this.#readSwitch(), ruleDefault, new Date(now), delaySeconds));
+    const previous = this.#readSwitch();
+    const planned = planDefaultSwitch(previous, ruleDefault, new Date(now), delaySeconds);
+    const withdrawn = previous && withdrawnPendingSeed(previous, planned, new Date(now));
+    if (withdrawn) {
+      // Locations that still hold the withdrawn switch flip to its seed at its instant until they read the
+      // new snapshot (within the delay): keep that seed deletable only after then.
+      const until = new Date(Date.parse(now) + delaySeconds * 1000).toISOString();
+      this.#sql.exec(
+        "INSERT INTO seed_protection (seed_id, until) VALUES (?, ?) ON CONFLICT(seed_id) DO UPDATE SET until = max(until, excluded.until)",
+        withdrawn, until,
+      );
+    }
+    this.#writeSwitch(planned);
   }
 
   #readSwitch(): DefaultSeedSwitch | undefined {

@@ -18,6 +18,8 @@ const AES_SIGNING_KEY_LENGTH = 32;
 
 /** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
 export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
+/** A cached snapshot older than this is refreshed before use, not in the background. */
+export const SNAPSHOT_MAX_STALE_MS = 15_000;
 /** Upper bound on cached signer names per isolate. */
 const MAX_CACHED_SIGNERS = 10_000;
 /** KV edge-cache lifetime for snapshot reads (the minimum KV allows). */
@@ -107,6 +109,7 @@ interface CacheEntry {
  */
 export class TenantStore {
   static readonly #cache = new Map<string, CacheEntry>();
+  static readonly #refreshing = new Set<string>();
   static readonly #signers = new Map<string, { readonly tenantId: string | null; readonly fetchedAt: number }>();
   static #kek: { secret: string; key: Promise<VersionedKey> } | undefined;
 
@@ -117,10 +120,27 @@ export class TenantStore {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The tenant, or undefined when none is published under that id. */
-  async load(tenantId: string): Promise<LoadedTenant | undefined> {
+  /**
+   * The tenant, or undefined when none is published under that id. A warm isolate answers from memory: a
+   * snapshot older than the TTL is still served while `background` refreshes it (stale-while-revalidate),
+   * so the request itself makes no storage call; one older than the hard limit is refreshed first.
+   */
+  async load(tenantId: string, background?: (refresh: Promise<unknown>) => void): Promise<LoadedTenant | undefined> {
     const cached = TenantStore.#cache.get(tenantId);
-    if (cached && this.clock() - cached.fetchedAt < SNAPSHOT_MEMORY_TTL_MS) return cached.tenant;
+    const age = cached ? this.clock() - cached.fetchedAt : Number.POSITIVE_INFINITY;
+    if (cached && age < SNAPSHOT_MEMORY_TTL_MS) return cached.tenant;
+    if (cached && background && age < SNAPSHOT_MAX_STALE_MS) {
+      if (!TenantStore.#refreshing.has(tenantId)) {
+        const refresh = this.#fetch(tenantId, cached).finally(() => TenantStore.#refreshing.delete(tenantId));
+        TenantStore.#refreshing.add(tenantId);
+        background(refresh.catch(() => undefined));
+      }
+      return cached.tenant;
+    }
+    return this.#fetch(tenantId, cached);
+  }
+
+  async #fetch(tenantId: string, cached: CacheEntry | undefined): Promise<LoadedTenant | undefined> {
     const snapshot = await this.kv.get<TenantSnapshot>(snapshotKey(tenantId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS });
     if (!snapshot || snapshot.format !== SNAPSHOT_FORMAT || snapshot.tenantId !== tenantId) {
       return cached?.tenant;

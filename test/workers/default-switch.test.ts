@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planDefaultSwitch, ruleDefaultSeedId, seedsInUseAsDefault, settleSwitch } from "../../src/tenancy/key-seed-rules";
+import { planDefaultSwitch, ruleDefaultSeedId, seedsInUseAsDefault, settleSwitch, withdrawnPendingSeed } from "../../src/tenancy/key-seed-rules";
 import { defaultSeedIdAt } from "../../src/tenancy/snapshot";
 
 const t0 = new Date("2026-11-23T12:00:00.000Z");
@@ -39,6 +39,16 @@ describe("default-seed switch publication", () => {
     const pending = planDefaultSwitch({ current: "a", next: null, effectiveAt: null }, "b", t0, 60);
     expect([...seedsInUseAsDefault("b", settleSwitch(pending, at(1)))].sort()).toEqual(["a", "b"]);
     expect([...seedsInUseAsDefault("b", settleSwitch(pending, at(61)))]).toEqual(["b"]);
+  });
+});
+
+describe("withdrawn switches", () => {
+  it("names the seed a cancelled or replaced pending switch was heading to, and nothing once it took effect", () => {
+    const pending = planDefaultSwitch({ current: "a", next: null, effectiveAt: null }, "b", t0, 60);
+    expect(withdrawnPendingSeed(pending, planDefaultSwitch(pending, "a", at(5), 60), at(5))).toBe("b");
+    expect(withdrawnPendingSeed(pending, planDefaultSwitch(pending, "c", at(5), 60), at(5))).toBe("b");
+    expect(withdrawnPendingSeed(pending, planDefaultSwitch(pending, "b", at(5), 60), at(5))).toBeUndefined();
+    expect(withdrawnPendingSeed(pending, planDefaultSwitch(pending, "c", at(61), 60), at(61))).toBeUndefined();
   });
 });
 

@@ -1,0 +1,42 @@
+import autocannon from "autocannon";
+
+/**
+ * One timed load run with autocannon (npm, in this Node process): fixed connections, fixed duration, no
+ * pipelining. Every response body must equal `expectBody` (the response checked before the run), so a wrong
+ * answer is counted even when its status is 200 (the Widevine CENC API answers every failure with 200).
+ */
+export async function measure({ url, method = "GET", headers = {}, body, expectBody, connections, durationSeconds }) {
+  // Latencies kept at full precision here: autocannon's own histogram rounds to whole milliseconds.
+  const latencies = [];
+  const instance = autocannon({
+    url,
+    method,
+    headers,
+    ...(body !== undefined && { body }),
+    ...(expectBody !== undefined && { expectBody }),
+    connections,
+    duration: durationSeconds,
+    pipelining: 1,
+    timeout: 10,
+  });
+  instance.on("response", (_client, _statusCode, _bytes, responseTime) => latencies.push(responseTime));
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const ok = result["2xx"];
+  return {
+    requestsPerSecond: ok / result.duration,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    total: result.requests.total,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    mismatches: result.mismatches,
+    durationSeconds: result.duration,
+  };
+}
+
+function percentile(sorted, fraction) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}

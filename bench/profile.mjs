@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { measure } from "./load.mjs";
+import { TRIVIAL, scenarios } from "./scenarios.mjs";
+import { OUT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
+import { createTenant, createWidevineSigner } from "./setup.mjs";
+
+/**
+ * CPU profile of the Worker's isolate under one bench scenario, through workerd's V8 inspector:
+ * `node bench/profile.mjs [scenario-number] [seconds]` (0 = /healthz, 1… as in the bench table).
+ * Prints the functions with the most self time and the most inclusive time. For finding what limits a
+ * scenario; the numbers are slower than a bench run (the sampler costs CPU).
+ */
+
+const SCENARIO = Number(process.argv[2] ?? 1);
+const SECONDS = Number(process.argv[3] ?? 4);
+const TOP = Number(process.env.PROFILE_TOP ?? 25);
+
+async function main() {
+  const outdir = join(OUT_ROOT, `profile-${process.pid}`);
+  const secrets = benchSecrets();
+  try {
+    const { scriptPath } = await buildWorker(join(outdir, "worker"));
+    const inspectorPort = await freePort();
+    const service = await startService(scriptPath, secrets, { miniflareOptions: { inspectorPort } });
+    try {
+      const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
+      const signer = await createWidevineSigner(service.url, tenant, "bench");
+      const scenario = [TRIVIAL, ...scenarios(tenant, signer)][SCENARIO];
+      const { path, method = "GET", headers = {}, body } = scenario.request;
+      const inspector = await connect(inspectorPort);
+      await inspector.send("Profiler.enable");
+      await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
+      await inspector.send("Profiler.start");
+      const load = await measure({ url: `${service.url}${path}`, method, headers, body, connections: 10, durationSeconds: SECONDS });
+      const { profile } = await inspector.send("Profiler.stop");
+      inspector.close();
+      console.log(`${scenario.name}: ${Math.round(load.requestsPerSecond)} req/s under the profiler, ${load.non2xx} non-2xx`);
+      report(profile, load.ok);
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Connects to the inspector target of the user Worker (workerd lists one per service). */
+async function connect(port) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const target = targets.find((candidate) => /edge-key-service/.test(candidate.title ?? candidate.id ?? "")) ?? targets[0];
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  let nextId = 1;
+  const pending = new Map();
+  socket.on("message", (data) => {
+    const message = JSON.parse(data.toString());
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.error) waiter.reject(new Error(message.error.message));
+    else waiter.resolve(message.result);
+  });
+  return {
+    send(method, params = {}) {
+      const id = nextId++;
+      socket.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** Self and inclusive time per function (name + position in the bundle), as shares of the sampled time. */
+function report(profile, requests) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const keyOf = (node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    return `${functionName || "(anonymous)"} ${url ? `${url.split("/").at(-1)}:${lineNumber + 1}` : ""}`.trim();
+  };
+  const self = new Map();
+  const inclusive = new Map();
+  const totalMicros = profile.endTime - profile.startTime;
+  let idleMicros = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const micros = profile.timeDeltas[i + 1] ?? 0;
+    let node = byId.get(profile.samples[i]);
+    if (node.callFrame.functionName === "(idle)") idleMicros += micros;
+    self.set(keyOf(node), (self.get(keyOf(node)) ?? 0) + micros);
+    const seen = new Set();
+    while (node) {
+      const key = keyOf(node);
+      if (!seen.has(key)) inclusive.set(key, (inclusive.get(key) ?? 0) + micros);
+      seen.add(key);
+      node = byId.get(parent.get(node.id));
+    }
+  }
+  const busy = totalMicros - idleMicros;
+  console.log(`isolate busy ${((busy / totalMicros) * 100).toFixed(1)} % of ${(totalMicros / 1e6).toFixed(1)} s; ${requests > 0 ? ((busy / requests).toFixed(0)) : "–"} µs busy per request`);
+  const print = (title, map) => {
+    console.log(`\n${title}`);
+    for (const [key, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+      console.log(`${((micros / totalMicros) * 100).toFixed(1).padStart(5)} %  ${(requests > 0 ? micros / requests : 0).toFixed(1).padStart(7)} µs/req  ${key}`);
+    }
+  };
+  print("self time", self);
+  print("inclusive time", inclusive);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

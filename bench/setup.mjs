@@ -1,0 +1,27 @@
+/** The bench's client side of the service API (see test/workers/support/api.ts for the same calls in workerd). */
+
+export const SPEKE_V2_HEADERS = { "Content-Type": "application/xml", "X-Speke-Version": "2.0" };
+
+/** Creates a tenant through the Operator API; its management key holds both `acquire` and `manage`. */
+export async function createTenant(origin, adminToken, name = "bench") {
+  const response = await fetch(`${origin}/admin/tenants`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (response.status !== 201) throw new Error(`tenant creation answered ${response.status}: ${await response.text()}`);
+  const { tenantId, managementKey, keySeedId } = await response.json();
+  return { tenantId, keySeedId, authorization: `Basic ${Buffer.from(`${tenantId}:${managementKey}`).toString("base64")}` };
+}
+
+/** Creates a Widevine CENC API signer (AES) for the tenant; the 201 is the only answer carrying its key. */
+export async function createWidevineSigner(origin, tenant, providerName) {
+  const response = await fetch(`${origin}/api/WidevineProtectionInfoCredentials`, {
+    method: "POST",
+    headers: { Authorization: tenant.authorization, "Content-Type": "application/json" },
+    body: JSON.stringify({ ProviderName: providerName }),
+  });
+  if (response.status !== 201) throw new Error(`signer creation answered ${response.status}: ${await response.text()}`);
+  const { SigningKeyHex, SigningIvHex } = await response.json();
+  return { providerName, signingKeyHex: SigningKeyHex, signingIvHex: SigningIvHex };
+}

@@ -80,7 +80,7 @@ function decode(encoding: string, bytes: Uint8Array, name: string): string {
 
 /** A BOM-less document may only declare an encoding we then read as UTF-8 (XML 1.0 §4.3.3). */
 function checkDeclaredEncoding(bytes: Uint8Array): void {
-  const head = String.fromCharCode(...bytes.subarray(0, 200));
+  const head = String.fromCharCode.apply(null, Array.from(bytes.subarray(0, 200)));
   const declared = /^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
   if (declared && !/^(?:utf-?8|utf-?16|us-ascii|ascii)$/i.test(declared)) {
     throw new CpixReadError({
@@ -135,11 +135,15 @@ function undeclared(prefix: string, name: string): never {
 }
 
 /** Escapes character data (XML 1.0 §2.4); CR becomes a reference so it survives end-of-line handling. */
+const NEEDS_TEXT_ESCAPE = /[&<>\r]/;
 export function escapeXmlText(text: string): string {
+  if (!NEEDS_TEXT_ESCAPE.test(text)) return text; // the usual case: base64, UUIDs, numbers
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#13;");
 }
 
 /** Escapes a double-quoted attribute value; tab, LF and CR become references so normalisation keeps them (XML 1.0 §3.3.3). */
+const NEEDS_ATTRIBUTE_ESCAPE = /[&<>\r"\t\n]/;
 export function escapeXmlAttribute(value: string): string {
+  if (!NEEDS_ATTRIBUTE_ESCAPE.test(value)) return value;
   return escapeXmlText(value).replace(/"/g, "&quot;").replace(/\t/g, "&#9;").replace(/\n/g, "&#10;");
 }

@@ -1,7 +1,17 @@
 /** Byte helpers shared by every module: base64, hex, concatenation and constant-time comparison. */
 
+/** `Uint8Array.prototype.toBase64`/`toHex` (TC39 base64 proposal): native in workerd, absent in Node 20. */
+interface NativeEncodings {
+  toBase64?: () => string;
+  toHex?: () => string;
+}
+const NATIVE = Uint8Array.prototype as unknown as NativeEncodings;
+const UTF8_ENCODER = new TextEncoder();
+
 /** Standard base64 (RFC 4648 §4) of some bytes. */
 export function toBase64(bytes: Uint8Array): string {
+  // The native encoder is ~300x faster than building a binary string (bench/RESULTS.md).
+  if (NATIVE.toBase64) return (bytes as unknown as Required<NativeEncodings>).toBase64();
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -34,6 +44,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 
 /** Lower-case hex of some bytes. */
 export function toHex(bytes: Uint8Array): string {
+  if (NATIVE.toHex) return (bytes as unknown as Required<NativeEncodings>).toHex();
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
   return hex;
@@ -68,7 +79,7 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return UTF8_ENCODER.encode(text);
 }
 
 /** Fresh cryptographically random bytes. */

@@ -14,10 +14,12 @@ async function sha256(data: Uint8Array): Promise<Uint8Array> {
 export async function deriveContentKey(seed: KeySeedValue, kid: KeyId): Promise<ContentKey> {
   const s = seed.bytes;
   const k = kid.guidBytes();
+  // s‖k‖s‖k once; A, B and C hash its prefixes, so one buffer serves all three digests.
+  const input = concatBytes(s, k, s, k);
   const [a, b, c] = await Promise.all([
-    sha256(concatBytes(s, k)),
-    sha256(concatBytes(s, k, s)),
-    sha256(concatBytes(s, k, s, k)),
+    sha256(input.subarray(0, s.length + k.length)),
+    sha256(input.subarray(0, 2 * s.length + k.length)),
+    sha256(input),
   ]);
   const key = new Uint8Array(16);
   for (let i = 0; i < 16; i++) key[i] = a[i]! ^ a[i + 16]! ^ b[i]! ^ b[i + 16]! ^ c[i]! ^ c[i + 16]!;

@@ -163,5 +163,8 @@ function toExtension(element: XmlElement): CpixExtensionElement {
 
 /** Drops `undefined` properties so absent attributes stay absent (and deep equality is exact). */
 export function definedOnly<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+  // Deletes in place: cheaper than rebuilding through Object.entries on every element of every request.
+  const fields = record as Record<string, unknown>;
+  for (const key in fields) if (fields[key] === undefined) delete fields[key];
+  return record;
 }

@@ -78,9 +78,13 @@ function decode(encoding: string, bytes: Uint8Array, name: string): string {
   }
 }
 
+const ASCII_DECODER = new TextDecoder();
+
 /** A BOM-less document may only declare an encoding we then read as UTF-8 (XML 1.0 §4.3.3). */
 function checkDeclaredEncoding(bytes: Uint8Array): void {
-  const head = String.fromCharCode.apply(null, Array.from(bytes.subarray(0, 200)));
+  // Only the XML declaration matters: decode the bytes up to its closing '>' (ASCII by XML 1.0 §2.8).
+  const end = bytes.subarray(0, 200).indexOf(0x3e);
+  const head = ASCII_DECODER.decode(bytes.subarray(0, end === -1 ? 200 : end + 1));
   const declared = /^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
   if (declared && !/^(?:utf-?8|utf-?16|us-ascii|ascii)$/i.test(declared)) {
     throw new CpixReadError({

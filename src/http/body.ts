@@ -11,6 +11,8 @@ export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): P
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limit) return { ok: false, reason: "too-large" };
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  // With a declared length within the limit, the runtime's own reader is faster than a chunk loop.
+  if (Number.isFinite(declared)) return { ok: true, bytes: new Uint8Array(await request.arrayBuffer()) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

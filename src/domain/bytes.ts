@@ -6,6 +6,7 @@ interface NativeEncodings {
   toHex?: () => string;
 }
 const NATIVE = Uint8Array.prototype as unknown as NativeEncodings;
+const NATIVE_FROM_HEX = (Uint8Array as unknown as { fromHex?: (hex: string) => Uint8Array }).fromHex;
 const UTF8_ENCODER = new TextEncoder();
 
 /** Standard base64 (RFC 4648 §4) of some bytes. */
@@ -53,6 +54,7 @@ export function toHex(bytes: Uint8Array): string {
 /** Decodes an even-length hex string (any case); returns undefined for anything else. */
 export function fromHex(text: string): Uint8Array | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  if (NATIVE_FROM_HEX) return NATIVE_FROM_HEX(text);
   const bytes = new Uint8Array(text.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   return bytes;

@@ -8,6 +8,7 @@ import { fromBase64, fromHex, toBase64, toHex } from "./bytes";
 export class KeyId {
   /** RFC 4122 byte order. */
   readonly bytes: Uint8Array;
+  #text: string | undefined;
 
   private constructor(bytes: Uint8Array) {
     this.bytes = bytes;
@@ -51,10 +52,13 @@ export class KeyId {
     return swapGuidByteOrder(this.bytes);
   }
 
-  /** Canonical lower-case hyphenated RFC 4122 form. */
+  /** Canonical lower-case hyphenated RFC 4122 form (computed once: the value never changes). */
   toString(): string {
-    const hex = toHex(this.bytes);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    if (this.#text === undefined) {
+      const hex = toHex(this.bytes);
+      this.#text = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+    return this.#text;
   }
 
   /** 32 lower-case hex digits, no hyphens (the form mp4split and Shaka take on the command line). */

@@ -25,8 +25,9 @@ export type KnownDrmSystem = keyof typeof SYSTEM_IDS;
 
 /** Names the known system a SystemId belongs to, or undefined for one this service does not signal. */
 export function knownDrmSystem(systemId: SystemId): KnownDrmSystem | undefined {
-  for (const [name, id] of Object.entries(SYSTEM_IDS) as [KnownDrmSystem, KeyId][]) {
-    if (id.equals(systemId)) return name;
-  }
-  return undefined;
+  return SYSTEMS_BY_ID.get(systemId.toString());
 }
+
+const SYSTEMS_BY_ID: ReadonlyMap<string, KnownDrmSystem> = new Map(
+  (Object.entries(SYSTEM_IDS) as [KnownDrmSystem, KeyId][]).map(([name, id]) => [id.toString(), name]),
+);

@@ -65,43 +65,62 @@ function masterPlaylistName(version: string | undefined): HlsPlaylist {
   return "master";
 }
 
+/**
+ * The response's DRMSystem: the request's identity and extensions, and the signalling it asked for. A
+ * placeholder the request sent is filled ("When included in a CPIX request by the encryptor, all elements
+ * and attributes shall carry a valid value", speke-constraints-v2); a DRMSystem sent with no signalling
+ * children at all gets every form its DRM has, as Axinom answers Unified Streaming's documents. A form the
+ * DRM does not have (a FairPlay PSSH, speke-cpix.md §5.7) is left out rather than filled with something else.
+ */
 function fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, dialect: CpixDialect, version: string | undefined): CpixDrmSystem {
+  const v1 = dialect === "speke-v1";
+  const askedNothing =
+    system.pssh === undefined &&
+    system.contentProtectionData === undefined &&
+    system.uriExtXKey === undefined &&
+    system.smoothStreamingProtectionHeaderData === undefined &&
+    system.hdsSignalingData === undefined &&
+    system.speke === undefined &&
+    system.hlsSignalingData.length === 0;
+  const asks = (placeholder: unknown) => askedNothing || placeholder !== undefined;
   const isFairPlay = knownDrmSystem(system.systemId) === "fairPlay";
+
   const hls: CpixHlsSignalingData[] = [];
-  if (signalling.hlsMediaLine && signalling.hlsMasterLine && dialect !== "speke-v1") {
-    hls.push({ playlist: "media", data: utf8.encode(signalling.hlsMediaLine) });
-    hls.push({ playlist: masterPlaylistName(version), data: utf8.encode(signalling.hlsMasterLine) });
+  if (!v1 && signalling.hlsMediaLine !== undefined && signalling.hlsMasterLine !== undefined) {
+    const askedPlaylists = new Set(system.hlsSignalingData.map((data) => (data.playlist ?? "media") === "media" ? "media" : "master"));
+    if (askedNothing || askedPlaylists.has("media")) hls.push({ playlist: "media", data: utf8.encode(signalling.hlsMediaLine) });
+    if (askedNothing || askedPlaylists.has("master")) hls.push({ playlist: masterPlaylistName(version), data: utf8.encode(signalling.hlsMasterLine) });
   }
-  const {
-    pssh: _pssh,
-    contentProtectionData: _cpd,
-    uriExtXKey: _uri,
-    smoothStreamingProtectionHeaderData: _smooth,
-    speke: _speke,
-    hlsSignalingData: _hls,
-    ...identity
-  } = system;
   const filled: CpixDrmSystem = {
-    ...identity,
+    systemId: system.systemId,
+    kid: system.kid,
+    ...(system.id !== undefined && { id: system.id }),
+    ...(system.updateVersion !== undefined && { updateVersion: system.updateVersion }),
+    ...(system.name !== undefined && { name: system.name }),
+    ...(system.hlsAllowedCpc !== undefined && { hlsAllowedCpc: system.hlsAllowedCpc }),
+    ...(system.contentProtectionDataRobustness !== undefined && { contentProtectionDataRobustness: system.contentProtectionDataRobustness }),
     hlsSignalingData: hls,
-    // FairPlay has no PSSH or MPD signalling (speke-cpix.md §5.7); a placeholder sent for it is dropped.
-    ...(signalling.pssh && !isFairPlay && { pssh: signalling.pssh }),
-    ...(signalling.contentProtectionData && !isFairPlay && { contentProtectionData: utf8.encode(signalling.contentProtectionData) }),
-    ...(signalling.smoothStreamingProtectionHeader && dialect !== "speke-v1" && { smoothStreamingProtectionHeaderData: signalling.smoothStreamingProtectionHeader }),
+    extensions: system.extensions,
+    ...(signalling.pssh && !isFairPlay && asks(system.pssh) && { pssh: signalling.pssh }),
+    ...(signalling.contentProtectionData && !isFairPlay && asks(system.contentProtectionData) && {
+      contentProtectionData: utf8.encode(signalling.contentProtectionData),
+    }),
+    ...(signalling.smoothStreamingProtectionHeader && !v1 && asks(system.smoothStreamingProtectionHeaderData) && {
+      smoothStreamingProtectionHeaderData: signalling.smoothStreamingProtectionHeader,
+    }),
   };
-  if (dialect !== "speke-v1") return filled;
+  if (!v1) return filled;
   // SPEKE v1 (live-workflow-methods): HLS through URIExtXKey + speke:KeyFormat(Versions), Smooth through
   // speke:ProtectionHeader; all base64 of their text.
+  const speke = {
+    ...(signalling.hlsKeyFormat !== undefined && asks(system.speke?.keyFormat) && { keyFormat: utf8.encode(signalling.hlsKeyFormat) }),
+    ...(signalling.hlsKeyFormatVersions !== undefined && asks(system.speke?.keyFormatVersions) && { keyFormatVersions: utf8.encode(signalling.hlsKeyFormatVersions) }),
+    ...(signalling.smoothStreamingProtectionHeader && asks(system.speke?.protectionHeader) && { protectionHeader: signalling.smoothStreamingProtectionHeader }),
+  };
   return {
     ...filled,
-    ...(signalling.hlsUri !== undefined && { uriExtXKey: utf8.encode(signalling.hlsUri) }),
-    ...((signalling.hlsKeyFormat !== undefined || signalling.smoothStreamingProtectionHeader) && {
-      speke: {
-        ...(signalling.hlsKeyFormat !== undefined && { keyFormat: utf8.encode(signalling.hlsKeyFormat) }),
-        ...(signalling.hlsKeyFormatVersions !== undefined && { keyFormatVersions: utf8.encode(signalling.hlsKeyFormatVersions) }),
-        ...(signalling.smoothStreamingProtectionHeader && { protectionHeader: signalling.smoothStreamingProtectionHeader }),
-      },
-    }),
+    ...(signalling.hlsUri !== undefined && asks(system.uriExtXKey) && { uriExtXKey: utf8.encode(signalling.hlsUri) }),
+    ...(Object.keys(speke).length > 0 && { speke }),
   };
 }
 

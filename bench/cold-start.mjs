@@ -32,7 +32,14 @@ export async function measureColdStart(scriptPath, secrets, persistDir, repeats 
     const service = await startService(scriptPath, secrets, { persistDir });
     try {
       const healthz = await timed(() => fetch(`${service.url}/healthz`));
-      const speke = (tenant) => timed(() => fetch(`${service.url}/api/SpekeV2`, { method: "POST", headers: { ...SPEKE_V2_HEADERS, Authorization: tenant.authorization }, body }));
+      const speke = (tenant) =>
+        timed(() =>
+          fetch(`${service.url}/api/SpekeV2`, {
+            method: "POST",
+            headers: { ...SPEKE_V2_HEADERS, Authorization: tenant.authorization },
+            body,
+          }),
+        );
       const firstSpeke = await speke(tenants[0]);
       const warm = [];
       for (let j = 0; j < 9; j++) warm.push((await speke(tenants[0])).ms);

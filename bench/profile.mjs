@@ -103,11 +103,15 @@ function report(profile, requests) {
     }
   }
   const busy = totalMicros - idleMicros;
-  console.log(`isolate busy ${((busy / totalMicros) * 100).toFixed(1)} % of ${(totalMicros / 1e6).toFixed(1)} s; ${requests > 0 ? ((busy / requests).toFixed(0)) : "–"} µs busy per request`);
+  console.log(
+    `isolate busy ${((busy / totalMicros) * 100).toFixed(1)} % of ${(totalMicros / 1e6).toFixed(1)} s; ${requests > 0 ? (busy / requests).toFixed(0) : "–"} µs busy per request`,
+  );
   const print = (title, map) => {
     console.log(`\n${title}`);
     for (const [key, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-      console.log(`${((micros / totalMicros) * 100).toFixed(1).padStart(5)} %  ${(requests > 0 ? micros / requests : 0).toFixed(1).padStart(7)} µs/req  ${key}`);
+      console.log(
+        `${((micros / totalMicros) * 100).toFixed(1).padStart(5)} %  ${(requests > 0 ? micros / requests : 0).toFixed(1).padStart(7)} µs/req  ${key}`,
+      );
     }
   };
   print("self time", self);

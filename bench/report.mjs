@@ -35,7 +35,10 @@ export function machineFacts() {
   };
 }
 
-export const loadAverage = () => loadavg().map((value) => value.toFixed(2)).join(", ");
+export const loadAverage = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", ");
 
 const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "–");
@@ -50,7 +53,8 @@ function flagOf(row) {
 }
 
 function verdict(row, ceiling) {
-  if (row.notBuilt) return { ratio: "–", outcome: row.checkError ? `${row.notBuilt}; probe: ${row.checkError}` : `${row.notBuilt} (service answers 422)` };
+  if (row.notBuilt)
+    return { ratio: "–", outcome: row.checkError ? `${row.notBuilt}; probe: ${row.checkError}` : `${row.notBuilt} (service answers 422)` };
   const flag = flagOf(row);
   if (!row.load) return { ratio: "–", outcome: flag };
   const ratio = row.load.requestsPerSecond / ceiling;
@@ -60,7 +64,19 @@ function verdict(row, ceiling) {
 }
 
 /** The Markdown block of one run: conditions, load table, micro-benchmark, bundle and cold start. */
-export function renderRun({ machine, loadBefore, loadAfter, durationSeconds, connections, rows, ceiling, trivialRuns, micro, bundle, cold }) {
+export function renderRun({
+  machine,
+  loadBefore,
+  loadAfter,
+  durationSeconds,
+  connections,
+  rows,
+  ceiling,
+  trivialRuns,
+  micro,
+  bundle,
+  cold,
+}) {
   const lines = [];
   lines.push(
     `Run ${machine.date} on ${machine.commit} · ${machine.cores} cores (${machine.cpu}) · Node ${machine.node} · wrangler ${machine.wrangler} (workerd ${machine.workerd}, miniflare ${machine.miniflare}) · autocannon ${machine.autocannon}`,
@@ -74,7 +90,9 @@ export function renderRun({ machine, loadBefore, loadAfter, durationSeconds, con
     const { ratio, outcome } = verdict(row, ceiling);
     const load = row.load;
     const target = row.target === undefined ? "" : `≥ ${row.target}`;
-    lines.push(`| ${row.name} | ${load ? thousands(load.requestsPerSecond) : "–"} | ${load ? fixed(load.p50) : "–"} | ${load ? fixed(load.p99) : "–"} | ${ratio} | ${target} | ${outcome ?? ""} |`);
+    lines.push(
+      `| ${row.name} | ${load ? thousands(load.requestsPerSecond) : "–"} | ${load ? fixed(load.p50) : "–"} | ${load ? fixed(load.p99) : "–"} | ${ratio} | ${target} | ${outcome ?? ""} |`,
+    );
   }
   lines.push(
     "",

@@ -28,7 +28,9 @@ function cpix(contentId, keys, systems, rules, extra = "") {
 }
 
 function filterXml(name, filter) {
-  const attributes = Object.entries(filter ?? {}).map(([attribute, value]) => ` ${attribute}="${value}"`).join("");
+  const attributes = Object.entries(filter ?? {})
+    .map(([attribute, value]) => ` ${attribute}="${value}"`)
+    .join("");
   return `<cpix:${name}${attributes}/>`;
 }
 
@@ -68,7 +70,9 @@ export function spekeV2Presets(video = "PRESET-VIDEO-8", audio = "PRESET-AUDIO-3
     body: cpix(
       `bench-${video}-${audio}`.toLowerCase(),
       kids.map((kid) => `<cpix:ContentKey kid="${kid}" commonEncryptionScheme="cbcs"/>`),
-      kids.flatMap((kid) => systems.map((system) => `<cpix:DRMSystem kid="${kid}" systemId="${SYSTEM_IDS[system]}">${FULL_SIGNALLING}</cpix:DRMSystem>`)),
+      kids.flatMap((kid) =>
+        systems.map((system) => `<cpix:DRMSystem kid="${kid}" systemId="${SYSTEM_IDS[system]}">${FULL_SIGNALLING}</cpix:DRMSystem>`),
+      ),
       rules,
       deliveryData,
     ),
@@ -77,7 +81,10 @@ export function spekeV2Presets(video = "PRESET-VIDEO-8", audio = "PRESET-AUDIO-3
 
 /** A recipient certificate from the DASH-IF CPIX test vectors (shared/cpix/samples), as a packager would send its own. */
 function recipientCertificate() {
-  const sample = readFileSync(join(PROJECT_ROOT, "..", "shared", "cpix", "samples", "dashif-cpix-test-vectors", "EncryptedContentKeys.xml"), "utf8");
+  const sample = readFileSync(
+    join(PROJECT_ROOT, "..", "shared", "cpix", "samples", "dashif-cpix-test-vectors", "EncryptedContentKeys.xml"),
+    "utf8",
+  );
   return /<ds:X509Certificate>([^<]+)</.exec(sample)[1].replace(/\s+/g, "");
 }
 

@@ -91,8 +91,18 @@ async function runScenario(origin, scenario) {
     return row;
   }
   log(`${scenario.name}: ${DURATION_SECONDS} s at ${CONNECTIONS} connections`);
-  row.load = await measure({ url: `${origin}${path}`, method, headers, body, expectBody: text, connections: CONNECTIONS, durationSeconds: DURATION_SECONDS });
-  log(`  ${Math.round(row.load.requestsPerSecond)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, non-2xx ${row.load.non2xx}, errors ${row.load.errors}, wrong bodies ${row.load.mismatches}`);
+  row.load = await measure({
+    url: `${origin}${path}`,
+    method,
+    headers,
+    body,
+    expectBody: text,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION_SECONDS,
+  });
+  log(
+    `  ${Math.round(row.load.requestsPerSecond)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, non-2xx ${row.load.non2xx}, errors ${row.load.errors}, wrong bodies ${row.load.mismatches}`,
+  );
   return row;
 }
 

@@ -28,8 +28,12 @@ const expectAtLeast = (text, pattern, expected, what) => {
 function cpixCheck({ keys, systems, pssh = 0, hls = 0 }) {
   return (status, text) => {
     if (status !== 200) return `HTTP ${status}: ${text.slice(0, 200)}`;
-    return expectCount(text, PLAIN_VALUE, keys, "PlainValue") ?? expectCount(text, DRM_SYSTEM, systems, "DRMSystem")
-      ?? expectCount(text, PSSH, pssh, "PSSH") ?? expectAtLeast(text, HLS_SIGNALLING, hls, "HLSSignalingData");
+    return (
+      expectCount(text, PLAIN_VALUE, keys, "PlainValue") ??
+      expectCount(text, DRM_SYSTEM, systems, "DRMSystem") ??
+      expectCount(text, PSSH, pssh, "PSSH") ??
+      expectAtLeast(text, HLS_SIGNALLING, hls, "HLSSignalingData")
+    );
   };
 }
 
@@ -41,14 +45,34 @@ export const TRIVIAL = {
 
 /** The scenarios for one tenant and its Widevine signer. */
 export function scenarios(tenant, signer) {
-  const speke = (body) => ({ path: "/api/SpekeV2", method: "POST", headers: { ...SPEKE_V2_HEADERS, Authorization: tenant.authorization }, body });
+  const speke = (body) => ({
+    path: "/api/SpekeV2",
+    method: "POST",
+    headers: { ...SPEKE_V2_HEADERS, Authorization: tenant.authorization },
+    body,
+  });
   const presets = spekeV2Presets();
   const withDelivery = spekeV2Presets(undefined, undefined, { withDeliveryData: true });
   const systemCount = presets.keyCount * 3;
   return [
-    { name: "SPEKE v2, 1 key, Widevine (cenc)", target: 0.7, request: speke(spekeV2OneKey("widevine")), check: cpixCheck({ keys: 1, systems: 1, pssh: 1 }) },
-    { name: "SPEKE v2, 1 key, PlayReady (cenc)", target: 0.7, request: speke(spekeV2OneKey("playready")), check: cpixCheck({ keys: 1, systems: 1, pssh: 1 }) },
-    { name: "SPEKE v2, 1 key, FairPlay (cbcs)", target: 0.7, request: speke(spekeV2OneKey("fairplay")), check: cpixCheck({ keys: 1, systems: 1, hls: 2 }) },
+    {
+      name: "SPEKE v2, 1 key, Widevine (cenc)",
+      target: 0.7,
+      request: speke(spekeV2OneKey("widevine")),
+      check: cpixCheck({ keys: 1, systems: 1, pssh: 1 }),
+    },
+    {
+      name: "SPEKE v2, 1 key, PlayReady (cenc)",
+      target: 0.7,
+      request: speke(spekeV2OneKey("playready")),
+      check: cpixCheck({ keys: 1, systems: 1, pssh: 1 }),
+    },
+    {
+      name: "SPEKE v2, 1 key, FairPlay (cbcs)",
+      target: 0.7,
+      request: speke(spekeV2OneKey("fairplay")),
+      check: cpixCheck({ keys: 1, systems: 1, hls: 2 }),
+    },
     {
       name: `SPEKE v2, PRESET-VIDEO-8 + PRESET-AUDIO-3 (${presets.keyCount} keys × WV/PR/FP, cbcs)`,
       target: 0.5,
@@ -62,7 +86,8 @@ export function scenarios(tenant, signer) {
       notBuilt: "not built yet (next wave)",
       request: speke(withDelivery.body),
       // Today the service refuses it with 422 rather than answering in clear; the probe proves that.
-      check: (status, text) => (status === 422 && /not supported yet/.test(text) ? undefined : `expected 422 "not supported yet", got HTTP ${status}`),
+      check: (status, text) =>
+        status === 422 && /not supported yet/.test(text) ? undefined : `expected 422 "not supported yet", got HTTP ${status}`,
     },
     {
       name: "Widevine CENC API, 5 tracks",
@@ -77,7 +102,10 @@ export function scenarios(tenant, signer) {
     },
     {
       name: "CPIX GET, 1 key × WV/PR (cenc)",
-      request: { path: `/api/Cpix/bench-content?kid=${CPIX_GET_KID}&drm=widevine&drm=playready&scheme=cenc`, headers: { Authorization: tenant.authorization } },
+      request: {
+        path: `/api/Cpix/bench-content?kid=${CPIX_GET_KID}&drm=widevine&drm=playready&scheme=cenc`,
+        headers: { Authorization: tenant.authorization },
+      },
       check: cpixCheck({ keys: 1, systems: 2, pssh: 2 }),
     },
     {

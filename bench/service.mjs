@@ -18,7 +18,9 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Inside the project and git-ignored: Miniflare refuses module paths that leave its root (toolchain.md §4). */
 export const OUT_ROOT = join(PROJECT_ROOT, "bench", ".out");
 /** The Worker to measure; BENCH_WRANGLER_CONFIG points at another config (e.g. a patched copy of src/) to compare. */
-export const CONFIG_PATH = process.env.BENCH_WRANGLER_CONFIG ? resolve(process.env.BENCH_WRANGLER_CONFIG) : join(PROJECT_ROOT, "wrangler.toml");
+export const CONFIG_PATH = process.env.BENCH_WRANGLER_CONFIG
+  ? resolve(process.env.BENCH_WRANGLER_CONFIG)
+  : join(PROJECT_ROOT, "wrangler.toml");
 /** No network: Miniflare's fallback `cf` object, no wrangler metrics (toolchain.md §8). */
 export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 // WRANGLER_LOG: quiet wrangler's config reader ("Using secrets defined in .dev.vars": those are replaced below anyway).
@@ -90,7 +92,9 @@ export async function startService(scriptPath, secrets, { persistDir, miniflareO
 }
 
 function stringVars(vars) {
-  return Object.fromEntries(Object.entries(vars ?? {}).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]));
+  return Object.fromEntries(
+    Object.entries(vars ?? {}).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
 }
 
 /** Asks the OS for a free loopback port (bind to 0, read it, release it). */

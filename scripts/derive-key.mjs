@@ -17,7 +17,12 @@ if (seed.length !== 30 || !/^[0-9a-fA-F]{32}$/.test(hex)) {
 }
 const be = Buffer.from(hex, "hex");
 // .NET Guid.ToByteArray(): the first three fields little-endian.
-const kid = Buffer.concat([Buffer.from(be.subarray(0, 4)).reverse(), Buffer.from(be.subarray(4, 6)).reverse(), Buffer.from(be.subarray(6, 8)).reverse(), be.subarray(8)]);
+const kid = Buffer.concat([
+  Buffer.from(be.subarray(0, 4)).reverse(),
+  Buffer.from(be.subarray(4, 6)).reverse(),
+  Buffer.from(be.subarray(6, 8)).reverse(),
+  be.subarray(8),
+]);
 const sha256 = (...parts) => createHash("sha256").update(Buffer.concat(parts)).digest();
 const a = sha256(seed, kid);
 const b = sha256(seed, kid, seed);

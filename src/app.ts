@@ -23,7 +23,16 @@ export function createApp(): Hono<AppEnv> {
 
   // Each route group states the scope it needs; paths are lower-case here (see caseInsensitivePath).
   for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"));
-  for (const path of ["/api/keyseeds", "/api/keyseeds/*", "/api/import/*", "/api/settings", "/api/logs", "/api/widevineprotectioninfocredentials", "/api/widevineprotectioninfocredentials/*"]) app.use(path, tenantAuth("manage"));
+  for (const path of [
+    "/api/keyseeds",
+    "/api/keyseeds/*",
+    "/api/import/*",
+    "/api/settings",
+    "/api/logs",
+    "/api/widevineprotectioninfocredentials",
+    "/api/widevineprotectioninfocredentials/*",
+  ])
+    app.use(path, tenantAuth("manage"));
   app.route("/api", cpixRoutes);
   app.route("/api", keySeedRoutes);
   app.route("/api", settingsRoutes);
@@ -35,7 +44,12 @@ export function createApp(): Hono<AppEnv> {
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
     // Unexpected faults only: logged without request bodies, answered without detail.
-    console.error("unhandled error", { method: c.req.method, path: new URL(c.req.url).pathname, error: error.name, message: error.message });
+    console.error("unhandled error", {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      error: error.name,
+      message: error.message,
+    });
     return jsonError(500, "Internal error");
   });
   return app;

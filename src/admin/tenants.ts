@@ -35,7 +35,8 @@ tenantAdminRoutes.post("/tenants", async (c) => {
 
 tenantAdminRoutes.get("/tenants/:id", async (c) => {
   const id = c.req.param("id").toLowerCase();
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return jsonError(400, "The tenant id in the path must be a UUID");
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+    return jsonError(400, "The tenant id in the path must be a UUID");
   const metadata = await tenantObject(c.env, id).getMetadata(new Date().toISOString());
   if (!metadata) return jsonError(404, `No tenant with id ${id}`);
   return c.json(metadata);

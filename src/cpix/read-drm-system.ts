@@ -40,7 +40,8 @@ function readHlsSignalingData(node: ReadNode): CpixHlsSignalingData[] {
     if (playlist !== undefined && !(PLAYLISTS as readonly string[]).includes(playlist)) {
       signaling.invalidAttribute("playlist", `must be one of ${PLAYLISTS.join(", ")}`);
     }
-    if (playlist !== undefined && seen.has(playlist)) signaling.invalidAttribute("playlist", "must differ between the HLSSignalingData of one DRMSystem");
+    if (playlist !== undefined && seen.has(playlist))
+      signaling.invalidAttribute("playlist", "must differ between the HLSSignalingData of one DRMSystem");
     if (playlist !== undefined) seen.add(playlist);
     return definedOnly({
       playlist: playlist as HlsPlaylist | undefined,

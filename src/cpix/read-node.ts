@@ -16,7 +16,8 @@ const INTEGER_PATTERN = /^[+-]?[0-9]+$/;
 /** XML Schema Part 2 §3.2.7 dateTime lexical space. */
 const DATE_TIME_PATTERN = /^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?$/;
 /** XML Schema Part 2 §3.2.6 duration lexical space (at least one component; T needs a time component). */
-const DURATION_PATTERN = /^-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?$/;
+const DURATION_PATTERN =
+  /^-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?$/;
 
 export class ReadNode {
   constructor(

@@ -24,12 +24,16 @@ export function readUsageRule(node: ReadNode): CpixContentKeyUsageRule {
         maxFps: filter.integerAttribute("maxFps"),
       }),
     ),
-    audioFilters: node.children(CPIX_NS, "AudioFilter").map((filter) =>
-      definedOnly({ minChannels: filter.integerAttribute("minChannels"), maxChannels: filter.integerAttribute("maxChannels") }),
-    ),
-    bitrateFilters: node.children(CPIX_NS, "BitrateFilter").map((filter) =>
-      definedOnly({ minBitrate: filter.integerAttribute("minBitrate"), maxBitrate: filter.integerAttribute("maxBitrate") }),
-    ),
+    audioFilters: node
+      .children(CPIX_NS, "AudioFilter")
+      .map((filter) =>
+        definedOnly({ minChannels: filter.integerAttribute("minChannels"), maxChannels: filter.integerAttribute("maxChannels") }),
+      ),
+    bitrateFilters: node
+      .children(CPIX_NS, "BitrateFilter")
+      .map((filter) =>
+        definedOnly({ minBitrate: filter.integerAttribute("minBitrate"), maxBitrate: filter.integerAttribute("maxBitrate") }),
+      ),
     extensions: node.foreignChildren([CPIX_NS]),
   });
 }

@@ -19,8 +19,7 @@ import { readUsageRule } from "./read-usage-rule";
 import { parseXml, type XmlElement } from "./xml";
 
 export type CpixReadResult =
-  | { readonly ok: true; readonly document: CpixDocument }
-  | { readonly ok: false; readonly failure: CpixReadFailure };
+  { readonly ok: true; readonly document: CpixDocument } | { readonly ok: false; readonly failure: CpixReadFailure };
 
 /**
  * Reads a CPIX document from the raw request body (UTF-8 or UTF-16, with or without BOM).

@@ -57,12 +57,24 @@ export function playReadyHlsKey(pro: Uint8Array, method: HlsKeyMethod): HlsKeySi
 
 /** FairPlay: METHOD=SAMPLE-AES ("you must use the METHOD=SAMPLE-AES", Apple) with an `skd://` URI. */
 export function fairPlayHlsKey(skdUri: string): HlsKeySignal {
-  return { method: "SAMPLE-AES", uri: skdUri, keyFormat: HLS_KEY_FORMATS.fairPlay, keyFormatVersions: KEY_FORMAT_VERSIONS, keyFormatBeforeUri: false };
+  return {
+    method: "SAMPLE-AES",
+    uri: skdUri,
+    keyFormat: HLS_KEY_FORMATS.fairPlay,
+    keyFormatVersions: KEY_FORMAT_VERSIONS,
+    keyFormatBeforeUri: false,
+  };
 }
 
 /** Clear Key AES-128: METHOD=AES-128, KEYFORMAT="identity", URI = where the player fetches the 16-byte key. */
 export function clearKeyAes128HlsKey(keyUri: string): HlsKeySignal {
-  return { method: "AES-128", uri: keyUri, keyFormat: HLS_KEY_FORMATS.identity, keyFormatVersions: KEY_FORMAT_VERSIONS, keyFormatBeforeUri: false };
+  return {
+    method: "AES-128",
+    uri: keyUri,
+    keyFormat: HLS_KEY_FORMATS.identity,
+    keyFormatVersions: KEY_FORMAT_VERSIONS,
+    keyFormatBeforeUri: false,
+  };
 }
 
 /**
@@ -79,6 +91,6 @@ export function renderHlsKeyTag(signal: HlsKeySignal, playlist: HlsPlaylist): st
 }
 
 function quoted(value: string): string {
-  if (/["\r\n]/.test(value)) throw new RangeError('an HLS quoted-string must not contain a double quote, CR or LF (RFC 8216 §4.2)');
+  if (/["\r\n]/.test(value)) throw new RangeError("an HLS quoted-string must not contain a double quote, CR or LF (RFC 8216 §4.2)");
   return `"${value}"`;
 }

@@ -61,7 +61,8 @@ export function buildPlayReadyObject(wrmHeader: string): Uint8Array {
 
 /** Parses a PRO (PRH spec §2) into its records; returns a typed failure for malformed bytes, never throws. */
 export function parsePlayReadyObject(bytes: Uint8Array): PlayReadyObject | PlayReadyObjectParseFailure {
-  if (bytes.length < PRO_HEADER_LENGTH) return malformed(`a PlayReady Object needs at least ${PRO_HEADER_LENGTH} bytes, got ${bytes.length}`);
+  if (bytes.length < PRO_HEADER_LENGTH)
+    return malformed(`a PlayReady Object needs at least ${PRO_HEADER_LENGTH} bytes, got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getUint32(0, true);
   if (length !== bytes.length) return malformed(`Length ${length} does not match the ${bytes.length} bytes given`);

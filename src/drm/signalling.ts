@@ -70,7 +70,12 @@ type SettingName = keyof DrmSignallingSettings;
 export type DrmSignallingFailure =
   | { readonly reason: "unsupported-system"; readonly systemId: SystemId }
   | { readonly reason: "scheme-not-supported-by-system"; readonly systemId: SystemId; readonly scheme: ProtectionScheme }
-  | { readonly reason: "iv-size-not-supported-by-system"; readonly systemId: SystemId; readonly ivLength: number; readonly required: number }
+  | {
+      readonly reason: "iv-size-not-supported-by-system";
+      readonly systemId: SystemId;
+      readonly ivLength: number;
+      readonly required: number;
+    }
   | { readonly reason: "setting-required"; readonly systemId: SystemId; readonly setting: SettingName }
   | { readonly reason: "setting-invalid"; readonly systemId: SystemId; readonly setting: SettingName; readonly rule: string };
 
@@ -119,7 +124,13 @@ function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSigna
   return { pssh, psshData, contentProtectionData: contentProtectionData(pssh), ...(method && hlsFields(widevineHlsKey(pssh, method))) };
 }
 
-async function signalPlayReady({ systemId, kid, key, scheme, settings }: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
+async function signalPlayReady({
+  systemId,
+  kid,
+  key,
+  scheme,
+  settings,
+}: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
   const laUrl = settings.playReadyLaUrl;
   const laUrlProblem = laUrl === undefined ? undefined : playReadyLaUrlProblem(laUrl);
   if (laUrlProblem) return { reason: "setting-invalid", systemId, setting: "playReadyLaUrl", rule: laUrlProblem };
@@ -127,7 +138,9 @@ async function signalPlayReady({ systemId, kid, key, scheme, settings }: DrmSign
   // AESCTR: WRMHEADER 4.0 with CHECKSUM, readable by every PlayReady client (Shaka's choice for cenc/cens).
   // AESCBC: 4.3, the first version with AESCBC, which forbids CHECKSUM (PlayReady Header spec §3.3.1, §5).
   const checksum = ctr ? await playReadyKeyChecksum(kid, key) : undefined;
-  const header = checksum ? wrmHeaderV4_0({ kid, checksum, ...(laUrl !== undefined && { laUrl }) }) : wrmHeaderV4_3Cbc({ kid, ...(laUrl !== undefined && { laUrl }) });
+  const header = checksum
+    ? wrmHeaderV4_0({ kid, checksum, ...(laUrl !== undefined && { laUrl }) })
+    : wrmHeaderV4_3Cbc({ kid, ...(laUrl !== undefined && { laUrl }) });
   const pro = buildPlayReadyObject(header);
   // Version 0, as Shaka's current generator and the DASH-IF CPIX test vectors (Complex.xml) write it.
   const pssh = buildPlayReadyPsshBox(pro, { version: 0 });

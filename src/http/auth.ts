@@ -37,7 +37,8 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
     const credentials = parseBasicAuthorization(c.req.header("Authorization"));
     const store = tenantStore(c.env);
     const refreshInBackground = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh);
-    const tenant = credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user, refreshInBackground) : undefined;
+    const tenant =
+      credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user, refreshInBackground) : undefined;
     const credentialId = tenant && credentials ? await tenant.authenticate(credentials.secret, scope) : undefined;
     if (!tenant || !credentialId) {
       return jsonError(401, AUTHENTICATION_FAILED, { "WWW-Authenticate": 'Basic realm="edge-key-service", charset="UTF-8"' });
@@ -55,7 +56,9 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     const expected = c.env.ADMIN_TOKEN;
     if (!expected || !presented || !timingSafeEqual(await digest(presented), await digest(expected))) {
-      return jsonError(401, "Authentication failed: send Authorization: Bearer <ADMIN_TOKEN>", { "WWW-Authenticate": 'Bearer realm="edge-key-service-admin"' });
+      return jsonError(401, "Authentication failed: send Authorization: Bearer <ADMIN_TOKEN>", {
+        "WWW-Authenticate": 'Bearer realm="edge-key-service-admin"',
+      });
     }
     await next();
   };

@@ -35,7 +35,8 @@ export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): P
   return { ok: true, bytes };
 }
 
-export type JsonRead = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413; readonly message: string };
+export type JsonRead =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413; readonly message: string };
 
 /** Reads and parses a JSON body; the failure message says why without echoing the body. */
 export async function readJsonBody(request: Request): Promise<JsonRead> {

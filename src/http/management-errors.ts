@@ -13,7 +13,10 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
     case "duplicate-id":
       return jsonError(409, `A ${failure.what} with Id ${failure.id} already exists`);
     case "default-seed":
-      return jsonError(409, `Key seed ${failure.id} is the default key seed (or a pending default switch names it) and cannot be deleted; make another seed default first`);
+      return jsonError(
+        409,
+        `Key seed ${failure.id} is the default key seed (or a pending default switch names it) and cannot be deleted; make another seed default first`,
+      );
     case "invalid":
       return jsonError(400, failure.message);
   }

@@ -1,7 +1,21 @@
 /** Literal path segments of our routes; Axinom paths are case-insensitive (DESIGN.md §Compatibility stance). */
 const ROUTE_WORDS = new Set([
-  "api", "admin", "tenants", "keyseeds", "import", "export", "settings", "logs", "spekev2", "speke", "cpix",
-  "widevineprotectioninfo", "widevineprotectioninfocredentials", "cenc", "getcontentkey", "contentkeys",
+  "api",
+  "admin",
+  "tenants",
+  "keyseeds",
+  "import",
+  "export",
+  "settings",
+  "logs",
+  "spekev2",
+  "speke",
+  "cpix",
+  "widevineprotectioninfo",
+  "widevineprotectioninfocredentials",
+  "cenc",
+  "getcontentkey",
+  "contentkeys",
 ]);
 
 /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */

@@ -15,7 +15,10 @@ export const keySeedRoutes = new Hono<AppEnv>();
 keySeedRoutes.get("/keyseeds", async (c) => {
   const paging = readPaging((name) => c.req.query(name));
   if (!paging.ok) return jsonError(400, paging.message);
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds({ top: paging.top, skip: paging.skip }, new Date().toISOString());
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(
+    { top: paging.top, skip: paging.skip },
+    new Date().toISOString(),
+  );
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 

@@ -91,13 +91,21 @@ widevineCredentialRoutes.delete("/widevineprotectioninfocredentials/:id", async 
     // The credential is gone either way; a name left claimed stays this tenant's and can be created again.
     await signerRegistry(c.env)
       .release(result.value.providerName, tenantId)
-      .catch((error: unknown) => console.error("signer release failed", { tenantId, error: error instanceof Error ? error.name : "unknown" }));
+      .catch((error: unknown) =>
+        console.error("signer release failed", { tenantId, error: error instanceof Error ? error.name : "unknown" }),
+      );
   }
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 
 function credentialJson(view: WidevineCredentialView) {
-  return { Id: view.id, ProviderName: view.providerName, Kind: view.kind === "aes" ? "Aes" : "Rsa", KeySeedId: view.keySeedId, Created: view.created };
+  return {
+    Id: view.id,
+    ProviderName: view.providerName,
+    Kind: view.kind === "aes" ? "Aes" : "Rsa",
+    KeySeedId: view.keySeedId,
+    Created: view.created,
+  };
 }
 
 /** `{ProviderName, SigningKey?, SigningIv?, RsaPublicKey?, KeySeedId?, Id?}`; AES material is generated when absent. */
@@ -113,7 +121,11 @@ function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Res
   const common = { id, providerName, ...(keySeedId && { keySeedId }) };
   if (rsaText !== undefined) {
     if (keyText !== undefined || ivText !== undefined) throw new InputError("Send either RsaPublicKey or SigningKey/SigningIv, not both");
-    return readRsaPublicKey(rsaText).then((spki) => (spki ? { ...common, rsaPublicKeySpki: spki } : jsonError(400, "RsaPublicKey must be an RSA public key: PEM 'BEGIN PUBLIC KEY' or base64 of DER SubjectPublicKeyInfo")));
+    return readRsaPublicKey(rsaText).then((spki) =>
+      spki
+        ? { ...common, rsaPublicKeySpki: spki }
+        : jsonError(400, "RsaPublicKey must be an RSA public key: PEM 'BEGIN PUBLIC KEY' or base64 of DER SubjectPublicKeyInfo"),
+    );
   }
   const signingKey = keyText === undefined ? randomBytes(SIGNING_KEY_LENGTH) : fromBase64(keyText);
   const signingIv = ivText === undefined ? randomBytes(SIGNING_IV_LENGTH) : fromBase64(ivText);

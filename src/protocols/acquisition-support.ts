@@ -35,7 +35,12 @@ export function signallingSettings(settings: TenantSettings): DrmSignallingSetti
 }
 
 /** Records an answered acquisition (never key values) after the response is sent, batched per tenant. */
-export function recordIssuance(env: Env, executionContext: Pick<ExecutionContext, "waitUntil">, tenantId: string, record: IssuanceRecord): void {
+export function recordIssuance(
+  env: Env,
+  executionContext: Pick<ExecutionContext, "waitUntil">,
+  tenantId: string,
+  record: IssuanceRecord,
+): void {
   // A content id can be as long as the body; the log keeps a bounded prefix so a batch stays small.
   const contentId = record.contentId === null ? null : record.contentId.slice(0, MAX_LOGGED_CONTENT_ID_LENGTH);
   IssuanceBatcher.add(env, executionContext, tenantId, { ...record, contentId });

@@ -54,7 +54,8 @@ export type WidevineCencFailure =
   | { readonly reason: "internal-error" };
 
 /** A value or the typed reason it could not be produced. */
-export type WidevineCencResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: WidevineCencFailure };
+export type WidevineCencResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: WidevineCencFailure };
 
 /** The inner response of a refused request: `status` plus a `status_message` that Shaka prints in its error log. */
 export interface CommonEncryptionFailureResponse {
@@ -79,7 +80,10 @@ export function failureResponse(failure: WidevineCencFailure): CommonEncryptionF
     case "malformed-request":
       return { status: "MALFORMED_REQUEST", status_message: `${failure.field} ${failure.rule}` };
     case "request-unsigned":
-      return { status: "SIGNATURE_FAILED", status_message: `${failure.missing} is required: this key service answers signed requests only` };
+      return {
+        status: "SIGNATURE_FAILED",
+        status_message: `${failure.missing} is required: this key service answers signed requests only`,
+      };
     case "signature-mismatch":
       return {
         status: "SIGNATURE_FAILED",
@@ -107,7 +111,10 @@ export function failureResponse(failure: WidevineCencFailure): CommonEncryptionF
     case "invalid-argument":
       return { status: "MALFORMED_REQUEST", status_message: `${failure.field} ${failure.rule}` };
     case "unsupported":
-      return { status: "MALFORMED_REQUEST", status_message: `${failure.field} is valid but not supported by this key service: ${failure.detail}` };
+      return {
+        status: "MALFORMED_REQUEST",
+        status_message: `${failure.field} is valid but not supported by this key service: ${failure.detail}`,
+      };
     case "drm-signalling-failed":
       return { status: "MALFORMED_REQUEST", status_message: `cannot build ${failure.drmType} signalling: ${failure.detail}` };
     case "tenant-setting-invalid":

@@ -39,7 +39,10 @@ export interface WidevineCencOutcome {
  * the body) and answers `encodeSignedResponse(failureResponse({ reason: "internal-error" }))`, which Shaka retries.
  * @example const { body } = await handleCommonEncryptionRequest(new Uint8Array(await c.req.arrayBuffer()), lookups); return c.json(body);
  */
-export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(body: Uint8Array, lookups: WidevineCencLookups<S>): Promise<WidevineCencOutcome> {
+export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(
+  body: Uint8Array,
+  lookups: WidevineCencLookups<S>,
+): Promise<WidevineCencOutcome> {
   const envelope = parseSignedRequest(body);
   if (!envelope.ok) return { body: encodeSignedResponse(failureResponse(envelope.failure)), failure: envelope.failure };
   const { request: requestBytes, signature, signer } = envelope.value;
@@ -67,5 +70,11 @@ export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(bo
     settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
   });
   if (!issued.ok) return refuse(issued.failure, resolved.tenantId);
-  return { body: encodeSignedResponse(issued.value.response), signer, tenantId: resolved.tenantId, keys: issued.value.keys, contentId: request.value.contentId };
+  return {
+    body: encodeSignedResponse(issued.value.response),
+    signer,
+    tenantId: resolved.tenantId,
+    keys: issued.value.keys,
+    contentId: request.value.contentId,
+  };
 }

@@ -4,7 +4,12 @@ import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, typ
 import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./widevine-cenc-failure";
 import { planTracks, type PlannedTrackKey } from "./widevine-cenc-plan";
 import type { CommonEncryptionRequest, WidevineDrmType } from "./widevine-cenc-request";
-import { buildCommonEncryptionResponse, systemIdOf, type CommonEncryptionResponseJson, type IssuedTrackKey } from "./widevine-cenc-response";
+import {
+  buildCommonEncryptionResponse,
+  systemIdOf,
+  type CommonEncryptionResponseJson,
+  type IssuedTrackKey,
+} from "./widevine-cenc-response";
 
 /** Tenant settings that shape the signalling; `widevineContentId` always comes from the request. */
 export type WidevineCencSignallingSettings = Pick<DrmSignallingSettings, "widevineProvider" | "playReadyLaUrl" | "fairPlayUriTemplate">;
@@ -38,9 +43,16 @@ export async function issueCommonEncryptionKeys(options: {
   for (const [i, planned] of plan.entries()) {
     const result = issued[i]!;
     if (!result.ok) return result;
-    tracks.push({ ...result.value, trackType: planned.trackType, ...(planned.cryptoPeriodIndex !== undefined && { cryptoPeriodIndex: planned.cryptoPeriodIndex }) });
+    tracks.push({
+      ...result.value,
+      trackType: planned.trackType,
+      ...(planned.cryptoPeriodIndex !== undefined && { cryptoPeriodIndex: planned.cryptoPeriodIndex }),
+    });
   }
-  return succeed({ response: buildCommonEncryptionResponse({ contentId: request.contentId, drmTypes: request.drmTypes, tracks }), keys: plan });
+  return succeed({
+    response: buildCommonEncryptionResponse({ contentId: request.contentId, drmTypes: request.drmTypes, tracks }),
+    keys: plan,
+  });
 }
 
 async function issueForKid(

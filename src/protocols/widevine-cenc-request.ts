@@ -1,6 +1,14 @@
 import type { ProtectionScheme } from "../domain/content-key";
 import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./widevine-cenc-failure";
-import { decodeProtoBytes, decodeUint32, isJsonObject, parseJsonObject, readField, UINT32_MAX, type JsonObject } from "./widevine-cenc-proto-json";
+import {
+  decodeProtoBytes,
+  decodeUint32,
+  isJsonObject,
+  parseJsonObject,
+  readField,
+  UINT32_MAX,
+  type JsonObject,
+} from "./widevine-cenc-proto-json";
 
 /**
  * The inner `CommonEncryptionRequest` (Shaka `packager/media/base/widevine_common_encryption.proto`; field
@@ -126,7 +134,7 @@ function readContentId(object: JsonObject): Uint8Array {
 
 function readTracks(value: unknown): WidevineTrackType[] {
   if (value === undefined) reject({ reason: "track-type-missing", field: "tracks" });
-  if (!Array.isArray(value)) return invalid("tracks", "must be a list of {\"type\": …} objects");
+  if (!Array.isArray(value)) return invalid("tracks", 'must be a list of {"type": …} objects');
   if (value.length === 0) reject({ reason: "track-type-missing", field: "tracks" });
   const tracks: WidevineTrackType[] = [];
   value.forEach((track: unknown, i) => {

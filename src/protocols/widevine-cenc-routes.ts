@@ -21,7 +21,11 @@ widevineCencRoutes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.pa
 async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) {
-    return c.json(encodeSignedResponse(failureResponse({ reason: "malformed-request", field: "body", rule: `must be at most ${MAX_BODY_BYTES} bytes` })));
+    return c.json(
+      encodeSignedResponse(
+        failureResponse({ reason: "malformed-request", field: "body", rule: `must be at most ${MAX_BODY_BYTES} bytes` }),
+      ),
+    );
   }
   const store = tenantStore(c.env);
   const now = new Date();

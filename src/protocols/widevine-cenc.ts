@@ -8,10 +8,26 @@
  */
 
 export { encodeSignedResponse, parseSignedRequest, type SignedRequest, type SignedResponseJson } from "./widevine-cenc-envelope";
-export { failureResponse, type CommonEncryptionFailureResponse, type CommonEncryptionStatus, type WidevineCencFailure, type WidevineCencResult } from "./widevine-cenc-failure";
-export { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLookups, type WidevineCencOutcome } from "./widevine-cenc-handler";
+export {
+  failureResponse,
+  type CommonEncryptionFailureResponse,
+  type CommonEncryptionStatus,
+  type WidevineCencFailure,
+  type WidevineCencResult,
+} from "./widevine-cenc-failure";
+export {
+  handleCommonEncryptionRequest,
+  type ResolvedSigner,
+  type WidevineCencLookups,
+  type WidevineCencOutcome,
+} from "./widevine-cenc-handler";
 export { issueCommonEncryptionKeys, type IssuedCommonEncryptionKeys, type WidevineCencSignallingSettings } from "./widevine-cenc-issue";
 export { contentIdAsGuid, planTracks, type PlannedTrackKey } from "./widevine-cenc-plan";
-export { parseCommonEncryptionRequest, type CommonEncryptionRequest, type WidevineDrmType, type WidevineTrackType } from "./widevine-cenc-request";
+export {
+  parseCommonEncryptionRequest,
+  type CommonEncryptionRequest,
+  type WidevineDrmType,
+  type WidevineTrackType,
+} from "./widevine-cenc-request";
 export { buildCommonEncryptionResponse, type CommonEncryptionResponseJson } from "./widevine-cenc-response";
 export { aesRequestSignature, verifyRequestSignature, type SignerCredential } from "./widevine-cenc-signature";

@@ -35,7 +35,12 @@ export function ruleDefaultSeedId(seeds: readonly SeedOrdering[]): string | unde
  * and the new default becomes `next` after the delay, so every location flips at the same instant. With
  * no delay, or when nothing changes, the new default is simply `current`.
  */
-export function planDefaultSwitch(previous: DefaultSeedSwitch | undefined, newDefault: string, now: Date, delaySeconds: number): DefaultSeedSwitch {
+export function planDefaultSwitch(
+  previous: DefaultSeedSwitch | undefined,
+  newDefault: string,
+  now: Date,
+  delaySeconds: number,
+): DefaultSeedSwitch {
   const inForce = previous ? defaultSeedIdAt(previous, now) : newDefault;
   if (inForce === newDefault || delaySeconds === 0) return { current: newDefault, next: null, effectiveAt: null };
   if (previous?.next === newDefault && previous.current === inForce) return previous; // already scheduled

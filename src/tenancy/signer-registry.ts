@@ -25,7 +25,8 @@ export class SignerRegistry extends DurableObject<Env> {
   async claim(providerName: string, tenantId: string, now: string): Promise<boolean> {
     const holder = this.#holder(providerName);
     if (holder !== undefined && holder !== tenantId) return false;
-    if (holder === undefined) this.#sql.exec("INSERT INTO signers (provider_name, tenant_id, claimed) VALUES (?, ?, ?)", providerName, tenantId, now);
+    if (holder === undefined)
+      this.#sql.exec("INSERT INTO signers (provider_name, tenant_id, claimed) VALUES (?, ?, ?)", providerName, tenantId, now);
     await this.#syncKv(providerName);
     return true;
   }
@@ -37,7 +38,8 @@ export class SignerRegistry extends DurableObject<Env> {
   }
 
   #holder(providerName: string): string | undefined {
-    return this.#sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM signers WHERE provider_name = ?", providerName).toArray()[0]?.tenant_id;
+    return this.#sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM signers WHERE provider_name = ?", providerName).toArray()[0]
+      ?.tenant_id;
   }
 
   #syncKv(providerName: string): Promise<void> {

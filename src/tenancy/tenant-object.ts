@@ -2,8 +2,23 @@ import { DurableObject } from "cloudflare:workers";
 import { concatBytes, randomBytes, toBase64 } from "../domain/bytes";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import { generateSecret, hashSecret, type CredentialScope } from "./credentials";
-import { DATA_KEY_LENGTH, importKeyEncryptionKey, seal, unwrapDataKey, wrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
-import { planDefaultSwitch, ruleDefaultSeedId, seedsInUseAsDefault, settleSwitch, withdrawnPendingSeed, type SeedOrdering } from "./key-seed-rules";
+import {
+  DATA_KEY_LENGTH,
+  importKeyEncryptionKey,
+  seal,
+  unwrapDataKey,
+  wrapDataKey,
+  type TenantDataKey,
+  type VersionedKey,
+} from "./envelope";
+import {
+  planDefaultSwitch,
+  ruleDefaultSeedId,
+  seedsInUseAsDefault,
+  settleSwitch,
+  withdrawnPendingSeed,
+  type SeedOrdering,
+} from "./key-seed-rules";
 import { migrate } from "./schema";
 import type { TenantSettings } from "./settings";
 import { SNAPSHOT_FORMAT, snapshotKey, type DefaultSeedSwitch, type TenantSnapshot } from "./snapshot";
@@ -76,11 +91,17 @@ export class TenantObject extends DurableObject<Env> {
       if (this.#tenantRow()) throw new Refusal({ reason: "tenant-exists" });
       this.#sql.exec(
         "INSERT INTO tenant (id, name, created, wrapped_data_key, data_key_version) VALUES (?, ?, ?, ?, 1)",
-        input.tenantId, input.name, input.now, wrappedDataKey,
+        input.tenantId,
+        input.name,
+        input.now,
+        wrappedDataKey,
       );
       this.#sql.exec(
         "INSERT INTO credentials (id, kind, scopes, secret_hash, created) VALUES (?, 'management', ?, ?, ?)",
-        credentialId, JSON.stringify(scopes), secretHash, input.now,
+        credentialId,
+        JSON.stringify(scopes),
+        secretHash,
+        input.now,
       );
       this.#insertSeed({ id: seedId, name: "Default", sealed: sealedSeed, generated: true, now: input.now });
       this.#writeSwitch({ current: seedId, next: null, effectiveAt: null });
@@ -110,7 +131,10 @@ export class TenantObject extends DurableObject<Env> {
   listKeySeeds(paging: { top: number; skip: number }, now: string): ManagementResult<{ items: KeySeedView[]; total: number }> {
     if (!this.#tenantRow()) return { ok: false, failure: { reason: "no-tenant" } };
     const rows = this.#seedRows();
-    return { ok: true, value: { items: rows.slice(paging.skip, paging.skip + paging.top).map((row) => this.#view(row, rows, now)), total: rows.length } };
+    return {
+      ok: true,
+      value: { items: rows.slice(paging.skip, paging.skip + paging.top).map((row) => this.#view(row, rows, now)), total: rows.length },
+    };
   }
 
   getKeySeed(id: string, now: string): ManagementResult<KeySeedView> {
@@ -124,7 +148,11 @@ export class TenantObject extends DurableObject<Env> {
     const id = input.id ?? crypto.randomUUID();
     const tenantId = this.#requireTenantId();
     if (!tenantId.ok) return tenantId;
-    const sealed = await seal(randomBytes(KEY_SEED_LENGTH), (await this.#tenantDataKey()).sealing, { purpose: "key-seed", tenantId: tenantId.value, seedId: id });
+    const sealed = await seal(randomBytes(KEY_SEED_LENGTH), (await this.#tenantDataKey()).sealing, {
+      purpose: "key-seed",
+      tenantId: tenantId.value,
+      seedId: id,
+    });
     const result = this.#transact(() => {
       if (this.#seedRow(id)) throw new Refusal({ reason: "duplicate-id", what: "key seed", id });
       this.#insertSeed({ id, name: input.name, sealed, generated: true, now });
@@ -145,7 +173,10 @@ export class TenantObject extends DurableObject<Env> {
     for (const item of items) {
       const id = item.id ?? crypto.randomUUID();
       if (item.data.length !== KEY_SEED_LENGTH) {
-        return { ok: false, failure: { reason: "invalid", message: `Data must be exactly ${KEY_SEED_LENGTH} bytes, got ${item.data.length}` } };
+        return {
+          ok: false,
+          failure: { reason: "invalid", message: `Data must be exactly ${KEY_SEED_LENGTH} bytes, got ${item.data.length}` },
+        };
       }
       prepared.push({ id, sealed: await seal(item.data, sealing, { purpose: "key-seed", tenantId: tenantId.value, seedId: id }) });
     }
@@ -159,7 +190,13 @@ export class TenantObject extends DurableObject<Env> {
       this.#republishDefault(now);
       this.#bumpVersion();
       const rows = this.#seedRows();
-      return prepared.map(({ id }) => this.#view(rows.find((row) => row.id === id)!, rows, now));
+      return prepared.map(({ id }) =>
+        this.#view(
+          rows.find((row) => row.id === id)!,
+          rows,
+          now,
+        ),
+      );
     });
     return this.#publishAfter(result);
   }
@@ -187,10 +224,19 @@ export class TenantObject extends DurableObject<Env> {
       if (!this.#seedRow(id)) throw new Refusal({ reason: "not-found", what: "key seed", id });
       const published = this.#readSwitch();
       const inUse = seedsInUseAsDefault(ruleDefaultSeedId(this.#orderings()), published && settleSwitch(published, new Date(now)));
-      const protectedUntil = this.#sql.exec<{ until: string }>("SELECT until FROM seed_protection WHERE seed_id = ?", id).toArray()[0]?.until;
-      if (inUse.has(id) || (protectedUntil !== undefined && Date.parse(protectedUntil) > Date.parse(now))) throw new Refusal({ reason: "default-seed", id });
-      const signer = this.#sql.exec<{ provider_name: string }>("SELECT provider_name FROM widevine_credentials WHERE key_seed_id = ?", id).toArray()[0];
-      if (signer) throw new Refusal({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer.provider_name}; delete that credential first` });
+      const protectedUntil = this.#sql
+        .exec<{ until: string }>("SELECT until FROM seed_protection WHERE seed_id = ?", id)
+        .toArray()[0]?.until;
+      if (inUse.has(id) || (protectedUntil !== undefined && Date.parse(protectedUntil) > Date.parse(now)))
+        throw new Refusal({ reason: "default-seed", id });
+      const signer = this.#sql
+        .exec<{ provider_name: string }>("SELECT provider_name FROM widevine_credentials WHERE key_seed_id = ?", id)
+        .toArray()[0];
+      if (signer)
+        throw new Refusal({
+          reason: "invalid",
+          message: `Key seed ${id} is used by the Widevine credential ${signer.provider_name}; delete that credential first`,
+        });
       this.#sql.exec("DELETE FROM key_seeds WHERE id = ?", id);
       this.#bumpVersion();
       return { id };
@@ -229,12 +275,21 @@ export class TenantObject extends DurableObject<Env> {
         })
       : null;
     const result = this.#transact(() => {
-      if (input.keySeedId !== undefined && !this.#seedRow(input.keySeedId)) throw new Refusal({ reason: "not-found", what: "key seed", id: input.keySeedId });
-      const taken = this.#sql.exec("SELECT id FROM widevine_credentials WHERE id = ? OR provider_name = ?", input.id, input.providerName).toArray();
-      if (taken.length > 0) throw new Refusal({ reason: "duplicate-id", what: "Widevine credential (Id or ProviderName)", id: input.providerName });
+      if (input.keySeedId !== undefined && !this.#seedRow(input.keySeedId))
+        throw new Refusal({ reason: "not-found", what: "key seed", id: input.keySeedId });
+      const taken = this.#sql
+        .exec("SELECT id FROM widevine_credentials WHERE id = ? OR provider_name = ?", input.id, input.providerName)
+        .toArray();
+      if (taken.length > 0)
+        throw new Refusal({ reason: "duplicate-id", what: "Widevine credential (Id or ProviderName)", id: input.providerName });
       this.#sql.exec(
         "INSERT INTO widevine_credentials (id, provider_name, sealed_aes_material, rsa_public_key_spki, key_seed_id, created) VALUES (?, ?, ?, ?, ?, ?)",
-        input.id, input.providerName, sealed, input.rsaPublicKeySpki ? toBase64(input.rsaPublicKeySpki) : null, input.keySeedId ?? null, now,
+        input.id,
+        input.providerName,
+        sealed,
+        input.rsaPublicKeySpki ? toBase64(input.rsaPublicKeySpki) : null,
+        input.keySeedId ?? null,
+        now,
       );
       this.#bumpVersion();
       return this.#widevineViews().find((view) => view.id === input.id)!;
@@ -265,7 +320,12 @@ export class TenantObject extends DurableObject<Env> {
       for (const record of records) {
         this.#sql.exec(
           "INSERT INTO issuance_log (time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, ?, ?, ?, ?, ?)",
-          record.time, record.protocol, record.contentId, JSON.stringify(record.kids), record.keySeedId, record.credential,
+          record.time,
+          record.protocol,
+          record.contentId,
+          JSON.stringify(record.kids),
+          record.keySeedId,
+          record.credential,
         );
       }
     });
@@ -277,14 +337,19 @@ export class TenantObject extends DurableObject<Env> {
     const rows = this.#sql
       .exec<{ time: string; protocol: string; content_id: string | null; kids: string; key_seed_id: string; credential: string }>(
         "SELECT time, protocol, content_id, kids, key_seed_id, credential FROM issuance_log ORDER BY seq DESC LIMIT ? OFFSET ?",
-        paging.top, paging.skip,
+        paging.top,
+        paging.skip,
       )
       .toArray();
     return {
       total,
       items: rows.map((row) => ({
-        time: row.time, protocol: row.protocol, contentId: row.content_id, kids: JSON.parse(row.kids) as string[],
-        keySeedId: row.key_seed_id, credential: row.credential,
+        time: row.time,
+        protocol: row.protocol,
+        contentId: row.content_id,
+        kids: JSON.parse(row.kids) as string[],
+        keySeedId: row.key_seed_id,
+        credential: row.credential,
       })),
     };
   }
@@ -324,7 +389,11 @@ export class TenantObject extends DurableObject<Env> {
       try {
         await this.env.SNAPSHOTS.put(snapshotKey(snapshot.tenantId), JSON.stringify(snapshot));
       } catch (error) {
-        console.error("snapshot publish failed; retrying by alarm", { tenantId: snapshot.tenantId, version: snapshot.version, error: String(error) });
+        console.error("snapshot publish failed; retrying by alarm", {
+          tenantId: snapshot.tenantId,
+          version: snapshot.version,
+          error: String(error),
+        });
         await this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
       }
     });
@@ -337,7 +406,9 @@ export class TenantObject extends DurableObject<Env> {
     const defaultSeed = this.#readSwitch();
     if (!tenant || !defaultSeed) return undefined;
     const credentials = this.#sql
-      .exec<{ id: string; scopes: string; secret_hash: string }>("SELECT id, scopes, secret_hash FROM credentials WHERE revoked IS NULL ORDER BY created, id")
+      .exec<{ id: string; scopes: string; secret_hash: string }>(
+        "SELECT id, scopes, secret_hash FROM credentials WHERE revoked IS NULL ORDER BY created, id",
+      )
       .toArray()
       .map((row) => ({ id: row.id, scopes: JSON.parse(row.scopes) as CredentialScope[], hash: row.secret_hash }));
     const seeds: Record<string, string> = {};
@@ -354,7 +425,13 @@ export class TenantObject extends DurableObject<Env> {
       defaultSeed,
       settings: this.#readSettings(),
       widevineCredentials: this.#sql
-        .exec<{ id: string; provider_name: string; sealed_aes_material: string | null; rsa_public_key_spki: string | null; key_seed_id: string | null }>(
+        .exec<{
+          id: string;
+          provider_name: string;
+          sealed_aes_material: string | null;
+          rsa_public_key_spki: string | null;
+          key_seed_id: string | null;
+        }>(
           "SELECT id, provider_name, sealed_aes_material, rsa_public_key_spki, key_seed_id FROM widevine_credentials ORDER BY provider_name",
         )
         .toArray()
@@ -374,7 +451,13 @@ export class TenantObject extends DurableObject<Env> {
         "SELECT id, provider_name, sealed_aes_material, key_seed_id, created FROM widevine_credentials ORDER BY created, provider_name",
       )
       .toArray()
-      .map((row) => ({ id: row.id, providerName: row.provider_name, kind: row.sealed_aes_material ? "aes" : "rsa", keySeedId: row.key_seed_id, created: row.created }));
+      .map((row) => ({
+        id: row.id,
+        providerName: row.provider_name,
+        kind: row.sealed_aes_material ? "aes" : "rsa",
+        keySeedId: row.key_seed_id,
+        created: row.created,
+      }));
   }
 
   #tenantRow() {
@@ -398,7 +481,9 @@ export class TenantObject extends DurableObject<Env> {
   async #tenantDataKey(): Promise<TenantDataKey> {
     const tenant = this.#tenantRow();
     if (!tenant) throw new Error("no tenant in this object");
-    this.#dataKey ??= this.#keyEncryptionKey().then((kek) => unwrapDataKey(tenant.wrapped_data_key, kek, tenant.id, tenant.data_key_version));
+    this.#dataKey ??= this.#keyEncryptionKey().then((kek) =>
+      unwrapDataKey(tenant.wrapped_data_key, kek, tenant.id, tenant.data_key_version),
+    );
     // A failed unwrap (e.g. a wrong KEY_ENCRYPTION_KEY) is not kept, so fixing the secret fixes the object.
     this.#dataKey.catch(() => (this.#dataKey = undefined));
     return this.#dataKey;
@@ -406,13 +491,18 @@ export class TenantObject extends DurableObject<Env> {
 
   #seedRows(): SeedRow[] {
     return this.#sql
-      .exec<SeedRow>("SELECT rowid, id, name, sealed_value, created, updated, generated, made_default, made_default_seq FROM key_seeds ORDER BY created, rowid")
+      .exec<SeedRow>(
+        "SELECT rowid, id, name, sealed_value, created, updated, generated, made_default, made_default_seq FROM key_seeds ORDER BY created, rowid",
+      )
       .toArray();
   }
 
   #seedRow(id: string): SeedRow | undefined {
     return this.#sql
-      .exec<SeedRow>("SELECT rowid, id, name, sealed_value, created, updated, generated, made_default, made_default_seq FROM key_seeds WHERE id = ?", id)
+      .exec<SeedRow>(
+        "SELECT rowid, id, name, sealed_value, created, updated, generated, made_default, made_default_seq FROM key_seeds WHERE id = ?",
+        id,
+      )
       .toArray()[0];
   }
 
@@ -423,19 +513,32 @@ export class TenantObject extends DurableObject<Env> {
   #insertSeed(seed: { id: string; name: string; sealed: string; generated: boolean; now: string }): void {
     this.#sql.exec(
       "INSERT INTO key_seeds (id, name, sealed_value, created, updated, generated) VALUES (?, ?, ?, ?, ?, ?)",
-      seed.id, seed.name, seed.sealed, seed.now, seed.now, seed.generated ? 1 : 0,
+      seed.id,
+      seed.name,
+      seed.sealed,
+      seed.now,
+      seed.now,
+      seed.generated ? 1 : 0,
     );
   }
 
   #markDefault(id: string, now: string): void {
     const last = this.#sql
-      .exec<{ seq: number | null; at: string | null }>("SELECT made_default_seq AS seq, made_default AS at FROM key_seeds ORDER BY made_default_seq DESC LIMIT 1")
+      .exec<{ seq: number | null; at: string | null }>(
+        "SELECT made_default_seq AS seq, made_default AS at FROM key_seeds ORDER BY made_default_seq DESC LIMIT 1",
+      )
       .toArray()[0];
     // Requests reach the object in another order than their clocks read: keep MadeDefault increasing in the
     // order the object applied them, so "the last made default" reads the same by time and by sequence.
     const lastAt = last?.at ? Date.parse(last.at) : Number.NEGATIVE_INFINITY;
     const madeAt = Date.parse(now) > lastAt ? now : new Date(lastAt + 1).toISOString();
-    this.#sql.exec("UPDATE key_seeds SET made_default = ?, made_default_seq = ?, updated = ? WHERE id = ?", madeAt, (last?.seq ?? 0) + 1, now, id);
+    this.#sql.exec(
+      "UPDATE key_seeds SET made_default = ?, made_default_seq = ?, updated = ? WHERE id = ?",
+      madeAt,
+      (last?.seq ?? 0) + 1,
+      now,
+      id,
+    );
   }
 
   /** Recomputes the rule's default and publishes a switch to it when it changed. */
@@ -453,7 +556,8 @@ export class TenantObject extends DurableObject<Env> {
       const until = new Date(Date.parse(now) + delaySeconds * 1000).toISOString();
       this.#sql.exec(
         "INSERT INTO seed_protection (seed_id, until) VALUES (?, ?) ON CONFLICT(seed_id) DO UPDATE SET until = max(until, excluded.until)",
-        withdrawn, until,
+        withdrawn,
+        until,
       );
     }
     this.#writeSwitch(planned);
@@ -472,7 +576,9 @@ export class TenantObject extends DurableObject<Env> {
     this.#sql.exec(
       "INSERT INTO default_switch (singleton, current_seed_id, next_seed_id, effective_at) VALUES (1, ?, ?, ?) " +
         "ON CONFLICT(singleton) DO UPDATE SET current_seed_id = excluded.current_seed_id, next_seed_id = excluded.next_seed_id, effective_at = excluded.effective_at",
-      value.current, value.next, value.effectiveAt,
+      value.current,
+      value.next,
+      value.effectiveAt,
     );
   }
 

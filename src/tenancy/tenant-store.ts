@@ -75,9 +75,17 @@ export class LoadedTenant {
     if (!stored) return undefined;
     const keySeedId = stored.keySeedId;
     if (stored.sealedAesMaterial !== undefined) {
-      const material = await open(stored.sealedAesMaterial, this.dataKey.sealing, { purpose: "widevine-signing", tenantId: this.tenantId, credentialId: stored.id });
+      const material = await open(stored.sealedAesMaterial, this.dataKey.sealing, {
+        purpose: "widevine-signing",
+        tenantId: this.tenantId,
+        credentialId: stored.id,
+      });
       return {
-        credential: { kind: "aes", signingKey: material.slice(0, AES_SIGNING_KEY_LENGTH), signingIv: material.slice(AES_SIGNING_KEY_LENGTH) },
+        credential: {
+          kind: "aes",
+          signingKey: material.slice(0, AES_SIGNING_KEY_LENGTH),
+          signingIv: material.slice(AES_SIGNING_KEY_LENGTH),
+        },
         keySeedId,
       };
     }

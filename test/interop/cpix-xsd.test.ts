@@ -104,7 +104,9 @@ describe("a SPEKE v2.1 (CPIX 2.4) response", () => {
     const drm = response.drmSystemList!.items[0]!;
     const withMaster: CpixDocument = {
       ...response,
-      drmSystemList: { items: [{ ...drm, hlsSignalingData: [drm.hlsSignalingData[0]!, { ...drm.hlsSignalingData[1]!, playlist: "master" }] }] },
+      drmSystemList: {
+        items: [{ ...drm, hlsSignalingData: [drm.hlsSignalingData[0]!, { ...drm.hlsSignalingData[1]!, playlist: "master" }] }],
+      },
     };
     const result = await validateCpixXml(writeCpix(withMaster), "2.4");
     expect(result.valid).toBe(false);

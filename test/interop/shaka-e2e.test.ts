@@ -65,8 +65,12 @@ describe("Shaka Packager against the Widevine CENC endpoint, checked by decrypti
     const videoKid = await singleDefaultKid(join(out, "v.mp4"));
     const audioKid = await singleDefaultKid(join(out, "a.mp4"));
     // The hash rule, end to end: stableKeyId(tenant, ["widevine-cenc", content_id, track type, period 0]).
-    expect(videoKid.toString()).toBe((await stableKeyId(tenant.tenantId, ["widevine-cenc", contentId.toString("base64"), "SD", "0"])).toString());
-    expect(audioKid.toString()).toBe((await stableKeyId(tenant.tenantId, ["widevine-cenc", contentId.toString("base64"), "AUDIO", "0"])).toString());
+    expect(videoKid.toString()).toBe(
+      (await stableKeyId(tenant.tenantId, ["widevine-cenc", contentId.toString("base64"), "SD", "0"])).toString(),
+    );
+    expect(audioKid.toString()).toBe(
+      (await stableKeyId(tenant.tenantId, ["widevine-cenc", contentId.toString("base64"), "AUDIO", "0"])).toString(),
+    );
     expect(await readFile(join(out, "manifest.mpd"), "utf8")).toContain(`cenc:default_KID="${videoKid.toString()}"`);
 
     await expectDecryptsToClear(join(out, "v.mp4"), "v", videoKid);
@@ -91,20 +95,26 @@ describe("Shaka Packager against the Widevine CENC endpoint, checked by decrypti
     const contentId = Buffer.from(`e2e-rotation-${randomBytes(4).toString("hex")}`);
     const out = join(work, "rotation");
     await mkdir(out, { recursive: true });
-    await runShaka(
-      [
-        `in=${join(work, "clear.mp4")},stream=video,init_segment=${join(out, "v_init.mp4")},segment_template=${join(out, "v_$Number$.m4s")}`,
-        `in=${join(work, "clear.mp4")},stream=audio,init_segment=${join(out, "a_init.mp4")},segment_template=${join(out, "a_$Number$.m4s")}`,
-        ...widevineFlags(contentId),
-        "--protection_scheme", "cenc",
-        "--segment_duration", "1",
-        "--crypto_period_duration", "1",
-        "--mpd_output", join(out, "manifest.mpd"),
-      ],
-    );
+    await runShaka([
+      `in=${join(work, "clear.mp4")},stream=video,init_segment=${join(out, "v_init.mp4")},segment_template=${join(out, "v_$Number$.m4s")}`,
+      `in=${join(work, "clear.mp4")},stream=audio,init_segment=${join(out, "a_init.mp4")},segment_template=${join(out, "a_$Number$.m4s")}`,
+      ...widevineFlags(contentId),
+      "--protection_scheme",
+      "cenc",
+      "--segment_duration",
+      "1",
+      "--crypto_period_duration",
+      "1",
+      "--mpd_output",
+      join(out, "manifest.mpd"),
+    ]);
 
     const expectedVideoKids = new Set(
-      await Promise.all(Array.from({ length: 10 }, (_, period) => stableKeyId(tenant.tenantId, ["widevine-cenc", contentId.toString("base64"), "SD", String(period)]).then((kid) => kid.toHex()))),
+      await Promise.all(
+        Array.from({ length: 10 }, (_, period) =>
+          stableKeyId(tenant.tenantId, ["widevine-cenc", contentId.toString("base64"), "SD", String(period)]).then((kid) => kid.toHex()),
+        ),
+      ),
     );
     const video = await decryptSegments(out, "v");
     expect(new Set(video.kids.map((kid) => kid.toHex())).size).toBeGreaterThanOrEqual(CLIP.seconds - 1);
@@ -122,11 +132,14 @@ describe("Shaka Packager against the Widevine CENC endpoint, checked by decrypti
     const result = await run(SHAKA, [
       `in=${join(work, "clear.mp4")},stream=video,output=${join(work, "wrong-key.mp4")}`,
       ...widevineFlags(Buffer.from("e2e-wrong-key")).map((arg) => (arg === tenant.signingKeyHex ? wrongKey : arg)),
-      "--protection_scheme", "cenc",
+      "--protection_scheme",
+      "cenc",
     ]);
     expect(result.code).not.toBe(0);
     // Shaka logs the raw body once per try; INTERNAL_ERROR alone would have been retried (widevine_key_source.cc).
-    const logged = [...result.stderr.matchAll(/Received non-OK license response: (\{.*\})/g)].map((match) => JSON.parse(match[1]!) as { response: string });
+    const logged = [...result.stderr.matchAll(/Received non-OK license response: (\{.*\})/g)].map(
+      (match) => JSON.parse(match[1]!) as { response: string },
+    );
     expect(logged).toHaveLength(1);
     expect(JSON.parse(Buffer.from(logged[0]!.response, "base64").toString("utf8"))).toMatchObject({ status: "SIGNATURE_FAILED" });
   });
@@ -134,7 +147,11 @@ describe("Shaka Packager against the Widevine CENC endpoint, checked by decrypti
 
 describe("The seed script's AES-signed request (Axinom sample: one SD track, Widevine + PlayReady + FairPlay)", () => {
   const kid = randomUUID();
-  const request = JSON.stringify({ content_id: Buffer.from(kid).toString("base64"), tracks: [{ type: "SD" }], drm_types: ["WIDEVINE", "PLAYREADY", "FAIRPLAY"] });
+  const request = JSON.stringify({
+    content_id: Buffer.from(kid).toString("base64"),
+    tracks: [{ type: "SD" }],
+    drm_types: ["WIDEVINE", "PLAYREADY", "FAIRPLAY"],
+  });
 
   it("returns key_id = the KID, its seed-derived key, a 16-byte IV, Widevine then PlayReady data and an skd_uri", async () => {
     const response = await postSignedRequest(request, signLikeTheSeedScript(request, tenant.signingKey, tenant.signingIv));
@@ -142,7 +159,9 @@ describe("The seed script's AES-signed request (Axinom sample: one SD track, Wid
     const track = response.tracks[0];
     const keyId = Buffer.from(track.key_id, "base64");
     expect(KeyId.fromBytes(keyId).toString()).toBe(kid);
-    expect(Buffer.from(track.key, "base64").toString("hex")).toBe(Buffer.from((await deriveContentKey(tenant.seed, KeyId.require(kid))).bytes).toString("hex"));
+    expect(Buffer.from(track.key, "base64").toString("hex")).toBe(
+      Buffer.from((await deriveContentKey(tenant.seed, KeyId.require(kid))).bytes).toString("hex"),
+    );
     expect(Buffer.from(track.iv, "base64")).toHaveLength(16);
 
     expect(track.pssh[0].drm_type).toBe("WIDEVINE");
@@ -172,7 +191,8 @@ describe("The seed script's AES-signed request (Axinom sample: one SD track, Wid
 /** Fails with the reason, never skips, when a tool the test needs is missing. */
 async function requireTools(): Promise<void> {
   const ffmpeg = await run("ffmpeg", ["-version"]).catch(() => undefined);
-  if (ffmpeg?.code !== 0) throw new Error("ffmpeg is not installed: .ci/run must install it (apt-get install -y ffmpeg) for the Shaka end-to-end test");
+  if (ffmpeg?.code !== 0)
+    throw new Error("ffmpeg is not installed: .ci/run must install it (apt-get install -y ffmpeg) for the Shaka end-to-end test");
   await access(SHAKA, constants.X_OK).catch(() => {
     throw new Error(`Shaka Packager binary missing at ${SHAKA}: run npm ci (devDependency shaka-packager@3.4.2)`);
   });
@@ -182,15 +202,43 @@ async function requireTools(): Promise<void> {
 async function makeClip(): Promise<void> {
   const source = join(work, "clear.mp4");
   const made = await run("ffmpeg", [
-    "-nostdin", "-loglevel", "error", "-y",
-    "-f", "lavfi", "-i", `testsrc=size=${CLIP.size}:rate=${CLIP.fps}:duration=${CLIP.seconds}`,
-    "-f", "lavfi", "-i", `sine=frequency=1000:sample_rate=48000:duration=${CLIP.seconds}`,
-    "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", String(CLIP.fps), "-keyint_min", String(CLIP.fps), "-sc_threshold", "0",
-    "-c:a", "aac", "-b:a", "64k", "-shortest", source,
+    "-nostdin",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc=size=${CLIP.size}:rate=${CLIP.fps}:duration=${CLIP.seconds}`,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=1000:sample_rate=48000:duration=${CLIP.seconds}`,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-pix_fmt",
+    "yuv420p",
+    "-g",
+    String(CLIP.fps),
+    "-keyint_min",
+    String(CLIP.fps),
+    "-sc_threshold",
+    "0",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "64k",
+    "-shortest",
+    source,
   ]);
   expect(made.code, made.stderr).toBe(0);
   // Clear reference remuxed by Shaka itself: audio hashes change with Shaka's edit list (research/peers.md §1.5).
-  await runShaka([`in=${source},stream=video,output=${join(work, "clear_v.mp4")}`, `in=${source},stream=audio,output=${join(work, "clear_a.mp4")}`]);
+  await runShaka([
+    `in=${source},stream=video,output=${join(work, "clear_v.mp4")}`,
+    `in=${source},stream=audio,output=${join(work, "clear_a.mp4")}`,
+  ]);
   clear = {
     video: await frameHashes(join(work, "clear_v.mp4"), "v"),
     audio: await frameHashes(join(work, "clear_a.mp4"), "a"),
@@ -217,7 +265,13 @@ async function createTenantWithImportedSeed(url: string): Promise<Tenant> {
   const provider = `e2e-${randomBytes(6).toString("hex")}`;
   const credential = await http(url, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: provider }, authorization);
   expect(credential.status, credential.text).toBe(201);
-  const body = credential.json as { ProviderName: string; SigningKey: string; SigningIv: string; SigningKeyHex: string; SigningIvHex: string };
+  const body = credential.json as {
+    ProviderName: string;
+    SigningKey: string;
+    SigningIv: string;
+    SigningKeyHex: string;
+    SigningIvHex: string;
+  };
   expect(body.ProviderName).toBe(provider);
   const signingKey = Buffer.from(body.SigningKey, "base64");
   const signingIv = Buffer.from(body.SigningIv, "base64");
@@ -225,18 +279,33 @@ async function createTenantWithImportedSeed(url: string): Promise<Tenant> {
   expect(signingIv).toHaveLength(16);
   expect(body.SigningKeyHex.toLowerCase()).toBe(signingKey.toString("hex"));
   expect(body.SigningIvHex.toLowerCase()).toBe(signingIv.toString("hex"));
-  return { tenantId, authorization, seed: keySeedFromBytes(seed), provider, signingKey, signingIv, signingKeyHex: signingKey.toString("hex"), signingIvHex: signingIv.toString("hex") };
+  return {
+    tenantId,
+    authorization,
+    seed: keySeedFromBytes(seed),
+    provider,
+    signingKey,
+    signingIv,
+    signingKeyHex: signingKey.toString("hex"),
+    signingIvHex: signingIv.toString("hex"),
+  };
 }
 
 function widevineFlags(contentId: Buffer): string[] {
   return [
     "--enable_widevine_encryption",
-    "--key_server_url", `${service!.url}/cenc/getcontentkey/${tenant.provider}`,
-    "--content_id", contentId.toString("hex"),
-    "--signer", tenant.provider,
-    "--aes_signing_key", tenant.signingKeyHex,
-    "--aes_signing_iv", tenant.signingIvHex,
-    "--clear_lead", "0",
+    "--key_server_url",
+    `${service!.url}/cenc/getcontentkey/${tenant.provider}`,
+    "--content_id",
+    contentId.toString("hex"),
+    "--signer",
+    tenant.provider,
+    "--aes_signing_key",
+    tenant.signingKeyHex,
+    "--aes_signing_iv",
+    tenant.signingIvHex,
+    "--clear_lead",
+    "0",
   ];
 }
 
@@ -246,8 +315,10 @@ async function packageWithWidevine(out: string, contentId: Buffer, scheme: "cenc
     `in=${join(work, "clear.mp4")},stream=video,output=${join(out, "v.mp4")}`,
     `in=${join(work, "clear.mp4")},stream=audio,output=${join(out, "a.mp4")}`,
     ...widevineFlags(contentId),
-    "--protection_scheme", scheme,
-    "--mpd_output", join(out, "manifest.mpd"),
+    "--protection_scheme",
+    scheme,
+    "--mpd_output",
+    join(out, "manifest.mpd"),
   ]);
 }
 
@@ -286,21 +357,34 @@ async function decryptSegments(dir: string, stream: "v" | "a"): Promise<{ kids: 
 }
 
 /** ffmpeg `-f framemd5`: the MD5 of each decoded frame (or of each packet with `copy`), in order, side data left out. */
-async function frameHashes(file: string, stream: "v" | "a", options: { key?: string; copy?: boolean; allowFailure?: boolean } = {}): Promise<string[]> {
+async function frameHashes(
+  file: string,
+  stream: "v" | "a",
+  options: { key?: string; copy?: boolean; allowFailure?: boolean } = {},
+): Promise<string[]> {
   const result = await run("ffmpeg", [
-    "-nostdin", "-loglevel", "error",
+    "-nostdin",
+    "-loglevel",
+    "error",
     ...(options.key ? ["-decryption_key", options.key] : []),
-    "-i", file, "-map", `0:${stream}:0`,
+    "-i",
+    file,
+    "-map",
+    `0:${stream}:0`,
     ...(options.copy ? ["-c", "copy"] : []),
-    "-f", "framemd5", "-",
+    "-f",
+    "framemd5",
+    "-",
   ]);
   if (!options.allowFailure) expect(result.code, result.stderr).toBe(0);
-  return result.stdout
-    .toString()
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !line.startsWith("#"))
-    // "stream, dts, pts, duration, size, hash[, S=n, side-data size, side-data hash…]": the sixth column.
-    .map((line) => line.split(",")[5]!.trim());
+  return (
+    result.stdout
+      .toString()
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+      // "stream, dts, pts, duration, size, hash[, S=n, side-data size, side-data hash…]": the sixth column.
+      .map((line) => line.split(",")[5]!.trim())
+  );
 }
 
 async function singleDefaultKid(file: string): Promise<KeyId> {
@@ -327,16 +411,18 @@ const CHILD_OFFSET: Readonly<Record<string, number>> = { stsd: 8, encv: 78, enca
 function findKeyIds(bytes: Buffer): { tenc: Buffer[]; seig: Buffer[]; psshSystems: string[] } {
   const found = { tenc: [] as Buffer[], seig: [] as Buffer[], psshSystems: [] as string[] };
   const walk = (start: number, end: number) => {
-    for (let offset = start; offset + 8 <= end; ) {
+    for (let offset = start; offset + 8 <= end;) {
       const size = bytes.readUInt32BE(offset);
       const type = bytes.toString("latin1", offset + 4, offset + 8);
       if (size < 8 || offset + size > end) return; // 64-bit and to-end sizes do not occur in these small files
       const body = offset + 8;
       if (CONTAINER_BOXES.has(type)) walk(body, offset + size);
       else if (type in CHILD_OFFSET) walk(body + CHILD_OFFSET[type]!, offset + size);
-      else if (type === "tenc") found.tenc.push(bytes.subarray(body + 8, body + 24)); // version/flags, 2 reserved/pattern, isProtected, IV size
+      else if (type === "tenc")
+        found.tenc.push(bytes.subarray(body + 8, body + 24)); // version/flags, 2 reserved/pattern, isProtected, IV size
       else if (type === "pssh") found.psshSystems.push(bytes.subarray(body + 4, body + 20).toString("hex"));
-      else if (type === "sgpd" && bytes.toString("latin1", body + 4, body + 8) === "seig") found.seig.push(...seigKeyIds(body, offset + size));
+      else if (type === "sgpd" && bytes.toString("latin1", body + 4, body + 8) === "seig")
+        found.seig.push(...seigKeyIds(body, offset + size));
       offset += size;
     }
   };

@@ -26,13 +26,19 @@ let authorization: string;
 
 beforeAll(async () => {
   service = await startService();
-  const created = await fetch(`${service.url}/admin/tenants`, { method: "POST", headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` } });
+  const created = await fetch(`${service.url}/admin/tenants`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` },
+  });
   const { tenantId, managementKey } = (await created.json()) as { tenantId: string; managementKey: string };
   authorization = `Basic ${Buffer.from(`${tenantId}:${managementKey}`).toString("base64")}`;
   await fetch(`${service.url}/api/Settings`, {
     method: "PUT",
     headers: { Authorization: authorization, "Content-Type": "application/json" },
-    body: JSON.stringify({ ClearKeyUriTemplate: "https://keys.example.com/{kid}", PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx?a=1&b=2" }),
+    body: JSON.stringify({
+      ClearKeyUriTemplate: "https://keys.example.com/{kid}",
+      PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx?a=1&b=2",
+    }),
   });
 });
 
@@ -51,14 +57,22 @@ function routeFor(text: string): { path: string; headers: Record<string, string>
   return { path: "/api/Cpix", headers: {}, schema };
 }
 
-const requests = [...listXml(SAMPLES), join(ROOT, "examples", "speke-v2-preset-video-3-audio-1.xml"), join(ROOT, "examples", "request.cpix")];
+const requests = [
+  ...listXml(SAMPLES),
+  join(ROOT, "examples", "speke-v2-preset-video-3-audio-1.xml"),
+  join(ROOT, "examples", "request.cpix"),
+];
 
 describe("responses validate against the CPIX XSD", () => {
   it.each(requests.map((path) => [relative(join(ROOT, ".."), path), path]))("%s", async (_name, path) => {
     const bytes = readFileSync(path);
     const text = bytes.toString(bytes[0] === 0xff && bytes[1] === 0xfe ? "utf16le" : "utf8");
     const { path: endpoint, headers, schema } = routeFor(text);
-    const response = await fetch(`${service.url}${endpoint}`, { method: "POST", headers: { Authorization: authorization, "Content-Type": "application/xml", ...headers }, body: bytes });
+    const response = await fetch(`${service.url}${endpoint}`, {
+      method: "POST",
+      headers: { Authorization: authorization, "Content-Type": "application/xml", ...headers },
+      body: bytes,
+    });
     const body = await response.text();
     if (response.status !== 200) {
       // Refusals are covered (with their reasons) by test/workers/cpix-samples.test.ts; here they must be 4xx.

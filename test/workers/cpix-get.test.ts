@@ -20,7 +20,10 @@ describe("GET /api/Cpix/{contentId} for readers that only GET (Unified Streaming
     expect(key.kid.toString()).toBe(kid);
     expect(key.commonEncryptionScheme).toBe("cenc");
     expect(key.value!.bytes).toEqual((await deriveContentKey(TEST_SEED, KeyId.require(kid))).bytes);
-    expect(read.document.drmSystemList!.items.map((system) => system.systemId.toString())).toEqual([SYSTEM_IDS.widevine.toString(), SYSTEM_IDS.playReady.toString()]);
+    expect(read.document.drmSystemList!.items.map((system) => system.systemId.toString())).toEqual([
+      SYSTEM_IDS.widevine.toString(),
+      SYSTEM_IDS.playReady.toString(),
+    ]);
     expect(read.document.drmSystemList!.items.every((system) => system.pssh && system.contentProtectionData)).toBe(true);
   });
 
@@ -57,7 +60,9 @@ describe("GET /api/Cpix/{contentId} for readers that only GET (Unified Streaming
     const tenant = await tenantWithTestSeed();
     const kid = "339c45b5-fb6d-4bd9-994c-eabd9d41c95b";
     const kidOf = async () => {
-      const read = readCpix(new TextEncoder().encode(await (await api(tenant, "GET", `/api/Cpix/movie-7?kid=${kid}&overrideKeyIds=true`)).text()));
+      const read = readCpix(
+        new TextEncoder().encode(await (await api(tenant, "GET", `/api/Cpix/movie-7?kid=${kid}&overrideKeyIds=true`)).text()),
+      );
       if (!read.ok) throw new Error("unreadable");
       return read.document.contentKeyList!.items[0]!.kid.toString();
     };

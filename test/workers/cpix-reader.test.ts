@@ -16,7 +16,10 @@ const SAMPLE_URLS = import.meta.glob("../../../shared/cpix/samples/**/*.{xml,cpi
   eager: true,
 }) as Record<string, string>;
 const SAMPLES = new Map(
-  Object.entries(SAMPLE_URLS).map(([path, url]) => [path.replace("../../../shared/cpix/samples/", ""), fromBase64(url.slice(url.indexOf(",") + 1))!]),
+  Object.entries(SAMPLE_URLS).map(([path, url]) => [
+    path.replace("../../../shared/cpix/samples/", ""),
+    fromBase64(url.slice(url.indexOf(",") + 1))!,
+  ]),
 );
 
 function sample(name: string): Uint8Array {
@@ -55,12 +58,22 @@ describe("SPEKE v1 (AWS docs live workflow)", () => {
     expect(toBase64(key!.explicitIV!.bytes)).toBe("OFj2IjCsPJFfMAxmQxLGPw==");
     expect(key!.value).toBeUndefined();
     const drms = doc.drmSystemList!.items;
-    expect(drms.map((d) => d.systemId)).toEqual([SYSTEM_IDS.hlsAes128Speke, SYSTEM_IDS.fairPlay, SYSTEM_IDS.widevine, SYSTEM_IDS.playReady]);
-    expect(drms[0]).toMatchObject({ uriExtXKey: new Uint8Array(), speke: { keyFormat: new Uint8Array(), keyFormatVersions: new Uint8Array() } });
+    expect(drms.map((d) => d.systemId)).toEqual([
+      SYSTEM_IDS.hlsAes128Speke,
+      SYSTEM_IDS.fairPlay,
+      SYSTEM_IDS.widevine,
+      SYSTEM_IDS.playReady,
+    ]);
+    expect(drms[0]).toMatchObject({
+      uriExtXKey: new Uint8Array(),
+      speke: { keyFormat: new Uint8Array(), keyFormatVersions: new Uint8Array() },
+    });
     expect(drms[3]).toMatchObject({ pssh: new Uint8Array(), speke: { protectionHeader: new Uint8Array() } });
     expect(drms[2]!.speke).toBeUndefined();
     expect(doc.contentKeyPeriodList!.items).toEqual([{ id: "keyPeriod_0909829f-40ff-4625-90fa-75da3e53278f", index: 1 }]);
-    expect(doc.contentKeyUsageRuleList!.items[0]!.keyPeriodFilters).toEqual([{ periodId: "keyPeriod_0909829f-40ff-4625-90fa-75da3e53278f" }]);
+    expect(doc.contentKeyUsageRuleList!.items[0]!.keyPeriodFilters).toEqual([
+      { periodId: "keyPeriod_0909829f-40ff-4625-90fa-75da3e53278f" },
+    ]);
   });
 
   it("reads the response: plain key, base64 speke:KeyFormat and URIExtXKey", () => {
@@ -115,7 +128,9 @@ describe("SPEKE v2", () => {
   });
 
   it("keeps a version it does not support for the protocol to refuse (verification suite's 4.0)", () => {
-    expect(read("aws-speke-reference-server/spekev2_requests/general/3_negative_wrong_version_spekev2_dash_widevine.xml").version).toBe("4.0");
+    expect(read("aws-speke-reference-server/spekev2_requests/general/3_negative_wrong_version_spekev2_dash_widevine.xml").version).toBe(
+      "4.0",
+    );
   });
 
   it("reads signalling PallyCon's docs elided (`qAUAAAEAAQCeB...A=`) as empty placeholders, keeping the rest", () => {
@@ -131,7 +146,10 @@ describe("SPEKE v2", () => {
   it("reads PallyCon's upper-case system ids and a VideoFilter range", () => {
     const doc = read("vendor-pallycon/live-dash-request.xml");
     expect(doc.drmSystemList!.items.map((d) => d.systemId)).toEqual([SYSTEM_IDS.playReady, SYSTEM_IDS.widevine]);
-    expect(doc.contentKeyUsageRuleList!.items[0]).toMatchObject({ intendedTrackType: "HD", videoFilters: [{ minPixels: 921600, maxPixels: 2073600 }] });
+    expect(doc.contentKeyUsageRuleList!.items[0]).toMatchObject({
+      intendedTrackType: "HD",
+      videoFilters: [{ minPixels: 921600, maxPixels: 2073600 }],
+    });
     expect(doc.contentKeyPeriodList!.items[0]!.index).toBe(128);
   });
 });
@@ -223,7 +241,9 @@ describe("other producers", () => {
 
   it("reads self-closing ContentKey and DRMSystem elements (Axinom seed request, BuyDRM)", () => {
     expect(read("axinom-seed/request.cpix").drmSystemList!.items).toHaveLength(3);
-    expect(read("vendor-buydrm/widevine-request.xml").contentKeyList!.items[0]).toEqual({ kid: kid("af1ed63c-5784-460b-9e51-309dd47b7d9c") });
+    expect(read("vendor-buydrm/widevine-request.xml").contentKeyList!.items[0]).toEqual({
+      kid: kid("af1ed63c-5784-460b-9e51-309dd47b7d9c"),
+    });
   });
 });
 
@@ -245,7 +265,11 @@ describe("encodings and namespaces", () => {
   });
 
   it("matches elements by namespace URI, whatever the prefixes", () => {
-    const renamed = xml.replace(/cpix:/g, "c:").replace(/xmlns:cpix/, "xmlns:c").replace(/pskc:/g, "p:").replace(/xmlns:pskc/, "xmlns:p");
+    const renamed = xml
+      .replace(/cpix:/g, "c:")
+      .replace(/xmlns:cpix/, "xmlns:c")
+      .replace(/pskc:/g, "p:")
+      .replace(/xmlns:pskc/, "xmlns:p");
     const defaulted = xml.replace(/cpix:/g, "").replace(/xmlns:cpix=/, "xmlns=");
     expect(readCpix(utf8(renamed))).toEqual({ ok: true, document: reference });
     expect(readCpix(utf8(defaulted))).toEqual({ ok: true, document: reference });

@@ -14,11 +14,15 @@ const REFUSED: Record<string, RegExp> = {
   "aws-speke-reference-server/spekev2_requests/general/5_spekev2_negative_preset_shared_audio.xml": /^Malformed encryption contract$/,
   "aws-speke-reference-server/spekev2_requests/vod/5_spekev2_negative_preset_shared_audio.xml": /^Malformed encryption contract$/,
   // FairPlay is cbcs only; these ask for it with cenc (the SPEKE v2 suite's own negative case).
-  "aws-speke-reference-server/tests/server_api_body_spekev2.xml": /^ContentKey@commonEncryptionScheme non compatible with DRMSystem 94ce86fb-07ff-4f43-adb8-93d2fa968ca2$/,
-  "gpac/crypt-info-load-cpix-unittest.xml": /^ContentKey@commonEncryptionScheme non compatible with DRMSystem 94ce86fb-07ff-4f43-adb8-93d2fa968ca2$/,
+  "aws-speke-reference-server/tests/server_api_body_spekev2.xml":
+    /^ContentKey@commonEncryptionScheme non compatible with DRMSystem 94ce86fb-07ff-4f43-adb8-93d2fa968ca2$/,
+  "gpac/crypt-info-load-cpix-unittest.xml":
+    /^ContentKey@commonEncryptionScheme non compatible with DRMSystem 94ce86fb-07ff-4f43-adb8-93d2fa968ca2$/,
   // Vendor documentation examples whose DRMSystem names a kid that no ContentKey has.
-  "vendor-pallycon/live-dash-request.xml": /^DRMSystem edef8ba9-79d6-4ace-a3c8-27dcd51d21ed names kid 681e5b39-49f2-4dfa-b744-86573c22e6fb, which no ContentKey has$/,
-  "vendor-pallycon/vod-hls-request.xml": /^DRMSystem 81376844-f976-481e-a84e-cc25d39b0b33 names kid 98ee5596-cd3e-a20d-163a-e382420c6eff, which no ContentKey has$/,
+  "vendor-pallycon/live-dash-request.xml":
+    /^DRMSystem edef8ba9-79d6-4ace-a3c8-27dcd51d21ed names kid 681e5b39-49f2-4dfa-b744-86573c22e6fb, which no ContentKey has$/,
+  "vendor-pallycon/vod-hls-request.xml":
+    /^DRMSystem 81376844-f976-481e-a84e-cc25d39b0b33 names kid 98ee5596-cd3e-a20d-163a-e382420c6eff, which no ContentKey has$/,
 };
 /** DASH-IF vectors that are not requests: empty, or carrying DeliveryData (encrypted delivery is not built yet). */
 const DELIVERY_DATA = /DeliveryDataList\) is not supported yet|ContentKeyList with at least one ContentKey is required/;
@@ -29,7 +33,8 @@ function endpointFor(bytes: Uint8Array): { path: string; headers: Record<string,
   if (!read.ok) throw new Error("unreadable sample");
   const text = new TextDecoder().decode(bytes);
   if (text.includes("urn:aws:amazon:com:speke")) return { path: "/api/Speke", headers: {} };
-  if (read.document.contentId !== undefined && read.document.version === "2.4") return { path: "/api/SpekeV2", headers: { "X-Speke-Version": "2.1" } };
+  if (read.document.contentId !== undefined && read.document.version === "2.4")
+    return { path: "/api/SpekeV2", headers: { "X-Speke-Version": "2.1" } };
   if (read.document.contentId !== undefined) return { path: "/api/SpekeV2", headers: { "X-Speke-Version": "2.0" } };
   return { path: "/api/Cpix", headers: {} };
 }

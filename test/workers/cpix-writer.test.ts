@@ -18,7 +18,10 @@ const SAMPLE_URLS = import.meta.glob("../../../shared/cpix/samples/**/*.{xml,cpi
   eager: true,
 }) as Record<string, string>;
 const SAMPLES = new Map(
-  Object.entries(SAMPLE_URLS).map(([path, url]) => [path.replace("../../../shared/cpix/samples/", ""), fromBase64(url.slice(url.indexOf(",") + 1))!]),
+  Object.entries(SAMPLE_URLS).map(([path, url]) => [
+    path.replace("../../../shared/cpix/samples/", ""),
+    fromBase64(url.slice(url.indexOf(",") + 1))!,
+  ]),
 );
 
 function read(bytes: Uint8Array): CpixDocument {
@@ -115,7 +118,16 @@ describe("round trip: readCpix(writeCpix(doc)) equals doc", () => {
       name: awkward,
       contentKeyUsageRuleList: {
         items: [
-          { kid: KID, intendedTrackType: awkward, keyPeriodFilters: [], labelFilters: [{ label: awkward }], videoFilters: [], audioFilters: [], bitrateFilters: [], extensions: [] },
+          {
+            kid: KID,
+            intendedTrackType: awkward,
+            keyPeriodFilters: [],
+            labelFilters: [{ label: awkward }],
+            videoFilters: [],
+            audioFilters: [],
+            bitrateFilters: [],
+            extensions: [],
+          },
         ],
       },
     };
@@ -151,7 +163,12 @@ describe("output shape", () => {
 
   it("writes DRMSystem children in XSD order whatever the request's order, empty placeholders self-closed", () => {
     const xml = writeCpix(readSample("aws-speke-docs-v2/v2-kid-override-request.xml"));
-    const order = ["<cpix:PSSH/>", "<cpix:ContentProtectionData/>", '<cpix:HLSSignalingData playlist="media"/>', '<cpix:HLSSignalingData playlist="master"/>'];
+    const order = [
+      "<cpix:PSSH/>",
+      "<cpix:ContentProtectionData/>",
+      '<cpix:HLSSignalingData playlist="media"/>',
+      '<cpix:HLSSignalingData playlist="master"/>',
+    ];
     const positions = order.map((element) => xml.indexOf(element));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -186,7 +203,10 @@ describe("output shape", () => {
     const request = readSample("aws-speke-reference-server/tests/server_api_body_spekev2.xml");
     const response: CpixDocument = {
       ...request,
-      contentKeyList: { ...request.contentKeyList!, items: request.contentKeyList!.items.map((key) => ({ ...key, value: contentKeyFromBytes(new Uint8Array(16)) })) },
+      contentKeyList: {
+        ...request.contentKeyList!,
+        items: request.contentKeyList!.items.map((key) => ({ ...key, value: contentKeyFromBytes(new Uint8Array(16)) })),
+      },
     };
     const xml = writeCpix(response);
     expect(xml.match(/<pskc:PlainValue>AAAAAAAAAAAAAAAAAAAAAA==<\/pskc:PlainValue>/g)).toHaveLength(2);

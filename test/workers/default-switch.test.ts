@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { planDefaultSwitch, ruleDefaultSeedId, seedsInUseAsDefault, settleSwitch, withdrawnPendingSeed } from "../../src/tenancy/key-seed-rules";
+import {
+  planDefaultSwitch,
+  ruleDefaultSeedId,
+  seedsInUseAsDefault,
+  settleSwitch,
+  withdrawnPendingSeed,
+} from "../../src/tenancy/key-seed-rules";
 import { defaultSeedIdAt } from "../../src/tenancy/snapshot";
 
 const t0 = new Date("2026-11-23T12:00:00.000Z");
@@ -14,7 +20,11 @@ describe("default-seed switch publication", () => {
   });
 
   it("switches at once when the delay is 0", () => {
-    expect(planDefaultSwitch({ current: "a", next: null, effectiveAt: null }, "b", t0, 0)).toEqual({ current: "b", next: null, effectiveAt: null });
+    expect(planDefaultSwitch({ current: "a", next: null, effectiveAt: null }, "b", t0, 0)).toEqual({
+      current: "b",
+      next: null,
+      effectiveAt: null,
+    });
   });
 
   it("starts a second switch from the seed in force, not from the pending one", () => {
@@ -53,7 +63,12 @@ describe("withdrawn switches", () => {
 });
 
 describe("Axinom default rule", () => {
-  const seed = (id: string, created: string, insertOrder: number, madeDefaultSeq: number | null = null) => ({ id, created, insertOrder, madeDefaultSeq });
+  const seed = (id: string, created: string, insertOrder: number, madeDefaultSeq: number | null = null) => ({
+    id,
+    created,
+    insertOrder,
+    madeDefaultSeq,
+  });
 
   it("picks the seed made default last", () => {
     expect(ruleDefaultSeedId([seed("a", "1", 1, 2), seed("b", "2", 2, 5), seed("c", "3", 3, 1)])).toBe("b");

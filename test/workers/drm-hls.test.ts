@@ -61,7 +61,8 @@ describe("HLS key tags", () => {
   });
 
   it("carries the Widevine PSSH box and the PlayReady Object as data URIs", () => {
-    const attrs = (signal: HlsKeySignal) => Object.fromEntries(parseKeyTag(renderHlsKeyTag(signal, "media")).attributes.map(([n, v]) => [n, v]));
+    const attrs = (signal: HlsKeySignal) =>
+      Object.fromEntries(parseKeyTag(renderHlsKeyTag(signal, "media")).attributes.map(([n, v]) => [n, v]));
     expect(attrs(widevineHlsKey(box, "SAMPLE-AES"))).toEqual({
       METHOD: "SAMPLE-AES",
       URI: `data:text/plain;base64,${toBase64(box)}`,
@@ -85,7 +86,9 @@ describe("HLS key tags", () => {
   });
 
   it("writes the FairPlay media and master lines of the DASH-IF Complex.xml vector byte for byte (template skd://{kid})", () => {
-    const systems = [...complexCpix.matchAll(/<DRMSystem systemId="94ce86fb-07ff-4f43-adb8-93d2fa968ca2" kid="([^"]+)">(.*?)<\/DRMSystem>/g)];
+    const systems = [
+      ...complexCpix.matchAll(/<DRMSystem systemId="94ce86fb-07ff-4f43-adb8-93d2fa968ca2" kid="([^"]+)">(.*?)<\/DRMSystem>/g),
+    ];
     expect(systems.length).toBe(4);
     for (const [, kidText, body] of systems) {
       const signal = fairPlayHlsKey(renderKeyUriTemplate("skd://{kid}", KeyId.require(kidText!), iv));
@@ -112,7 +115,9 @@ describe("HLS key tags", () => {
 
 describe("key URI templates", () => {
   it("fills the default FairPlay template as Axinom's skd://<KID GUID>:<IV 32 hex> example", () => {
-    expect(renderKeyUriTemplate(DEFAULT_FAIRPLAY_URI_TEMPLATE, kid, iv)).toBe("skd://72ea9ec1-abb4-40d8-b3a9-e0bd1833bd58:0123456789ABCDEF0123456789ABCDEF");
+    expect(renderKeyUriTemplate(DEFAULT_FAIRPLAY_URI_TEMPLATE, kid, iv)).toBe(
+      "skd://72ea9ec1-abb4-40d8-b3a9-e0bd1833bd58:0123456789ABCDEF0123456789ABCDEF",
+    );
   });
 
   it("fills {kidHex} and {kidBase64} and leaves the rest of the text alone", () => {

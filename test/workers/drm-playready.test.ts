@@ -13,7 +13,13 @@ import {
   wrmHeaderV4_0,
   wrmHeaderV4_3Cbc,
 } from "../../src/drm/playready";
-import { buildPlayReadyObject, buildPlayReadyPsshBox, parsePlayReadyObject, utf16le, type PlayReadyObject } from "../../src/drm/playready-object";
+import {
+  buildPlayReadyObject,
+  buildPlayReadyPsshBox,
+  parsePlayReadyObject,
+  utf16le,
+  type PlayReadyObject,
+} from "../../src/drm/playready-object";
 import { parsePsshBox, type PsshBox } from "../../src/drm/pssh";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 
@@ -85,7 +91,13 @@ describe("WRMHEADER", () => {
   });
 
   it("maps cenc, cens and no scheme to AESCTR, and cbcs, cbc1 to AESCBC", () => {
-    expect([undefined, "cenc", "cens", "cbcs", "cbc1"].map((s) => playReadyAlgorithmFor(s as never))).toEqual(["AESCTR", "AESCTR", "AESCTR", "AESCBC", "AESCBC"]);
+    expect([undefined, "cenc", "cens", "cbcs", "cbc1"].map((s) => playReadyAlgorithmFor(s as never))).toEqual([
+      "AESCTR",
+      "AESCTR",
+      "AESCTR",
+      "AESCBC",
+      "AESCBC",
+    ]);
   });
 
   it.each<[string, string | undefined]>([
@@ -133,12 +145,15 @@ describe("PlayReady Object (PRH spec §2) and PlayReady PSSH", () => {
   });
 
   it("rebuilds every PlayReady PSSH of the DASH-IF CPIX test vector Complex.xml (4.0 header without CHECKSUM, v0 box)", () => {
-    const systems = [...complexCpix.matchAll(/<DRMSystem systemId="9a04f079-9840-4286-ab92-e65be0885f95" kid="([^"]+)"><ContentProtectionData>([^<]+)</g)];
+    const systems = [
+      ...complexCpix.matchAll(/<DRMSystem systemId="9a04f079-9840-4286-ab92-e65be0885f95" kid="([^"]+)"><ContentProtectionData>([^<]+)</g),
+    ];
     expect(systems.length).toBe(4);
     for (const [, kidText, cpd] of systems) {
-      const [, psshB64, proB64] = /<pssh xmlns="urn:mpeg:cenc:2013">([^<]+)<\/pssh><pro xmlns="urn:microsoft:playready">([^<]+)<\/pro>/.exec(
-        new TextDecoder().decode(fromBase64(cpd!)),
-      )!;
+      const [, psshB64, proB64] =
+        /<pssh xmlns="urn:mpeg:cenc:2013">([^<]+)<\/pssh><pro xmlns="urn:microsoft:playready">([^<]+)<\/pro>/.exec(
+          new TextDecoder().decode(fromBase64(cpd!)),
+        )!;
       const box = parsePsshBox(fromBase64(psshB64!)!) as PsshBox;
       expect(box.version).toBe(0);
       expect(box.systemId.equals(SYSTEM_IDS.playReady)).toBe(true);

@@ -9,14 +9,16 @@ const kidOf = (ascii: string) => KeyId.fromBytes(utf8(ascii));
 const vector = (name: string) => vectors.vectors.find((v) => v.name === name)!;
 
 describe("PSSH box (ISO/IEC 23001-7 §8.1)", () => {
-  it.each(["shaka_common_pssh_v1_two_key_ids", "w3c_common_pssh_example"])(
-    "builds the Common PSSH v1 box of %s byte for byte",
-    (name) => {
-      const v = vector(name);
-      const box = buildPsshBox({ version: 1, systemId: SYSTEM_IDS.commonPssh, kids: v.input.key_ids_ascii!.map(kidOf), data: new Uint8Array(0) });
-      expect(toHex(box)).toBe(v.box_hex);
-    },
-  );
+  it.each(["shaka_common_pssh_v1_two_key_ids", "w3c_common_pssh_example"])("builds the Common PSSH v1 box of %s byte for byte", (name) => {
+    const v = vector(name);
+    const box = buildPsshBox({
+      version: 1,
+      systemId: SYSTEM_IDS.commonPssh,
+      kids: v.input.key_ids_ascii!.map(kidOf),
+      data: new Uint8Array(0),
+    });
+    expect(toHex(box)).toBe(v.box_hex);
+  });
 
   it.each(vectors.vectors.filter((v) => v.box_hex).map((v) => [v.name, v.box_hex!] as const))(
     "parses %s and builds the same bytes back",

@@ -67,12 +67,17 @@ describe("signalDrmSystem", () => {
         `#EXT-X-KEY:METHOD=SAMPLE-AES,URI="data:text/plain;base64,${toBase64(s.pssh!)}",KEYFORMAT="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",KEYFORMATVERSIONS="1"`,
       );
       expect(s.hlsMasterLine).toBe(s.hlsMediaLine!.replace("#EXT-X-KEY:", "#EXT-X-SESSION-KEY:"));
-      expect(s).toMatchObject({ hlsKeyFormat: "urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed", hlsKeyFormatVersions: "1", hlsUri: `data:text/plain;base64,${toBase64(s.pssh!)}` });
+      expect(s).toMatchObject({
+        hlsKeyFormat: "urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",
+        hlsKeyFormatVersions: "1",
+        hlsUri: `data:text/plain;base64,${toBase64(s.pssh!)}`,
+      });
       expect(s.smoothStreamingProtectionHeader).toBeUndefined();
     });
 
     it("gives the same PSSH as the DASH-IF Complex.xml vector for a cenc key", async () => {
-      const [, kidText, media] = /<DRMSystem systemId="edef8ba9-79d6-4ace-a3c8-27dcd51d21ed" kid="([^"]+)">.*?playlist="media">([^<]+)</.exec(complexCpix)!;
+      const [, kidText, media] =
+        /<DRMSystem systemId="edef8ba9-79d6-4ace-a3c8-27dcd51d21ed" kid="([^"]+)">.*?playlist="media">([^<]+)</.exec(complexCpix)!;
       const expectedUri = /URI="([^"]+)"/.exec(new TextDecoder().decode(fromBase64(media!)))![1];
       const s = await signal(SYSTEM_IDS.widevine, "cenc", { kid: KeyId.require(kidText!) });
       expect(s.hlsUri).toBe(expectedUri);
@@ -80,8 +85,15 @@ describe("signalDrmSystem", () => {
     });
 
     it("adds the tenant's provider and content_id", async () => {
-      const s = await signal(SYSTEM_IDS.widevine, "cenc", { settings: { widevineProvider: "widevine_test", widevineContentId: utf8("uspwvtest3") } });
-      expect(parseWidevinePsshData(s.psshData!)).toEqual({ keyIds: [kid], provider: "widevine_test", contentId: utf8("uspwvtest3"), protectionScheme: "cenc" });
+      const s = await signal(SYSTEM_IDS.widevine, "cenc", {
+        settings: { widevineProvider: "widevine_test", widevineContentId: utf8("uspwvtest3") },
+      });
+      expect(parseWidevinePsshData(s.psshData!)).toEqual({
+        keyIds: [kid],
+        provider: "widevine_test",
+        contentId: utf8("uspwvtest3"),
+        protectionScheme: "cenc",
+      });
     });
 
     it("leaves protection_scheme out when no scheme is given (plain CPIX) and signals HLS as cenc", async () => {
@@ -164,14 +176,20 @@ describe("signalDrmSystem", () => {
     it.each<ProtectionScheme | undefined>(["cbcs", undefined])("gives the skd URI and HLS lines for %s, and no PSSH", async (scheme) => {
       const s = await signal(SYSTEM_IDS.fairPlay, scheme);
       expect(s.skdUri).toBe("skd://8ba94ade-6eb9-449d-b44f-a5beefaf43b0:0123456789ABCDEF0123456789ABCDEF");
-      expect(s.hlsMediaLine).toBe(`#EXT-X-KEY:METHOD=SAMPLE-AES,URI="${s.skdUri}",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"`);
+      expect(s.hlsMediaLine).toBe(
+        `#EXT-X-KEY:METHOD=SAMPLE-AES,URI="${s.skdUri}",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"`,
+      );
       expect(s.hlsMasterLine).toBe(s.hlsMediaLine!.replace("#EXT-X-KEY:", "#EXT-X-SESSION-KEY:"));
       expect(s).toMatchObject({ hlsUri: s.skdUri, hlsKeyFormat: "com.apple.streamingkeydelivery", hlsKeyFormatVersions: "1" });
       expect([s.pssh, s.contentProtectionData]).toEqual([undefined, undefined]);
     });
 
     it.each<ProtectionScheme>(["cenc", "cens", "cbc1"])("refuses %s (SPEKE v2 suite: FairPlay with cenc is an error)", async (scheme) => {
-      expect(await failure(SYSTEM_IDS.fairPlay, scheme)).toEqual({ reason: "scheme-not-supported-by-system", systemId: SYSTEM_IDS.fairPlay, scheme });
+      expect(await failure(SYSTEM_IDS.fairPlay, scheme)).toEqual({
+        reason: "scheme-not-supported-by-system",
+        systemId: SYSTEM_IDS.fairPlay,
+        scheme,
+      });
     });
 
     it("uses the tenant's template", async () => {
@@ -180,24 +198,36 @@ describe("signalDrmSystem", () => {
     });
 
     it("refuses an 8-byte IV when the URI carries the IV, and accepts it when it does not", async () => {
-      expect(await failure(SYSTEM_IDS.fairPlay, "cbcs", { iv: iv8 })).toMatchObject({ reason: "iv-size-not-supported-by-system", ivLength: 8, required: 16 });
-      expect((await signal(SYSTEM_IDS.fairPlay, "cbcs", { iv: iv8, settings: { fairPlayUriTemplate: "skd://{kid}" } })).skdUri).toBe(`skd://${kid}`);
+      expect(await failure(SYSTEM_IDS.fairPlay, "cbcs", { iv: iv8 })).toMatchObject({
+        reason: "iv-size-not-supported-by-system",
+        ivLength: 8,
+        required: 16,
+      });
+      expect((await signal(SYSTEM_IDS.fairPlay, "cbcs", { iv: iv8, settings: { fairPlayUriTemplate: "skd://{kid}" } })).skdUri).toBe(
+        `skd://${kid}`,
+      );
     });
 
     it.each(["https://{kid}", "skd://{kid}:{iv}", 'skd://"{kid}"'])("refuses the template %j", async (fairPlayUriTemplate) => {
-      expect(await failure(SYSTEM_IDS.fairPlay, "cbcs", { settings: { fairPlayUriTemplate } })).toMatchObject({ reason: "setting-invalid", setting: "fairPlayUriTemplate" });
+      expect(await failure(SYSTEM_IDS.fairPlay, "cbcs", { settings: { fairPlayUriTemplate } })).toMatchObject({
+        reason: "setting-invalid",
+        setting: "fairPlayUriTemplate",
+      });
     });
   });
 
   describe("Common PSSH (W3C 1077efec)", () => {
-    it.each<ProtectionScheme | undefined>([...SCHEMES, undefined])("gives a v1 box listing the KID with no data, for %s", async (scheme) => {
-      const s = await signal(SYSTEM_IDS.commonPssh, scheme);
-      const pssh = box(s.pssh);
-      expect(pssh.version === 1 && pssh.kids).toEqual([kid]);
-      expect(pssh.data.length).toBe(0);
-      expect(s.contentProtectionData).toBe(`<pssh xmlns="urn:mpeg:cenc:2013">${toBase64(s.pssh!)}</pssh>`);
-      expect(s.hlsMediaLine).toBeUndefined();
-    });
+    it.each<ProtectionScheme | undefined>([...SCHEMES, undefined])(
+      "gives a v1 box listing the KID with no data, for %s",
+      async (scheme) => {
+        const s = await signal(SYSTEM_IDS.commonPssh, scheme);
+        const pssh = box(s.pssh);
+        expect(pssh.version === 1 && pssh.kids).toEqual([kid]);
+        expect(pssh.data.length).toBe(0);
+        expect(s.contentProtectionData).toBe(`<pssh xmlns="urn:mpeg:cenc:2013">${toBase64(s.pssh!)}</pssh>`);
+        expect(s.hlsMediaLine).toBeUndefined();
+      },
+    );
   });
 
   describe.each([
@@ -206,8 +236,12 @@ describe("signalDrmSystem", () => {
   ])("%s", (_name, systemId) => {
     it("gives only METHOD=AES-128 identity lines from the tenant's template", async () => {
       const s = await signal(systemId, "cbc1", { settings: { clearKeyUriTemplate: "https://keys.example/t1/{kid}" } });
-      expect(s.hlsMediaLine).toBe(`#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example/t1/${kid}",KEYFORMAT="identity",KEYFORMATVERSIONS="1"`);
-      expect(s.hlsMasterLine).toBe(`#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://keys.example/t1/${kid}",KEYFORMAT="identity",KEYFORMATVERSIONS="1"`);
+      expect(s.hlsMediaLine).toBe(
+        `#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example/t1/${kid}",KEYFORMAT="identity",KEYFORMATVERSIONS="1"`,
+      );
+      expect(s.hlsMasterLine).toBe(
+        `#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://keys.example/t1/${kid}",KEYFORMAT="identity",KEYFORMATVERSIONS="1"`,
+      );
       expect(s).toMatchObject({ hlsUri: `https://keys.example/t1/${kid}`, hlsKeyFormat: "identity", hlsKeyFormatVersions: "1" });
       expect([s.pssh, s.contentProtectionData, s.skdUri]).toEqual([undefined, undefined, undefined]);
     });

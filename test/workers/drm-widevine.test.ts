@@ -4,7 +4,13 @@ import vectors from "../../../shared/vectors/pssh-boxes.json";
 import complexCpix from "../../../shared/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
-import { buildWidevinePsshBox, encodeWidevinePsshData, parseWidevinePsshData, PROTECTION_SCHEME_FOURCC, type WidevinePsshData } from "../../src/drm/widevine";
+import {
+  buildWidevinePsshBox,
+  encodeWidevinePsshData,
+  parseWidevinePsshData,
+  PROTECTION_SCHEME_FOURCC,
+  type WidevinePsshData,
+} from "../../src/drm/widevine";
 
 const vector = (name: string) => vectors.vectors.find((v) => v.name === name)!;
 const asciiKid = (ascii: string) => KeyId.fromBytes(utf8(ascii));
@@ -39,11 +45,15 @@ describe("WidevinePsshData and the Widevine PSSH box", () => {
   });
 
   it("matches Shaka's kRequestPsshBox (content_id only)", () => {
-    expect(toHex(buildWidevinePsshBox({ keyIds: [], contentId: utf8("ContentFoo") }))).toBe(vector("shaka_widevine_key_source_request_pssh_box").box_hex);
+    expect(toHex(buildWidevinePsshBox({ keyIds: [], contentId: utf8("ContentFoo") }))).toBe(
+      vector("shaka_widevine_key_source_request_pssh_box").box_hex,
+    );
   });
 
   it("reproduces every Widevine PSSH of the DASH-IF CPIX test vector Complex.xml from its KID and cenc", () => {
-    const systems = [...complexCpix.matchAll(/<DRMSystem systemId="edef8ba9-79d6-4ace-a3c8-27dcd51d21ed" kid="([^"]+)"><ContentProtectionData>([^<]+)</g)];
+    const systems = [
+      ...complexCpix.matchAll(/<DRMSystem systemId="edef8ba9-79d6-4ace-a3c8-27dcd51d21ed" kid="([^"]+)"><ContentProtectionData>([^<]+)</g),
+    ];
     expect(systems.length).toBe(4);
     for (const [, kid, cpd] of systems) {
       const pssh = /<pssh xmlns="urn:mpeg:cenc:2013">([^<]+)<\/pssh>/.exec(new TextDecoder().decode(fromBase64(cpd!)))![1];
@@ -59,7 +69,12 @@ describe("WidevinePsshData and the Widevine PSSH box", () => {
     it.each<WidevinePsshData>([
       { keyIds: shakaKids },
       { keyIds: [], contentId: utf8("ContentFoo") },
-      { keyIds: [KeyId.require("c2faf66e-2852-cc4c-4a75-1f0a2a941fdb")], provider: "widevine_test", contentId: utf8("uspwvtest3"), protectionScheme: "cbcs" },
+      {
+        keyIds: [KeyId.require("c2faf66e-2852-cc4c-4a75-1f0a2a941fdb")],
+        provider: "widevine_test",
+        contentId: utf8("uspwvtest3"),
+        protectionScheme: "cbcs",
+      },
       ...(["cenc", "cbc1", "cens", "cbcs"] as const).map((protectionScheme) => ({ keyIds: shakaKids, protectionScheme })),
     ])("round-trips parse(encode(x)) (case %#)", (data) => {
       expect(parseWidevinePsshData(encodeWidevinePsshData(data))).toEqual(data);

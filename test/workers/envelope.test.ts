@@ -1,7 +1,15 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64, randomBytes, toBase64, toHex } from "../../src/domain/bytes";
-import { importAesGcmKey, importKeyEncryptionKey, open, seal, unwrapDataKey, wrapDataKey, SealedValueError } from "../../src/tenancy/envelope";
+import {
+  importAesGcmKey,
+  importKeyEncryptionKey,
+  open,
+  seal,
+  unwrapDataKey,
+  wrapDataKey,
+  SealedValueError,
+} from "../../src/tenancy/envelope";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { TEST_BINDINGS } from "../test-bindings";
 import { api, createTenant } from "./support/api";
@@ -70,7 +78,14 @@ describe("storage holds no plaintext", () => {
     const forms = [toBase64(seedBytes), toHex(seedBytes), toBase64(seedBytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")];
     const containsSeed = (text: string) => forms.some((form) => text.includes(form)) || containsBytes(text);
     const containsBytes = (text: string) => {
-      const decoded = [...text.matchAll(/[A-Za-z0-9+/_-]{40,}/g)].map((m) => fromBase64(m[0].replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(m[0].length / 4) * 4, "=")));
+      const decoded = [...text.matchAll(/[A-Za-z0-9+/_-]{40,}/g)].map((m) =>
+        fromBase64(
+          m[0]
+            .replace(/-/g, "+")
+            .replace(/_/g, "/")
+            .padEnd(Math.ceil(m[0].length / 4) * 4, "="),
+        ),
+      );
       return decoded.some((bytes) => bytes !== undefined && toHex(bytes).includes(toHex(seedBytes)));
     };
 
@@ -84,7 +99,12 @@ describe("storage holds no plaintext", () => {
     const stub = env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId));
     const rows = await runInDurableObject(stub, (_instance: TenantObject, state) => {
       const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray();
-      return tables.flatMap(({ name }) => state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray().map((row) => JSON.stringify(row)));
+      return tables.flatMap(({ name }) =>
+        state.storage.sql
+          .exec(`SELECT * FROM "${name}"`)
+          .toArray()
+          .map((row) => JSON.stringify(row)),
+      );
     });
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {

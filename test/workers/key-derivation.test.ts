@@ -49,10 +49,11 @@ describe("KeyId", () => {
     expect(KeyId.parse(text)?.toString()).toBe(canonical);
   });
 
-  it.each([["too short", "339c45b5-fb6d"], ["not hex", "zz9c45b5-fb6d-4bd9-994c-eabd9d41c95b"], ["base64 of 15 bytes", "AAAAAAAAAAAAAAAAAAAA"]])(
-    "rejects %s",
-    (_case, text) => expect(KeyId.parse(text)).toBeUndefined(),
-  );
+  it.each([
+    ["too short", "339c45b5-fb6d"],
+    ["not hex", "zz9c45b5-fb6d-4bd9-994c-eabd9d41c95b"],
+    ["base64 of 15 bytes", "AAAAAAAAAAAAAAAAAAAA"],
+  ])("rejects %s", (_case, text) => expect(KeyId.parse(text)).toBeUndefined());
 
   it("gives big- and little-endian bytes and round-trips the GUID layout", () => {
     const kid = KeyId.require(canonical);

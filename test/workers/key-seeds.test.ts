@@ -79,7 +79,12 @@ describe("Key Seeds API", () => {
   it("ends 20 concurrent default switches in one consistent state", async () => {
     const tenant = await createTenant();
     const imported = await (
-      await api(tenant, "POST", "/api/Import/KeySeeds", Array.from({ length: 20 }, () => ({ Data: randomBase64(30) })))
+      await api(
+        tenant,
+        "POST",
+        "/api/Import/KeySeeds",
+        Array.from({ length: 20 }, () => ({ Data: randomBase64(30) })),
+      )
     ).json<KeySeedJson[]>();
     const responses = await Promise.all(imported.map((seed) => api(tenant, "PUT", `/api/KeySeeds/${seed.Id}`, { IsDefault: true })));
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
@@ -111,8 +116,25 @@ describe("Key Seeds API input errors change nothing", () => {
     ["a seed of 32 bytes", "POST", "/api/Import/KeySeeds", [{ Data: "$B32" }], 400, /exactly 30 bytes, got 32/],
     ["Data that is not base64", "POST", "/api/Import/KeySeeds", [{ Data: "***" }], 400, /base64 of exactly 30 bytes/],
     ["an import whose second item is bad", "POST", "/api/Import/KeySeeds", [{ Data: "$B30" }, { Data: "$B29" }], 400, /Item 1/],
-    ["an import repeating an Id", "POST", "/api/Import/KeySeeds", [{ Id: "$ID", Data: "$B30" }, { Id: "$ID", Data: "$B30" }], 400, /appears twice/],
-    ["an import of an existing Id", "POST", "/api/Import/KeySeeds", [{ Data: "$B30" }, { Id: "$FIRST", Data: "$B30" }], 409, /already exists/],
+    [
+      "an import repeating an Id",
+      "POST",
+      "/api/Import/KeySeeds",
+      [
+        { Id: "$ID", Data: "$B30" },
+        { Id: "$ID", Data: "$B30" },
+      ],
+      400,
+      /appears twice/,
+    ],
+    [
+      "an import of an existing Id",
+      "POST",
+      "/api/Import/KeySeeds",
+      [{ Data: "$B30" }, { Id: "$FIRST", Data: "$B30" }],
+      409,
+      /already exists/,
+    ],
     ["an empty import", "POST", "/api/Import/KeySeeds", [], 400, /at least one/],
     ["an update of an unknown id", "PUT", "/api/KeySeeds/$ID", { Name: "x" }, 404, /No key seed/],
     ["an update with nothing to change", "PUT", "/api/KeySeeds/$FIRST", {}, 400, /Name and\/or IsDefault/],

@@ -15,7 +15,12 @@ describe("tenant settings", () => {
       FairPlayUriTemplate: null,
       ClearKeyUriTemplate: null,
     });
-    const settings = { WidevineProvider: "acme", PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx", FairPlayUriTemplate: "skd://acme/{kid}", ClearKeyUriTemplate: null };
+    const settings = {
+      WidevineProvider: "acme",
+      PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx",
+      FairPlayUriTemplate: "skd://acme/{kid}",
+      ClearKeyUriTemplate: null,
+    };
     const put = await api(tenant, "PUT", "/api/Settings", settings);
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual(settings);
@@ -24,8 +29,16 @@ describe("tenant settings", () => {
 
   it("puts the provider, LA_URL and skd template into the signalling at once", async () => {
     const tenant = await tenantWithTestSeed();
-    await api(tenant, "PUT", "/api/Settings", { WidevineProvider: "acme", PlayReadyLaUrl: "https://pr.example.com/rm", FairPlayUriTemplate: "skd://acme/{kid}" });
-    const response = await api(tenant, "GET", "/api/Cpix/c1?kid=339c45b5-fb6d-4bd9-994c-eabd9d41c95b&drm=widevine&drm=playready&drm=fairplay&scheme=cbcs");
+    await api(tenant, "PUT", "/api/Settings", {
+      WidevineProvider: "acme",
+      PlayReadyLaUrl: "https://pr.example.com/rm",
+      FairPlayUriTemplate: "skd://acme/{kid}",
+    });
+    const response = await api(
+      tenant,
+      "GET",
+      "/api/Cpix/c1?kid=339c45b5-fb6d-4bd9-994c-eabd9d41c95b&drm=widevine&drm=playready&drm=fairplay&scheme=cbcs",
+    );
     const read = readCpix(new TextEncoder().encode(await response.text()));
     if (!read.ok) throw new Error("unreadable");
     const [widevine, playReady, fairPlay] = read.document.drmSystemList!.items;
@@ -34,7 +47,9 @@ describe("tenant settings", () => {
     const pro = parsePlayReadyObject(playReady!.smoothStreamingProtectionHeaderData!);
     expect("reason" in pro ? pro.detail : pro.wrmHeader).toContain("<LA_URL>https://pr.example.com/rm</LA_URL>");
     expect(fairPlay!.systemId.equals(SYSTEM_IDS.fairPlay)).toBe(true);
-    expect(new TextDecoder().decode(fairPlay!.hlsSignalingData[0]!.data)).toContain('URI="skd://acme/339c45b5-fb6d-4bd9-994c-eabd9d41c95b"');
+    expect(new TextDecoder().decode(fairPlay!.hlsSignalingData[0]!.data)).toContain(
+      'URI="skd://acme/339c45b5-fb6d-4bd9-994c-eabd9d41c95b"',
+    );
   });
 
   it.each([
@@ -72,6 +87,8 @@ describe("issuance log", () => {
       if (logs.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(logs.map((log) => log.ContentId)).toEqual(["c", "b", "a"]);
-    expect((await (await api(tenant, "GET", "/api/Logs?$top=1&$skip=1")).json<{ ContentId: string }[]>()).map((log) => log.ContentId)).toEqual(["b"]);
+    expect(
+      (await (await api(tenant, "GET", "/api/Logs?$top=1&$skip=1")).json<{ ContentId: string }[]>()).map((log) => log.ContentId),
+    ).toEqual(["b"]);
   });
 });

@@ -72,10 +72,16 @@ describe("SPEKE v1 acquisition", () => {
 
   it("overrides the Key ID stably with overrideKeyIds=true", async () => {
     const tenant = await tenantWithTestSeed();
-    const first = await (await postCpix(tenant, "/api/Speke?overrideKeyIds=true", sample("aws-speke-docs-v1/v1-kid-override-request.xml"))).text();
-    const second = await (await postCpix(tenant, "/api/Speke?overrideKeyIds=true", sample("aws-speke-docs-v1/v1-kid-override-request.xml"))).text();
+    const first = await (
+      await postCpix(tenant, "/api/Speke?overrideKeyIds=true", sample("aws-speke-docs-v1/v1-kid-override-request.xml"))
+    ).text();
+    const second = await (
+      await postCpix(tenant, "/api/Speke?overrideKeyIds=true", sample("aws-speke-docs-v1/v1-kid-override-request.xml"))
+    ).text();
     const kid = (xml: string) => /<cpix:ContentKey [^>]*kid="([^"]+)"/.exec(xml)![1];
     expect(kid(first)).toBe(kid(second));
-    expect(kid(first)).not.toBe(/kid="([^"]+)"/.exec(new TextDecoder().decode(sample("aws-speke-docs-v1/v1-kid-override-request.xml")))![1]);
+    expect(kid(first)).not.toBe(
+      /kid="([^"]+)"/.exec(new TextDecoder().decode(sample("aws-speke-docs-v1/v1-kid-override-request.xml")))![1],
+    );
   });
 });

@@ -38,19 +38,63 @@ const SPEKE_TABLE: [string, (xml: string) => string, string][] = [
   ["CPIX@version missing", (xml) => xml.replace(' version="2.3"', ""), "Missing CPIX@version"],
   ["CPIX@version 4.0", (xml) => xml.replace('version="2.3"', 'version="4.0"'), "Unsupported CPIX@version"],
   ["CPIX@version 2.4 on SPEKE 2.0", (xml) => xml.replace('version="2.3"', 'version="2.4"'), "Unsupported CPIX@version"],
-  ["commonEncryptionScheme missing", (xml) => xml.replace(`kid="${KID}" commonEncryptionScheme="cenc"`, `kid="${KID}"`), `Missing ContentKey@commonEncryptionScheme for KID ${KID}`],
-  ["two schemes in one document", (xml) => xml.replace(`kid="${AUDIO_KID}" commonEncryptionScheme="cenc"`, `kid="${AUDIO_KID}" commonEncryptionScheme="cbcs"`), "Non compliant ContentKey@commonEncryptionScheme combination"],
-  ["FairPlay with cenc", (xml) => xml.replace(`systemId="${SYSTEM_IDS.widevine}"><cpix:PSSH/>`, `systemId="${SYSTEM_IDS.fairPlay}">`), `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM_IDS.fairPlay}`],
-  ["ContentKeyUsageRuleList missing", (xml) => removeElement(xml, /<cpix:ContentKeyUsageRuleList>[\s\S]*<\/cpix:ContentKeyUsageRuleList>/), "Missing CPIX encryption contract"],
-  ["both filters removed", (xml) => xml.replace("<cpix:VideoFilter/>", "").replace("<cpix:AudioFilter/>", ""), "Missing CPIX encryption contract"],
+  [
+    "commonEncryptionScheme missing",
+    (xml) => xml.replace(`kid="${KID}" commonEncryptionScheme="cenc"`, `kid="${KID}"`),
+    `Missing ContentKey@commonEncryptionScheme for KID ${KID}`,
+  ],
+  [
+    "two schemes in one document",
+    (xml) => xml.replace(`kid="${AUDIO_KID}" commonEncryptionScheme="cenc"`, `kid="${AUDIO_KID}" commonEncryptionScheme="cbcs"`),
+    "Non compliant ContentKey@commonEncryptionScheme combination",
+  ],
+  [
+    "FairPlay with cenc",
+    (xml) => xml.replace(`systemId="${SYSTEM_IDS.widevine}"><cpix:PSSH/>`, `systemId="${SYSTEM_IDS.fairPlay}">`),
+    `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM_IDS.fairPlay}`,
+  ],
+  [
+    "ContentKeyUsageRuleList missing",
+    (xml) => removeElement(xml, /<cpix:ContentKeyUsageRuleList>[\s\S]*<\/cpix:ContentKeyUsageRuleList>/),
+    "Missing CPIX encryption contract",
+  ],
+  [
+    "both filters removed",
+    (xml) => xml.replace("<cpix:VideoFilter/>", "").replace("<cpix:AudioFilter/>", ""),
+    "Missing CPIX encryption contract",
+  ],
   ["one rule without a filter", (xml) => xml.replace("<cpix:VideoFilter/>", ""), "Malformed encryption contract"],
   ["intendedTrackType removed", (xml) => xml.replace(' intendedTrackType="VIDEO"', ""), "Malformed encryption contract"],
-  ["an unknown intendedTrackType", (xml) => xml.replace('intendedTrackType="VIDEO"', 'intendedTrackType="HOLOGRAM"'), "Malformed encryption contract"],
-  ["ALL next to other track types", (xml) => xml.replace('intendedTrackType="VIDEO"', 'intendedTrackType="ALL"'), "Malformed encryption contract"],
-  ["two rules with the same track type", (xml) => xml.replace('intendedTrackType="AUDIO"', 'intendedTrackType="VIDEO"'), "Malformed encryption contract"],
-  ["a rule filtering on an unknown period", (xml) => xml.replace("<cpix:VideoFilter/>", '<cpix:KeyPeriodFilter periodId="nowhere"/><cpix:VideoFilter/>'), "Malformed encryption contract"],
-  ["a LabelFilter", (xml) => xml.replace("<cpix:VideoFilter/>", '<cpix:LabelFilter label="x"/><cpix:VideoFilter/>'), "Requested CPIX encryption contract not supported"],
-  ["Clear Key AES-128 with cenc", (xml) => xml.replace(`systemId="${SYSTEM_IDS.widevine}"><cpix:PSSH/>`, `systemId="${SYSTEM_IDS.clearKeyAes128}">`), `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM_IDS.clearKeyAes128}`],
+  [
+    "an unknown intendedTrackType",
+    (xml) => xml.replace('intendedTrackType="VIDEO"', 'intendedTrackType="HOLOGRAM"'),
+    "Malformed encryption contract",
+  ],
+  [
+    "ALL next to other track types",
+    (xml) => xml.replace('intendedTrackType="VIDEO"', 'intendedTrackType="ALL"'),
+    "Malformed encryption contract",
+  ],
+  [
+    "two rules with the same track type",
+    (xml) => xml.replace('intendedTrackType="AUDIO"', 'intendedTrackType="VIDEO"'),
+    "Malformed encryption contract",
+  ],
+  [
+    "a rule filtering on an unknown period",
+    (xml) => xml.replace("<cpix:VideoFilter/>", '<cpix:KeyPeriodFilter periodId="nowhere"/><cpix:VideoFilter/>'),
+    "Malformed encryption contract",
+  ],
+  [
+    "a LabelFilter",
+    (xml) => xml.replace("<cpix:VideoFilter/>", '<cpix:LabelFilter label="x"/><cpix:VideoFilter/>'),
+    "Requested CPIX encryption contract not supported",
+  ],
+  [
+    "Clear Key AES-128 with cenc",
+    (xml) => xml.replace(`systemId="${SYSTEM_IDS.widevine}"><cpix:PSSH/>`, `systemId="${SYSTEM_IDS.clearKeyAes128}">`),
+    `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${SYSTEM_IDS.clearKeyAes128}`,
+  ],
 ];
 
 /** More removals the SPEKE v2 verification suite expects a 4xx for (test_negative_cases.py). */
@@ -62,10 +106,17 @@ const SUITE_NEGATIVES: [string, (xml: string) => string][] = [
   ["every ContentKeyUsageRule removed", (xml) => removeElement(xml, /<cpix:ContentKeyUsageRule [\s\S]*?<\/cpix:ContentKeyUsageRule>/g)],
   ["ContentKey@kid removed", (xml) => xml.replace(`<cpix:ContentKey kid="${KID}" `, "<cpix:ContentKey ")],
   ["DRMSystem@systemId removed", (xml) => xml.replace(` systemId="${SYSTEM_IDS.widevine}"`, "")],
-  ["DRMSystem@kid pointing at no key", (xml) => xml.replace(`<cpix:DRMSystem kid="${KID}"`, '<cpix:DRMSystem kid="99999999-b831-4a3d-917e-ce78076e1234"')],
+  [
+    "DRMSystem@kid pointing at no key",
+    (xml) => xml.replace(`<cpix:DRMSystem kid="${KID}"`, '<cpix:DRMSystem kid="99999999-b831-4a3d-917e-ce78076e1234"'),
+  ],
   ["an unknown DRM system", (xml) => xml.replace(`systemId="${SYSTEM_IDS.widevine}"`, 'systemId="5e629af5-38da-4063-8977-97ffbd9902d4"')],
   ["a kid that is not a UUID", (xml) => xml.replace(`<cpix:ContentKey kid="${KID}"`, '<cpix:ContentKey kid="not-a-uuid"')],
-  ["an explicitIV of 12 bytes", (xml) => xml.replace(`kid="${KID}" commonEncryptionScheme="cenc"`, `kid="${KID}" commonEncryptionScheme="cenc" explicitIV="AAAAAAAAAAAAAAAA"`)],
+  [
+    "an explicitIV of 12 bytes",
+    (xml) =>
+      xml.replace(`kid="${KID}" commonEncryptionScheme="cenc"`, `kid="${KID}" commonEncryptionScheme="cenc" explicitIV="AAAAAAAAAAAAAAAA"`),
+  ],
   ["an unknown scheme", (xml) => xml.replace(/commonEncryptionScheme="cenc"/g, 'commonEncryptionScheme="ctr1"')],
   ["an empty body", () => ""],
 ];
@@ -101,15 +152,17 @@ describe("SPEKE v2 errors", () => {
     expect(response.headers.get("X-AxDRM-ErrorMessage")).toBe(text);
   });
 
-  it.each([["missing", undefined], ["1.0", "1.0"], ["2.2", "2.2"], ["garbage", "two"]])(
-    "answers an X-Speke-Version %s with 422 Unsupported SPEKE version",
-    async (_case, version) => {
-      const tenant = await tenantWithTestSeed();
-      const response = await postCpix(tenant, "/api/SpekeV2", VALID, version === undefined ? {} : { "X-Speke-Version": version });
-      expect(response.status).toBe(422);
-      expect(await response.text()).toBe("Unsupported SPEKE version");
-    },
-  );
+  it.each([
+    ["missing", undefined],
+    ["1.0", "1.0"],
+    ["2.2", "2.2"],
+    ["garbage", "two"],
+  ])("answers an X-Speke-Version %s with 422 Unsupported SPEKE version", async (_case, version) => {
+    const tenant = await tenantWithTestSeed();
+    const response = await postCpix(tenant, "/api/SpekeV2", VALID, version === undefined ? {} : { "X-Speke-Version": version });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toBe("Unsupported SPEKE version");
+  });
 
   it.each([
     ["general/3_negative_wrong_version_spekev2_dash_widevine.xml", "Unsupported CPIX@version"],
@@ -117,14 +170,18 @@ describe("SPEKE v2 errors", () => {
     ["general/5_spekev2_negative_preset_shared_audio.xml", "Malformed encryption contract"],
   ])("refuses the reference suite's negative request %s", async (file, message) => {
     const tenant = await tenantWithTestSeed();
-    const response = await postCpix(tenant, "/api/SpekeV2", sample(`aws-speke-reference-server/spekev2_requests/${file}`), { "X-Speke-Version": "2.0" });
+    const response = await postCpix(tenant, "/api/SpekeV2", sample(`aws-speke-reference-server/spekev2_requests/${file}`), {
+      "X-Speke-Version": "2.0",
+    });
     expect(response.status).toBe(422);
     expect(await response.text()).toBe(message);
   });
 
   it("answers malformed XML with 400 saying where it broke", async () => {
     const tenant = await tenantWithTestSeed();
-    const response = await postCpix(tenant, "/api/SpekeV2", VALID.replace("</cpix:ContentKeyList>", "</cpix:ContentKeyLis>"), { "X-Speke-Version": "2.0" });
+    const response = await postCpix(tenant, "/api/SpekeV2", VALID.replace("</cpix:ContentKeyList>", "</cpix:ContentKeyLis>"), {
+      "X-Speke-Version": "2.0",
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/^Malformed XML: .*(line|offset|ContentKeyList)/i);
   });
@@ -132,7 +189,9 @@ describe("SPEKE v2 errors", () => {
   it("answers a body over 1 MiB with 413", async () => {
     const tenant = await tenantWithTestSeed();
     const padding = `<!--${"x".repeat(1024 * 1024)}-->`;
-    const response = await postCpix(tenant, "/api/SpekeV2", VALID.replace("<cpix:ContentKeyList>", `${padding}<cpix:ContentKeyList>`), { "X-Speke-Version": "2.0" });
+    const response = await postCpix(tenant, "/api/SpekeV2", VALID.replace("<cpix:ContentKeyList>", `${padding}<cpix:ContentKeyList>`), {
+      "X-Speke-Version": "2.0",
+    });
     expect(response.status).toBe(413);
   });
 

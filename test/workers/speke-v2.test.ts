@@ -28,7 +28,12 @@ function presetVideo3Audio1Request(kids: string[], scheme = "cbcs"): string {
 <cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" contentId="movie-42" version="2.3">
   <cpix:ContentKeyList>${kids.map((kid) => `<cpix:ContentKey kid="${kid}" commonEncryptionScheme="${scheme}"/>`).join("")}</cpix:ContentKeyList>
   <cpix:DRMSystemList>${kids
-    .flatMap((kid) => systems.map((system) => `<cpix:DRMSystem kid="${kid}" systemId="${system}"><cpix:PSSH/><cpix:ContentProtectionData/><cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/></cpix:DRMSystem>`))
+    .flatMap((kid) =>
+      systems.map(
+        (system) =>
+          `<cpix:DRMSystem kid="${kid}" systemId="${system}"><cpix:PSSH/><cpix:ContentProtectionData/><cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/></cpix:DRMSystem>`,
+      ),
+    )
     .join("")}</cpix:DRMSystemList>
   <cpix:ContentKeyUsageRuleList>
     <cpix:ContentKeyUsageRule kid="${sd}" intendedTrackType="SD"><cpix:VideoFilter maxPixels="589824"/></cpix:ContentKeyUsageRule>
@@ -94,7 +99,9 @@ describe("SPEKE v2.0 acquisition", () => {
       expect(cpd).toContain(`<pssh xmlns="urn:mpeg:cenc:2013">${toBase64(system.pssh!)}</pssh>`);
       if (system.systemId.equals(SYSTEM_IDS.playReady)) {
         expect(cpd).toContain('<pro xmlns="urn:microsoft:playready">');
-        expect(mediaLine).toMatch(/^#EXT-X-KEY:METHOD=SAMPLE-AES,KEYFORMAT="com.microsoft.playready",KEYFORMATVERSIONS="1",URI="data:text\/plain;charset=UTF-16;base64,/);
+        expect(mediaLine).toMatch(
+          /^#EXT-X-KEY:METHOD=SAMPLE-AES,KEYFORMAT="com.microsoft.playready",KEYFORMATVERSIONS="1",URI="data:text\/plain;charset=UTF-16;base64,/,
+        );
       }
     }
   });
@@ -111,7 +118,10 @@ describe("SPEKE v2.0 acquisition", () => {
   it("keeps an explicitIV the request sends", async () => {
     const tenant = await tenantWithTestSeed();
     const iv = "AAECAwQFBgcICQoLDA0ODw==";
-    const body = presetVideo3Audio1Request(kids).replace(`kid="${kids[0]}" commonEncryptionScheme="cbcs"`, `kid="${kids[0]}" commonEncryptionScheme="cbcs" explicitIV="${iv}"`);
+    const body = presetVideo3Audio1Request(kids).replace(
+      `kid="${kids[0]}" commonEncryptionScheme="cbcs"`,
+      `kid="${kids[0]}" commonEncryptionScheme="cbcs" explicitIV="${iv}"`,
+    );
     const document = readResponse(await (await postCpix(tenant, "/api/SpekeV2", body, SPEKE_V2)).text());
     expect(toBase64(document.contentKeyList!.items[0]!.explicitIV!.bytes)).toBe(iv);
   });
@@ -129,7 +139,9 @@ describe("SPEKE v2.0 acquisition", () => {
     const tenant = await tenantWithTestSeed(randomBase64(30));
     const otherId = crypto.randomUUID();
     await api(tenant, "POST", "/api/Import/KeySeeds", [{ Id: otherId, Data: toBase64(TEST_SEED.bytes) }]);
-    const document = readResponse(await (await postCpix(tenant, `/api/SpekeV2?keySeedId=${otherId}`, presetVideo3Audio1Request(kids), SPEKE_V2)).text());
+    const document = readResponse(
+      await (await postCpix(tenant, `/api/SpekeV2?keySeedId=${otherId}`, presetVideo3Audio1Request(kids), SPEKE_V2)).text(),
+    );
     expect(toHex(document.contentKeyList!.items[0]!.value!.bytes)).toBe(vectors.vectors[0]!.content_key_hex.toLowerCase());
     const unknown = await postCpix(tenant, `/api/SpekeV2?keySeedId=${crypto.randomUUID()}`, presetVideo3Audio1Request(kids), SPEKE_V2);
     expect(unknown.status).toBe(404);
@@ -139,7 +151,11 @@ describe("SPEKE v2.0 acquisition", () => {
     const tenant = await tenantWithTestSeed();
     const body = presetVideo3Audio1Request(kids);
     const first = readResponse(await (await postCpix(tenant, "/api/SpekeV2?overrideKeyIds=true", body, SPEKE_V2)).text());
-    const again = readResponse(await (await postCpix(tenant, "/api/SpekeV2?overrideKeyIds=true", presetVideo3Audio1Request(kids.map(() => crypto.randomUUID())), SPEKE_V2)).text());
+    const again = readResponse(
+      await (
+        await postCpix(tenant, "/api/SpekeV2?overrideKeyIds=true", presetVideo3Audio1Request(kids.map(() => crypto.randomUUID())), SPEKE_V2)
+      ).text(),
+    );
     const newKids = first.contentKeyList!.items.map((key) => key.kid.toString());
     expect(newKids.some((kid) => kids.includes(kid))).toBe(false);
     expect(again.contentKeyList!.items.map((key) => key.kid.toString())).toEqual(newKids);
@@ -164,7 +180,10 @@ describe("SPEKE v2.0 acquisition", () => {
 
 describe("which signalling a response carries", () => {
   const kid = "0f083e4e-b831-4a3d-917e-ce78076e1234";
-  const request = (systemBody: string, systemId = SYSTEM_IDS.widevine.toString()) => `<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" contentId="c" version="2.3">
+  const request = (
+    systemBody: string,
+    systemId = SYSTEM_IDS.widevine.toString(),
+  ) => `<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" contentId="c" version="2.3">
 <cpix:ContentKeyList><cpix:ContentKey kid="${kid}" commonEncryptionScheme="cbcs"/></cpix:ContentKeyList>
 <cpix:DRMSystemList><cpix:DRMSystem kid="${kid}" systemId="${systemId}">${systemBody}</cpix:DRMSystem></cpix:DRMSystemList>
 <cpix:ContentKeyUsageRuleList><cpix:ContentKeyUsageRule kid="${kid}" intendedTrackType="ALL"><cpix:VideoFilter/><cpix:AudioFilter/></cpix:ContentKeyUsageRule></cpix:ContentKeyUsageRuleList></cpix:CPIX>`;
@@ -191,7 +210,10 @@ describe("which signalling a response carries", () => {
   });
 
   it("leaves out a form the DRM does not have (a FairPlay PSSH placeholder)", async () => {
-    const fairPlay = await system('<cpix:PSSH/><cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/>', SYSTEM_IDS.fairPlay.toString());
+    const fairPlay = await system(
+      '<cpix:PSSH/><cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/>',
+      SYSTEM_IDS.fairPlay.toString(),
+    );
     expect(fairPlay.pssh).toBeUndefined();
     expect(fairPlay.hlsSignalingData).toHaveLength(2);
   });
@@ -212,7 +234,12 @@ describe("SPEKE v2.1 acquisition", () => {
     expect(response.headers.get("X-Speke-Version")).toBe("2.1");
     const document = readResponse(await response.text());
     expect(document.version).toBe("2.4");
-    expect(document.contentKeyPeriodList!.items[0]).toEqual({ id: "p7", index: 7, start: "2026-11-23T10:00:00Z", end: "2026-11-23T10:10:00Z" });
+    expect(document.contentKeyPeriodList!.items[0]).toEqual({
+      id: "p7",
+      index: 7,
+      start: "2026-11-23T10:00:00Z",
+      end: "2026-11-23T10:10:00Z",
+    });
     expect(document.drmSystemList!.items[0]!.hlsSignalingData.map((data) => data.playlist)).toEqual(["media", "multiVariant"]);
     expect(document.drmSystemList!.items[0]!.uriExtXKey).toBeUndefined();
   });

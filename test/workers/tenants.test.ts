@@ -14,10 +14,15 @@ describe("Operator API", () => {
   });
 
   it("accepts an empty body and returns metadata without secrets", async () => {
-    const created = await SELF.fetch(`${BASE}/admin/tenants`, { method: "POST", headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` } });
+    const created = await SELF.fetch(`${BASE}/admin/tenants`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` },
+    });
     expect(created.status).toBe(201);
     const { tenantId, managementKey } = await created.json<{ tenantId: string; managementKey: string }>();
-    const metadata = await SELF.fetch(`${BASE}/admin/tenants/${tenantId}`, { headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` } });
+    const metadata = await SELF.fetch(`${BASE}/admin/tenants/${tenantId}`, {
+      headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` },
+    });
     expect(metadata.status).toBe(200);
     const text = await metadata.text();
     expect(JSON.parse(text)).toMatchObject({ tenantId, keySeedCount: 1 });
@@ -29,7 +34,10 @@ describe("Operator API", () => {
     ["a wrong token", "Bearer wrong-token"],
     ["Basic instead of Bearer", `Basic ${btoa("admin:" + TEST_BINDINGS.ADMIN_TOKEN)}`],
   ])("refuses %s with 401", async (_case, authorization) => {
-    const response = await SELF.fetch(`${BASE}/admin/tenants`, { method: "POST", ...(authorization && { headers: { Authorization: authorization } }) });
+    const response = await SELF.fetch(`${BASE}/admin/tenants`, {
+      method: "POST",
+      ...(authorization && { headers: { Authorization: authorization } }),
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get("X-AxDRM-ErrorMessage")).toMatch(/Bearer/);
   });

@@ -45,7 +45,9 @@ describe("Widevine credentials API", () => {
     expect(fromBase64(credential.SigningIv)).toHaveLength(16);
     expect(credential.SigningKeyHex).toMatch(/^[0-9a-f]{64}$/);
     const listed = await (await api(tenant, "GET", "/api/WidevineProtectionInfoCredentials")).text();
-    expect(JSON.parse(listed)).toEqual([expect.objectContaining({ Id: credential.Id, ProviderName: credential.ProviderName, Kind: "Aes" })]);
+    expect(JSON.parse(listed)).toEqual([
+      expect.objectContaining({ Id: credential.Id, ProviderName: credential.ProviderName, Kind: "Aes" }),
+    ]);
     expect(listed).not.toContain(credential.SigningKey);
     expect(listed).not.toContain(credential.SigningKeyHex);
   });
@@ -107,7 +109,11 @@ describe("the seed document's Widevine CENC script", () => {
   it("answers on Shaka's /cenc/getcontentkey/{signer} path too, and records the issuance", async () => {
     const tenant = await tenantWithTestSeed();
     const credential = await createCredential(tenant);
-    const keyResponse = await signedPost(`/cenc/getcontentkey/${credential.ProviderName}`, credential, JSON.stringify({ content_id: btoa("movie-9"), tracks: [{ type: "SD" }, { type: "AUDIO" }] }));
+    const keyResponse = await signedPost(
+      `/cenc/getcontentkey/${credential.ProviderName}`,
+      credential,
+      JSON.stringify({ content_id: btoa("movie-9"), tracks: [{ type: "SD" }, { type: "AUDIO" }] }),
+    );
     expect(keyResponse.status).toBe("OK");
     expect(keyResponse.tracks).toHaveLength(2);
     let logs: { Protocol: string; KeyIds: string[] }[] = [];
@@ -125,7 +131,12 @@ describe("the seed document's Widevine CENC script", () => {
   ])("refuses %s with a non-OK status and no key", async (_case, tamper, signer) => {
     const tenant = await tenantWithTestSeed();
     const credential = await createCredential(tenant);
-    const keyResponse = await signedPost("/api/WidevineProtectionInfo", tamper(credential), JSON.stringify({ content_id: btoa("x"), tracks: [{ type: "SD" }] }), signer ?? credential.ProviderName);
+    const keyResponse = await signedPost(
+      "/api/WidevineProtectionInfo",
+      tamper(credential),
+      JSON.stringify({ content_id: btoa("x"), tracks: [{ type: "SD" }] }),
+      signer ?? credential.ProviderName,
+    );
     expect(keyResponse.status).not.toBe("OK");
     expect(keyResponse.tracks).toBeUndefined();
   });
@@ -155,7 +166,10 @@ describe("Widevine signer lookups and storage", () => {
     }
     const stub = env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId));
     const rows = await runInDurableObject(stub, (_instance, state) =>
-      state.storage.sql.exec("SELECT * FROM widevine_credentials").toArray().map((row) => JSON.stringify(row)),
+      state.storage.sql
+        .exec("SELECT * FROM widevine_credentials")
+        .toArray()
+        .map((row) => JSON.stringify(row)),
     );
     expect(rows).toHaveLength(1);
     for (const row of rows) for (const form of forms) expect(row).not.toContain(form);

@@ -17,7 +17,8 @@ function lookups(overrides: Partial<WidevineCencLookups> = {}): WidevineCencLook
   const loads: string[] = [];
   return {
     loads,
-    resolveSigner: async (signer) => (signer === SIGNER ? { tenantId: TENANT, credential: { kind: "aes", signingKey: SIGNING_KEY, signingIv: SIGNING_IV } } : undefined),
+    resolveSigner: async (signer) =>
+      signer === SIGNER ? { tenantId: TENANT, credential: { kind: "aes", signingKey: SIGNING_KEY, signingIv: SIGNING_IV } } : undefined,
     loadTenantKeys: async ({ tenantId }) => {
       loads.push(tenantId);
       return { seed: SEED, settings: {} };
@@ -62,7 +63,10 @@ describe("Widevine CENC request handling, end to end without storage", () => {
   });
 
   it("accepts Shaka's exact signed message (shared vector, widevine_test credential)", async () => {
-    const outcome = await handleCommonEncryptionRequest(utf8((signing.vectors[1] as { signed_message: string }).signed_message), lookups({ pathSigner: SIGNER }));
+    const outcome = await handleCommonEncryptionRequest(
+      utf8((signing.vectors[1] as { signed_message: string }).signed_message),
+      lookups({ pathSigner: SIGNER }),
+    );
     expect(inner(outcome.body).status).toBe("OK");
     expect(inner(outcome.body).tracks).toHaveLength(5);
   });
@@ -70,9 +74,19 @@ describe("Widevine CENC request handling, end to end without storage", () => {
   it.each([
     ["a wrong signing key", "SIGNATURE_FAILED", async () => signedBody(seedScriptRequest, { key: new Uint8Array(32) }), lookups()],
     ["an unknown signer", "ACCESS_DENIED", async () => signedBody(seedScriptRequest, { signer: "someone_else" }), lookups()],
-    ["a path signer that differs from the body's", "ACCESS_DENIED", async () => signedBody(seedScriptRequest), lookups({ pathSigner: "other" })],
+    [
+      "a path signer that differs from the body's",
+      "ACCESS_DENIED",
+      async () => signedBody(seedScriptRequest),
+      lookups({ pathSigner: "other" }),
+    ],
     ["an invalid request", "TRACK_TYPE_UNKNOWN", async () => signedBody({ content_id: btoa("x"), tracks: [{ type: "8K" }] }), lookups()],
-    ["a tenant without a key seed", "ACCESS_DENIED", async () => signedBody(seedScriptRequest), lookups({ loadTenantKeys: async () => ({ seed: undefined, settings: {} }) })],
+    [
+      "a tenant without a key seed",
+      "ACCESS_DENIED",
+      async () => signedBody(seedScriptRequest),
+      lookups({ loadTenantKeys: async () => ({ seed: undefined, settings: {} }) }),
+    ],
   ])("refuses %s with HTTP-200 status %s and no key material", async (_, status, body, lookup) => {
     const outcome = await handleCommonEncryptionRequest(await body(), lookup);
     const response = inner(outcome.body);

@@ -113,8 +113,14 @@ describe("Key rotation plan", () => {
   it("gives period p the Key ID of stableKeyId(..., track, p), so overlapping requests agree", async () => {
     const contentId = btoa("live-channel-1");
     const [early, late] = await Promise.all([
-      planTracks(request({ content_id: contentId, tracks: [{ type: "SD" }], first_crypto_period_index: 0, crypto_period_count: 10 }), TENANT),
-      planTracks(request({ content_id: contentId, tracks: [{ type: "SD" }], first_crypto_period_index: 9, crypto_period_count: 10 }), TENANT),
+      planTracks(
+        request({ content_id: contentId, tracks: [{ type: "SD" }], first_crypto_period_index: 0, crypto_period_count: 10 }),
+        TENANT,
+      ),
+      planTracks(
+        request({ content_id: contentId, tracks: [{ type: "SD" }], first_crypto_period_index: 9, crypto_period_count: 10 }),
+        TENANT,
+      ),
     ]);
     expect(early[9]!.kid.equals(late[0]!.kid)).toBe(true);
     expect(early[9]!.kid.toString()).toBe((await stableKeyId(TENANT, ["widevine-cenc", contentId, "SD", "9"])).toString());
@@ -130,7 +136,10 @@ describe("Key rotation plan", () => {
   });
 
   it("uses hashed Key IDs even for a GUID content_id, so each period gets its own key", async () => {
-    const plan = await planTracks(request({ content_id: btoa(KID), tracks: [{ type: "SD" }], first_crypto_period_index: 0, crypto_period_count: 3 }), TENANT);
+    const plan = await planTracks(
+      request({ content_id: btoa(KID), tracks: [{ type: "SD" }], first_crypto_period_index: 0, crypto_period_count: 3 }),
+      TENANT,
+    );
     expect(new Set(plan.map((entry) => entry.kid.toHex())).size).toBe(3);
     expect(plan.some((entry) => entry.kid.toString() === KID)).toBe(false);
   });

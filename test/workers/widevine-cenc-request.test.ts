@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import shaka from "../../../shared/vectors/widevine-cenc-api-shaka-unittest.json";
 import { utf8 } from "../../src/domain/bytes";
 import { failureResponse } from "../../src/protocols/widevine-cenc-failure";
-import { MAX_CRYPTO_PERIOD_COUNT, parseCommonEncryptionRequest, type CommonEncryptionRequest } from "../../src/protocols/widevine-cenc-request";
+import {
+  MAX_CRYPTO_PERIOD_COUNT,
+  parseCommonEncryptionRequest,
+  type CommonEncryptionRequest,
+} from "../../src/protocols/widevine-cenc-request";
 
 /** Golden requests: Shaka Packager's WidevineKeySource unit test (shared/vectors, provenance in the file). */
 const requests = shaka.instantiated;
@@ -80,7 +84,11 @@ describe("Widevine CENC request parsing: defaults and proto3 JSON forms", () => 
   });
 
   it("keeps drm_types in request order", () => {
-    expect(parsed({ ...minimal, drm_types: ["FAIRPLAY", "WIDEVINE", "PLAYREADY"] }).drmTypes).toEqual(["FAIRPLAY", "WIDEVINE", "PLAYREADY"]);
+    expect(parsed({ ...minimal, drm_types: ["FAIRPLAY", "WIDEVINE", "PLAYREADY"] }).drmTypes).toEqual([
+      "FAIRPLAY",
+      "WIDEVINE",
+      "PLAYREADY",
+    ]);
   });
 
   it("accepts lowerCamelCase names, numeric enums, URL-safe base64 and decimal-string uint32s", () => {
@@ -133,13 +141,33 @@ describe("Widevine CENC request parsing: each broken field is named", () => {
     ["a repeated drm type", "MALFORMED_REQUEST", "drm_types[1]", { ...valid, drm_types: ["WIDEVINE", "WIDEVINE"] }],
     ["an unknown protection scheme", "MALFORMED_REQUEST", "protection_scheme", { ...valid, protection_scheme: "AES" }],
     ["a policy that is not a string", "MALFORMED_REQUEST", "policy", { ...valid, policy: 5 }],
-    ["a zero crypto_period_count", "NO_REQUESTED_CRYPTO_PERIODS", "crypto_period_count", { ...valid, first_crypto_period_index: 0, crypto_period_count: 0 }],
-    ["too many crypto periods", "MALFORMED_REQUEST", "crypto_period_count", { ...valid, first_crypto_period_index: 0, crypto_period_count: MAX_CRYPTO_PERIOD_COUNT + 1 }],
+    [
+      "a zero crypto_period_count",
+      "NO_REQUESTED_CRYPTO_PERIODS",
+      "crypto_period_count",
+      { ...valid, first_crypto_period_index: 0, crypto_period_count: 0 },
+    ],
+    [
+      "too many crypto periods",
+      "MALFORMED_REQUEST",
+      "crypto_period_count",
+      { ...valid, first_crypto_period_index: 0, crypto_period_count: MAX_CRYPTO_PERIOD_COUNT + 1 },
+    ],
     ["crypto_period_count without a first index", "MALFORMED_REQUEST", "first_crypto_period_index", { ...valid, crypto_period_count: 10 }],
     ["a negative first index", "MALFORMED_REQUEST", "first_crypto_period_index", { ...valid, first_crypto_period_index: -1 }],
     ["a fractional first index", "MALFORMED_REQUEST", "first_crypto_period_index", { ...valid, first_crypto_period_index: 1.5 }],
-    ["periods past uint32", "MALFORMED_REQUEST", "first_crypto_period_index", { ...valid, first_crypto_period_index: 0xffffffff, crypto_period_count: 2 }],
-    ["crypto_period_seconds that is not a number", "MALFORMED_REQUEST", "crypto_period_seconds", { ...valid, first_crypto_period_index: 0, crypto_period_seconds: "2s" }],
+    [
+      "periods past uint32",
+      "MALFORMED_REQUEST",
+      "first_crypto_period_index",
+      { ...valid, first_crypto_period_index: 0xffffffff, crypto_period_count: 2 },
+    ],
+    [
+      "crypto_period_seconds that is not a number",
+      "MALFORMED_REQUEST",
+      "crypto_period_seconds",
+      { ...valid, first_crypto_period_index: 0, crypto_period_seconds: "2s" },
+    ],
   ])("refuses %s with %s naming %s", (_, status, field, json) => {
     const answer = wireFailure(json);
     expect(answer.status).toBe(status);

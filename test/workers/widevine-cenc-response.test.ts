@@ -8,7 +8,11 @@ import { parsePlayReadyObject } from "../../src/drm/playready-object";
 import { parsePsshBox } from "../../src/drm/pssh";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import { parseWidevinePsshData } from "../../src/drm/widevine";
-import { issueCommonEncryptionKeys, type CommonEncryptionResponseJson, type WidevineCencSignallingSettings } from "../../src/protocols/widevine-cenc";
+import {
+  issueCommonEncryptionKeys,
+  type CommonEncryptionResponseJson,
+  type WidevineCencSignallingSettings,
+} from "../../src/protocols/widevine-cenc";
 import { encodeSignedResponse } from "../../src/protocols/widevine-cenc-envelope";
 import { failureResponse, type WidevineCencFailure } from "../../src/protocols/widevine-cenc-failure";
 import { parseCommonEncryptionRequest } from "../../src/protocols/widevine-cenc-request";
@@ -82,7 +86,7 @@ describe("Widevine CENC response: what Shaka Packager accepts", () => {
     expect(new TextDecoder().decode(bytes(response.content_id))).toBe("ContentFoo");
   });
 
-  it("wraps the inner JSON as {\"response\": base64} that decodes back to the same object", async () => {
+  it('wraps the inner JSON as {"response": base64} that decodes back to the same object', async () => {
     const response = await issue(shaka.instantiated.request_cenc);
     const wrapped = encodeSignedResponse(response);
     expect(Object.keys(wrapped)).toEqual(["response"]);
@@ -108,13 +112,21 @@ describe("Widevine CENC response: keys, IVs and Widevine signalling", () => {
     ["CBC1", ["WIDEVINE"], 16],
     ["CENC", ["WIDEVINE", "FAIRPLAY"], 16],
     [undefined, ["FAIRPLAY"], 16],
-  ])("issues for protection_scheme %s with drm_types %j an IV of %i bytes, a prefix of the 16-byte one", async (scheme, drmTypes, length) => {
-    const response = await issue({ content_id: btoa("CID:123"), tracks: [{ type: "SD" }], drm_types: drmTypes, ...(scheme && { protection_scheme: scheme }) });
-    const track = response.tracks[0]!;
-    expect(bytes(track.iv)).toHaveLength(length);
-    const full = await deriveIv(SEED, KeyId.fromBytes(bytes(track.key_id)), 16);
-    expect(toHex(bytes(track.iv))).toBe(toHex(full.bytes.subarray(0, length)));
-  });
+  ])(
+    "issues for protection_scheme %s with drm_types %j an IV of %i bytes, a prefix of the 16-byte one",
+    async (scheme, drmTypes, length) => {
+      const response = await issue({
+        content_id: btoa("CID:123"),
+        tracks: [{ type: "SD" }],
+        drm_types: drmTypes,
+        ...(scheme && { protection_scheme: scheme }),
+      });
+      const track = response.tracks[0]!;
+      expect(bytes(track.iv)).toHaveLength(length);
+      const full = await deriveIv(SEED, KeyId.fromBytes(bytes(track.key_id)), 16);
+      expect(toHex(bytes(track.iv))).toBe(toHex(full.bytes.subarray(0, length)));
+    },
+  );
 
   it("gives every track of a GUID content_id the same Key ID, key and IV", async () => {
     const response = await issue({ content_id: btoa(KID), tracks: [{ type: "SD" }, { type: "HD" }, { type: "AUDIO" }] });
@@ -146,18 +158,21 @@ describe("Widevine CENC response: keys, IVs and Widevine signalling", () => {
 });
 
 describe("Widevine CENC response: PlayReady and FairPlay (Axinom extensions)", () => {
-  const axinomRequest = { content_id: btoa(KID), tracks: [{ type: "SD" }], drm_types: ["WIDEVINE", "PLAYREADY", "FAIRPLAY"], protection_scheme: "CENC" };
+  const axinomRequest = {
+    content_id: btoa(KID),
+    tracks: [{ type: "SD" }],
+    drm_types: ["WIDEVINE", "PLAYREADY", "FAIRPLAY"],
+    protection_scheme: "CENC",
+  };
 
-  it.each([
-    [["WIDEVINE", "PLAYREADY", "FAIRPLAY"]],
-    [["FAIRPLAY", "WIDEVINE"]],
-    [["PLAYREADY"]],
-    [["PLAYREADY", "WIDEVINE"]],
-  ])("lists pssh entries only for %j, in that order", async (drmTypes) => {
-    const response = await issue({ ...axinomRequest, drm_types: drmTypes });
-    expect(response.tracks[0]!.pssh.map((entry) => entry.drm_type)).toEqual(drmTypes);
-    expect(response.drm.map((entry) => entry.type)).toEqual(drmTypes);
-  });
+  it.each([[["WIDEVINE", "PLAYREADY", "FAIRPLAY"]], [["FAIRPLAY", "WIDEVINE"]], [["PLAYREADY"]], [["PLAYREADY", "WIDEVINE"]]])(
+    "lists pssh entries only for %j, in that order",
+    async (drmTypes) => {
+      const response = await issue({ ...axinomRequest, drm_types: drmTypes });
+      expect(response.tracks[0]!.pssh.map((entry) => entry.drm_type)).toEqual(drmTypes);
+      expect(response.drm.map((entry) => entry.type)).toEqual(drmTypes);
+    },
+  );
 
   it("answers the seed script's request: key_id = the KID, 16-byte iv, Widevine then PlayReady pssh, skd_uri", async () => {
     const response = await issue(axinomRequest);
@@ -208,9 +223,18 @@ describe("Widevine CENC response: PlayReady and FairPlay (Axinom extensions)", (
   it("refuses with ACCESS_DENIED naming the setting when the tenant's FairPlay template is unusable", async () => {
     const parsed = parseCommonEncryptionRequest(utf8(JSON.stringify(axinomRequest)));
     if (!parsed.ok) throw new Error("unreachable");
-    const issued = await issueCommonEncryptionKeys({ request: parsed.value, tenantId: TENANT, seed: SEED, settings: { fairPlayUriTemplate: "https://{nope}" } });
+    const issued = await issueCommonEncryptionKeys({
+      request: parsed.value,
+      tenantId: TENANT,
+      seed: SEED,
+      settings: { fairPlayUriTemplate: "https://{nope}" },
+    });
     expect(issued.ok).toBe(false);
-    if (!issued.ok) expect(failureResponse(issued.failure)).toMatchObject({ status: "ACCESS_DENIED", status_message: expect.stringContaining("fairPlayUriTemplate") });
+    if (!issued.ok)
+      expect(failureResponse(issued.failure)).toMatchObject({
+        status: "ACCESS_DENIED",
+        status_message: expect.stringContaining("fairPlayUriTemplate"),
+      });
   });
 });
 
@@ -243,14 +267,30 @@ describe("Widevine CENC failure responses", () => {
   });
 
   it("uses INTERNAL_ERROR, the one status Shaka retries, only for internal faults", () => {
-    expect(failures.filter((failure) => failureResponse(failure).status === "INTERNAL_ERROR").map((f) => f.reason)).toEqual(["internal-error"]);
+    expect(failures.filter((failure) => failureResponse(failure).status === "INTERNAL_ERROR").map((f) => f.reason)).toEqual([
+      "internal-error",
+    ]);
   });
 });
 
 /** `CommonEncryptionResponse.Status` in Shaka's `widevine_common_encryption.proto`. */
 const shakaStatuses = [
-  "OK", "SIGNATURE_FAILED", "CONTENT_ID_MISSING", "POLICY_UNKNOWN", "TRACK_TYPE_MISSING", "TRACK_TYPE_UNKNOWN",
-  "MALFORMED_REQUEST", "ACCESS_DENIED", "INTERNAL_ERROR", "INVALID_WIDEVINE_PSSH", "TOO_MANY_CONTENT_SPECIFIERS",
-  "ASSET_NOT_FOUND", "ASSET_MISSING_KEY", "CONTENT_ID_MISMATCH", "KEY_ID_MISMATCH", "INVALID_GROUP_TRACK_TYPE",
-  "KEY_ROTATION_WITH_UNSUPPORTED_DRM_TYPE", "NO_REQUESTED_CRYPTO_PERIODS",
+  "OK",
+  "SIGNATURE_FAILED",
+  "CONTENT_ID_MISSING",
+  "POLICY_UNKNOWN",
+  "TRACK_TYPE_MISSING",
+  "TRACK_TYPE_UNKNOWN",
+  "MALFORMED_REQUEST",
+  "ACCESS_DENIED",
+  "INTERNAL_ERROR",
+  "INVALID_WIDEVINE_PSSH",
+  "TOO_MANY_CONTENT_SPECIFIERS",
+  "ASSET_NOT_FOUND",
+  "ASSET_MISSING_KEY",
+  "CONTENT_ID_MISMATCH",
+  "KEY_ID_MISMATCH",
+  "INVALID_GROUP_TRACK_TYPE",
+  "KEY_ROTATION_WITH_UNSUPPORTED_DRM_TYPE",
+  "NO_REQUESTED_CRYPTO_PERIODS",
 ];

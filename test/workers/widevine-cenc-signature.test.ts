@@ -90,7 +90,12 @@ describe("AES request signature: the signed envelope", () => {
     ["without signature", "SIGNATURE_FAILED", "signature", { request: shakaVector.request_b64, signer: "widevine_test" }],
     ["without signer", "SIGNATURE_FAILED", "signer", { request: shakaVector.request_b64, signature: shakaVector.signature_b64 }],
     ["without request", "MALFORMED_REQUEST", "request", { signature: shakaVector.signature_b64, signer: "widevine_test" }],
-    ["with a request that is not base64", "MALFORMED_REQUEST", "request", { request: "***", signature: shakaVector.signature_b64, signer: "x" }],
+    [
+      "with a request that is not base64",
+      "MALFORMED_REQUEST",
+      "request",
+      { request: "***", signature: shakaVector.signature_b64, signer: "x" },
+    ],
   ])("refuses an envelope %s with %s naming %s", (_, status, field, body) => {
     const envelope = parseSignedRequest(utf8(JSON.stringify(body)));
     if (envelope.ok) throw new Error("expected a refusal");

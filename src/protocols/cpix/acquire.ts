@@ -33,22 +33,35 @@ export interface AcquisitionAnswer {
   readonly kids: readonly KeyId[];
 }
 
-export type AcquisitionResult = { readonly ok: true; readonly answer: AcquisitionAnswer } | { readonly ok: false; readonly failure: AcquisitionFailure };
+export type AcquisitionResult =
+  { readonly ok: true; readonly answer: AcquisitionAnswer } | { readonly ok: false; readonly failure: AcquisitionFailure };
 
 /** Reads a CPIX request, checks it against its protocol's profile, fills it and renders the response. */
 export async function acquireCpix(body: Uint8Array, protocol: CpixProtocol, context: AcquisitionContext): Promise<AcquisitionResult> {
-  if (body.length === 0) return { ok: false, failure: { reason: "invalid-request", message: "Request body is empty; expected a CPIX document" } };
+  if (body.length === 0)
+    return { ok: false, failure: { reason: "invalid-request", message: "Request body is empty; expected a CPIX document" } };
   const read = readCpix(body);
   if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
   return acquireCpixDocument(read.document, protocol, context);
 }
 
 /** Checks a parsed request against its protocol's profile, fills it and renders the response. */
-export async function acquireCpixDocument(parsed: CpixDocument, protocol: CpixProtocol, context: AcquisitionContext): Promise<AcquisitionResult> {
+export async function acquireCpixDocument(
+  parsed: CpixDocument,
+  protocol: CpixProtocol,
+  context: AcquisitionContext,
+): Promise<AcquisitionResult> {
   let request = parsed;
   if (request.deliveryDataList && request.deliveryDataList.items.length > 0) {
     // Encrypting keys for the recipient (CPIX §Key Management) is not built yet: refuse rather than answer in clear.
-    return { ok: false, failure: { reason: "unsupported", message: "Content key encryption (DeliveryDataList) is not supported yet; send the request without DeliveryDataList to receive keys in PlainValue" } };
+    return {
+      ok: false,
+      failure: {
+        reason: "unsupported",
+        message:
+          "Content key encryption (DeliveryDataList) is not supported yet; send the request without DeliveryDataList to receive keys in PlainValue",
+      },
+    };
   }
 
   const profile = resolveProfile(request, protocol);
@@ -56,7 +69,12 @@ export async function acquireCpixDocument(parsed: CpixDocument, protocol: CpixPr
   if (context.overrideKeyIds) {
     request = await overrideKeyIds(request, context.tenantId, profile.overrideFamily, profile.schemeOf);
   }
-  const answered = await answerCpixRequest(request, { dialect: profile.dialect, seed: context.seed, settings: context.settings, schemeOf: profile.schemeOf });
+  const answered = await answerCpixRequest(request, {
+    dialect: profile.dialect,
+    seed: context.seed,
+    settings: context.settings,
+    schemeOf: profile.schemeOf,
+  });
   if (!answered.ok) return answered;
   // The SPEKE v2 suite requires CPIX@id to be absent from v2 responses (speke_element_assertions.py).
   const document = profile.dialect === "speke-v2" ? withoutRootId(answered.document) : answered.document;
@@ -90,13 +108,26 @@ function resolveProfile(request: CpixDocument, protocol: CpixProtocol): Profile 
       if (request.version === undefined && request.contentId === undefined) return plainCpixProfile(request, "cpix-via-speke-v2");
       const check = checkSpekeV2Request(request, protocol.version);
       if (!check.ok) return check;
-      return { ok: true, name: `speke-v${protocol.version}`, dialect: "speke-v2", overrideFamily: "speke-v2", schemeOf: () => check.scheme };
+      return {
+        ok: true,
+        name: `speke-v${protocol.version}`,
+        dialect: "speke-v2",
+        overrideFamily: "speke-v2",
+        schemeOf: () => check.scheme,
+      };
     }
     case "speke-v1": {
       const structure = checkKeysAndSystems(request);
       if (structure) return { ok: false, failure: structure };
-      const fairPlayConflict = protocol.scheme !== undefined && protocol.scheme !== "cbcs" && request.drmSystemList?.items.some((system) => knownDrmSystem(system.systemId) === "fairPlay");
-      if (fairPlayConflict) return { ok: false, failure: { reason: "invalid-request", message: `FairPlay needs protectionScheme=cbcs, got ${protocol.scheme}` } };
+      const fairPlayConflict =
+        protocol.scheme !== undefined &&
+        protocol.scheme !== "cbcs" &&
+        request.drmSystemList?.items.some((system) => knownDrmSystem(system.systemId) === "fairPlay");
+      if (fairPlayConflict)
+        return {
+          ok: false,
+          failure: { reason: "invalid-request", message: `FairPlay needs protectionScheme=cbcs, got ${protocol.scheme}` },
+        };
       return { ok: true, name: "speke-v1", dialect: "speke-v1", overrideFamily: "speke-v1", schemeOf: () => protocol.scheme };
     }
     case "cpix":
@@ -111,7 +142,13 @@ function plainCpixProfile(request: CpixDocument, name: string): Profile {
   const allowHlsMethods = request.version === "2.4" || request.version === "2.3.1";
   for (const key of request.contentKeyList?.items ?? []) {
     if (key.commonEncryptionScheme !== undefined && !readSchemeValue(key.commonEncryptionScheme, allowHlsMethods)) {
-      return { ok: false, failure: { reason: "invalid-request", message: `ContentKey@commonEncryptionScheme must be one of cenc, cbc1, cens, cbcs (KID ${key.kid})` } };
+      return {
+        ok: false,
+        failure: {
+          reason: "invalid-request",
+          message: `ContentKey@commonEncryptionScheme must be one of cenc, cbc1, cens, cbcs (KID ${key.kid})`,
+        },
+      };
     }
   }
   return {
@@ -119,7 +156,8 @@ function plainCpixProfile(request: CpixDocument, name: string): Profile {
     name,
     dialect: "cpix",
     overrideFamily: "cpix",
-    schemeOf: (key) => (key.commonEncryptionScheme === undefined ? undefined : readSchemeValue(key.commonEncryptionScheme, allowHlsMethods)),
+    schemeOf: (key) =>
+      key.commonEncryptionScheme === undefined ? undefined : readSchemeValue(key.commonEncryptionScheme, allowHlsMethods),
   };
 }
 

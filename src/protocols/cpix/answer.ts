@@ -2,7 +2,13 @@ import type { ContentKey, Iv, KeySeedValue, ProtectionScheme } from "../../domai
 import { deriveContentKey, deriveIv } from "../../domain/key-derivation";
 import type { KeyId } from "../../domain/key-id";
 import type { CpixContentKey, CpixDocument, CpixDrmSystem, CpixHlsSignalingData, HlsPlaylist } from "../../cpix/model";
-import { isDrmSignallingFailure, signalDrmSystem, type DrmSignalling, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
+import {
+  isDrmSignallingFailure,
+  signalDrmSystem,
+  type DrmSignalling,
+  type DrmSignallingFailure,
+  type DrmSignallingSettings,
+} from "../../drm/signalling";
 import { knownDrmSystem } from "../../drm/system-ids";
 import type { AcquisitionFailure } from "./failure";
 
@@ -24,7 +30,10 @@ const utf8 = new TextEncoder();
  * derived from seed and KID so a retry gets the same), every DRMSystem its signalling. Everything else
  * (contentId, version, periods, usage rules) is echoed unchanged.
  */
-export async function answerCpixRequest(request: CpixDocument, options: AnswerOptions): Promise<{ ok: true; document: CpixDocument } | { ok: false; failure: AcquisitionFailure }> {
+export async function answerCpixRequest(
+  request: CpixDocument,
+  options: AnswerOptions,
+): Promise<{ ok: true; document: CpixDocument } | { ok: false; failure: AcquisitionFailure }> {
   const keys = request.contentKeyList?.items ?? [];
   const material = new Map<string, { key: ContentKey; iv: Iv; scheme: ProtectionScheme | undefined }>();
   const filledKeys: CpixContentKey[] = [];
@@ -40,7 +49,10 @@ export async function answerCpixRequest(request: CpixDocument, options: AnswerOp
   for (const system of request.drmSystemList?.items ?? []) {
     const keyMaterial = material.get(system.kid.toString());
     if (!keyMaterial) {
-      return { ok: false, failure: { reason: "invalid-request", message: `DRMSystem ${system.systemId} names kid ${system.kid}, which no ContentKey has` } };
+      return {
+        ok: false,
+        failure: { reason: "invalid-request", message: `DRMSystem ${system.systemId} names kid ${system.kid}, which no ContentKey has` },
+      };
     }
     const signalling = await signalDrmSystem({ systemId: system.systemId, kid: system.kid, ...keyMaterial, settings: options.settings });
     if (isDrmSignallingFailure(signalling)) return { ok: false, failure: signallingFailure(signalling) };
@@ -87,9 +99,10 @@ function fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, dialect
 
   const hls: CpixHlsSignalingData[] = [];
   if (!v1 && signalling.hlsMediaLine !== undefined && signalling.hlsMasterLine !== undefined) {
-    const askedPlaylists = new Set(system.hlsSignalingData.map((data) => (data.playlist ?? "media") === "media" ? "media" : "master"));
+    const askedPlaylists = new Set(system.hlsSignalingData.map((data) => ((data.playlist ?? "media") === "media" ? "media" : "master")));
     if (askedNothing || askedPlaylists.has("media")) hls.push({ playlist: "media", data: utf8.encode(signalling.hlsMediaLine) });
-    if (askedNothing || askedPlaylists.has("master")) hls.push({ playlist: masterPlaylistName(version), data: utf8.encode(signalling.hlsMasterLine) });
+    if (askedNothing || askedPlaylists.has("master"))
+      hls.push({ playlist: masterPlaylistName(version), data: utf8.encode(signalling.hlsMasterLine) });
   }
   const filled: CpixDrmSystem = {
     systemId: system.systemId,
@@ -98,24 +111,32 @@ function fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, dialect
     ...(system.updateVersion !== undefined && { updateVersion: system.updateVersion }),
     ...(system.name !== undefined && { name: system.name }),
     ...(system.hlsAllowedCpc !== undefined && { hlsAllowedCpc: system.hlsAllowedCpc }),
-    ...(system.contentProtectionDataRobustness !== undefined && { contentProtectionDataRobustness: system.contentProtectionDataRobustness }),
+    ...(system.contentProtectionDataRobustness !== undefined && {
+      contentProtectionDataRobustness: system.contentProtectionDataRobustness,
+    }),
     hlsSignalingData: hls,
     extensions: system.extensions,
     ...(signalling.pssh && !isFairPlay && asks(system.pssh) && { pssh: signalling.pssh }),
-    ...(signalling.contentProtectionData && !isFairPlay && asks(system.contentProtectionData) && {
-      contentProtectionData: utf8.encode(signalling.contentProtectionData),
-    }),
-    ...(signalling.smoothStreamingProtectionHeader && !v1 && asks(system.smoothStreamingProtectionHeaderData) && {
-      smoothStreamingProtectionHeaderData: signalling.smoothStreamingProtectionHeader,
-    }),
+    ...(signalling.contentProtectionData &&
+      !isFairPlay &&
+      asks(system.contentProtectionData) && {
+        contentProtectionData: utf8.encode(signalling.contentProtectionData),
+      }),
+    ...(signalling.smoothStreamingProtectionHeader &&
+      !v1 &&
+      asks(system.smoothStreamingProtectionHeaderData) && {
+        smoothStreamingProtectionHeaderData: signalling.smoothStreamingProtectionHeader,
+      }),
   };
   if (!v1) return filled;
   // SPEKE v1 (live-workflow-methods): HLS through URIExtXKey + speke:KeyFormat(Versions), Smooth through
   // speke:ProtectionHeader; all base64 of their text.
   const speke = {
     ...(signalling.hlsKeyFormat !== undefined && asks(system.speke?.keyFormat) && { keyFormat: utf8.encode(signalling.hlsKeyFormat) }),
-    ...(signalling.hlsKeyFormatVersions !== undefined && asks(system.speke?.keyFormatVersions) && { keyFormatVersions: utf8.encode(signalling.hlsKeyFormatVersions) }),
-    ...(signalling.smoothStreamingProtectionHeader && asks(system.speke?.protectionHeader) && { protectionHeader: signalling.smoothStreamingProtectionHeader }),
+    ...(signalling.hlsKeyFormatVersions !== undefined &&
+      asks(system.speke?.keyFormatVersions) && { keyFormatVersions: utf8.encode(signalling.hlsKeyFormatVersions) }),
+    ...(signalling.smoothStreamingProtectionHeader &&
+      asks(system.speke?.protectionHeader) && { protectionHeader: signalling.smoothStreamingProtectionHeader }),
   };
   return {
     ...filled,
@@ -127,13 +148,22 @@ function fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, dialect
 function signallingFailure(failure: DrmSignallingFailure): AcquisitionFailure {
   switch (failure.reason) {
     case "unsupported-system":
-      return { reason: "unsupported", message: `DRMSystem ${failure.systemId} is not supported; supported: Widevine, PlayReady, FairPlay, W3C Common PSSH, Clear Key AES-128` };
+      return {
+        reason: "unsupported",
+        message: `DRMSystem ${failure.systemId} is not supported; supported: Widevine, PlayReady, FairPlay, W3C Common PSSH, Clear Key AES-128`,
+      };
     case "scheme-not-supported-by-system":
       return { reason: "speke", message: `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${failure.systemId}` };
     case "iv-size-not-supported-by-system":
-      return { reason: "invalid-request", message: `DRMSystem ${failure.systemId} needs a ${failure.required}-byte explicitIV, got ${failure.ivLength} bytes` };
+      return {
+        reason: "invalid-request",
+        message: `DRMSystem ${failure.systemId} needs a ${failure.required}-byte explicitIV, got ${failure.ivLength} bytes`,
+      };
     case "setting-required":
-      return { reason: "unsupported", message: `DRMSystem ${failure.systemId} needs the tenant setting ${settingWireName(failure.setting)} (PUT /api/Settings)` };
+      return {
+        reason: "unsupported",
+        message: `DRMSystem ${failure.systemId} needs the tenant setting ${settingWireName(failure.setting)} (PUT /api/Settings)`,
+      };
     case "setting-invalid":
       return { reason: "unsupported", message: `The tenant setting ${settingWireName(failure.setting)} ${failure.rule}` };
   }

@@ -38,9 +38,14 @@ export async function overrideKeyIds(
   const replace = (kid: KeyId) => replacements.get(kid.toString()) ?? kid;
   return {
     ...document,
-    ...(document.contentKeyList && { contentKeyList: { ...document.contentKeyList, items: keys.map((key) => ({ ...key, kid: replace(key.kid) })) } }),
+    ...(document.contentKeyList && {
+      contentKeyList: { ...document.contentKeyList, items: keys.map((key) => ({ ...key, kid: replace(key.kid) })) },
+    }),
     ...(document.drmSystemList && {
-      drmSystemList: { ...document.drmSystemList, items: document.drmSystemList.items.map((system) => ({ ...system, kid: replace(system.kid) })) },
+      drmSystemList: {
+        ...document.drmSystemList,
+        items: document.drmSystemList.items.map((system) => ({ ...system, kid: replace(system.kid) })),
+      },
     }),
     ...(document.contentKeyUsageRuleList && {
       contentKeyUsageRuleList: {

@@ -28,7 +28,11 @@ cpixRoutes.post("/spekev2", async (c) => {
 cpixRoutes.post("/speke", async (c) => {
   const scheme = readSchemeParameter(c.req.query("protectionScheme"));
   const headers = { "Speke-User-Agent": SPEKE_USER_AGENT };
-  if (scheme === "invalid") return acquisitionFailureResponse({ reason: "invalid-request", message: "protectionScheme must be one of cenc, cbcs, cens, cbc1" }, headers);
+  if (scheme === "invalid")
+    return acquisitionFailureResponse(
+      { reason: "invalid-request", message: "protectionScheme must be one of cenc, cbcs, cens, cbc1" },
+      headers,
+    );
   return handlePost(c, { kind: "speke-v1", scheme }, headers);
 });
 
@@ -60,7 +64,10 @@ async function answer(
   const overrideParameter = c.req.query("overrideKeyIds")?.toLowerCase();
   if (overrideParameter !== undefined && overrideParameter !== "true" && overrideParameter !== "false") {
     // Axinom: 400 "The 'overrideKeyIds' parameter has an incorrect value." (axinom.md §3)
-    return acquisitionFailureResponse({ reason: "invalid-request", message: "The 'overrideKeyIds' parameter has an incorrect value; use true or false" }, headers);
+    return acquisitionFailureResponse(
+      { reason: "invalid-request", message: "The 'overrideKeyIds' parameter has an incorrect value; use true or false" },
+      headers,
+    );
   }
   const result = await acquire({
     tenantId: tenant.tenantId,

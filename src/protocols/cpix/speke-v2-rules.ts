@@ -8,9 +8,11 @@ import { readSchemeValue } from "./schemes";
 export const SPEKE_CPIX_VERSIONS = { "2.0": "2.3", "2.1": "2.4" } as const;
 export type SpekeV2Version = keyof typeof SPEKE_CPIX_VERSIONS;
 
-export type SpekeV2Check = { readonly ok: true; readonly scheme: ProtectionScheme } | { readonly ok: false; readonly failure: AcquisitionFailure };
+export type SpekeV2Check =
+  { readonly ok: true; readonly scheme: ProtectionScheme } | { readonly ok: false; readonly failure: AcquisitionFailure };
 
-const speke = (message: Extract<AcquisitionFailure, { reason: "speke" }>["message"]) => ({ ok: false, failure: { reason: "speke", message } }) as const;
+const speke = (message: Extract<AcquisitionFailure, { reason: "speke" }>["message"]) =>
+  ({ ok: false, failure: { reason: "speke", message } }) as const;
 const invalid = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
 
 /**
@@ -35,7 +37,9 @@ export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV
     }
     const scheme = readSchemeValue(key.commonEncryptionScheme, spekeVersion === "2.1");
     if (!scheme) {
-      return invalid(`ContentKey@commonEncryptionScheme must be one of cenc, cbc1, cens, cbcs${spekeVersion === "2.1" ? ", AES-128, SAMPLE-AES, SAMPLE-AES-CTR" : ""} (KID ${key.kid})`);
+      return invalid(
+        `ContentKey@commonEncryptionScheme must be one of cenc, cbc1, cens, cbcs${spekeVersion === "2.1" ? ", AES-128, SAMPLE-AES, SAMPLE-AES-CTR" : ""} (KID ${key.kid})`,
+      );
     }
     schemes.add(scheme);
   }
@@ -58,7 +62,8 @@ export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV
 }
 
 /** Track types a SPEKE v2 encryption contract may name (encryption-contract-v2, speke-v2-presets.json). */
-const TRACK_TYPE = /^(ALL|VIDEO|AUDIO|SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7)(\+(SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7))*$/;
+const TRACK_TYPE =
+  /^(ALL|VIDEO|AUDIO|SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7)(\+(SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7))*$/;
 
 /**
  * The encryption contract (encryption-contract-v2, speke-cpix.md §0 fact 13): a rule per key with a unique
@@ -93,6 +98,12 @@ function ruleIsWellFormed(rule: CpixContentKeyUsageRule, kids: Set<string>, peri
   if (!kids.has(rule.kid.toString())) return false;
   if (rule.videoFilters.length === 0 && rule.audioFilters.length === 0) return false;
   if (rule.keyPeriodFilters.some((filter) => !periodIds.has(filter.periodId))) return false;
-  return rule.videoFilters.every((filter) => filter.minPixels === undefined || filter.maxPixels === undefined || filter.minPixels <= filter.maxPixels)
-    && rule.audioFilters.every((filter) => filter.minChannels === undefined || filter.maxChannels === undefined || filter.minChannels <= filter.maxChannels);
+  return (
+    rule.videoFilters.every(
+      (filter) => filter.minPixels === undefined || filter.maxPixels === undefined || filter.minPixels <= filter.maxPixels,
+    ) &&
+    rule.audioFilters.every(
+      (filter) => filter.minChannels === undefined || filter.maxChannels === undefined || filter.minChannels <= filter.maxChannels,
+    )
+  );
 }

@@ -9,7 +9,10 @@ import type { AcquisitionFailure } from "./failure";
  */
 export function acquisitionFailureResponse(failure: AcquisitionFailure, extraHeaders: Record<string, string> = {}): Response {
   const [status, message] = statusAndMessage(failure);
-  return new Response(message, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...errorHeaders(message), ...extraHeaders } });
+  return new Response(message, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", ...errorHeaders(message), ...extraHeaders },
+  });
 }
 
 function statusAndMessage(failure: AcquisitionFailure): [number, string] {
@@ -17,7 +20,8 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
     case "speke":
       return [422, failure.message];
     case "unreadable": {
-      const syntax = failure.failure.reason === "malformed-xml" || failure.failure.reason === "unsupported-xml" || failure.failure.reason === "not-cpix";
+      const syntax =
+        failure.failure.reason === "malformed-xml" || failure.failure.reason === "unsupported-xml" || failure.failure.reason === "not-cpix";
       const text = describeCpixReadFailure(failure.failure);
       return [syntax ? 400 : 422, text.charAt(0).toUpperCase() + text.slice(1)];
     }

@@ -5,6 +5,8 @@ import { BASE } from "./api";
 
 /** Reads a tenant's metadata through the Operator API. */
 export async function tenantMetadata(tenantId: string): Promise<TenantMetadata> {
-  const response = await SELF.fetch(`${BASE}/admin/tenants/${tenantId}`, { headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` } });
+  const response = await SELF.fetch(`${BASE}/admin/tenants/${tenantId}`, {
+    headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` },
+  });
   return response.json();
 }

@@ -28,7 +28,13 @@ export async function createTenant(name = "test"): Promise<TestTenant> {
 }
 
 /** A request to the tenant API with the tenant's credentials. */
-export function api(tenant: TestTenant, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export function api(
+  tenant: TestTenant,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, {
     method,
     headers: { Authorization: tenant.authorization, ...(body !== undefined && { "Content-Type": "application/json" }), ...headers },

@@ -20,7 +20,12 @@ export async function tenantWithTestSeed(seedBase64 = TEST_SEED_BASE64): Promise
 }
 
 /** Posts a CPIX body to an acquisition endpoint. */
-export function postCpix(tenant: TestTenant, path: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Response> {
+export function postCpix(
+  tenant: TestTenant,
+  path: string,
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, {
     method: "POST",
     headers: { Authorization: tenant.authorization, "Content-Type": "application/xml", ...headers },

@@ -8,8 +8,12 @@ import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-s
 /** A preset's rules as the presets file gives them (shared/cpix/speke-v2-presets.json). */
 type PresetRule = { intendedTrackType: string; VideoFilter?: Record<string, number>; AudioFilter?: Record<string, number> };
 
-const videoPresets = Object.entries(presets.video_presets).filter((entry): entry is [string, PresetRule[]] => Array.isArray(entry[1]));
-const audioPresets = Object.entries(presets.audio_presets).filter((entry): entry is [string, PresetRule[]] => Array.isArray(entry[1]));
+/** The presets that are lists of rules (SHARED and UNENCRYPTED are described in words in the file). */
+function rulePresets(table: Record<string, unknown>): [string, PresetRule[]][] {
+  return Object.entries(table).filter((entry) => Array.isArray(entry[1])) as [string, PresetRule[]][];
+}
+const videoPresets = rulePresets(presets.video_presets);
+const audioPresets = rulePresets(presets.audio_presets);
 
 function filter(name: "VideoFilter" | "AudioFilter", attributes: Record<string, number>): string {
   return `<cpix:${name}${Object.entries(attributes)

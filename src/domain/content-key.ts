@@ -29,6 +29,13 @@ export function contentKeyFromBytes(bytes: Uint8Array): ContentKey {
   return { kind: "content-key", bytes: Uint8Array.from(bytes) };
 }
 
+/** Wraps 16 fresh bytes the caller owns and will not touch again (no copy, for the derivation's hot path). */
+export function contentKeyOf(ownedBytes: Uint8Array): ContentKey {
+  if (ownedBytes.length !== CONTENT_KEY_LENGTH)
+    throw new RangeError(`a content key must be ${CONTENT_KEY_LENGTH} bytes, got ${ownedBytes.length}`);
+  return { kind: "content-key", bytes: ownedBytes };
+}
+
 export function ivFromBytes(bytes: Uint8Array): Iv {
   if (bytes.length !== 8 && bytes.length !== 16) {
     throw new RangeError(`an IV must be 8 or 16 bytes, got ${bytes.length}`);

@@ -1,5 +1,5 @@
 import { concatBytes } from "./bytes";
-import { contentKeyFromBytes, ivFromBytes, type ContentKey, type Iv, type KeySeedValue } from "./content-key";
+import { contentKeyOf, ivFromBytes, type ContentKey, type Iv, type KeySeedValue } from "./content-key";
 import type { KeyId } from "./key-id";
 
 async function sha256(data: Uint8Array): Promise<Uint8Array> {
@@ -12,18 +12,24 @@ async function sha256(data: Uint8Array): Promise<Uint8Array> {
  * key[i] = A[i]^A[i+16]^B[i]^B[i+16]^C[i]^C[i+16]. A license service holding the seed re-creates the key.
  */
 export async function deriveContentKey(seed: KeySeedValue, kid: KeyId): Promise<ContentKey> {
-  const s = seed.bytes;
-  const k = kid.guidBytes();
-  // s‖k‖s‖k once; A, B and C hash its prefixes, so one buffer serves all three digests.
-  const input = concatBytes(s, k, s, k);
-  const [a, b, c] = await Promise.all([
-    sha256(input.subarray(0, s.length + k.length)),
-    sha256(input.subarray(0, 2 * s.length + k.length)),
-    sha256(input),
+  const sl = seed.bytes.length;
+  // s‖k‖s‖k built once; A, B and C hash its prefixes, so one buffer serves all three digests and the only
+  // work besides hashing is this copy and the fold (bench: derivation vs three raw SHA-256).
+  const input = new Uint8Array(2 * (sl + 16));
+  input.set(seed.bytes, 0);
+  kid.writeGuidBytes(input, sl);
+  input.copyWithin(sl + 16, 0, sl + 16);
+  const digests = await Promise.all([
+    crypto.subtle.digest("SHA-256", input.subarray(0, sl + 16)),
+    crypto.subtle.digest("SHA-256", input.subarray(0, 2 * sl + 16)),
+    crypto.subtle.digest("SHA-256", input),
   ]);
+  const a = new Uint8Array(digests[0]);
+  const b = new Uint8Array(digests[1]);
+  const c = new Uint8Array(digests[2]);
   const key = new Uint8Array(16);
   for (let i = 0; i < 16; i++) key[i] = a[i]! ^ a[i + 16]! ^ b[i]! ^ b[i + 16]! ^ c[i]! ^ c[i + 16]!;
-  return contentKeyFromBytes(key);
+  return contentKeyOf(key);
 }
 
 /** Domain-separation label for IV derivation; changing it changes every IV ever issued. */

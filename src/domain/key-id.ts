@@ -52,6 +52,20 @@ export class KeyId {
     return swapGuidByteOrder(this.bytes);
   }
 
+  /** Writes the little-endian GUID layout into `target` at `offset` (no allocation). */
+  writeGuidBytes(target: Uint8Array, offset: number): void {
+    const b = this.bytes;
+    target[offset] = b[3]!;
+    target[offset + 1] = b[2]!;
+    target[offset + 2] = b[1]!;
+    target[offset + 3] = b[0]!;
+    target[offset + 4] = b[5]!;
+    target[offset + 5] = b[4]!;
+    target[offset + 6] = b[7]!;
+    target[offset + 7] = b[6]!;
+    target.set(b.subarray(8), offset + 8);
+  }
+
   /** Canonical lower-case hyphenated RFC 4122 form (computed once: the value never changes). */
   toString(): string {
     if (this.#text === undefined) {

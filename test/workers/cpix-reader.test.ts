@@ -3,30 +3,12 @@
  * with spot checks of parsed values against the sample text and the quirks each sample shows.
  */
 import { describe, expect, it } from "vitest";
-import { fromBase64, toBase64, utf8 } from "../../src/domain/bytes";
+import { toBase64, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import type { CpixDocument } from "../../src/cpix/model";
 import { readCpix } from "../../src/cpix/reader";
-
-// Loaded as base64 data URLs so bytes survive exactly (EvenMoreComplex.xml is UTF-16LE; `?raw` would mangle it).
-const SAMPLE_URLS = import.meta.glob("../../../shared/cpix/samples/**/*.{xml,cpix}", {
-  query: "?url&inline",
-  import: "default",
-  eager: true,
-}) as Record<string, string>;
-const SAMPLES = new Map(
-  Object.entries(SAMPLE_URLS).map(([path, url]) => [
-    path.replace("../../../shared/cpix/samples/", ""),
-    fromBase64(url.slice(url.indexOf(",") + 1))!,
-  ]),
-);
-
-function sample(name: string): Uint8Array {
-  const bytes = SAMPLES.get(name);
-  if (!bytes) throw new Error(`no sample ${name}`);
-  return bytes;
-}
+import { SAMPLES, sample } from "./support/samples";
 
 function read(name: string): CpixDocument {
   const result = readCpix(sample(name));

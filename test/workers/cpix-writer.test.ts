@@ -4,25 +4,14 @@
  * XSD validity of the output is checked in Node: test/interop/cpix-xsd.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { fromBase64, utf8 } from "../../src/domain/bytes";
+import { utf8 } from "../../src/domain/bytes";
 import { contentKeyFromBytes, ivFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import type { CpixDocument } from "../../src/cpix/model";
 import { readCpix } from "../../src/cpix/reader";
+import { SAMPLES } from "./support/samples";
 import { writeCpix } from "../../src/cpix/writer";
-
-const SAMPLE_URLS = import.meta.glob("../../../shared/cpix/samples/**/*.{xml,cpix}", {
-  query: "?url&inline",
-  import: "default",
-  eager: true,
-}) as Record<string, string>;
-const SAMPLES = new Map(
-  Object.entries(SAMPLE_URLS).map(([path, url]) => [
-    path.replace("../../../shared/cpix/samples/", ""),
-    fromBase64(url.slice(url.indexOf(",") + 1))!,
-  ]),
-);
 
 function read(bytes: Uint8Array): CpixDocument {
   const result = readCpix(bytes);

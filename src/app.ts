@@ -48,7 +48,8 @@ export function createApp(): Hono<AppEnv> {
       method: c.req.method,
       path: new URL(c.req.url).pathname,
       error: error.name,
-      message: error.message,
+      // V8's SyntaxError quotes the text it failed on, which may be a request body: never log that one.
+      ...(!(error instanceof SyntaxError) && { message: error.message }),
     });
     return jsonError(500, "Internal error");
   });

@@ -397,7 +397,8 @@ export class TenantObject extends DurableObject<Env> {
         await this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
       }
     });
-    this.#publishChain = run;
+    // A failed step must not poison the chain: the next publish still runs (and writes the newest state).
+    this.#publishChain = run.catch(() => undefined);
     return run;
   }
 

@@ -10,6 +10,7 @@ import type { AcquisitionFailure } from "./failure";
 import { overrideKeyIds, type OverrideFamily } from "./override-key-ids";
 import { readSchemeValue } from "./schemes";
 import { checkSpekeV2Request, type SpekeV2Version } from "./speke-v2-rules";
+import { checkKeysAndSystems } from "./structure";
 
 /** Which CPIX acquisition protocol a request came in by. */
 export type CpixProtocol =
@@ -159,20 +160,6 @@ function plainCpixProfile(request: CpixDocument, name: string): Profile {
     schemeOf: (key) =>
       key.commonEncryptionScheme === undefined ? undefined : readSchemeValue(key.commonEncryptionScheme, allowHlsMethods),
   };
-}
-
-/** Every protocol needs at least one key, unique kids, and DRMSystems that name a key of the document. */
-function checkKeysAndSystems(request: CpixDocument): AcquisitionFailure | undefined {
-  const keys = request.contentKeyList?.items ?? [];
-  if (keys.length === 0) return { reason: "invalid-request", message: "ContentKeyList with at least one ContentKey is required" };
-  const kids = new Set(keys.map((key) => key.kid.toString()));
-  if (kids.size !== keys.length) return { reason: "invalid-request", message: "Two ContentKey elements share a kid" };
-  for (const system of request.drmSystemList?.items ?? []) {
-    if (!kids.has(system.kid.toString())) {
-      return { reason: "invalid-request", message: `DRMSystem ${system.systemId} names kid ${system.kid}, which no ContentKey has` };
-    }
-  }
-  return undefined;
 }
 
 function withoutRootId(document: CpixDocument): CpixDocument {

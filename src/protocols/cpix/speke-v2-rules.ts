@@ -1,8 +1,8 @@
 import type { ProtectionScheme } from "../../domain/content-key";
 import type { CpixContentKey, CpixContentKeyUsageRule, CpixDocument } from "../../cpix/model";
-import { knownDrmSystem } from "../../drm/system-ids";
 import type { AcquisitionFailure } from "./failure";
 import { readSchemeValue } from "./schemes";
+import { checkKeysAndSystems } from "./structure";
 
 /** SPEKE v2.0 is the CPIX 2.3 profile, v2.1 the CPIX 2.4 one (speke-cpix.md §0 facts 2 and 4). */
 export const SPEKE_CPIX_VERSIONS = { "2.0": "2.3", "2.1": "2.4" } as const;
@@ -47,15 +47,10 @@ export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV
   if (schemes.size > 1) return speke("Non compliant ContentKey@commonEncryptionScheme combination");
   const scheme = [...schemes][0]!;
 
-  const kids = new Set(keys.map((key) => key.kid.toString()));
-  if (kids.size !== keys.length) return invalid("Two ContentKey elements share a kid");
-  for (const system of document.drmSystemList.items) {
-    if (!kids.has(system.kid.toString())) return invalid(`DRMSystem ${system.systemId} names kid ${system.kid}, which no ContentKey has`);
-    // FairPlay is cbcs only (the SPEKE v2 suite's negative case "FairPlay with cenc").
-    if (knownDrmSystem(system.systemId) === "fairPlay" && scheme !== "cbcs") {
-      return speke(`ContentKey@commonEncryptionScheme non compatible with DRMSystem ${system.systemId}`);
-    }
-  }
+  const structure = checkKeysAndSystems(document);
+  if (structure) return { ok: false, failure: structure };
+  // Scheme ↔ DRM compatibility (FairPlay is cbcs only, Clear Key AES-128 CBC only) is checked where the
+  // signalling is built (src/drm/signalling.ts), with the same SPEKE message for every protocol.
 
   const contract = checkEncryptionContract(document, keys);
   return contract ?? { ok: true, scheme };

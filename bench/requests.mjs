@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from "./service.mjs";
 
 /** The request bodies the bench replays: built once, checked once, then sent unchanged. */
 
-const PRESETS = JSON.parse(readFileSync(join(PROJECT_ROOT, "..", "shared", "cpix", "speke-v2-presets.json"), "utf8"));
+const PRESETS = JSON.parse(readFileSync(join(PROJECT_ROOT, "test", "fixtures", "cpix", "speke-v2-presets.json"), "utf8"));
 export const SYSTEM_IDS = PRESETS.drm_system_ids;
 
 /** What each DRMSystem asks for: DASH signalling for Widevine and PlayReady, HLS for FairPlay (as MediaPackage v2 sends). */
@@ -48,7 +48,7 @@ export function spekeV2OneKey(system) {
 }
 
 /**
- * SPEKE v2.0 PRESET-VIDEO-8 + PRESET-AUDIO-3, rules taken from shared/cpix/speke-v2-presets.json, every key
+ * SPEKE v2.0 PRESET-VIDEO-8 + PRESET-AUDIO-3, rules taken from test/fixtures/cpix/speke-v2-presets.json, every key
  * signalled for Widevine, PlayReady and FairPlay (cbcs, which FairPlay needs) with PSSH, ContentProtectionData
  * and both HLS playlists. `withDeliveryData` adds a DeliveryDataList (content key encryption).
  */
@@ -79,10 +79,10 @@ export function spekeV2Presets(video = "PRESET-VIDEO-8", audio = "PRESET-AUDIO-3
   };
 }
 
-/** A recipient certificate from the DASH-IF CPIX test vectors (shared/cpix/samples), as a packager would send its own. */
+/** A recipient certificate from the DASH-IF CPIX test vectors (test/fixtures/cpix/samples), as a packager would send its own. */
 function recipientCertificate() {
   const sample = readFileSync(
-    join(PROJECT_ROOT, "..", "shared", "cpix", "samples", "dashif-cpix-test-vectors", "EncryptedContentKeys.xml"),
+    join(PROJECT_ROOT, "test", "fixtures", "cpix", "samples", "dashif-cpix-test-vectors", "EncryptedContentKeys.xml"),
     "utf8",
   );
   return /<ds:X509Certificate>([^<]+)</.exec(sample)[1].replace(/\s+/g, "");

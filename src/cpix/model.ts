@@ -2,7 +2,7 @@
  * A CPIX document as plain typed data: what `readCpix` returns and `writeCpix` renders. No XML nodes live here.
  *
  * Clauses are cited by name from the DASH-IF CPIX specification (github.com/Dash-Industry-Forum/CPIX, Cpix.bs.md;
- * clause numbers differ between releases, names do not) and its XSDs (shared/cpix/xsd/<version>/cpix.xsd).
+ * clause numbers differ between releases, names do not) and its XSDs (`XmlSchema/cpix.xsd` at each release tag of that repository).
  * Binary-valued elements hold the decoded bytes of their base64 text; a present but empty element (the
  * placeholders SPEKE encryptors send, e.g. `<cpix:PSSH/>`) holds zero bytes, an absent one is `undefined`.
  */
@@ -125,7 +125,7 @@ export interface CpixDocumentKey {
 }
 
 /**
- * `MACMethod`. Three shapes of its key exist in the wild (shared/research/speke-cpix.md §3.3); `keyShape` records
+ * `MACMethod`. Three shapes of its key exist in the wild (all valid: `pskc:MACMethodType` ends in `xs:any ##other lax`); `keyShape` records
  * which one was read so the writer can answer in the same shape:
  * `aws` = `cpix:Key/pskc:EncryptedValue` + `pskc:ValueMAC` (AWS SPEKE docs, reference server),
  * `xmlenc` = `cpix:Key/xenc:EncryptionMethod + xenc:CipherData` (DASH-IF test vectors, Axinom, pycpix),

@@ -1,6 +1,6 @@
 /**
  * A well-formedness check run before txml, which is lenient (it accepts `<a></ab>`, unterminated tags and bare `&`;
- * shared/research/toolchain.md §7). It walks the markup once with sticky regexes and a tag stack and throws a
+ * txml 6.0.3 `parse`, which keeps no tag stack). It walks the markup once with sticky regexes and a tag stack and throws a
  * CpixReadError saying where the document broke. Names are matched loosely (any non-ASCII character is a name
  * character); everything else follows XML 1.0 §2–§4 for documents without a DTD.
  */

@@ -1,8 +1,8 @@
 /**
- * Bytes → a namespace-resolved element tree, and the escaping the writer needs. txml builds the tree (fast in
- * workerd, shared/research/toolchain.md §7); `checkWellFormed` runs first because txml is lenient. Elements are
+ * Bytes → a namespace-resolved element tree, and the escaping the writer needs. txml builds the tree (a small
+ * non-validating parser with no Node dependency when imported from `txml/txml`); `checkWellFormed` runs first because txml is lenient. Elements are
  * identified by namespace URI + local name, never by prefix: real requests use `cpix:`, `ns3:`, `aa:` or a
- * default namespace for the same elements (speke-cpix.md §1).
+ * default namespace for the same elements (Namespaces in XML 1.0 §6).
  */
 import { parse, type TNode } from "txml/txml";
 import { CpixReadError, type CpixReadFailure } from "./failure";

@@ -5,7 +5,7 @@ import { SYSTEM_IDS } from "./system-ids";
 /**
  * HLS key tags (`#EXT-X-KEY` in media playlists, `#EXT-X-SESSION-KEY` in the multivariant playlist) as SPEKE v2
  * `HLSSignalingData` and CPIX carry them. Attribute sets and order follow the AWS MediaPackage v2 SPEKE guide
- * (research/speke-cpix.md §5.7): no `SCHEME`, no `KEYID`/`IV`, media and master lines differ only in the tag name.
+ * (docs.aws.amazon.com/mediapackage/latest/userguide/implementing-speke-v2.html): no `SCHEME`, no `KEYID`/`IV`, media and master lines differ only in the tag name.
  */
 
 /** EXT-X-KEY METHOD values this service writes (RFC 8216bis EXT-X-KEY: AES-128, SAMPLE-AES, SAMPLE-AES-CTR). */
@@ -33,7 +33,7 @@ export const HLS_KEY_FORMATS = {
   identity: "identity",
 } as const;
 
-/** Every key format here is at version 1 (research/widevine-playready.md §4). */
+/** Every key format here is at version 1 (Apple, "Using content protection systems with HLS"; RFC 8216 §4.3.2.4 KEYFORMATVERSIONS). */
 const KEY_FORMAT_VERSIONS = "1";
 
 /** METHOD for a scheme: fMP4 cbcs is SAMPLE-AES, cenc SAMPLE-AES-CTR, cens/cbc1 none (RFC 8216bis EXT-X-KEY). */

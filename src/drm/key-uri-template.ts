@@ -8,7 +8,7 @@ import type { KeyId } from "../domain/key-id";
  * bytes (Shaka's `skd://` default), `{ivHex}` the IV as upper-case hex (Axinom's `skd://<KID>:<IV 32 hex>`).
  */
 
-/** Axinom FairPlay convention `skd://<Key ID as GUID>:<IV as 32 hex>` (research/axinom.md §6, Axinom "preparing-fps"). */
+/** Axinom FairPlay convention `skd://<Key ID as GUID>:<IV as 32 hex>` (Axinom documentation, "Preparing FairPlay content"). */
 export const DEFAULT_FAIRPLAY_URI_TEMPLATE = "skd://{kid}:{ivHex}";
 
 const PLACEHOLDERS = ["kid", "kidHex", "kidBase64", "ivHex"] as const;

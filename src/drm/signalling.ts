@@ -84,7 +84,7 @@ export function isDrmSignallingFailure(result: DrmSignalling | DrmSignallingFail
   return "reason" in result;
 }
 
-/** FairPlay IVs are 16 bytes and sit in the skd URI (research/widevine-playready.md §6; Axinom "32-character hex"). */
+/** FairPlay IVs are 16 bytes and sit in the skd URI (ISO/IEC 23001-7 cbcs; Axinom's skd URI carries a "32-character hex" IV). */
 const FAIRPLAY_IV_LENGTH = 16;
 
 /**

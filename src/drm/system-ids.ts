@@ -6,7 +6,8 @@ import { KeyId } from "../domain/key-id";
  */
 export type SystemId = KeyId;
 
-/** DASH-IF content-protection identifier registry (shared/vectors/drm-system-ids.json). */
+/** DASH-IF content-protection identifier registry (github.com/Dash-Industry-Forum/Identifiers,
+ * `csv/content-protection-system-specific.csv`). */
 export const SYSTEM_IDS = {
   widevine: KeyId.require("edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"),
   playReady: KeyId.require("9a04f079-9840-4286-ab92-e65be0885f95"),

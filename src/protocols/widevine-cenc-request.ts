@@ -25,7 +25,7 @@ export type WidevineDrmType = (typeof DRM_TYPES)[number];
 
 /**
  * Most crypto periods one request may ask for. Bounds the keys (tracks × periods) one response derives; Shaka
- * asks for 10 at a time (`--crypto_period_count` default, research/widevine-playready.md §1.4).
+ * asks for 10 at a time (`--crypto_period_count` default in `packager/app/packager_main.cc`).
  */
 export const MAX_CRYPTO_PERIOD_COUNT = 100;
 

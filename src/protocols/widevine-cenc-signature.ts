@@ -3,7 +3,7 @@ import { fail, succeed, type WidevineCencResult } from "./widevine-cenc-failure"
 
 /**
  * Request signatures of the Widevine Common Encryption API, as Shaka Packager makes them
- * (`packager/media/base/request_signer.cc`, verified against Shaka 3.4.2 in research/peers.md §1.1).
+ * (`packager/media/base/request_signer.cc`, verified against Shaka Packager 3.4.2 in test/interop/shaka-e2e.test.ts).
  */
 
 /** AES-256 signing key length: `--aes_signing_key` is 32 bytes hex; Axinom fixes `SigningKey` at 32 bytes. */

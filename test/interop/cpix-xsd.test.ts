@@ -1,6 +1,6 @@
 /**
  * What writeCpix emits validates against the official CPIX XSD of its version (libxml2 via xmllint-wasm):
- * every sample the research found XSD-valid for a version (shared/cpix/validation-matrix.json) is read, written
+ * every sample the research found XSD-valid for a version (test/fixtures/cpix/validation-matrix.json) is read, written
  * and validated again; samples that were only invalid for element order come out valid; a 2.4 document in the
  * SPEKE v2.1 shape validates against 2.4. Broken documents fail, which shows the validator is really checking.
  */
@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import matrix from "../../../shared/cpix/validation-matrix.json";
+import matrix from "../fixtures/cpix/validation-matrix.json";
 import { contentKeyFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
@@ -17,7 +17,7 @@ import { readCpix } from "../../src/cpix/reader";
 import { writeCpix } from "../../src/cpix/writer";
 import { validateCpixXml, type CpixSchemaVersion } from "./xsd";
 
-const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/cpix/samples");
+const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/cpix/samples");
 const VERSIONS: CpixSchemaVersion[] = ["2.1", "2.2", "2.3", "2.4"];
 const RESULTS = matrix.results as Record<string, Record<string, string>>;
 

@@ -12,7 +12,7 @@ import { validateCpixXml, type CpixSchemaVersion } from "./xsd";
  * documents against 2.2), checked with libxml2.
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SAMPLES = join(ROOT, "..", "shared", "cpix", "samples");
+const SAMPLES = join(ROOT, "test", "fixtures", "cpix", "samples");
 
 function listXml(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {

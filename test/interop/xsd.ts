@@ -1,6 +1,6 @@
 /**
  * XSD validation of CPIX documents with libxml2 (xmllint-wasm), against the official DASH-IF schemas in
- * shared/cpix/xsd/<version>/ (provenance: shared/cpix/SOURCES.md). Runs in Node (interop project) only.
+ * test/fixtures/cpix/xsd/<version>/ (provenance: test/fixtures/cpix/SOURCES.md). Runs in Node (interop project) only.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,7 +9,7 @@ import { validateXML, type XMLFileInfo } from "xmllint-wasm";
 
 export type CpixSchemaVersion = "2.1" | "2.2" | "2.3" | "2.4";
 
-const XSD_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../../shared/cpix/xsd");
+const XSD_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/cpix/xsd");
 /** cpix.xsd imports these by relative schemaLocation; xmllint finds them in its in-memory file system. */
 const IMPORTED_SCHEMAS = ["pskc.xsd", "xmldsig-core-schema.xsd", "xenc-schema.xsd"];
 const schemaFiles = new Map<CpixSchemaVersion, { schema: XMLFileInfo; preload: XMLFileInfo[] }>();

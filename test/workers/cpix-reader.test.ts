@@ -1,5 +1,5 @@
 /**
- * readCpix against every collected real CPIX document (shared/cpix/samples, provenance in shared/cpix/SOURCES.md),
+ * readCpix against every collected real CPIX document (test/fixtures/cpix/samples, provenance in test/fixtures/cpix/SOURCES.md),
  * with spot checks of parsed values against the sample text and the quirks each sample shows.
  */
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
-import complexCpix from "../../../shared/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
-import gpacCpix from "../../../shared/cpix/samples/gpac/crypt-info-load-cpix-unittest.xml?raw";
+import complexCpix from "../fixtures/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
+import gpacCpix from "../fixtures/cpix/samples/gpac/crypt-info-load-cpix-unittest.xml?raw";
 import { fromBase64, toBase64 } from "../../src/domain/bytes";
 import { ivFromBytes, type ProtectionScheme } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";

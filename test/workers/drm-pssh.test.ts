@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/pssh-boxes.json";
+import vectors from "../fixtures/vectors/pssh-boxes.json";
 import { concatBytes, fromBase64, fromHex, toHex, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { buildPsshBox, parsePsshBox, parsePsshBoxes, type PsshBox } from "../../src/drm/pssh";

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
-import playReadyVectors from "../../../shared/vectors/playready-header.json";
-import complexCpix from "../../../shared/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
+import playReadyVectors from "../fixtures/vectors/playready-header.json";
+import complexCpix from "../fixtures/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { contentKeyFromBytes, ivFromBytes, type ProtectionScheme } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";

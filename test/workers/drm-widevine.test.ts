@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/pssh-boxes.json";
-import complexCpix from "../../../shared/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
+import vectors from "../fixtures/vectors/pssh-boxes.json";
+import complexCpix from "../fixtures/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import {

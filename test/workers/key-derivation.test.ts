@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/playready-key-seed.json";
+import vectors from "../fixtures/vectors/playready-key-seed.json";
 import { fromBase64, fromHex, toHex } from "../../src/domain/bytes";
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";

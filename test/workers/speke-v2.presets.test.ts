@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import presets from "../../../shared/cpix/speke-v2-presets.json";
+import presets from "../fixtures/cpix/speke-v2-presets.json";
 import { readCpix } from "../../src/cpix/reader";
 import { deriveContentKey } from "../../src/domain/key-derivation";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
 
-/** A preset's rules as the presets file gives them (shared/cpix/speke-v2-presets.json). */
+/** A preset's rules as the presets file gives them (test/fixtures/cpix/speke-v2-presets.json). */
 type PresetRule = { intendedTrackType: string; VideoFilter?: Record<string, number>; AudioFilter?: Record<string, number> };
 
 /** The presets that are lists of rules (SHARED and UNENCRYPTED are described in words in the file). */

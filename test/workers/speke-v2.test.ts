@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import vectors from "../../../shared/vectors/playready-key-seed.json";
+import vectors from "../fixtures/vectors/playready-key-seed.json";
 import { toBase64, toHex } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { deriveContentKey } from "../../src/domain/key-derivation";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import signing from "../../../shared/vectors/widevine-cenc-api-signing.json";
+import signing from "../fixtures/vectors/widevine-cenc-api-signing.json";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import shaka from "../../../shared/vectors/widevine-cenc-api-shaka-unittest.json";
+import shaka from "../fixtures/vectors/widevine-cenc-api-shaka-unittest.json";
 import { toBase64, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { stableKeyId } from "../../src/domain/stable-key-id";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import shaka from "../../../shared/vectors/widevine-cenc-api-shaka-unittest.json";
+import shaka from "../fixtures/vectors/widevine-cenc-api-shaka-unittest.json";
 import { utf8 } from "../../src/domain/bytes";
 import { failureResponse } from "../../src/protocols/widevine-cenc-failure";
 import {
@@ -8,7 +8,7 @@ import {
   type CommonEncryptionRequest,
 } from "../../src/protocols/widevine-cenc-request";
 
-/** Golden requests: Shaka Packager's WidevineKeySource unit test (shared/vectors, provenance in the file). */
+/** Golden requests: Shaka Packager's WidevineKeySource unit test (test/fixtures/vectors, provenance in test/fixtures/SOURCES.md). */
 const requests = shaka.instantiated;
 const ALL_TRACKS = ["SD", "HD", "UHD1", "UHD2", "AUDIO"];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import shaka from "../../../shared/vectors/widevine-cenc-api-shaka-unittest.json";
+import shaka from "../fixtures/vectors/widevine-cenc-api-shaka-unittest.json";
 import { fromBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";

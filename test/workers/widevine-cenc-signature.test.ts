@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import signing from "../../../shared/vectors/widevine-cenc-api-signing.json";
+import signing from "../fixtures/vectors/widevine-cenc-api-signing.json";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { parseSignedRequest } from "../../src/protocols/widevine-cenc-envelope";
 import { failureResponse } from "../../src/protocols/widevine-cenc-failure";

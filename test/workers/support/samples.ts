@@ -1,13 +1,13 @@
-/** The real CPIX requests and responses in ../shared/cpix/samples, as bytes (some are UTF-16). */
-const inlined = import.meta.glob("../../../../shared/cpix/samples/**/*.{xml,cpix}", {
+/** The real CPIX requests and responses in test/fixtures/cpix/samples, as bytes (some are UTF-16). */
+const inlined = import.meta.glob("../../fixtures/cpix/samples/**/*.{xml,cpix}", {
   query: "?url&inline",
   import: "default",
   eager: true,
 }) as Record<string, string>;
 
-const PREFIX = "../../../../shared/cpix/samples/";
+const PREFIX = "../../fixtures/cpix/samples/";
 
-/** Every sample, keyed by its path under shared/cpix/samples. */
+/** Every sample, keyed by its path under test/fixtures/cpix/samples. */
 export const SAMPLES: ReadonlyMap<string, Uint8Array> = new Map(
   Object.entries(inlined).map(([path, dataUrl]) => [path.slice(PREFIX.length), bytesOfDataUrl(dataUrl)]),
 );

@@ -1,10 +1,10 @@
-import vectors from "../../../../shared/vectors/playready-key-seed.json";
+import vectors from "../../fixtures/vectors/playready-key-seed.json";
 import { fromBase64 } from "../../../src/domain/bytes";
 import { keySeedFromBytes, type KeySeedValue } from "../../../src/domain/content-key";
 import { SELF } from "cloudflare:test";
 import { BASE, api, createTenant, type TestTenant } from "./api";
 
-/** Microsoft's published PlayReady test key seed (shared/vectors/playready-key-seed.json). */
+/** Microsoft's published PlayReady test key seed (test/fixtures/vectors/playready-key-seed.json). */
 export const TEST_SEED_BASE64 = vectors.test_key_seed.b64;
 export const TEST_SEED: KeySeedValue = keySeedFromBytes(fromBase64(TEST_SEED_BASE64)!);
 

@@ -5,7 +5,7 @@ import { KeyId } from "../src/domain/key-id";
 /**
  * Micro-benchmark Worker, never deployed: PlayReady key-seed derivations per second against the physical floor,
  * three raw SHA-256 digests of the same input sizes (seed 30 B + KID 16 B = 46, 76 and 92 bytes). Locally
- * `performance.now()` advances during CPU work (research/toolchain.md §5), so a timed loop measures CPU.
+ * `performance.now()` advances during CPU work (observed in workerd), so a timed loop measures CPU.
  * GET /?ms=200&rounds=5 → JSON with the per-round rates of each variant.
  */
 

@@ -91,7 +91,10 @@ function recipientCertificate() {
 /** The Key ID of the CPIX GET scenario. */
 export const CPIX_GET_KID = benchKid(7);
 
-/** Widevine CENC API key request (widevine-playready.md §1): five tracks, Widevine only, cenc. */
+/**
+ * Widevine CENC API key request (`CommonEncryptionRequest`, Shaka Packager
+ * `packager/media/base/widevine_common_encryption.proto`): five tracks, Widevine only, cenc.
+ */
 export const WIDEVINE_REQUEST = {
   content_id: Buffer.from("bench-content").toString("base64"),
   tracks: [{ type: "SD" }, { type: "HD" }, { type: "UHD1" }, { type: "UHD2" }, { type: "AUDIO" }],

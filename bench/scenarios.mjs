@@ -120,7 +120,10 @@ export function scenarios(tenant, signer) {
   ];
 }
 
-/** HTTP 200 always (widevine-playready.md §1); the verdict is `status` inside the base64 `response`. */
+/**
+ * HTTP 200 always (Axinom Key Service API help, POST api/WidevineProtectionInfo); the verdict is `status`
+ * inside the base64 `response`.
+ */
 function widevineCheck(trackCount) {
   return (status, text) => {
     if (status !== 200) return `HTTP ${status}`;

@@ -11,17 +11,17 @@ import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangle
  * The production Worker as the benchmark runs it: the `wrangler deploy --dry-run` bundle served by Miniflare
  * on a real 127.0.0.1 socket (the approach of test/interop/service.ts, in plain ESM so `node bench/run.mjs`
  * needs no TypeScript loader). Miniflare directly, not `wrangler dev`: its proxy and per-request logging cost
- * ~40–60 % of the throughput (research/toolchain.md §6).
+ * ~40–60 % of the throughput (measured).
  */
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-/** Inside the project and git-ignored: Miniflare refuses module paths that leave its root (toolchain.md §4). */
+/** Inside the project and git-ignored: Miniflare refuses module paths that leave its root. */
 export const OUT_ROOT = join(PROJECT_ROOT, "bench", ".out");
 /** The Worker to measure; BENCH_WRANGLER_CONFIG points at another config (e.g. a patched copy of src/) to compare. */
 export const CONFIG_PATH = process.env.BENCH_WRANGLER_CONFIG
   ? resolve(process.env.BENCH_WRANGLER_CONFIG)
   : join(PROJECT_ROOT, "wrangler.toml");
-/** No network: Miniflare's fallback `cf` object, no wrangler metrics (toolchain.md §8). */
+/** No network: Miniflare's fallback `cf` object, no wrangler metrics. */
 export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 // WRANGLER_LOG: quiet wrangler's config reader ("Using secrets defined in .dev.vars": those are replaced below anyway).
 Object.assign(process.env, OFFLINE_ENV, { WRANGLER_LOG: "error" });

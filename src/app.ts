@@ -38,7 +38,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", settingsRoutes);
   app.route("/api", logRoutes);
   app.route("/api", widevineCredentialRoutes);
-  // Signed by the request itself, no Authorization header (widevine-playready.md §1.3).
+  // Signed by the request itself, no Authorization header (Shaka Packager `packager/media/base/request_signer.cc`).
   app.route("/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -5,8 +5,8 @@ import { definedOnly, type ReadNode } from "./read-node";
 
 /**
  * Reads one `DeliveryData` (CPIX 2.3 §DeliveryData Element): the recipient certificate and, in responses, the
- * wrapped document and MAC keys. SPEKE requests send only `DeliveryKey` (speke-cpix.md §3.1), so DocumentKey,
- * mandatory in the 2.3 XSD, is optional here.
+ * wrapped document and MAC keys. SPEKE requests send only `DeliveryKey` (AWS SPEKE docs, "Content key
+ * encryption"), so DocumentKey, mandatory in the 2.3 XSD, is optional here.
  */
 export function readDeliveryData(node: ReadNode): CpixDeliveryData {
   const deliveryKey = node.requiredChild(CPIX_NS, "DeliveryKey");

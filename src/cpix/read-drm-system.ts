@@ -7,7 +7,8 @@ const PLAYLISTS: readonly HlsPlaylist[] = ["media", "master", "multiVariant", "v
 
 /**
  * Reads one `DRMSystem`, CPIX 2.3 §DRMSystem Element, in any child order: SPEKE v1 puts `speke:*` before
- * `cpix:PSSH`, the AWS v2 kid-override example puts HLSSignalingData first (speke-cpix.md §0 fact 9).
+ * `cpix:PSSH`, the AWS v2 kid-override example puts HLSSignalingData first (AWS SPEKE docs: the v1 live workflow
+ * example, v2.0 "Overriding the key identifier").
  * Signalling values are what the key provider fills in, so undecodable ones read as empty placeholders
  * (ReadNode.signalingBase64); the ids that select keys and systems are strict.
  */

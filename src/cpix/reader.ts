@@ -2,7 +2,8 @@
  * `readCpix`: request bytes → a typed CpixDocument, or a failure that names what was wrong. Tolerant of what real
  * encryptors send (any prefixes, any child order, empty placeholder elements, non-NCName ids, upper-case UUIDs,
  * UTF-16), strict about values (UUIDs, base64 and lengths, known schemes, integers and dates). It never rejects on
- * XSD order: most real SPEKE requests are not XSD-valid (speke-cpix.md §0 fact 9, validation-matrix.json).
+ * XSD order: most real SPEKE requests are not XSD-valid (xmllint against the DASH-IF XSDs,
+ * test/fixtures/cpix/validation-matrix.json).
  * Not kept: `ds:Signature` (SPEKE ignores XMLDSIG), comments, unknown elements in the cpix namespace, PSKC KeyType
  * children other than `Data` (Issuer, FriendlyName…); foreign-namespace children of DRMSystem and
  * ContentKeyUsageRule are kept as extensions.

@@ -83,7 +83,10 @@ export function writeDeliveryData(xml: XmlBuilder, delivery: CpixDeliveryData): 
   xml.close(CPIX_NS, "DeliveryData");
 }
 
-/** `MACMethod` in the shape it was read in (CpixMacMethod.keyShape; speke-cpix.md §3.3). */
+/**
+ * `MACMethod` in the shape it was read in (CpixMacMethod.keyShape; AWS SPEKE docs, DASH-IF cpix-test-vectors,
+ * RFC 6030).
+ */
 function writeMacMethod(xml: XmlBuilder, mac: CpixMacMethod): void {
   const attributes = [["Algorithm", mac.algorithm]] as const;
   if (!mac.key) return xml.leaf(CPIX_NS, "MACMethod", attributes);

@@ -28,7 +28,7 @@ export function parseXml(body: Uint8Array): XmlParseResult {
   try {
     const text = decodeXmlBytes(body).replace(/\r\n?/g, "\n"); // XML 1.0 §2.11 end-of-line handling
     checkWellFormed(text);
-    // selfClosingTags: [] — txml's default treats HTML void names (meta, link…) as childless (toolchain.md §7).
+    // selfClosingTags: [] — txml's default treats HTML void names (meta, link…) as childless (txml 6.0.3 `parse`).
     const nodes = parse(text, { selfClosingTags: [], decodeEntities: true });
     const root = nodes.find((node): node is TNode => typeof node !== "string" && !node.tagName.startsWith("?"));
     if (!root) throw new CpixReadError({ reason: "malformed-xml", detail: "the document has no root element" });

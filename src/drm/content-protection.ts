@@ -11,7 +11,8 @@ const PLAYREADY_NAMESPACE = "urn:microsoft:playready";
  */
 export function contentProtectionData(psshBox: Uint8Array, playReadyObject?: Uint8Array): string {
   // Each child declares its namespace as the default one: Unified Streaming rejects prefixed namespaces here
-  // (speke-cpix.md fact 12), and this is the exact shape of the DASH-IF cpix-test-vectors (Complex.xml).
+  // (Unified Streaming docs, "CPIX Signaling Behaviour"), and this is the exact shape of the DASH-IF
+  // cpix-test-vectors (Complex.xml).
   const pssh = `<pssh xmlns="${CENC_NAMESPACE}">${toBase64(psshBox)}</pssh>`;
   return playReadyObject ? `${pssh}<pro xmlns="${PLAYREADY_NAMESPACE}">${toBase64(playReadyObject)}</pro>` : pssh;
 }

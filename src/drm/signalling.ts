@@ -177,7 +177,8 @@ function signalCommonPssh({ kid }: DrmSignallingInput): DrmSignalling {
 
 function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
   // HLS AES-128 encrypts whole segments with AES-CBC (RFC 8216 §5.2), so a CTR scheme cannot share its key
-  // signalling; MediaPackage v2 names cbc1 (speke-cpix.md §5.7), SPEKE v1 FairPlay requests pair it with cbcs.
+  // signalling; MediaPackage v2 names cbc1 (MediaPackage user guide, implementing-speke-v2), SPEKE v1 FairPlay
+  // requests pair it with cbcs.
   if (scheme !== undefined && !isCbcScheme(scheme)) return { reason: "scheme-not-supported-by-system", systemId, scheme };
   const template = settings.clearKeyUriTemplate;
   if (template === undefined) return { reason: "setting-required", systemId, setting: "clearKeyUriTemplate" };

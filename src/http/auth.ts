@@ -29,8 +29,8 @@ export function parseBasicAuthorization(header: string | undefined): { user: str
 }
 
 /**
- * Tenant authentication by Basic credentials (axinom.md §2): the user name is the tenant id, the password
- * a management key holding `scope`. Every failure is the same 401.
+ * Tenant authentication by Basic credentials (Axinom docs, Key Service Management API): the user name is the
+ * tenant id, the password a management key holding `scope`. Every failure is the same 401.
  */
 export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
   return async function tenantAuthMiddleware(c, next) {

@@ -1,7 +1,8 @@
 /**
- * One error shape for the Management and Operator APIs (DESIGN.md §Compatibility stance, axinom.md §3):
- * the status, a JSON body `{"error": message}`, and the same text in `X-AxDRM-ErrorMessage`, which
- * browsers may read thanks to `Access-Control-Expose-Headers`. Messages never carry keys or secrets.
+ * One error shape for the Management and Operator APIs (DESIGN.md §Compatibility stance; Axinom docs, Key
+ * Acquisition API, errors): the status, a JSON body `{"error": message}`, and the same text in
+ * `X-AxDRM-ErrorMessage`, which browsers may read thanks to `Access-Control-Expose-Headers`. Messages never
+ * carry keys or secrets.
  */
 export const ERROR_MESSAGE_HEADER = "X-AxDRM-ErrorMessage";
 

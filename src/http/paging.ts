@@ -1,4 +1,4 @@
-/** OData paging as Axinom lists use it (axinom.md §5: "$skip, $top", at most 100 items). */
+/** OData paging as Axinom lists use it (Axinom Key Service API help: "$skip, $top", at most 100 items). */
 export const MAX_PAGE_SIZE = 100;
 
 export type Paging = { readonly ok: true; readonly top: number; readonly skip: number } | { readonly ok: false; readonly message: string };

@@ -3,12 +3,12 @@ import { KEY_SEED_LENGTH } from "../domain/content-key";
 import type { KeySeedImport, NewKeySeed } from "../tenancy/tenant-types";
 import { InputError, asObject, optionalBoolean, optionalString, optionalUuid, requiredString } from "./json-fields";
 
-/** Axinom's Name bounds for management resources (axinom.md §5.1: "Name string 1..256"). */
+/** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = 256;
 /** At most this many seeds in one import, like the page size of every list. */
 export const MAX_IMPORT_ITEMS = 100;
 
-/** `POST /api/KeySeeds` body `{Id?, Name, IsDefault?}` (axinom.md §5.2). */
+/** `POST /api/KeySeeds` body `{Id?, Name, IsDefault?}` (Axinom Key Service API help). */
 export function parseNewKeySeed(value: unknown): NewKeySeed {
   const body = asObject(value);
   const id = optionalUuid(body, "Id");
@@ -26,7 +26,7 @@ export function parseKeySeedChange(value: unknown): { name?: string; isDefault?:
   return { ...(name !== undefined && { name }), ...(isDefault !== undefined && { isDefault }) };
 }
 
-/** `POST /api/Import/KeySeeds` body `[{Id?, Data}]`, Data base64 of exactly 30 bytes (axinom.md §5.2). */
+/** `POST /api/Import/KeySeeds` body `[{Id?, Data}]`, Data base64 of exactly 30 bytes (Axinom Key Service API help). */
 export function parseKeySeedImports(value: unknown): KeySeedImport[] {
   if (!Array.isArray(value)) throw new InputError("Request body must be a JSON array of {Id?, Data}");
   if (value.length === 0) throw new InputError("Request body must list at least one key seed");

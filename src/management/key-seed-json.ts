@@ -1,6 +1,6 @@
 import type { KeySeedView } from "../tenancy/tenant-types";
 
-/** A KeySeed in Axinom's PascalCase JSON (axinom.md §5.2); the seed value is never part of it. */
+/** A KeySeed in Axinom's PascalCase JSON (Axinom Key Service API help); the seed value is never part of it. */
 export function keySeedJson(seed: KeySeedView) {
   return {
     Id: seed.id,

@@ -9,7 +9,7 @@ import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-
 import { parseBody, respond } from "./responses";
 import { KeyId } from "../domain/key-id";
 
-/** Key Seeds API (axinom.md §5.2), mounted under `/api` behind tenant auth with the `manage` scope. */
+/** Key Seeds API (Axinom Key Service API help), mounted under `/api` behind tenant auth with the `manage` scope. */
 export const keySeedRoutes = new Hono<AppEnv>();
 
 keySeedRoutes.get("/keyseeds", async (c) => {

@@ -11,12 +11,12 @@ import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/t
 import { InputError, asObject, optionalString, optionalUuid, requiredString } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
-/** Axinom: SigningKey byte[32], SigningIv byte[16] (axinom.md §4.2). */
+/** Axinom: SigningKey byte[32], SigningIv byte[16] (Axinom Key Service API help, WidevineProtectionInfoCredentials). */
 const SIGNING_KEY_LENGTH = 32;
 const SIGNING_IV_LENGTH = 16;
 
 /**
- * `/api/WidevineProtectionInfoCredentials` (axinom.md §4.2): signers of the Widevine CENC API. The secrets
+ * `/api/WidevineProtectionInfoCredentials` (Axinom Key Service API help): signers of the Widevine CENC API. The secrets
  * are shown once, in the 201 of the POST; lists and reads never carry them.
  */
 export const widevineCredentialRoutes = new Hono<AppEnv>();

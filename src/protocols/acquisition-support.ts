@@ -46,5 +46,5 @@ export function recordIssuance(
   IssuanceBatcher.add(env, executionContext, tenantId, { ...record, contentId });
 }
 
-/** MediaPackage's ResourceId limit (speke-cpix.md §5.9): enough for any real content id. */
+/** MediaPackage's ResourceId limit (MediaPackage v2 API, SpekeKeyProvider): enough for any real content id. */
 const MAX_LOGGED_CONTENT_ID_LENGTH = 256;

@@ -11,7 +11,7 @@ import { encodeSignedResponse, failureResponse, handleCommonEncryptionRequest } 
 /**
  * Widevine Common Encryption API: `POST /api/WidevineProtectionInfo` and Shaka's documented
  * `/cenc/getcontentkey/{signer}`. Authenticated by the request signature, not a header; every answer is
- * HTTP 200 with the protocol's own `status` (widevine-playready.md §1).
+ * HTTP 200 with the protocol's own `status` (Axinom Key Service API help, POST api/WidevineProtectionInfo).
  */
 export const widevineCencRoutes = new Hono<AppEnv>();
 

@@ -12,9 +12,9 @@ export interface SeedOrdering {
 }
 
 /**
- * Axinom's default rule (axinom.md §5.2): "The default key seed is the last key seed that was made as the
- * default one. If no key seeds were ever made as the default ones, the oldest key seed will be treated as
- * the default one."
+ * Axinom's default rule (Axinom Key Service API help, KeySeed `MadeDefault`): "The default key seed is the last
+ * key seed that was made as the default one. If no key seeds were ever made as the default ones, the oldest key
+ * seed will be treated as the default one."
  */
 export function ruleDefaultSeedId(seeds: readonly SeedOrdering[]): string | undefined {
   let lastMadeDefault: SeedOrdering | undefined;

@@ -1,6 +1,6 @@
 /** Per-tenant settings that shape DRM signalling (issue: CPIX acquisition §4). All optional. */
 export interface TenantSettings {
-  /** Widevine `provider` in WidevinePsshData (widevine-playready.md §2). */
+  /** Widevine `provider` in WidevinePsshData (Shaka Packager `packager/media/base/widevine_pssh_data.proto`). */
   readonly widevineProvider?: string;
   /** PlayReady LA_URL written into the WRMHEADER (PlayReady header spec §3). */
   readonly playReadyLaUrl?: string;

@@ -208,7 +208,8 @@ export class TenantObject extends DurableObject<Env> {
       if (change.name !== undefined) this.#sql.exec("UPDATE key_seeds SET name = ?, updated = ? WHERE id = ?", change.name, now, id);
       if (change.isDefault === true) this.#markDefault(id, now);
       if (change.isDefault === false) {
-        // axinom.md §5.2 (PUT IsDefault=false): the previous default is treated as the default again.
+        // Axinom API help, PUT api/KeySeeds/{id} (License Service page), IsDefault=false: the previous default is
+        // treated as the default again.
         this.#sql.exec("UPDATE key_seeds SET made_default = NULL, made_default_seq = NULL, updated = ? WHERE id = ?", now, id);
       }
       this.#republishDefault(now);

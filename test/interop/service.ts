@@ -20,7 +20,7 @@ export interface RunningService {
 }
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-/** Inside the project: Miniflare refuses module paths that leave its root (research/toolchain.md §4). */
+/** Inside the project: Miniflare refuses module paths that leave its root. */
 const BUILD_ROOT = join(PROJECT_ROOT, ".wrangler", "interop-dist");
 /** No network at test time: the `cf` object is Miniflare's built-in fallback, wrangler sends no metrics. */
 const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };

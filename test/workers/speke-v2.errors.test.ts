@@ -32,7 +32,7 @@ const removeElement = (xml: string, pattern: RegExp) => {
   return out;
 };
 
-/** The SPEKE v2 error table (speke-cpix.md §5.4): the exact body text, status 422. */
+/** The SPEKE v2 error table (AWS SPEKE v2 docs, speke-constraints-v2): the exact body text, status 422. */
 const SPEKE_TABLE: [string, (xml: string) => string, string][] = [
   ["CPIX@contentId missing", (xml) => xml.replace(' contentId="content-1"', ""), "Missing CPIX@contentId"],
   ["CPIX@version missing", (xml) => xml.replace(' version="2.3"', ""), "Missing CPIX@version"],

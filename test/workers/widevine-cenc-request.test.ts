@@ -50,7 +50,8 @@ describe("Widevine CENC request parsing: Shaka's own requests", () => {
     expect(request.protectionScheme).toBe("cenc");
   });
 
-  it("reads the request Shaka 3.4.2 sends with an empty policy (research/peers.md §1.1)", () => {
+  // The body Shaka Packager 3.4.2 sent to a local mock key server (`--content_id 3031323334353637`, no policy).
+  it("reads the request Shaka 3.4.2 sends with an empty policy", () => {
     const request = parsed(
       '{"content_id":"MDEyMzQ1Njc=","policy":"","tracks":[{"type":"SD"},{"type":"HD"},{"type":"UHD1"},{"type":"UHD2"},{"type":"AUDIO"}],"drm_types":["WIDEVINE"],"protection_scheme":"CENC"}',
     );

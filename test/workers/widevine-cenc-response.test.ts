@@ -37,8 +37,8 @@ function bytes(base64: string | undefined): Uint8Array {
 }
 
 /**
- * The checks Shaka Packager 3.4.2 makes on a response (`WidevineKeySource::ExtractEncryptionKey`,
- * research/widevine-playready.md §1.5), so a response that passes here is one Shaka accepts.
+ * The checks Shaka Packager 3.4.2 makes on a response (`WidevineKeySource::ExtractEncryptionKey` in
+ * `packager/media/base/widevine_key_source.cc`), so a response that passes here is one Shaka accepts.
  */
 function assertShakaAccepts(response: CommonEncryptionResponseJson, rotation?: { firstIndex: number; count: number }) {
   expect(response.status).toBe("OK");

@@ -82,7 +82,8 @@ function masterPlaylistName(version: string | undefined): HlsPlaylist {
  * placeholder the request sent is filled ("When included in a CPIX request by the encryptor, all elements
  * and attributes shall carry a valid value", speke-constraints-v2); a DRMSystem sent with no signalling
  * children at all gets every form its DRM has, as Axinom answers Unified Streaming's documents. A form the
- * DRM does not have (a FairPlay PSSH, speke-cpix.md §5.7) is left out rather than filled with something else.
+ * DRM does not have (a FairPlay PSSH; MediaPackage user guide, implementing-speke-v2) is left out rather than
+ * filled with something else.
  */
 function fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, dialect: CpixDialect, version: string | undefined): CpixDrmSystem {
   const v1 = dialect === "speke-v1";

@@ -2,7 +2,8 @@ import type { CpixReadFailure } from "../../cpix/failure";
 
 /**
  * Why a CPIX acquisition (SPEKE v1, v2.0, v2.1, plain CPIX) was refused. `speke` failures carry the exact
- * body text of the SPEKE v2 error table (speke-cpix.md §5.4); the others carry a message naming the rule.
+ * body text of the SPEKE v2 error table (AWS SPEKE v2 docs, speke-constraints-v2); the others carry a message
+ * naming the rule.
  * Mapped to the wire only in `acquisitionFailureResponse`.
  */
 export type AcquisitionFailure =
@@ -13,7 +14,7 @@ export type AcquisitionFailure =
   | { readonly reason: "too-large" }
   | { readonly reason: "unknown-key-seed"; readonly keySeedId: string };
 
-/** The SPEKE v2 error strings (AWS SPEKE v2 "Error codes" page, quoted in speke-cpix.md §5.4). */
+/** The SPEKE v2 error strings (AWS SPEKE v2 docs, speke-constraints-v2 error table). */
 export type SpekeErrorMessage =
   | "Missing CPIX@contentId"
   | "Missing CPIX@version"

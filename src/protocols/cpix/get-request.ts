@@ -19,9 +19,9 @@ const MAX_DRMS = 8;
 
 /**
  * The CPIX 2.3 request a `GET /api/Cpix/{contentId}?kid=…&drm=…&scheme=…` stands for, for readers that can
- * only GET a URL (Unified Streaming `--mpd.cpix=URL`, speke-cpix.md §0 fact 17). Without `kid` the key id is
- * `stableKeyId(tenant, ["cpix-get", contentId, scheme])`; without `drm`, Widevine and PlayReady (and FairPlay
- * for cbcs) are signalled.
+ * only GET a URL (Unified Streaming `--mpd.cpix=URL`; Unified Streaming docs, CPIX command-line options).
+ * Without `kid` the key id is `stableKeyId(tenant, ["cpix-get", contentId, scheme])`; without `drm`, Widevine
+ * and PlayReady (and FairPlay for cbcs) are signalled.
  */
 export async function cpixGetRequest(
   contentId: string,

@@ -6,8 +6,9 @@ import type { CpixContentKey, CpixDocument } from "../../cpix/model";
 export type OverrideFamily = "speke-v1" | "speke-v2" | "cpix";
 
 /**
- * `?overrideKeyIds=true` (axinom.md §4.5, SPEKE kid-override): every Key ID in the request is replaced by
- * `stableKeyId(tenant, parts)` and the new one is used consistently in ContentKey, DRMSystem and usage rules.
+ * `?overrideKeyIds=true` (Axinom docs, speke-keyid-override; SPEKE kid-override): every Key ID in the request
+ * is replaced by `stableKeyId(tenant, parts)` and the new one is used consistently in ContentKey, DRMSystem
+ * and usage rules.
  * Parts, in order:
  * - SPEKE v2: "speke-v2", CPIX@contentId, period index, scheme, intendedTrackType (or "key-<n>" without a rule);
  * - SPEKE v1: "speke-v1", CPIX@id, period index, key index;

@@ -20,7 +20,7 @@ cpixRoutes.post("/spekev2", async (c) => {
   if (!Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
     return acquisitionFailureResponse({ reason: "speke", message: "Unsupported SPEKE version" }, versionHeaders);
   }
-  // "X-Speke-Version … cannot be modified by the key provider" (speke-cpix.md §5.2): echo it.
+  // "X-Speke-Version … cannot be modified by the key provider" (AWS SPEKE v2 docs, vod-workflow-method-v2): echo it.
   const headers = { ...versionHeaders, "X-Speke-Version": requested };
   return handlePost(c, { kind: "speke-v2", version: requested as SpekeV2Version }, headers);
 });
@@ -63,7 +63,7 @@ async function answer(
   if (!seed.ok) return acquisitionFailureResponse({ reason: "unknown-key-seed", keySeedId: seed.keySeedId }, headers);
   const overrideParameter = c.req.query("overrideKeyIds")?.toLowerCase();
   if (overrideParameter !== undefined && overrideParameter !== "true" && overrideParameter !== "false") {
-    // Axinom: 400 "The 'overrideKeyIds' parameter has an incorrect value." (axinom.md §3)
+    // Axinom: 400 "The 'overrideKeyIds' parameter has an incorrect value." (Axinom Key Service API help, api/Speke)
     return acquisitionFailureResponse(
       { reason: "invalid-request", message: "The 'overrideKeyIds' parameter has an incorrect value; use true or false" },
       headers,

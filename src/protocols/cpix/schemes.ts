@@ -2,8 +2,9 @@ import { parseProtectionScheme, type ProtectionScheme } from "../../domain/conte
 
 /**
  * Reads `ContentKey@commonEncryptionScheme`: a CENC 4CC (ISO/IEC 23001-7 §4.2), or from CPIX 2.4 / SPEKE v2.1
- * an HLS METHOD name (speke-cpix.md §6), mapped to the scheme that method encrypts with: SAMPLE-AES is cbcs,
- * SAMPLE-AES-CTR is cenc, and whole-segment AES-128 is CBC like cbc1 (MediaPackage: Clear Key AES-128 is cbc1).
+ * an HLS METHOD name (AWS SPEKE v2.1 docs, "Changes from SPEKE v2.0"), mapped to the scheme that method
+ * encrypts with: SAMPLE-AES is cbcs, SAMPLE-AES-CTR is cenc, and whole-segment AES-128 is CBC like cbc1
+ * (MediaPackage: Clear Key AES-128 is cbc1).
  */
 export function readSchemeValue(value: string, allowHlsMethods: boolean): ProtectionScheme | undefined {
   const scheme = parseProtectionScheme(value);
@@ -20,7 +21,7 @@ export function readSchemeValue(value: string, allowHlsMethods: boolean): Protec
   }
 }
 
-/** `?protectionScheme=` (Axinom SPEKE v1, axinom.md §4.3) or the GET endpoint's `scheme`. */
+/** `?protectionScheme=` (Axinom SPEKE v1: Axinom Key Service API help, api/Speke) or the GET endpoint's `scheme`. */
 export function readSchemeParameter(value: string | undefined): ProtectionScheme | undefined | "invalid" {
   if (value === undefined || value === "") return undefined;
   return parseProtectionScheme(value) ?? "invalid";

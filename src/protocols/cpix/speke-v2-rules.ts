@@ -4,7 +4,7 @@ import type { AcquisitionFailure } from "./failure";
 import { readSchemeValue } from "./schemes";
 import { checkKeysAndSystems } from "./structure";
 
-/** SPEKE v2.0 is the CPIX 2.3 profile, v2.1 the CPIX 2.4 one (speke-cpix.md §0 facts 2 and 4). */
+/** SPEKE v2.0 is the CPIX 2.3 profile, v2.1 the CPIX 2.4 one (AWS SPEKE docs, "SPEKE API v2" and "SPEKE API v2.1"). */
 export const SPEKE_CPIX_VERSIONS = { "2.0": "2.3", "2.1": "2.4" } as const;
 export type SpekeV2Version = keyof typeof SPEKE_CPIX_VERSIONS;
 
@@ -16,8 +16,9 @@ const speke = (message: Extract<AcquisitionFailure, { reason: "speke" }>["messag
 const invalid = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
 
 /**
- * The SPEKE v2 CPIX profile (speke-constraints-v2, speke-cpix.md §5.3–§5.6), checked in the order of the
- * SPEKE error table so each refusal carries its exact message. Returns the document's one scheme.
+ * The SPEKE v2 CPIX profile (AWS SPEKE v2 docs: speke-constraints-v2, standard-payload-components-v2,
+ * encryption-contract-v2), checked in the order of the SPEKE error table so each refusal carries its exact
+ * message. Returns the document's one scheme.
  */
 export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV2Version): SpekeV2Check {
   if (document.contentId === undefined || document.contentId === "") return speke("Missing CPIX@contentId");
@@ -61,7 +62,7 @@ const TRACK_TYPE =
   /^(ALL|VIDEO|AUDIO|SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7)(\+(SD|HD|HD1|HD2|UHD|UHD1|UHD2|STEREO_AUDIO|MULTICHANNEL_AUDIO|MULTICHANNEL_AUDIO_3_6|MULTICHANNEL_AUDIO_7))*$/;
 
 /**
- * The encryption contract (encryption-contract-v2, speke-cpix.md §0 fact 13): a rule per key with a unique
+ * The encryption contract (AWS SPEKE v2 docs, encryption-contract-v2): a rule per key with a unique
  * intendedTrackType and at least one VideoFilter or AudioFilter; `ALL` alone; periods it filters on exist.
  */
 function checkEncryptionContract(document: CpixDocument, keys: readonly CpixContentKey[]): SpekeV2Check | undefined {

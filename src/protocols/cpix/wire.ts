@@ -4,8 +4,8 @@ import type { AcquisitionFailure } from "./failure";
 
 /**
  * The one place CPIX acquisition failures meet the wire. SPEKE: "4XX … with an error message body", 422 for
- * everything SPEKE/CPIX related, the exact strings of the error table (speke-cpix.md §5.2, §5.4); the same
- * text in `X-AxDRM-ErrorMessage`. Malformed XML is 400, an oversized body 413.
+ * everything SPEKE/CPIX related, the exact strings of the error table (AWS SPEKE v2 docs, speke-constraints-v2);
+ * the same text in `X-AxDRM-ErrorMessage`. Malformed XML is 400, an oversized body 413.
  */
 export function acquisitionFailureResponse(failure: AcquisitionFailure, extraHeaders: Record<string, string> = {}): Response {
   const [status, message] = statusAndMessage(failure);

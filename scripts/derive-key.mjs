@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What a license service does: re-create a content key from the Key Seed and the Key ID, with Microsoft's
-// published PlayReady key-seed algorithm (playready-key-seed.md). Independent of the service's own code.
+// published PlayReady key-seed algorithm (MicrosoftDocs/PlayReady, "PlayReady Key Seed" specification). Independent of the service's own code.
 // Usage: node scripts/derive-key.mjs <seed base64 (30 bytes)> <kid uuid>  → key as base64 and hex
 import { createHash } from "node:crypto";
 

@@ -30,13 +30,34 @@ Create a tenant:
   curl -s -X POST http://127.0.0.1:${port}/admin/tenants \\
     -H "Authorization: Bearer ${adminToken}" -H "Content-Type: application/json" -d '{"name":"my-tenant"}'
 (The admin token is in .dev.vars.)
+Check it is up: curl http://127.0.0.1:${port}/healthz   Stop it: Ctrl-C.   Another port: PORT=8788 npm start
 `);
 
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
+// wrangler starts workerd as its own child. Both run in a process group of their own, so that a signal to this
+// script (Ctrl-C, or `kill` of the npm process, which npm forwards) ends the whole group, not wrangler alone.
 const child = spawn(wrangler, ["dev", "--port", port, "--ip", "127.0.0.1", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
+  detached: true,
   env: { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", ...process.env },
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+function stopGroup(signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group has already exited.
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stopGroup(signal));
+// `kill <npm pid>`: npm passes the signal to the shell that runs this script, which dies without passing it on,
+// and this process is re-parented. Seeing the parent change is the only notice it gets, so it watches for it.
+const launcher = process.ppid;
+setInterval(() => process.ppid !== launcher && stopGroup("SIGTERM"), 500).unref();
+process.on("exit", () => stopGroup("SIGTERM"));
+child.on("exit", (code, signal) => {
+  stopGroup("SIGTERM");
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
+import { requireConfiguration } from "./http/configuration";
 import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
 import { keySeedRoutes } from "./management/key-seeds";
@@ -17,6 +18,10 @@ export function createApp(): Hono<AppEnv> {
 
   app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));
   app.get("/healthz", (c) => c.text("ok"));
+
+  // A Worker started without its secrets says which one is missing and how to set it (503), before any auth.
+  app.use("/admin/*", requireConfiguration("operator"));
+  for (const path of ["/api/*", "/cenc/*"]) app.use(path, requireConfiguration("tenant-data"));
 
   app.use("/admin/*", adminAuth());
   app.route("/admin", tenantAdminRoutes);

@@ -153,16 +153,19 @@ describe("SPEKE v2 errors", () => {
   });
 
   it.each([
-    ["missing", undefined],
-    ["1.0", "1.0"],
-    ["2.2", "2.2"],
-    ["garbage", "two"],
-  ])("answers an X-Speke-Version %s with 422 Unsupported SPEKE version", async (_case, version) => {
-    const tenant = await tenantWithTestSeed();
-    const response = await postCpix(tenant, "/api/SpekeV2", VALID, version === undefined ? {} : { "X-Speke-Version": version });
-    expect(response.status).toBe(422);
-    expect(await response.text()).toBe("Unsupported SPEKE version");
-  });
+    ["missing", undefined, "the header is missing"],
+    ["1.0", "1.0", 'got "1.0"'],
+    ["2.2", "2.2", 'got "2.2"'],
+    ["garbage", "two", 'got "two"'],
+  ])(
+    "answers an X-Speke-Version %s with 422 Unsupported SPEKE version naming the header and the supported values",
+    async (_case, version, got) => {
+      const tenant = await tenantWithTestSeed();
+      const response = await postCpix(tenant, "/api/SpekeV2", VALID, version === undefined ? {} : { "X-Speke-Version": version });
+      expect(response.status).toBe(422);
+      expect(await response.text()).toBe(`Unsupported SPEKE version: X-Speke-Version must be one of 2.0, 2.1; ${got}`);
+    },
+  );
 
   it.each([
     ["general/3_negative_wrong_version_spekev2_dash_widevine.xml", "Unsupported CPIX@version"],

@@ -8,6 +8,7 @@ import type { CpixReadFailure } from "../../cpix/failure";
  */
 export type AcquisitionFailure =
   | { readonly reason: "speke"; readonly message: SpekeErrorMessage }
+  | { readonly reason: "speke-version"; readonly received: string | undefined; readonly supported: readonly string[] }
   | { readonly reason: "unreadable"; readonly failure: CpixReadFailure }
   | { readonly reason: "invalid-request"; readonly message: string }
   | { readonly reason: "unsupported"; readonly message: string }
@@ -22,7 +23,6 @@ export type SpekeErrorMessage =
   | `Missing ContentKey@commonEncryptionScheme for KID ${string}`
   | "Non compliant ContentKey@commonEncryptionScheme combination"
   | `ContentKey@commonEncryptionScheme non compatible with DRMSystem ${string}`
-  | "Unsupported SPEKE version"
   | "Malformed encryption contract"
   | "Requested CPIX encryption contract not supported"
   | "Missing CPIX encryption contract";

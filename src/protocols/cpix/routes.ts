@@ -15,10 +15,11 @@ export const SPEKE_USER_AGENT = "edge-key-service/0.1";
 export const cpixRoutes = new Hono<AppEnv>();
 
 cpixRoutes.post("/spekev2", async (c) => {
-  const requested = c.req.header("X-Speke-Version")?.trim() ?? "";
+  const requested = c.req.header("X-Speke-Version")?.trim();
   const versionHeaders = { "X-Speke-User-Agent": SPEKE_USER_AGENT };
-  if (!Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
-    return acquisitionFailureResponse({ reason: "speke", message: "Unsupported SPEKE version" }, versionHeaders);
+  if (requested === undefined || !Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
+    const supported = Object.keys(SPEKE_CPIX_VERSIONS);
+    return acquisitionFailureResponse({ reason: "speke-version", received: requested, supported }, versionHeaders);
   }
   // "X-Speke-Version … cannot be modified by the key provider" (AWS SPEKE v2 docs, vod-workflow-method-v2): echo it.
   const headers = { ...versionHeaders, "X-Speke-Version": requested };

@@ -19,6 +19,12 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
   switch (failure.reason) {
     case "speke":
       return [422, failure.message];
+    case "speke-version": {
+      // The table's own string first, so clients matching on it still do; then what to send instead.
+      const expected = `X-Speke-Version must be one of ${failure.supported.join(", ")}`;
+      const got = failure.received === undefined ? "the header is missing" : `got "${failure.received}"`;
+      return [422, `Unsupported SPEKE version: ${expected}; ${got}`];
+    }
     case "unreadable": {
       const syntax =
         failure.failure.reason === "malformed-xml" || failure.failure.reason === "unsupported-xml" || failure.failure.reason === "not-cpix";

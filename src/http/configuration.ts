@@ -1,0 +1,47 @@
+import type { MiddlewareHandler } from "hono";
+import { fromBase64 } from "../domain/bytes";
+import type { AppEnv } from "./app-env";
+import { jsonError } from "./errors";
+
+/** Where a secret is set, for the message that names a missing one. */
+const HOW_TO_SET_A_SECRET =
+  "locally run `npm start` (it writes .dev.vars) or add it to .dev.vars; when deployed run `npx wrangler secret put";
+
+/** What a route group needs from the Worker's configuration. */
+export type ConfigurationNeed = "tenant-data" | "operator";
+
+/**
+ * The first configuration problem that stops a route group from working, as a message that names the secret
+ * and how to set it, or undefined when the configuration is complete. Tenant data needs a key-encryption key
+ * (base64 of 32 bytes, AES-256); operator routes also need `ADMIN_TOKEN`.
+ */
+export function configurationProblem(env: Partial<Env>, need: ConfigurationNeed): string | undefined {
+  if (need === "operator" && !env.ADMIN_TOKEN?.trim()) {
+    return `ADMIN_TOKEN is not set: ${HOW_TO_SET_A_SECRET} ADMIN_TOKEN\``;
+  }
+  const kek = env.KEY_ENCRYPTION_KEY?.trim();
+  if (!kek) return `KEY_ENCRYPTION_KEY is not set: ${HOW_TO_SET_A_SECRET} KEY_ENCRYPTION_KEY\``;
+  if (fromBase64(kek)?.length !== 32) {
+    return "KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)";
+  }
+  const version = Number(env.KEY_ENCRYPTION_KEY_VERSION ?? "1");
+  if (!Number.isInteger(version) || version < 1) {
+    return "KEY_ENCRYPTION_KEY_VERSION must be a positive integer (wrangler.toml [vars])";
+  }
+  return undefined;
+}
+
+/** Checked once per environment object: an isolate keeps its bindings for its lifetime. */
+const checked = new WeakMap<object, Map<ConfigurationNeed, string | undefined>>();
+
+/** Answers 503 naming the missing or malformed secret before a route group that needs it runs. */
+export function requireConfiguration(need: ConfigurationNeed): MiddlewareHandler<AppEnv> {
+  return async function requireConfigurationMiddleware(c, next) {
+    let results = checked.get(c.env);
+    if (!results) checked.set(c.env, (results = new Map()));
+    if (!results.has(need)) results.set(need, configurationProblem(c.env, need));
+    const problem = results.get(need);
+    if (problem) return jsonError(503, `Service not configured: ${problem}`);
+    await next();
+  };
+}

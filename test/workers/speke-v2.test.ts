@@ -1,49 +1,16 @@
 import { describe, expect, it } from "vitest";
 import vectors from "../fixtures/vectors/playready-key-seed.json";
 import { toBase64, toHex } from "../../src/domain/bytes";
-import { KeyId } from "../../src/domain/key-id";
 import { deriveContentKey } from "../../src/domain/key-derivation";
-import { readCpix } from "../../src/cpix/reader";
-import type { CpixDocument } from "../../src/cpix/model";
 import { parsePsshBox } from "../../src/drm/pssh";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import { api, randomBase64 } from "./support/api";
-import { sample } from "./support/samples";
+import { SPEKE_V2, presetVideo3Audio1Request, readResponse } from "./support/speke-v2-requests";
 import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
 
-const SPEKE_V2 = { "X-Speke-Version": "2.0" };
 const decoder = new TextDecoder();
 
-function readResponse(xml: string): CpixDocument {
-  const read = readCpix(new TextEncoder().encode(xml));
-  if (!read.ok) throw new Error(`response is not readable CPIX: ${JSON.stringify(read.failure)}`);
-  return read.document;
-}
-
-/** A SPEKE v2.0 request: PRESET-VIDEO-3 (SD, HD, UHD) + PRESET-AUDIO-1 for Widevine, PlayReady and FairPlay. */
-function presetVideo3Audio1Request(kids: string[], scheme = "cbcs"): string {
-  const [sd, hd, uhd, audio] = kids;
-  const systems = [SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, SYSTEM_IDS.fairPlay];
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" contentId="movie-42" version="2.3">
-  <cpix:ContentKeyList>${kids.map((kid) => `<cpix:ContentKey kid="${kid}" commonEncryptionScheme="${scheme}"/>`).join("")}</cpix:ContentKeyList>
-  <cpix:DRMSystemList>${kids
-    .flatMap((kid) =>
-      systems.map(
-        (system) =>
-          `<cpix:DRMSystem kid="${kid}" systemId="${system}"><cpix:PSSH/><cpix:ContentProtectionData/><cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/></cpix:DRMSystem>`,
-      ),
-    )
-    .join("")}</cpix:DRMSystemList>
-  <cpix:ContentKeyUsageRuleList>
-    <cpix:ContentKeyUsageRule kid="${sd}" intendedTrackType="SD"><cpix:VideoFilter maxPixels="589824"/></cpix:ContentKeyUsageRule>
-    <cpix:ContentKeyUsageRule kid="${hd}" intendedTrackType="HD"><cpix:VideoFilter minPixels="589825" maxPixels="2073600"/></cpix:ContentKeyUsageRule>
-    <cpix:ContentKeyUsageRule kid="${uhd}" intendedTrackType="UHD"><cpix:VideoFilter minPixels="2073601"/></cpix:ContentKeyUsageRule>
-    <cpix:ContentKeyUsageRule kid="${audio}" intendedTrackType="AUDIO"><cpix:AudioFilter/></cpix:ContentKeyUsageRule>
-  </cpix:ContentKeyUsageRuleList>
-</cpix:CPIX>`;
-}
-
+/** SPEKE v2.0 answers: keys from the seed, idempotency, explicit IVs, tenants, keySeedId, overrides, the log. */
 describe("SPEKE v2.0 acquisition", () => {
   const kids = ["339c45b5-fb6d-4bd9-994c-eabd9d41c95b", "8ba94ade-6eb9-449d-b44f-a5beefaf43b0", crypto.randomUUID(), crypto.randomUUID()];
 
@@ -175,99 +142,5 @@ describe("SPEKE v2.0 acquisition", () => {
     }
     expect(logs[0]).toMatchObject({ Protocol: "speke-v2.0", ContentId: "movie-42", KeyIds: kids, KeySeedId: tenant.seedId });
     expect(JSON.stringify(logs)).not.toContain(toBase64(key.bytes));
-  });
-});
-
-describe("which signalling a response carries", () => {
-  const kid = "0f083e4e-b831-4a3d-917e-ce78076e1234";
-  const request = (
-    systemBody: string,
-    systemId = SYSTEM_IDS.widevine.toString(),
-  ) => `<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" contentId="c" version="2.3">
-<cpix:ContentKeyList><cpix:ContentKey kid="${kid}" commonEncryptionScheme="cbcs"/></cpix:ContentKeyList>
-<cpix:DRMSystemList><cpix:DRMSystem kid="${kid}" systemId="${systemId}">${systemBody}</cpix:DRMSystem></cpix:DRMSystemList>
-<cpix:ContentKeyUsageRuleList><cpix:ContentKeyUsageRule kid="${kid}" intendedTrackType="ALL"><cpix:VideoFilter/><cpix:AudioFilter/></cpix:ContentKeyUsageRule></cpix:ContentKeyUsageRuleList></cpix:CPIX>`;
-  const system = async (body: string, systemId?: string) => {
-    const tenant = await tenantWithTestSeed();
-    return readResponse(await (await postCpix(tenant, "/api/SpekeV2", request(body, systemId), SPEKE_V2)).text()).drmSystemList!.items[0]!;
-  };
-
-  it("fills exactly the placeholders the request sent", async () => {
-    const only = await system("<cpix:PSSH/>");
-    expect(only.pssh).toBeDefined();
-    expect(only.contentProtectionData).toBeUndefined();
-    expect(only.hlsSignalingData).toEqual([]);
-    const mediaOnly = await system('<cpix:HLSSignalingData playlist="media"/>');
-    expect(mediaOnly.pssh).toBeUndefined();
-    expect(mediaOnly.hlsSignalingData.map((data) => data.playlist)).toEqual(["media"]);
-  });
-
-  it("fills every form the DRM has when the request sent none", async () => {
-    const all = await system("");
-    expect(all.pssh).toBeDefined();
-    expect(all.contentProtectionData).toBeDefined();
-    expect(all.hlsSignalingData.map((data) => data.playlist)).toEqual(["media", "master"]);
-  });
-
-  it("leaves out a form the DRM does not have (a FairPlay PSSH placeholder)", async () => {
-    const fairPlay = await system(
-      '<cpix:PSSH/><cpix:HLSSignalingData playlist="media"/><cpix:HLSSignalingData playlist="master"/>',
-      SYSTEM_IDS.fairPlay.toString(),
-    );
-    expect(fairPlay.pssh).toBeUndefined();
-    expect(fairPlay.hlsSignalingData).toHaveLength(2);
-  });
-});
-
-describe("SPEKE v2.1 acquisition", () => {
-  it("echoes key periods with start and end and names the master playlist multiVariant", async () => {
-    const tenant = await tenantWithTestSeed();
-    const kid = crypto.randomUUID();
-    const body = `<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc" contentId="live-1" version="2.4">
-<cpix:ContentKeyList><cpix:ContentKey kid="${kid}" commonEncryptionScheme="cenc"/></cpix:ContentKeyList>
-<cpix:DRMSystemList><cpix:DRMSystem kid="${kid}" systemId="${SYSTEM_IDS.widevine}"/></cpix:DRMSystemList>
-<cpix:ContentKeyPeriodList><cpix:ContentKeyPeriod id="p7" index="7" start="2026-11-23T10:00:00Z" end="2026-11-23T10:10:00Z"/></cpix:ContentKeyPeriodList>
-<cpix:ContentKeyUsageRuleList><cpix:ContentKeyUsageRule kid="${kid}" intendedTrackType="ALL"><cpix:KeyPeriodFilter periodId="p7"/><cpix:VideoFilter/><cpix:AudioFilter/></cpix:ContentKeyUsageRule></cpix:ContentKeyUsageRuleList>
-</cpix:CPIX>`;
-    const response = await postCpix(tenant, "/api/SpekeV2", body, { "X-Speke-Version": "2.1" });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("X-Speke-Version")).toBe("2.1");
-    const document = readResponse(await response.text());
-    expect(document.version).toBe("2.4");
-    expect(document.contentKeyPeriodList!.items[0]).toEqual({
-      id: "p7",
-      index: 7,
-      start: "2026-11-23T10:00:00Z",
-      end: "2026-11-23T10:10:00Z",
-    });
-    expect(document.drmSystemList!.items[0]!.hlsSignalingData.map((data) => data.playlist)).toEqual(["media", "multiVariant"]);
-    expect(document.drmSystemList!.items[0]!.uriExtXKey).toBeUndefined();
-  });
-});
-
-describe("the seed document's CPIX flow (CPIX 2.2 style on /SpekeV2)", () => {
-  it("answers the Axinom/Unified request as plain CPIX in its own style, every DRMSystem filled", async () => {
-    const tenant = await tenantWithTestSeed();
-    const response = await postCpix(tenant, "/api/SpekeV2", sample("axinom-seed/request.cpix"), SPEKE_V2);
-    expect(response.status).toBe(200);
-    const xml = await response.text();
-    const document = readResponse(xml);
-    expect(document.id).toBe("test_ch1");
-    expect(document.version).toBeUndefined();
-    expect(document.contentId).toBeUndefined();
-    const key = document.contentKeyList!.items[0]!;
-    expect(key.kid.toString()).toBe("af1ed63c-5784-460b-9e51-309dd47b7d9c");
-    expect(key.commonEncryptionScheme).toBeUndefined();
-    expect(key.explicitIV!.bytes).toHaveLength(16);
-    expect(key.value!.bytes).toEqual((await deriveContentKey(TEST_SEED, KeyId.require("af1ed63c-5784-460b-9e51-309dd47b7d9c"))).bytes);
-    const systems = document.drmSystemList!.items;
-    expect(systems).toHaveLength(3);
-    for (const system of systems) {
-      expect(system.hlsSignalingData.length).toBe(2);
-      if (!system.systemId.equals(SYSTEM_IDS.fairPlay)) {
-        const cpd = decoder.decode(system.contentProtectionData!);
-        expect(cpd).not.toMatch(/<[a-z]+:/); // no prefixed namespaces: Unified Streaming rejects them
-      }
-    }
   });
 });

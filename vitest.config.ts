@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { TEST_BINDINGS } from "./test/test-bindings.ts";
+import { TEST_BINDINGS, TEST_RATE_LIMITS } from "./test/test-bindings.ts";
 
 /**
  * Two projects: `workers` runs inside workerd with real KV and Durable Objects; `interop` runs in Node,
@@ -15,7 +15,7 @@ export default defineConfig({
           cloudflareTest({
             main: "./src/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ...TEST_BINDINGS } },
+            miniflare: { bindings: { ...TEST_BINDINGS }, ratelimits: TEST_RATE_LIMITS },
           }),
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },

@@ -2,9 +2,12 @@ import { Hono } from "hono";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
+import { operatorOriginGuard, tenantOriginGuard } from "./http/browser-guard";
 import { requireConfiguration } from "./http/configuration";
+import { corsPreflight } from "./http/cors";
 import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
+import { responseHeaders } from "./http/response-headers";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
@@ -15,6 +18,7 @@ import { widevineCencRoutes } from "./protocols/widevine-cenc-routes";
 /** The Hono app: auth per route group, the error shape, nothing else (STYLE.md §1). */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ getPath: caseInsensitivePath });
+  app.use(responseHeaders());
 
   app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));
   app.get("/healthz", (c) => c.text("ok"));
@@ -23,11 +27,14 @@ export function createApp(): Hono<AppEnv> {
   app.use("/admin/*", requireConfiguration("operator"));
   for (const path of ["/api/*", "/cenc/*"]) app.use(path, requireConfiguration("tenant-data"));
 
+  app.use("/api/*", corsPreflight());
+
+  app.use("/admin/*", operatorOriginGuard());
   app.use("/admin/*", adminAuth());
   app.route("/admin", tenantAdminRoutes);
 
   // Each route group states the scope it needs; paths are lower-case here (see caseInsensitivePath).
-  for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"));
+  for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"), tenantOriginGuard());
   for (const path of [
     "/api/keyseeds",
     "/api/keyseeds/*",
@@ -37,7 +44,7 @@ export function createApp(): Hono<AppEnv> {
     "/api/widevineprotectioninfocredentials",
     "/api/widevineprotectioninfocredentials/*",
   ])
-    app.use(path, tenantAuth("manage"));
+    app.use(path, tenantAuth("manage"), tenantOriginGuard());
   app.route("/api", cpixRoutes);
   app.route("/api", keySeedRoutes);
   app.route("/api", settingsRoutes);

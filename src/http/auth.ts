@@ -3,7 +3,16 @@ import { timingSafeEqual, utf8 } from "../domain/bytes";
 import type { CredentialScope } from "../tenancy/credentials";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { AppEnv } from "./app-env";
+import { isBrowserRequest } from "./browser-guard";
 import { jsonError } from "./errors";
+import {
+  RATE_LIMIT_PERIOD_SECONDS,
+  authenticationBlockedFor,
+  clientAddress,
+  countAuthenticationFailure,
+  overTenantBudget,
+  type RateLimitBudget,
+} from "./rate-limits";
 
 /** One message for every authentication failure, so a response never tells whether the tenant exists. */
 export const AUTHENTICATION_FAILED = "Authentication failed: send Authorization: Basic base64(tenantId:managementKey)";
@@ -29,11 +38,17 @@ export function parseBasicAuthorization(header: string | undefined): { user: str
 }
 
 /**
- * Tenant authentication by Basic credentials (Axinom docs, Key Service Management API): the user name is the
- * tenant id, the password a management key holding `scope`. Every failure is the same 401.
+ * Tenant authentication by Basic credentials (Axinom Key Service API, "Authentication"): the user name is the
+ * tenant id, the password a management key holding `scope`. Every failure is the same 401; a client address
+ * that keeps failing is refused with 429 before its credentials are checked. An authenticated tenant then draws
+ * on its budget for the scope's kind of request (429 past it).
  */
 export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
+  const budget: RateLimitBudget = scope === "acquire" ? "acquisition" : "management";
   return async function tenantAuthMiddleware(c, next) {
+    const client = clientAddress(c.req.raw);
+    const blockedFor = authenticationBlockedFor(client);
+    if (blockedFor > 0) return tooManyRequests(`Too many failed authentications from this address; retry in ${blockedFor} s`, blockedFor);
     const credentials = parseBasicAuthorization(c.req.header("Authorization"));
     const store = tenantStore(c.env);
     const refreshInBackground = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh);
@@ -41,7 +56,13 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
       credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user, refreshInBackground) : undefined;
     const credentialId = tenant && credentials ? await tenant.authenticate(credentials.secret, scope) : undefined;
     if (!tenant || !credentialId) {
-      return jsonError(401, AUTHENTICATION_FAILED, { "WWW-Authenticate": 'Basic realm="edge-key-service", charset="UTF-8"' });
+      if (await countAuthenticationFailure(c.env, client)) {
+        return tooManyRequests("Too many failed authentications from this address", RATE_LIMIT_PERIOD_SECONDS);
+      }
+      return jsonError(401, AUTHENTICATION_FAILED, basicChallenge(c.req.raw));
+    }
+    if (await overTenantBudget(c.env, budget, tenant.tenantId)) {
+      return tooManyRequests(`Rate limit of ${budget} requests for this tenant reached`, RATE_LIMIT_PERIOD_SECONDS);
     }
     c.set("tenant", tenant);
     c.set("credentialId", credentialId);
@@ -50,12 +71,32 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * The `Basic` challenge (RFC 7617 §2) for clients that send credentials only when asked (libcurl `--anyauth`,
+ * some encoders). Never to a browser: it would prompt for the tenant's key and then attach it to every request,
+ * cross-site ones included.
+ */
+function basicChallenge(request: Request): Record<string, string> {
+  return isBrowserRequest(request) ? {} : { "WWW-Authenticate": 'Basic realm="edge-key-service", charset="UTF-8"' };
+}
+
+/** 429 with `Retry-After` in seconds (RFC 6585 §4). */
+function tooManyRequests(message: string, retryAfterSeconds: number): Response {
+  return jsonError(429, message, { "Retry-After": String(retryAfterSeconds) });
+}
+
 /** Operator authentication: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
 export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async function adminAuthMiddleware(c, next) {
+    const client = clientAddress(c.req.raw);
+    const blockedFor = authenticationBlockedFor(client);
+    if (blockedFor > 0) return tooManyRequests(`Too many failed authentications from this address; retry in ${blockedFor} s`, blockedFor);
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     const expected = c.env.ADMIN_TOKEN;
     if (!expected || !presented || !timingSafeEqual(await digest(presented), await digest(expected))) {
+      if (await countAuthenticationFailure(c.env, client)) {
+        return tooManyRequests("Too many failed authentications from this address", RATE_LIMIT_PERIOD_SECONDS);
+      }
       return jsonError(401, "Authentication failed: send Authorization: Bearer <ADMIN_TOKEN>", {
         "WWW-Authenticate": 'Bearer realm="edge-key-service-admin"',
       });

@@ -36,10 +36,19 @@ export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): P
 }
 
 export type JsonRead =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413; readonly message: string };
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413 | 415; readonly message: string };
 
-/** Reads and parses a JSON body; the failure message says why without echoing the body. */
+/**
+ * Reads and parses a JSON body; the failure message says why without echoing the body. Only
+ * `Content-Type: application/json` is read: the types an HTML form or a "simple" cross-site fetch may send
+ * (`text/plain`, `application/x-www-form-urlencoded`, `multipart/form-data`) are refused with 415, so a
+ * browser cannot be made to send a management write without a CORS preflight.
+ */
 export async function readJsonBody(request: Request): Promise<JsonRead> {
+  const mediaType = request.headers.get("Content-Type")?.split(";")[0]!.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    return { ok: false, status: 415, message: "Content-Type must be application/json" };
+  }
   const body = await readBodyBytes(request);
   if (!body.ok) return { ok: false, status: 413, message: `Request body exceeds ${MAX_BODY_BYTES} bytes` };
   const text = new TextDecoder("utf-8").decode(body.bytes);

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
-import { MAX_SETTING_LENGTH, SETTINGS_FIELDS, type TenantSettings } from "../tenancy/settings";
+import { publishAllowedOrigins } from "../http/cors";
+import { MAX_ALLOWED_ORIGINS, MAX_SETTING_LENGTH, SETTINGS_FIELDS, type StringSettingName, type TenantSettings } from "../tenancy/settings";
 import { tenantObject } from "../tenancy/tenant-client";
 import { keyUriTemplateProblem } from "../drm/key-uri-template";
 import { playReadyLaUrlProblem } from "../drm/playready";
@@ -20,23 +21,27 @@ settingsRoutes.put("/settings", async (c) => {
   const settings = await parseBody(c.req.raw, parseSettings);
   if (settings instanceof Response) return settings;
   const tenantId = c.var.tenant.tenantId;
+  const before = c.var.tenant.snapshot.settings.allowedOrigins ?? [];
   const result = await tenantObject(c.env, tenantId).putSettings(settings);
+  if (result.ok) await publishAllowedOrigins(c.env.SNAPSHOTS, tenantId, before, result.value.allowedOrigins ?? []);
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });
 
-function settingsJson(settings: TenantSettings): Record<string, string | null> {
-  return Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, settings[field] ?? null]));
+function settingsJson(settings: TenantSettings): Record<string, string | readonly string[] | null> {
+  return {
+    ...Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, settings[field] ?? null])),
+    AllowedOrigins: settings.allowedOrigins ?? [],
+  };
 }
 
 /** Every field optional; unknown fields are refused so a typo is not silently dropped. */
 export function parseSettings(value: unknown): TenantSettings {
   const body = asObject(value);
+  const known = [...Object.keys(SETTINGS_FIELDS), "AllowedOrigins"];
   for (const name of Object.keys(body)) {
-    if (!Object.hasOwn(SETTINGS_FIELDS, name)) {
-      throw new InputError(`Unknown setting ${name}; allowed: ${Object.keys(SETTINGS_FIELDS).join(", ")}`);
-    }
+    if (!known.includes(name)) throw new InputError(`Unknown setting ${name}; allowed: ${known.join(", ")}`);
   }
-  const settings: Record<string, string> = {};
+  const settings: { -readonly [K in keyof TenantSettings]: TenantSettings[K] } = {};
   for (const [wire, field] of Object.entries(SETTINGS_FIELDS)) {
     const text = optionalString(body, wire, MAX_SETTING_LENGTH);
     if (text !== undefined && text !== "") {
@@ -47,10 +52,32 @@ export function parseSettings(value: unknown): TenantSettings {
       settings[field] = text;
     }
   }
-  return settings as TenantSettings;
+  const origins = parseAllowedOrigins(body["AllowedOrigins"]);
+  if (origins.length > 0) settings.allowedOrigins = origins;
+  return settings;
 }
 
-function settingProblem(field: keyof TenantSettings, value: string): string | undefined {
+/** `AllowedOrigins`: serialized origins (RFC 6454 §6.2) such as `https://console.example.com`, no path. */
+function parseAllowedOrigins(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new InputError("AllowedOrigins must be an array of origins such as https://console.example.com");
+  if (value.length > MAX_ALLOWED_ORIGINS) throw new InputError(`AllowedOrigins may hold at most ${MAX_ALLOWED_ORIGINS} origins`);
+  return [
+    ...new Set(
+      value.map((origin, index) => {
+        const url = typeof origin === "string" && URL.canParse(origin) ? new URL(origin) : undefined;
+        if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== origin) {
+          throw new InputError(
+            `AllowedOrigins[${index}] must be an origin: scheme, host and optional port, e.g. https://console.example.com`,
+          );
+        }
+        return origin;
+      }),
+    ),
+  ];
+}
+
+function settingProblem(field: StringSettingName, value: string): string | undefined {
   switch (field) {
     case "widevineProvider":
       return undefined;

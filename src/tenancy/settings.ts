@@ -8,15 +8,23 @@ export interface TenantSettings {
   readonly fairPlayUriTemplate?: string;
   /** HLS AES-128 / Clear Key key URI template; placeholders `{kid}`, `{kidHex}`, `{kidBase64}`, `{ivHex}`. */
   readonly clearKeyUriTemplate?: string;
+  /** Browser origins allowed to call the tenant API cross-origin (CSRF guard and CORS); none by default. */
+  readonly allowedOrigins?: readonly string[];
 }
 
-/** Settings names as the Management API spells them (PascalCase, like every Axinom JSON field). */
+/** The settings whose value is one string. */
+export type StringSettingName = "widevineProvider" | "playReadyLaUrl" | "fairPlayUriTemplate" | "clearKeyUriTemplate";
+
+/** String settings' names as the Management API spells them (PascalCase, like every Axinom JSON field). */
 export const SETTINGS_FIELDS = {
   WidevineProvider: "widevineProvider",
   PlayReadyLaUrl: "playReadyLaUrl",
   FairPlayUriTemplate: "fairPlayUriTemplate",
   ClearKeyUriTemplate: "clearKeyUriTemplate",
-} as const satisfies Record<string, keyof TenantSettings>;
+} as const satisfies Record<string, StringSettingName>;
+
+/** Most origins one tenant may allow. */
+export const MAX_ALLOWED_ORIGINS = 32;
 
 /** Longest accepted setting value; they end up in headers and manifests. */
 export const MAX_SETTING_LENGTH = 2048;

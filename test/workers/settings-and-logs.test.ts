@@ -14,12 +14,14 @@ describe("tenant settings", () => {
       PlayReadyLaUrl: null,
       FairPlayUriTemplate: null,
       ClearKeyUriTemplate: null,
+      AllowedOrigins: [],
     });
     const settings = {
       WidevineProvider: "acme",
       PlayReadyLaUrl: "https://pr.example.com/rightsmanager.asmx",
       FairPlayUriTemplate: "skd://acme/{kid}",
       ClearKeyUriTemplate: null,
+      AllowedOrigins: ["https://console.example.com"],
     };
     const put = await api(tenant, "PUT", "/api/Settings", settings);
     expect(put.status).toBe(200);

@@ -1,0 +1,54 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app-env";
+import { jsonError } from "./errors";
+
+/**
+ * Browsers must not be turned against a tenant (cross-site request forgery). A browser says where a request
+ * comes from: `Sec-Fetch-Site` (Fetch Metadata, W3C) and `Origin` (RFC 6454 §7, sent on every cross-origin
+ * request and on same-origin POSTs). A request from another origin is refused unless the tenant put that origin
+ * on its allow-list (`AllowedOrigins` in /api/Settings); non-browser clients send neither header and pass.
+ */
+
+/** True when the request carries Fetch Metadata, which only browsers send. */
+export function isBrowserRequest(request: Request): boolean {
+  const headers = request.headers;
+  return headers.has("Sec-Fetch-Site") || headers.has("Sec-Fetch-Mode") || headers.has("Sec-Fetch-Dest");
+}
+
+/** The origin a browser request comes from when it is not this service's own, else undefined. */
+export function foreignOrigin(request: Request): string | undefined {
+  const origin = request.headers.get("Origin");
+  const site = request.headers.get("Sec-Fetch-Site");
+  const own = new URL(request.url).origin;
+  if (origin !== null && origin !== own) return origin;
+  // A cross-site request without Origin (some GETs) still says so in Fetch Metadata.
+  if (site === "cross-site" || site === "same-site") return origin ?? "an unnamed origin";
+  return undefined;
+}
+
+/** Why a request from `origin` is refused, naming the setting that would allow it. */
+function refusal(origin: string): Response {
+  return jsonError(403, `Cross-origin request from ${origin} refused: add the origin to AllowedOrigins in /api/Settings to allow it`);
+}
+
+/** Refuses cross-origin browser requests to the tenant API unless the origin is on the tenant's allow-list. */
+export function tenantOriginGuard(): MiddlewareHandler<AppEnv> {
+  return async function tenantOriginGuardMiddleware(c, next) {
+    const origin = foreignOrigin(c.req.raw);
+    if (origin !== undefined) {
+      if (!(c.var.tenant.snapshot.settings.allowedOrigins ?? []).includes(origin)) return refusal(origin);
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Vary", "Origin");
+    }
+    await next();
+  };
+}
+
+/** Refuses every cross-origin browser request: the Operator API has no allow-list. */
+export function operatorOriginGuard(): MiddlewareHandler<AppEnv> {
+  return async function operatorOriginGuardMiddleware(c, next) {
+    const origin = foreignOrigin(c.req.raw);
+    if (origin !== undefined) return jsonError(403, `Cross-origin request from ${origin} refused: the Operator API takes none`);
+    await next();
+  };
+}

@@ -1,0 +1,60 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { TEST_RATE_LIMITS } from "../test-bindings";
+import { BASE, api, basic, createTenant } from "./support/api";
+
+/** The test project's limits (vitest.config.ts), which Miniflare's Rate Limiting simulation enforces. */
+const ACQUISITIONS_PER_MINUTE = TEST_RATE_LIMITS.ACQUISITION_RATE_LIMITER.simple.limit;
+const MANAGEMENT_PER_MINUTE = TEST_RATE_LIMITS.MANAGEMENT_RATE_LIMITER.simple.limit;
+const AUTH_FAILURES_PER_MINUTE = TEST_RATE_LIMITS.AUTH_FAILURE_RATE_LIMITER.simple.limit;
+
+describe("rate limits", () => {
+  it("limits failed authentications per client address, then refuses even right credentials from it for the minute", async () => {
+    const tenant = await createTenant();
+    const guesser = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const guess = () =>
+      SELF.fetch(`${BASE}/api/KeySeeds`, { headers: { Authorization: basic(tenant.tenantId, "guess"), "CF-Connecting-IP": guesser } });
+    for (let i = 0; i < AUTH_FAILURES_PER_MINUTE; i++) expect((await guess()).status).toBe(401);
+    const limited = await guess();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const right = await api(tenant, "GET", "/api/KeySeeds", undefined, { "CF-Connecting-IP": guesser });
+    expect(right.status).toBe(429);
+    expect((await api(tenant, "GET", "/api/KeySeeds", undefined, { "CF-Connecting-IP": "203.0.113.9" })).status).toBe(200);
+  });
+
+  it("limits management calls per tenant with 429 and Retry-After, leaving acquisition and other tenants alone", async () => {
+    const busy = await createTenant();
+    const quiet = await createTenant();
+    let status = 200;
+    let calls = 0;
+    while (status === 200 && calls <= MANAGEMENT_PER_MINUTE) {
+      status = (await api(busy, "GET", "/api/Settings")).status;
+      calls++;
+    }
+    expect(calls).toBe(MANAGEMENT_PER_MINUTE + 1);
+    const limited = await api(busy, "GET", "/api/Settings");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("Retry-After")).toBe("60");
+    expect((await limited.json<{ error: string }>()).error).toBe("Rate limit of management requests for this tenant reached");
+    expect((await api(busy, "GET", "/api/Cpix/movie?drm=widevine")).status).toBe(200);
+    expect((await api(quiet, "GET", "/api/Settings")).status).toBe(200);
+  });
+
+  it("limits acquisitions per tenant with 429 and Retry-After, leaving management and other tenants alone", async () => {
+    const busy = await createTenant();
+    const quiet = await createTenant();
+    let status = 200;
+    let calls = 0;
+    while (status === 200 && calls <= ACQUISITIONS_PER_MINUTE) {
+      status = (await api(busy, "GET", "/api/Cpix/movie?drm=widevine")).status;
+      calls++;
+    }
+    expect(calls).toBe(ACQUISITIONS_PER_MINUTE + 1);
+    const limited = await api(busy, "GET", "/api/Cpix/movie?drm=widevine");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("Retry-After")).toBe("60");
+    expect((await api(busy, "GET", "/api/Settings")).status).toBe(200);
+    expect((await api(quiet, "GET", "/api/Cpix/movie?drm=widevine")).status).toBe(200);
+  });
+});

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { fromBase64, randomBytes, toBase64, toHex } from "../domain/bytes";
+import { rsaKeyProblem } from "../domain/rsa-key-policy";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
@@ -121,10 +122,8 @@ function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Res
   const common = { id, providerName, ...(keySeedId && { keySeedId }) };
   if (rsaText !== undefined) {
     if (keyText !== undefined || ivText !== undefined) throw new InputError("Send either RsaPublicKey or SigningKey/SigningIv, not both");
-    return readRsaPublicKey(rsaText).then((spki) =>
-      spki
-        ? { ...common, rsaPublicKeySpki: spki }
-        : jsonError(400, "RsaPublicKey must be an RSA public key: PEM 'BEGIN PUBLIC KEY' or base64 of DER SubjectPublicKeyInfo"),
+    return readRsaPublicKey(rsaText).then((read) =>
+      "spki" in read ? { ...common, rsaPublicKeySpki: read.spki } : jsonError(400, read.problem),
     );
   }
   const signingKey = keyText === undefined ? randomBytes(SIGNING_KEY_LENGTH) : fromBase64(keyText);
@@ -134,14 +133,17 @@ function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Res
   return Promise.resolve({ ...common, aes: { signingKey, signingIv } });
 }
 
-/** Accepts PEM or base64 DER SPKI and checks WebCrypto can use it for RSASSA-PSS. */
-async function readRsaPublicKey(text: string): Promise<Uint8Array | undefined> {
+/** Accepts PEM or base64 DER SPKI that WebCrypto can use for RSASSA-PSS, of at least 2048 bits. */
+async function readRsaPublicKey(text: string): Promise<{ spki: Uint8Array } | { problem: string }> {
+  const unreadable = { problem: "RsaPublicKey must be an RSA public key: PEM 'BEGIN PUBLIC KEY' or base64 of DER SubjectPublicKeyInfo" };
   const der = fromBase64(text.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, ""));
-  if (!der) return undefined;
+  if (!der) return unreadable;
+  let key: CryptoKey;
   try {
-    await crypto.subtle.importKey("spki", der, { name: "RSA-PSS", hash: "SHA-1" }, false, ["verify"]);
-    return der;
+    key = await crypto.subtle.importKey("spki", der, { name: "RSA-PSS", hash: "SHA-1" }, false, ["verify"]);
   } catch {
-    return undefined;
+    return unreadable;
   }
+  const problem = rsaKeyProblem(key, "RsaPublicKey");
+  return problem ? { problem } : { spki: der };
 }

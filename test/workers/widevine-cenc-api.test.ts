@@ -9,6 +9,12 @@ import { aesRequestSignature } from "../../src/protocols/widevine-cenc";
 import { BASE, api, createTenant, type TestTenant } from "./support/api";
 import { TEST_SEED, tenantWithTestSeed } from "./support/tenant-with-seed";
 
+/** Public keys too small for a signer (made with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:N`). */
+const RSA_512_SPKI =
+  "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBALx67jA4OOLiXzJ5qWG34Yx5G/fEb8gqM0lhkEDxXNE6TzDS2Wl57q9MqjUCfwkk1a64O0m/uxIxNQgwSxVevH0CAwEAAQ==";
+const RSA_1024_SPKI =
+  "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC5fGSxTTGoSecnjzGXnmnk5Ez2UIrhR9jyaAG8TMPtel5Vi3ib7UF1+tEVtg8YWhu9muObwkd5Tin41SxpugYD3kKdr8ZLvyC9ppXHlkSVV6NdqZXMs6umzDRNlodAfv8BA2yuB5dPoZTr/nWm8tVI42CmJ4IX/4x6/q+y93nbEQIDAQAB";
+
 interface Credential {
   Id: string;
   ProviderName: string;
@@ -52,6 +58,31 @@ describe("Widevine credentials API", () => {
     expect(listed).not.toContain(credential.SigningKeyHex);
   });
 
+  it("accepts a 2048-bit RSA public key and then answers requests signed with its private key", async () => {
+    const tenant = await tenantWithTestSeed();
+    const pair = (await crypto.subtle.generateKey(
+      { name: "RSA-PSS", modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-1" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const spki = new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer);
+    const providerName = `rsa-${crypto.randomUUID()}`;
+    const created = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", {
+      ProviderName: providerName,
+      RsaPublicKey: toBase64(spki),
+    });
+    expect(created.status).toBe(201);
+    const keyRequest = utf8(JSON.stringify({ content_id: toBase64(utf8("rsa-movie")), tracks: [{ type: "SD" }] }));
+    const signature = new Uint8Array(await crypto.subtle.sign({ name: "RSA-PSS", saltLength: 20 }, pair.privateKey, keyRequest));
+    const response = await SELF.fetch(`${BASE}/api/WidevineProtectionInfo`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ request: toBase64(keyRequest), signature: toBase64(signature), signer: providerName }),
+    });
+    const inner = JSON.parse(new TextDecoder().decode(fromBase64((await response.json<{ response: string }>()).response)!));
+    expect(inner.status).toBe("OK");
+  });
+
   it("keeps provider names unique across tenants and frees a name on delete", async () => {
     const first = await createTenant();
     const second = await createTenant();
@@ -69,6 +100,8 @@ describe("Widevine credentials API", () => {
     ["a SigningKey of 16 bytes", { ProviderName: "x16", SigningKey: toBase64(new Uint8Array(16)) }, /exactly 32 bytes/],
     ["a SigningIv of 8 bytes", { ProviderName: "x8", SigningIv: toBase64(new Uint8Array(8)) }, /exactly 16 bytes/],
     ["an RSA key that is not one", { ProviderName: "xr", RsaPublicKey: "AAAA" }, /RsaPublicKey must be/],
+    ["a 512-bit RSA key", { ProviderName: "x512", RsaPublicKey: RSA_512_SPKI }, /^RsaPublicKey must be at least 2048 bits, got 512$/],
+    ["a 1024-bit RSA key", { ProviderName: "x1024", RsaPublicKey: RSA_1024_SPKI }, /^RsaPublicKey must be at least 2048 bits, got 1024$/],
   ])("refuses %s with 400", async (_case, body, message) => {
     const tenant = await createTenant();
     const response = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", body);

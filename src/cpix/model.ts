@@ -8,7 +8,8 @@
  */
 import type { ContentKey, Iv } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
-import type { SystemId } from "../drm/system-ids";
+import type { SchemeName } from "../domain/protection-scheme";
+import type { SystemId } from "../domain/system-id";
 
 /** The root `CPIX` element, CPIX 2.3 §CPIX Element. Children are kept per list; list order is not significant. */
 export interface CpixDocument {
@@ -56,10 +57,11 @@ export interface CpixContentKey {
   /** `@dependsOnKey`: the root key of a key hierarchy (UUID), CPIX 2.3 §ContentKey Element. */
   readonly dependsOnKey?: KeyId;
   /**
-   * `@commonEncryptionScheme` as given: a 4CC (`cenc`, `cbc1`, `cens`, `cbcs`) or, from CPIX 2.3.1/2.4, an HLS
-   * METHOD name (`AES-128`, `SAMPLE-AES`, `SAMPLE-AES-CTR`), CPIX 2.3 §ContentKey Element.
+   * `@commonEncryptionScheme`, CPIX 2.3 §ContentKey Element: a 4CC (`cenc`, `cbc1`, `cens`, `cbcs`) or, from CPIX
+   * 2.3.1/2.4, an HLS METHOD name (`AES-128`, `SAMPLE-AES`, `SAMPLE-AES-CTR`), in its canonical spelling. Which
+   * names a request may use depends on its protocol and version, so the protocol checks that.
    */
-  readonly commonEncryptionScheme?: string;
+  readonly commonEncryptionScheme?: SchemeName;
   /** `@contentId`, CPIX 2.4 §ContentKey Element. */
   readonly contentId?: string;
   /** `HDCPData`, CPIX 2.4 §HDCPData Element. */

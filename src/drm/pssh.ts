@@ -1,6 +1,6 @@
 import { concatBytes } from "../domain/bytes";
 import { KeyId } from "../domain/key-id";
-import type { SystemId } from "./system-ids";
+import type { SystemId } from "../domain/system-id";
 
 /**
  * A Protection System Specific Header box (ISO/IEC 23001-7 §8.1). Version 0 carries no Key IDs;

@@ -1,5 +1,6 @@
 import { isHlsKeyMethod, protectionSchemeOf } from "../../../domain/protection-scheme";
 import type { CpixDocument } from "../../../cpix/model";
+import type { AcquisitionFailure } from "../failure";
 import { fillCpixDrmSystem } from "../fill-drm-system";
 import type { CpixProfile } from "../profile";
 import { checkKeysAndSystems, schemeNameRefused } from "../structure";
@@ -11,7 +12,7 @@ const STABLE_KEY_ID_LABEL = "cpix";
 const HLS_METHOD_VERSIONS: ReadonlySet<string | undefined> = new Set(["2.3.1", "2.4"]);
 
 /** Plain DASH-IF CPIX: each key may name its own scheme or none (one key usable with several schemes). */
-function checkPlainCpix(request: CpixDocument) {
+function checkPlainCpix(request: CpixDocument): AcquisitionFailure | undefined {
   const structure = checkKeysAndSystems(request);
   if (structure) return structure;
   if (HLS_METHOD_VERSIONS.has(request.version)) return undefined;

@@ -31,8 +31,9 @@ export interface CpixProfile {
 
   /**
    * The parts after the tenant that make key number `index`'s stable Key ID when the request asks for
-   * `?overrideKeyIds=true` (`stableKeyId`, DESIGN §Key model). `period` names the ContentKeyPeriod the key's usage
-   * `rule` filters on ("0" without one); the first part names the protocol, so protocols never share a Key ID.
+   * `?overrideKeyIds=true` (`stableKeyId`; the README lists each protocol's parts). `period` names the
+   * ContentKeyPeriod the key's usage `rule` filters on ("0" without one). The first part names the protocol, so
+   * SPEKE v1, SPEKE v2 and plain CPIX never share a Key ID (CPIX GET overrides as plain CPIX does).
    */
   stableKeyIdParts(
     request: CpixDocument,

@@ -1,5 +1,5 @@
-import { isHlsKeyMethod, protectionSchemeOf } from "../../../domain/protection-scheme";
-import type { CpixDocument } from "../../../cpix/model";
+import { isHlsKeyMethod, protectionSchemeOf, type ProtectionScheme } from "../../../domain/protection-scheme";
+import type { CpixContentKey, CpixDocument } from "../../../cpix/model";
 import type { AcquisitionFailure } from "../failure";
 import { fillCpixDrmSystem } from "../fill-drm-system";
 import type { CpixProfile } from "../profile";
@@ -10,6 +10,11 @@ const STABLE_KEY_ID_LABEL = "cpix";
 
 /** CPIX versions whose `ContentKey@commonEncryptionScheme` may be an HLS METHOD (CPIX 2.3.1 and 2.4 §ContentKey Element). */
 const HLS_METHOD_VERSIONS: ReadonlySet<string | undefined> = new Set(["2.3.1", "2.4"]);
+
+/** The scheme a key names in `@commonEncryptionScheme`; undefined when it names none. */
+export function schemeNamedBy(key: CpixContentKey): ProtectionScheme | undefined {
+  return key.commonEncryptionScheme === undefined ? undefined : protectionSchemeOf(key.commonEncryptionScheme);
+}
 
 /** Plain DASH-IF CPIX: each key may name its own scheme or none (one key usable with several schemes). */
 function checkPlainCpix(request: CpixDocument): AcquisitionFailure | undefined {
@@ -30,7 +35,7 @@ export function plainCpixProfile(name: string): CpixProfile {
   return {
     name,
     check: checkPlainCpix,
-    schemeOf: (key) => (key.commonEncryptionScheme === undefined ? undefined : protectionSchemeOf(key.commonEncryptionScheme)),
+    schemeOf: schemeNamedBy,
     stableKeyIdParts: (request, _key, index, period) => [STABLE_KEY_ID_LABEL, request.id ?? request.contentId ?? "", period, String(index)],
     fillDrmSystem: fillCpixDrmSystem,
   };

@@ -1,8 +1,7 @@
-import { protectionSchemeOf } from "../../../domain/protection-scheme";
-import type { CpixContentKey, CpixDocument } from "../../../cpix/model";
+import type { CpixDocument } from "../../../cpix/model";
 import { fillCpixDrmSystem } from "../fill-drm-system";
 import type { CpixProfile } from "../profile";
-import { plainCpixProfile } from "./plain-cpix";
+import { plainCpixProfile, schemeNamedBy } from "./plain-cpix";
 import { checkSpekeV2Request, type SpekeV2Version } from "./speke-v2-rules";
 
 /** First stable Key ID part of SPEKE v2; changing it changes every Key ID it ever overrode. */
@@ -13,11 +12,6 @@ const STABLE_KEY_ID_LABEL = "speke-v2";
  * /SpekeV2) is answered as plain CPIX in its own style; strict SPEKE v2 needs one of them (issue rule).
  */
 const CPIX_VIA_SPEKE_V2 = plainCpixProfile("cpix-via-speke-v2");
-
-/** The check made every key name one scheme (speke-constraints-v2), so each key's own name gives it. */
-function spekeV2SchemeOf(key: CpixContentKey) {
-  return key.commonEncryptionScheme === undefined ? undefined : protectionSchemeOf(key.commonEncryptionScheme);
-}
 
 /** The SPEKE v2 suite requires CPIX@id to be absent from v2 responses (speke_element_assertions.py). */
 function withoutRootId(document: CpixDocument): CpixDocument {
@@ -34,12 +28,13 @@ function spekeV2Profile(version: SpekeV2Version): CpixProfile {
     name: `speke-v${version}`,
     answeredAs: (request) => (request.version === undefined && request.contentId === undefined ? CPIX_VIA_SPEKE_V2 : undefined),
     check: (request) => checkSpekeV2Request(request, version),
-    schemeOf: spekeV2SchemeOf,
+    // The check made every key name the document's one scheme (speke-constraints-v2).
+    schemeOf: schemeNamedBy,
     stableKeyIdParts: (request, key, index, period, rule) => [
       STABLE_KEY_ID_LABEL,
       request.contentId ?? "",
       period,
-      spekeV2SchemeOf(key) ?? "",
+      schemeNamedBy(key) ?? "",
       rule?.intendedTrackType ?? `key-${index}`,
     ],
     fillDrmSystem: fillCpixDrmSystem,

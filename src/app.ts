@@ -13,7 +13,7 @@ import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
 import { widevineCredentialRoutes } from "./management/widevine-credentials";
 import { cpixRoutes } from "./protocols/cpix/routes";
-import { widevineCencRoutes } from "./protocols/widevine-cenc-routes";
+import { widevineCencRoutes } from "./protocols/widevine-cenc/routes";
 
 /** The Hono app: auth per route group, the error shape, nothing else (STYLE.md §1). */
 export function createApp(): Hono<AppEnv> {

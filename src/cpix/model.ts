@@ -5,10 +5,13 @@
  * clause numbers differ between releases, names do not) and its XSDs (`XmlSchema/cpix.xsd` at each release tag of that repository).
  * Binary-valued elements hold the decoded bytes of their base64 text; a present but empty element (the
  * placeholders SPEKE encryptors send, e.g. `<cpix:PSSH/>`) holds zero bytes, an absent one is `undefined`.
+ * The key-delivery types (DeliveryData, encrypted values) are in `model-delivery.ts`.
  */
 import type { ContentKey, Iv } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
-import type { SystemId } from "../drm/system-ids";
+import type { SchemeName } from "../domain/protection-scheme";
+import type { SystemId } from "../domain/system-id";
+import type { CpixDeliveryData, CpixEncryptedValue } from "./model-delivery";
 
 /** The root `CPIX` element, CPIX 2.3 §CPIX Element. Children are kept per list; list order is not significant. */
 export interface CpixDocument {
@@ -56,10 +59,11 @@ export interface CpixContentKey {
   /** `@dependsOnKey`: the root key of a key hierarchy (UUID), CPIX 2.3 §ContentKey Element. */
   readonly dependsOnKey?: KeyId;
   /**
-   * `@commonEncryptionScheme` as given: a 4CC (`cenc`, `cbc1`, `cens`, `cbcs`) or, from CPIX 2.3.1/2.4, an HLS
-   * METHOD name (`AES-128`, `SAMPLE-AES`, `SAMPLE-AES-CTR`), CPIX 2.3 §ContentKey Element.
+   * `@commonEncryptionScheme`, CPIX 2.3 §ContentKey Element: a 4CC (`cenc`, `cbc1`, `cens`, `cbcs`) or, from CPIX
+   * 2.3.1/2.4, an HLS METHOD name (`AES-128`, `SAMPLE-AES`, `SAMPLE-AES-CTR`), in its canonical spelling. Which
+   * names a request may use depends on its protocol and version, so the protocol checks that.
    */
-  readonly commonEncryptionScheme?: string;
+  readonly commonEncryptionScheme?: SchemeName;
   /** `@contentId`, CPIX 2.4 §ContentKey Element. */
   readonly contentId?: string;
   /** `HDCPData`, CPIX 2.4 §HDCPData Element. */
@@ -76,66 +80,6 @@ export interface CpixHdcpData {
   readonly hlsHdcpLevel?: string;
   /** `HDCPOutputProtectionData` (base64). */
   readonly outputProtectionData?: Uint8Array;
-}
-
-/** An XML-Encryption value: `xenc:EncryptionMethod@Algorithm` + `xenc:CipherData/xenc:CipherValue` (+ PSKC ValueMAC). */
-export interface CpixEncryptedValue {
-  /** `xenc:EncryptionMethod@Algorithm`, e.g. `http://www.w3.org/2001/04/xmlenc#aes256-cbc`. */
-  readonly encryptionMethod?: string;
-  /** `xenc:CipherValue`: for content keys, IV(16) ‖ AES-256-CBC ciphertext (CPIX 2.3 §Key Management). */
-  readonly cipherValue: Uint8Array;
-  /** `pskc:ValueMAC`: HMAC over the CipherValue, RFC 6030 §6.1.1. */
-  readonly valueMac?: Uint8Array;
-}
-
-/** `DeliveryData`: one recipient of encrypted keys, CPIX 2.3 §DeliveryData Element. Kept, not acted on yet. */
-export interface CpixDeliveryData {
-  /** `@id` (xs:ID). */
-  readonly id?: string;
-  /** `@updateVersion`. */
-  readonly updateVersion?: number;
-  /** `@name`. */
-  readonly name?: string;
-  /** `DeliveryKey/ds:X509Data/ds:X509Certificate` (DER bytes), the recipient's certificates. */
-  readonly deliveryKey: { readonly x509Certificates: readonly Uint8Array[] };
-  /** `DocumentKey` (one up to 2.3, one or more in 2.4); absent in SPEKE requests, which send only the certificate. */
-  readonly documentKeys: readonly CpixDocumentKey[];
-  /** `MACMethod`, RFC 6030 §6.1.1 MACMethodType. */
-  readonly macMethod?: CpixMacMethod;
-  /** `Description`. */
-  readonly description?: string;
-  /** `SendingEntity`. */
-  readonly sendingEntity?: string;
-  /** `SenderPointOfContact`. */
-  readonly senderPointOfContact?: string;
-  /** `ReceivingEntity`. */
-  readonly receivingEntity?: string;
-}
-
-/** `DocumentKey`, CPIX 2.3 §DeliveryData Element / CPIX 2.4 §DocumentKey Element. */
-export interface CpixDocumentKey {
-  /** `@id`. */
-  readonly id?: string;
-  /** `@Algorithm` (CPIX ≤ 2.3), e.g. `http://www.w3.org/2001/04/xmlenc#aes256-cbc`. */
-  readonly algorithm?: string;
-  /** `@encryptsKey` (CPIX 2.4): the content key this document key protects. */
-  readonly encryptsKey?: KeyId;
-  /** `Data/pskc:Secret/pskc:EncryptedValue`: the document key wrapped for the DeliveryKey's public key. */
-  readonly value?: CpixEncryptedValue;
-}
-
-/**
- * `MACMethod`. Three shapes of its key exist in the wild (all valid: `pskc:MACMethodType` ends in `xs:any ##other lax`); `keyShape` records
- * which one was read so the writer can answer in the same shape:
- * `aws` = `cpix:Key/pskc:EncryptedValue` + `pskc:ValueMAC` (AWS SPEKE docs, reference server),
- * `xmlenc` = `cpix:Key/xenc:EncryptionMethod + xenc:CipherData` (DASH-IF test vectors, Axinom, pycpix),
- * `pskc` = `pskc:MACKey` (RFC 6030 §6.1.1).
- */
-export interface CpixMacMethod {
-  /** `@Algorithm`, e.g. `http://www.w3.org/2001/04/xmldsig-more#hmac-sha512`. */
-  readonly algorithm: string;
-  readonly key?: CpixEncryptedValue;
-  readonly keyShape: "aws" | "xmlenc" | "pskc";
 }
 
 /** `DRMSystem`: the signalling of one DRM system for one key, CPIX 2.3 §DRMSystem Element. */

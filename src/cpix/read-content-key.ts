@@ -1,17 +1,15 @@
 import { fromBase64 } from "../domain/bytes";
 import { CONTENT_KEY_LENGTH, contentKeyFromBytes, ivFromBytes, type ContentKey, type Iv } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
-import type { CpixContentKey, CpixEncryptedValue } from "./model";
+import { parseSchemeName, SCHEME_NAMES, type SchemeName } from "../domain/protection-scheme";
+import type { CpixContentKey } from "./model";
+import type { CpixEncryptedValue } from "./model-delivery";
 import { CPIX_NS, PSKC_NS } from "./namespaces";
 import { readEncryptedValue } from "./read-encrypted-value";
 import { definedOnly, UUID_PATTERN, type ReadNode } from "./read-node";
 
-/**
- * `@commonEncryptionScheme` values accepted (compared case-insensitively): the ISO/IEC 23001-7 §4.2 scheme 4CCs and
- * the HLS METHOD names CPIX 2.3.1/2.4 §ContentKey Element also allows (RFC 8216bis §4.4.4.4: AES-128, SAMPLE-AES,
- * SAMPLE-AES-CTR; NONE names no key and is refused).
- */
-export const KNOWN_ENCRYPTION_SCHEMES: readonly string[] = ["cenc", "cbc1", "cens", "cbcs", "AES-128", "SAMPLE-AES", "SAMPLE-AES-CTR"];
+/** The rule a bad `@commonEncryptionScheme` breaks, built once. */
+const SCHEME_RULE = `must be one of ${SCHEME_NAMES.join(", ")}`;
 
 /** Reads one `ContentKey`, CPIX 2.3 §ContentKey Element (2.4 adds @contentId and HDCPData). */
 export function readContentKey(node: ReadNode): CpixContentKey {
@@ -50,12 +48,14 @@ function readExplicitIv(node: ReadNode): Iv | undefined {
   return ivFromBytes(bytes);
 }
 
-function readScheme(node: ReadNode): string | undefined {
-  const scheme = node.attribute("commonEncryptionScheme")?.trim();
-  if (scheme !== undefined && !KNOWN_ENCRYPTION_SCHEMES.some((known) => known.toLowerCase() === scheme.toLowerCase())) {
-    node.invalidAttribute("commonEncryptionScheme", `must be one of ${KNOWN_ENCRYPTION_SCHEMES.join(", ")}`);
-  }
-  return scheme;
+/**
+ * `@commonEncryptionScheme`, compared case-insensitively: the ISO/IEC 23001-7 §4.2 scheme 4CCs and the HLS METHOD
+ * names CPIX 2.3.1/2.4 §ContentKey Element also allows (RFC 8216bis §4.4.4.4; NONE names no key and is refused).
+ */
+function readScheme(node: ReadNode): SchemeName | undefined {
+  const text = node.attribute("commonEncryptionScheme");
+  if (text === undefined) return undefined;
+  return parseSchemeName(text) ?? node.invalidAttribute("commonEncryptionScheme", SCHEME_RULE);
 }
 
 /**

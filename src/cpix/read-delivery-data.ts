@@ -1,4 +1,4 @@
-import type { CpixDeliveryData, CpixDocumentKey, CpixMacMethod } from "./model";
+import type { CpixDeliveryData, CpixDocumentKey, CpixMacMethod } from "./model-delivery";
 import { CPIX_NS, PSKC_NS, XMLDSIG_NS } from "./namespaces";
 import { readEncryptedValue } from "./read-encrypted-value";
 import { definedOnly, type ReadNode } from "./read-node";

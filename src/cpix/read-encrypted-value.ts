@@ -1,5 +1,5 @@
 import { definedOnly, type ReadNode } from "./read-node";
-import type { CpixEncryptedValue } from "./model";
+import type { CpixEncryptedValue } from "./model-delivery";
 import { XMLENC_NS } from "./namespaces";
 
 /**

@@ -3,7 +3,8 @@
  * values. Element order follows the CPIX XSD sequences (xsd/2.3/cpix.xsd, pskc.xsd binaryDataType).
  */
 import { toBase64 } from "../domain/bytes";
-import type { CpixContentKey, CpixDeliveryData, CpixEncryptedValue, CpixMacMethod } from "./model";
+import type { CpixContentKey } from "./model";
+import type { CpixDeliveryData, CpixEncryptedValue, CpixMacMethod } from "./model-delivery";
 import { CPIX_NS, PSKC_NS, XMLDSIG_NS, XMLENC_NS } from "./namespaces";
 import type { XmlBuilder } from "./xml-builder";
 

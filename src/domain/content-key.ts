@@ -49,17 +49,3 @@ export function keySeedFromBytes(bytes: Uint8Array): KeySeedValue {
   }
   return { kind: "key-seed", bytes: Uint8Array.from(bytes) };
 }
-
-/** Common Encryption protection schemes (ISO/IEC 23001-7 §4.2 scheme_type four-character codes). */
-export type ProtectionScheme = "cenc" | "cbcs" | "cens" | "cbc1";
-export const PROTECTION_SCHEMES: readonly ProtectionScheme[] = ["cenc", "cbcs", "cens", "cbc1"];
-
-export function parseProtectionScheme(text: string): ProtectionScheme | undefined {
-  const lower = text.trim().toLowerCase();
-  return (PROTECTION_SCHEMES as readonly string[]).includes(lower) ? (lower as ProtectionScheme) : undefined;
-}
-
-/** True for the CBC-mode schemes (PlayReady 4.3 AESCBC, FairPlay, HLS SAMPLE-AES). */
-export function isCbcScheme(scheme: ProtectionScheme): boolean {
-  return scheme === "cbcs" || scheme === "cbc1";
-}

@@ -1,5 +1,5 @@
-import type { ProtectionScheme } from "../domain/content-key";
 import { toBase64 } from "../domain/bytes";
+import type { HlsKeyMethod, ProtectionScheme } from "../domain/protection-scheme";
 import { SYSTEM_IDS } from "./system-ids";
 
 /**
@@ -7,9 +7,6 @@ import { SYSTEM_IDS } from "./system-ids";
  * `HLSSignalingData` and CPIX carry them. Attribute sets and order follow the AWS MediaPackage v2 SPEKE guide
  * (docs.aws.amazon.com/mediapackage/latest/userguide/implementing-speke-v2.html): no `SCHEME`, no `KEYID`/`IV`, media and master lines differ only in the tag name.
  */
-
-/** EXT-X-KEY METHOD values this service writes (RFC 8216bis EXT-X-KEY: AES-128, SAMPLE-AES, SAMPLE-AES-CTR). */
-export type HlsKeyMethod = "AES-128" | "SAMPLE-AES" | "SAMPLE-AES-CTR";
 
 /** Which playlist a line is for; CPIX 2.4 calls `master` `multiVariant`, the tag is the same. */
 export type HlsPlaylist = "media" | "master";

@@ -1,4 +1,5 @@
-import type { ContentKey, ProtectionScheme } from "../domain/content-key";
+import type { ContentKey } from "../domain/content-key";
+import type { ProtectionScheme } from "../domain/protection-scheme";
 import { toBase64 } from "../domain/bytes";
 import type { KeyId } from "../domain/key-id";
 

@@ -1,5 +1,7 @@
-import { isCbcScheme, type ContentKey, type Iv, type ProtectionScheme } from "../domain/content-key";
+import type { ContentKey, Iv } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
+import { isCbcScheme, type ProtectionScheme } from "../domain/protection-scheme";
+import type { SystemId } from "../domain/system-id";
 import { contentProtectionData } from "./content-protection";
 import {
   clearKeyAes128HlsKey,
@@ -14,7 +16,7 @@ import { DEFAULT_FAIRPLAY_URI_TEMPLATE, keyUriTemplateProblem, renderKeyUriTempl
 import { playReadyAlgorithmFor, playReadyKeyChecksum, playReadyLaUrlProblem, wrmHeaderV4_0, wrmHeaderV4_3Cbc } from "./playready";
 import { buildPlayReadyObject, buildPlayReadyPsshBox } from "./playready-object";
 import { buildPsshBox } from "./pssh";
-import { knownDrmSystem, SYSTEM_IDS, type SystemId } from "./system-ids";
+import { knownDrmSystem, SYSTEM_IDS } from "./system-ids";
 import { buildWidevinePsshBox, encodeWidevinePsshData, type WidevinePsshData } from "./widevine";
 
 /** Per-tenant choices that shape the signalling (all optional). */

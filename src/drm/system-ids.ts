@@ -1,10 +1,5 @@
 import { KeyId } from "../domain/key-id";
-
-/**
- * A DRM system identifier (the `SystemID` UUID of ISO/IEC 23001-7 §8.1 and CPIX `DRMSystem@systemId`).
- * Held as a KeyId-shaped 16-byte value so comparisons are on bytes, never on strings.
- */
-export type SystemId = KeyId;
+import type { SystemId } from "../domain/system-id";
 
 /** DASH-IF content-protection identifier registry (github.com/Dash-Industry-Forum/Identifiers,
  * `csv/content-protection-system-specific.csv`). */
@@ -20,7 +15,7 @@ export const SYSTEM_IDS = {
   hlsAes128Speke: KeyId.require("81376844-f976-481e-a84e-cc25d39b0b33"),
   /** Clear Key DASH-IF (signals W3C Clear Key in DASH). */
   clearKeyDashIf: KeyId.require("e2719d58-a985-b3c9-781a-b030af78d30e"),
-} as const;
+} as const satisfies Readonly<Record<string, SystemId>>;
 
 export type KnownDrmSystem = keyof typeof SYSTEM_IDS;
 
@@ -30,5 +25,5 @@ export function knownDrmSystem(systemId: SystemId): KnownDrmSystem | undefined {
 }
 
 const SYSTEMS_BY_ID: ReadonlyMap<string, KnownDrmSystem> = new Map(
-  (Object.entries(SYSTEM_IDS) as [KnownDrmSystem, KeyId][]).map(([name, id]) => [id.toString(), name]),
+  (Object.entries(SYSTEM_IDS) as [KnownDrmSystem, SystemId][]).map(([name, id]) => [id.toString(), name]),
 );

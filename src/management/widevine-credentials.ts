@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { fromBase64, randomBytes, toBase64, toHex } from "../domain/bytes";
 import { rsaKeyProblem } from "../domain/rsa-key-policy";
 import type { AppEnv } from "../http/app-env";
+import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-credential";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { isProviderName } from "../tenancy/provider-name";
@@ -11,10 +12,6 @@ import { TenantStore } from "../tenancy/tenant-store";
 import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
 import { InputError, asObject, optionalString, optionalUuid, requiredString } from "./json-fields";
 import { parseBody, respond } from "./responses";
-
-/** Axinom: SigningKey byte[32], SigningIv byte[16] (Axinom Key Service API help, WidevineProtectionInfoCredentials). */
-const SIGNING_KEY_LENGTH = 32;
-const SIGNING_IV_LENGTH = 16;
 
 /**
  * `/api/WidevineProtectionInfoCredentials` (Axinom Key Service API help): signers of the Widevine CENC API. The secrets
@@ -126,10 +123,12 @@ function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Res
       "spki" in read ? { ...common, rsaPublicKeySpki: read.spki } : jsonError(400, read.problem),
     );
   }
-  const signingKey = keyText === undefined ? randomBytes(SIGNING_KEY_LENGTH) : fromBase64(keyText);
-  const signingIv = ivText === undefined ? randomBytes(SIGNING_IV_LENGTH) : fromBase64(ivText);
-  if (signingKey?.length !== SIGNING_KEY_LENGTH) throw new InputError(`SigningKey must be base64 of exactly ${SIGNING_KEY_LENGTH} bytes`);
-  if (signingIv?.length !== SIGNING_IV_LENGTH) throw new InputError(`SigningIv must be base64 of exactly ${SIGNING_IV_LENGTH} bytes`);
+  const signingKey = keyText === undefined ? randomBytes(AES_SIGNING_KEY_LENGTH) : fromBase64(keyText);
+  const signingIv = ivText === undefined ? randomBytes(AES_SIGNING_IV_LENGTH) : fromBase64(ivText);
+  if (signingKey?.length !== AES_SIGNING_KEY_LENGTH)
+    throw new InputError(`SigningKey must be base64 of exactly ${AES_SIGNING_KEY_LENGTH} bytes`);
+  if (signingIv?.length !== AES_SIGNING_IV_LENGTH)
+    throw new InputError(`SigningIv must be base64 of exactly ${AES_SIGNING_IV_LENGTH} bytes`);
   return Promise.resolve({ ...common, aes: { signingKey, signingIv } });
 }
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import complexCpix from "../fixtures/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
 import gpacCpix from "../fixtures/cpix/samples/gpac/crypt-info-load-cpix-unittest.xml?raw";
 import { fromBase64, toBase64 } from "../../src/domain/bytes";
-import { ivFromBytes, type ProtectionScheme } from "../../src/domain/content-key";
+import { ivFromBytes } from "../../src/domain/content-key";
+import type { ProtectionScheme } from "../../src/domain/protection-scheme";
 import { KeyId } from "../../src/domain/key-id";
 import {
   clearKeyAes128HlsKey,

@@ -13,15 +13,11 @@ import {
   wrmHeaderV4_0,
   wrmHeaderV4_3Cbc,
 } from "../../src/drm/playready";
-import {
-  buildPlayReadyObject,
-  buildPlayReadyPsshBox,
-  parsePlayReadyObject,
-  utf16le,
-  type PlayReadyObject,
-} from "../../src/drm/playready-object";
-import { parsePsshBox, type PsshBox } from "../../src/drm/pssh";
+import { buildPlayReadyObject, buildPlayReadyPsshBox, utf16le } from "../../src/drm/playready-object";
+import type { PsshBox } from "../../src/drm/pssh";
+import { parsePsshBox } from "./support/pssh-parser";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
+import { parsePlayReadyObject, type PlayReadyObject } from "./support/playready-object-parser";
 
 const vector = (name: string) => vectors.vectors.find((v) => v.name === name)!;
 const pycpix = vector("pycpix_wrmheader_4_2_with_checksum");

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import vectors from "../fixtures/vectors/pssh-boxes.json";
 import { concatBytes, fromBase64, fromHex, toHex, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
-import { buildPsshBox, parsePsshBox, parsePsshBoxes, type PsshBox } from "../../src/drm/pssh";
+import { buildPsshBox, type PsshBox } from "../../src/drm/pssh";
+import { parsePsshBox, parsePsshBoxes } from "./support/pssh-parser";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 
 const kidOf = (ascii: string) => KeyId.fromBytes(utf8(ascii));

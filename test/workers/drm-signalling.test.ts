@@ -3,10 +3,11 @@ import { describe, expect, it } from "vitest";
 import playReadyVectors from "../fixtures/vectors/playready-header.json";
 import complexCpix from "../fixtures/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/bytes";
-import { contentKeyFromBytes, ivFromBytes, type ProtectionScheme } from "../../src/domain/content-key";
+import { contentKeyFromBytes, ivFromBytes } from "../../src/domain/content-key";
+import type { ProtectionScheme } from "../../src/domain/protection-scheme";
 import { KeyId } from "../../src/domain/key-id";
-import { parsePlayReadyObject, type PlayReadyObject } from "../../src/drm/playready-object";
-import { parsePsshBox, type PsshBox } from "../../src/drm/pssh";
+import type { PsshBox } from "../../src/drm/pssh";
+import { parsePsshBox } from "./support/pssh-parser";
 import {
   isDrmSignallingFailure,
   signalDrmSystem,
@@ -15,7 +16,8 @@ import {
   type DrmSignallingInput,
 } from "../../src/drm/signalling";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
-import { parseWidevinePsshData } from "../../src/drm/widevine";
+import { parsePlayReadyObject, type PlayReadyObject } from "./support/playready-object-parser";
+import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
 const kid = KeyId.require("8ba94ade-6eb9-449d-b44f-a5beefaf43b0");
 const key = contentKeyFromBytes(fromHex("dbfd6922c321c4bb486f4a1c44097ed6")!);

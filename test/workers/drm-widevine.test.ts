@@ -4,13 +4,9 @@ import vectors from "../fixtures/vectors/pssh-boxes.json";
 import complexCpix from "../fixtures/cpix/samples/dashif-cpix-test-vectors/Complex.xml?raw";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
-import {
-  buildWidevinePsshBox,
-  encodeWidevinePsshData,
-  parseWidevinePsshData,
-  PROTECTION_SCHEME_FOURCC,
-  type WidevinePsshData,
-} from "../../src/drm/widevine";
+import { PROTECTION_SCHEME_FOURCC } from "../../src/domain/protection-scheme";
+import { buildWidevinePsshBox, encodeWidevinePsshData, type WidevinePsshData } from "../../src/drm/widevine";
+import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
 const vector = (name: string) => vectors.vectors.find((v) => v.name === name)!;
 const asciiKid = (ascii: string) => KeyId.fromBytes(utf8(ascii));

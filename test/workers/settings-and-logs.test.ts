@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readCpix } from "../../src/cpix/reader";
-import { parsePlayReadyObject } from "../../src/drm/playready-object";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
-import { parseWidevinePsshData } from "../../src/drm/widevine";
 import { api, createTenant } from "./support/api";
+import { parsePlayReadyObject } from "./support/playready-object-parser";
 import { tenantWithTestSeed } from "./support/tenant-with-seed";
+import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
 describe("tenant settings", () => {
   it("starts empty, stores what is PUT and returns it in PascalCase", async () => {

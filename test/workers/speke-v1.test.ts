@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { readCpix } from "../../src/cpix/reader";
 import type { CpixDocument } from "../../src/cpix/model";
 import { deriveContentKey } from "../../src/domain/key-derivation";
-import { parsePlayReadyObject } from "../../src/drm/playready-object";
-import { parsePsshBox } from "../../src/drm/pssh";
+import { parsePsshBox } from "./support/pssh-parser";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import { api } from "./support/api";
+import { parsePlayReadyObject } from "./support/playready-object-parser";
 import { sample } from "./support/samples";
 import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
 

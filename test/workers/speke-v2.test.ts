@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import vectors from "../fixtures/vectors/playready-key-seed.json";
 import { toBase64, toHex } from "../../src/domain/bytes";
 import { deriveContentKey } from "../../src/domain/key-derivation";
-import { parsePsshBox } from "../../src/drm/pssh";
+import { parsePsshBox } from "./support/pssh-parser";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import { api, randomBase64 } from "./support/api";
 import { SPEKE_V2, presetVideo3Audio1Request, readResponse } from "./support/speke-v2-requests";

@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { deriveContentKey } from "../../src/domain/key-derivation";
-import { parsePlayReadyObject } from "../../src/drm/playready-object";
-import { parseWidevinePsshData } from "../../src/drm/widevine";
-import { aesRequestSignature } from "../../src/protocols/widevine-cenc";
+import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { BASE, api, createTenant, type TestTenant } from "./support/api";
+import { parsePlayReadyObject } from "./support/playready-object-parser";
 import { TEST_SEED, tenantWithTestSeed } from "./support/tenant-with-seed";
+import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
 /** Public keys too small for a signer (made with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:N`). */
 const RSA_512_SPKI =

@@ -4,7 +4,8 @@ import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/byt
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import { deriveContentKey } from "../../src/domain/key-derivation";
-import { aesRequestSignature, handleCommonEncryptionRequest, type WidevineCencLookups } from "../../src/protocols/widevine-cenc";
+import { handleCommonEncryptionRequest, type WidevineCencLookups } from "../../src/protocols/widevine-cenc/handler";
+import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 
 const TENANT = "0b6c5a8e-1f0e-4a57-9d55-3a3d8d1b9c01";
 const SIGNER = "widevine_test";

@@ -3,8 +3,8 @@ import shaka from "../fixtures/vectors/widevine-cenc-api-shaka-unittest.json";
 import { toBase64, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { stableKeyId } from "../../src/domain/stable-key-id";
-import { planTracks } from "../../src/protocols/widevine-cenc-plan";
-import { parseCommonEncryptionRequest, type CommonEncryptionRequest } from "../../src/protocols/widevine-cenc-request";
+import { planTracks } from "../../src/protocols/widevine-cenc/plan";
+import { parseCommonEncryptionRequest, type CommonEncryptionRequest } from "../../src/protocols/widevine-cenc/request";
 
 const TENANT = "0b6c5a8e-1f0e-4a57-9d55-3a3d8d1b9c01";
 const OTHER_TENANT = "7d1f4c22-5b1a-4d2e-8a3f-c0ffee000002";

@@ -4,18 +4,15 @@ import { fromBase64, toHex, utf8 } from "../../src/domain/bytes";
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import { deriveContentKey, deriveIv } from "../../src/domain/key-derivation";
-import { parsePlayReadyObject } from "../../src/drm/playready-object";
-import { parsePsshBox } from "../../src/drm/pssh";
+import { parsePsshBox } from "./support/pssh-parser";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
-import { parseWidevinePsshData } from "../../src/drm/widevine";
-import {
-  issueCommonEncryptionKeys,
-  type CommonEncryptionResponseJson,
-  type WidevineCencSignallingSettings,
-} from "../../src/protocols/widevine-cenc";
-import { encodeSignedResponse } from "../../src/protocols/widevine-cenc-envelope";
-import { failureResponse, type WidevineCencFailure } from "../../src/protocols/widevine-cenc-failure";
-import { parseCommonEncryptionRequest } from "../../src/protocols/widevine-cenc-request";
+import { encodeSignedResponse } from "../../src/protocols/widevine-cenc/envelope";
+import { failureResponse, type WidevineCencFailure } from "../../src/protocols/widevine-cenc/failure";
+import { issueCommonEncryptionKeys, type WidevineCencSignallingSettings } from "../../src/protocols/widevine-cenc/issue";
+import { parseCommonEncryptionRequest } from "../../src/protocols/widevine-cenc/request";
+import type { CommonEncryptionResponseJson } from "../../src/protocols/widevine-cenc/response";
+import { parsePlayReadyObject } from "./support/playready-object-parser";
+import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
 const TENANT = "0b6c5a8e-1f0e-4a57-9d55-3a3d8d1b9c01";
 /** Microsoft's published test key seed (PlayReady test servers), 30 bytes. */

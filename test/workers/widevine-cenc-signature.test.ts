@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import signing from "../fixtures/vectors/widevine-cenc-api-signing.json";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
-import { parseSignedRequest } from "../../src/protocols/widevine-cenc-envelope";
-import { failureResponse } from "../../src/protocols/widevine-cenc-failure";
-import { aesRequestSignature, verifyRequestSignature, type SignerCredential } from "../../src/protocols/widevine-cenc-signature";
+import type { SignerCredential } from "../../src/domain/signer-credential";
+import { parseSignedRequest } from "../../src/protocols/widevine-cenc/envelope";
+import { failureResponse } from "../../src/protocols/widevine-cenc/failure";
+import { aesRequestSignature, verifyRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 
 /** Public Widevine UAT test credential (Shaka docs, tutorials/widevine.rst), used by both vectors. */
 const SIGNING_KEY = fromHex(signing.widevine_test_credentials.aes_signing_key_hex)!;

@@ -1,27 +1,16 @@
-import type { ProtectionScheme } from "../../domain/content-key";
 import type { KeyId } from "../../domain/key-id";
 import { stableKeyId } from "../../domain/stable-key-id";
-import type { CpixContentKey, CpixDocument } from "../../cpix/model";
-
-export type OverrideFamily = "speke-v1" | "speke-v2" | "cpix";
+import type { CpixDocument } from "../../cpix/model";
+import type { CpixProfile } from "./profile";
 
 /**
  * `?overrideKeyIds=true` (Axinom docs, speke-keyid-override; SPEKE kid-override): every Key ID in the request
- * is replaced by `stableKeyId(tenant, parts)` and the new one is used consistently in ContentKey, DRMSystem
- * and usage rules.
- * Parts, in order:
- * - SPEKE v2: "speke-v2", CPIX@contentId, period index, scheme, intendedTrackType (or "key-<n>" without a rule);
- * - SPEKE v1: "speke-v1", CPIX@id, period index, key index;
- * - plain CPIX: "cpix", CPIX@contentId (else @id), period index, key index.
- * The period index is ContentKeyPeriod@index of the period the key's rule filters on, "0" without one, so
+ * is replaced by `stableKeyId(tenant, parts)`, the parts chosen by the protocol's profile, and the new one is used
+ * consistently in ContentKey, DRMSystem and usage rules.
+ * The period part is ContentKeyPeriod@index of the period the key's rule filters on, "0" without one, so
  * re-packaging the same content gets the same Key IDs and so the same keys.
  */
-export async function overrideKeyIds(
-  document: CpixDocument,
-  tenantId: string,
-  family: OverrideFamily,
-  schemeOf: (key: CpixContentKey) => ProtectionScheme | undefined,
-): Promise<CpixDocument> {
+export async function overrideKeyIds(document: CpixDocument, tenantId: string, profile: CpixProfile): Promise<CpixDocument> {
   const keys = document.contentKeyList?.items ?? [];
   const replacements = new Map<string, KeyId>();
   for (const [index, key] of keys.entries()) {
@@ -30,10 +19,7 @@ export async function overrideKeyIds(
     const period = periodId === undefined ? undefined : document.contentKeyPeriodList?.items.find((candidate) => candidate.id === periodId);
     // A period without @index (CPIX 2.4 start/end only) is named by its id, so two periods never share a Key ID.
     const periodIndex = period === undefined ? "0" : period.index !== undefined ? String(period.index) : `id:${period.id ?? periodId}`;
-    const parts =
-      family === "speke-v2"
-        ? ["speke-v2", document.contentId ?? "", periodIndex, schemeOf(key) ?? "", rule?.intendedTrackType ?? `key-${index}`]
-        : [family, document.id ?? document.contentId ?? "", periodIndex, String(index)];
+    const parts = profile.stableKeyIdParts(document, key, index, periodIndex, rule);
     replacements.set(key.kid.toString(), await stableKeyId(tenantId, parts));
   }
   const replace = (kid: KeyId) => replacements.get(kid.toString()) ?? kid;

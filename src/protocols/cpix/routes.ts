@@ -2,61 +2,77 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../http/app-env";
 import { readBodyBytes } from "../../http/body";
 import { chooseSeed, recordIssuance, signallingSettings } from "../acquisition-support";
-import { acquireCpix, acquireCpixDocument, type AcquisitionResult, type CpixProtocol } from "./acquire";
-import { cpixGetRequest } from "./get-request";
-import { readSchemeParameter } from "./schemes";
-import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./speke-v2-rules";
+import { acquireCpix, acquireCpixDocument, type AcquisitionContext, type AcquisitionResult } from "./acquire";
+import type { CpixProfile, CpixUrlProfile } from "./profile";
+import { CPIX_GET } from "./profiles/cpix-get";
+import { PLAIN_CPIX } from "./profiles/plain-cpix";
+import { spekeV1Profile } from "./profiles/speke-v1";
+import { SPEKE_V2_PROFILES } from "./profiles/speke-v2";
+import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-rules";
+import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
 export const SPEKE_USER_AGENT = "edge-key-service/0.1";
+
+type Headers = Readonly<Record<string, string>>;
+const NO_HEADERS: Headers = {};
+const SPEKE_V1_HEADERS: Headers = { "Speke-User-Agent": SPEKE_USER_AGENT };
+const SPEKE_V2_AGENT_HEADERS: Headers = { "X-Speke-User-Agent": SPEKE_USER_AGENT };
+/** "X-Speke-Version … cannot be modified by the key provider" (AWS SPEKE v2 docs, vod-workflow-method-v2): echoed. */
+const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
+  "2.0": { ...SPEKE_V2_AGENT_HEADERS, "X-Speke-Version": "2.0" },
+  "2.1": { ...SPEKE_V2_AGENT_HEADERS, "X-Speke-Version": "2.1" },
+};
+const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
 /** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET); behind tenant auth. */
 export const cpixRoutes = new Hono<AppEnv>();
 
 cpixRoutes.post("/spekev2", async (c) => {
   const requested = c.req.header("X-Speke-Version")?.trim();
-  const versionHeaders = { "X-Speke-User-Agent": SPEKE_USER_AGENT };
   if (requested === undefined || !Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
-    const supported = Object.keys(SPEKE_CPIX_VERSIONS);
-    return acquisitionFailureResponse({ reason: "speke-version", received: requested, supported }, versionHeaders);
+    return acquisitionFailureResponse(
+      { reason: "speke-version", received: requested, supported: SPEKE_V2_SUPPORTED },
+      SPEKE_V2_AGENT_HEADERS,
+    );
   }
-  // "X-Speke-Version … cannot be modified by the key provider" (AWS SPEKE v2 docs, vod-workflow-method-v2): echo it.
-  const headers = { ...versionHeaders, "X-Speke-Version": requested };
-  return handlePost(c, { kind: "speke-v2", version: requested as SpekeV2Version }, headers);
+  const version = requested as SpekeV2Version;
+  return answerBody(c, SPEKE_V2_PROFILES[version], SPEKE_V2_HEADERS[version]);
 });
 
 cpixRoutes.post("/speke", async (c) => {
   const scheme = readSchemeParameter(c.req.query("protectionScheme"));
-  const headers = { "Speke-User-Agent": SPEKE_USER_AGENT };
   if (scheme === "invalid")
     return acquisitionFailureResponse(
       { reason: "invalid-request", message: "protectionScheme must be one of cenc, cbcs, cens, cbc1" },
-      headers,
+      SPEKE_V1_HEADERS,
     );
-  return handlePost(c, { kind: "speke-v1", scheme }, headers);
+  return answerBody(c, spekeV1Profile(scheme), SPEKE_V1_HEADERS);
 });
 
-cpixRoutes.post("/cpix", (c) => handlePost(c, { kind: "cpix" }, {}));
+cpixRoutes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
-cpixRoutes.get("/cpix/:contentId", async (c) => {
-  const request = await cpixGetRequest(c.req.param("contentId"), (name) => c.req.queries(name) ?? [], c.var.tenant.tenantId);
-  if (!request.ok) return acquisitionFailureResponse(request.failure);
-  return answer(c, {}, (context) => acquireCpixDocument(request.document, { kind: "cpix" }, context), "cpix-get");
-});
+cpixRoutes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
 
-async function handlePost(c: Context<AppEnv>, protocol: CpixProtocol, headers: Record<string, string>): Promise<Response> {
+async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) return acquisitionFailureResponse({ reason: "too-large" }, headers);
-  return answer(c, headers, (context) => acquireCpix(body.bytes, protocol, context));
+  return answer(c, headers, (context) => acquireCpix(body.bytes, profile, context));
+}
+
+async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
+  const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
+  const request = await profile.requestFromUrl(url, c.var.tenant.tenantId);
+  if (!request.ok) return acquisitionFailureResponse(request.failure);
+  return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context));
 }
 
 /** Picks the seed, runs the acquisition, records what was issued and renders the document or the error. */
 async function answer(
   c: Context<AppEnv>,
-  headers: Record<string, string>,
-  acquire: (context: Parameters<typeof acquireCpix>[2]) => Promise<AcquisitionResult>,
-  protocolName?: string,
+  headers: Headers,
+  acquire: (context: AcquisitionContext) => Promise<AcquisitionResult>,
 ): Promise<Response> {
   const tenant = c.var.tenant;
   const now = new Date();
@@ -79,7 +95,7 @@ async function answer(
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
   recordIssuance(c.env, c.executionCtx, tenant.tenantId, {
     time: now.toISOString(),
-    protocol: protocolName ?? result.answer.protocolName,
+    protocol: result.answer.protocolName,
     contentId: result.answer.contentId,
     kids: result.answer.kids.map((kid) => kid.toString()),
     keySeedId: seed.seedId,

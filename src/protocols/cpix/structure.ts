@@ -1,3 +1,5 @@
+import { PROTECTION_SCHEMES } from "../../domain/protection-scheme";
+import type { KeyId } from "../../domain/key-id";
 import type { CpixDocument } from "../../cpix/model";
 import type { AcquisitionFailure } from "./failure";
 
@@ -13,4 +15,11 @@ export function checkKeysAndSystems(request: CpixDocument): AcquisitionFailure |
     }
   }
   return undefined;
+}
+
+const FOURCC_RULE = `must be one of ${PROTECTION_SCHEMES.join(", ")}`;
+
+/** An HLS METHOD name where the protocol version allows only 4CCs (HLS METHODs came with CPIX 2.3.1/2.4, SPEKE v2.1). */
+export function schemeNameRefused(kid: KeyId): AcquisitionFailure {
+  return { reason: "invalid-request", message: `ContentKey@commonEncryptionScheme ${FOURCC_RULE} (KID ${kid})` };
 }

@@ -1,7 +1,7 @@
-import { toBase64 } from "../domain/bytes";
-import { KeyId } from "../domain/key-id";
-import { stableKeyId } from "../domain/stable-key-id";
-import type { CommonEncryptionRequest, WidevineTrackType } from "./widevine-cenc-request";
+import { toBase64 } from "../../domain/bytes";
+import { KeyId } from "../../domain/key-id";
+import { stableKeyId } from "../../domain/stable-key-id";
+import type { CommonEncryptionRequest, WidevineTrackType } from "./request";
 
 /** One key to issue: a track type in one crypto period. */
 export interface PlannedTrackKey {

@@ -1,12 +1,21 @@
-import type { KeySeedValue } from "../domain/content-key";
-import { encodeSignedResponse, parseSignedRequest, type SignedResponseJson } from "./widevine-cenc-envelope";
-import { failureResponse, type WidevineCencFailure } from "./widevine-cenc-failure";
-import { issueCommonEncryptionKeys, type WidevineCencSignallingSettings } from "./widevine-cenc-issue";
-import type { PlannedTrackKey } from "./widevine-cenc-plan";
-import { parseCommonEncryptionRequest } from "./widevine-cenc-request";
-import { verifyRequestSignature, type SignerCredential } from "./widevine-cenc-signature";
+/**
+ * Google's Widevine Common Encryption API ("getcontentkey", the protocol behind Shaka Packager's
+ * `--enable_widevine_encryption`), with Axinom's `/WidevineProtectionInfo` extensions. Pure: no storage, no
+ * clock; the route (routes.ts) supplies the signer lookup and the tenant's seed. Steps, in the order they run:
+ * parseSignedRequest → (resolve signer) → verifyRequestSignature → parseCommonEncryptionRequest → (load seed) →
+ * issueCommonEncryptionKeys (planTracks, derive, signal, buildCommonEncryptionResponse) → encodeSignedResponse;
+ * any refusal → encodeSignedResponse(failureResponse(failure)). `handleCommonEncryptionRequest` runs them all.
+ */
+import type { KeySeedValue } from "../../domain/content-key";
+import type { SignerCredential } from "../../domain/signer-credential";
+import { encodeSignedResponse, parseSignedRequest, type SignedResponseJson } from "./envelope";
+import { failureResponse, type WidevineCencFailure } from "./failure";
+import { issueCommonEncryptionKeys, type WidevineCencSignallingSettings } from "./issue";
+import type { PlannedTrackKey } from "./plan";
+import { parseCommonEncryptionRequest } from "./request";
+import { verifyRequestSignature } from "./signature";
 
-/** A signer name resolved to its credential and tenant (the route may carry more, e.g. the credential's seed id). */
+/** A signer name resolved to its credential and tenant; the route's own type adds what it loads keys from. */
 export interface ResolvedSigner {
   readonly tenantId: string;
   readonly credential: SignerCredential;
@@ -18,16 +27,18 @@ export interface WidevineCencLookups<S extends ResolvedSigner = ResolvedSigner> 
   readonly pathSigner?: string;
   /** Finds the credential a signer (provider) name belongs to, and its tenant. */
   resolveSigner(signer: string): Promise<S | undefined>;
-  /** Loads the seed for this signer (its own or the tenant default) and the signalling settings; runs only after the signature verified. */
+  /** Loads the seed of this resolved signer and the signalling settings; runs only after the signature verified. */
   loadTenantKeys(signer: S): Promise<{ readonly seed: KeySeedValue | undefined; readonly settings: WidevineCencSignallingSettings }>;
 }
 
 /** The answer to one request: always sent as HTTP 200 with `body`; the rest is for the audit log. */
-export interface WidevineCencOutcome {
+export interface WidevineCencOutcome<S extends ResolvedSigner = ResolvedSigner> {
   readonly body: SignedResponseJson;
   /** The body's `signer`, once the envelope parsed (for the issuance record). */
   readonly signer?: string;
   readonly tenantId?: string;
+  /** The signer as `resolveSigner` found it, once it did (keys were issued under it when `keys` is set). */
+  readonly resolvedSigner?: S;
   readonly failure?: WidevineCencFailure;
   readonly keys?: readonly PlannedTrackKey[];
   /** The request's `content_id` (bytes), for the issuance record. */
@@ -42,26 +53,26 @@ export interface WidevineCencOutcome {
 export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(
   body: Uint8Array,
   lookups: WidevineCencLookups<S>,
-): Promise<WidevineCencOutcome> {
+): Promise<WidevineCencOutcome<S>> {
   const envelope = parseSignedRequest(body);
   if (!envelope.ok) return { body: encodeSignedResponse(failureResponse(envelope.failure)), failure: envelope.failure };
   const { request: requestBytes, signature, signer } = envelope.value;
-  const refuse = (failure: WidevineCencFailure, tenantId?: string): WidevineCencOutcome => ({
+  const refuse = (failure: WidevineCencFailure, resolved?: S): WidevineCencOutcome<S> => ({
     body: encodeSignedResponse(failureResponse(failure)),
     signer,
     failure,
-    ...(tenantId !== undefined && { tenantId }),
+    ...(resolved !== undefined && { tenantId: resolved.tenantId, resolvedSigner: resolved }),
   });
   if (lookups.pathSigner !== undefined && lookups.pathSigner !== signer) return refuse({ reason: "signer-mismatch" });
   const resolved = await lookups.resolveSigner(signer);
   if (!resolved) return refuse({ reason: "unknown-signer" });
   const verdict = await verifyRequestSignature(requestBytes, signature, resolved.credential);
-  if (!verdict.ok) return refuse(verdict.failure, resolved.tenantId);
+  if (!verdict.ok) return refuse(verdict.failure, resolved);
 
   const request = parseCommonEncryptionRequest(requestBytes);
-  if (!request.ok) return refuse(request.failure, resolved.tenantId);
+  if (!request.ok) return refuse(request.failure, resolved);
   const { seed, settings } = await lookups.loadTenantKeys(resolved);
-  if (!seed) return refuse({ reason: "no-key-seed" }, resolved.tenantId);
+  if (!seed) return refuse({ reason: "no-key-seed" }, resolved);
   const issued = await issueCommonEncryptionKeys({
     request: request.value,
     tenantId: resolved.tenantId,
@@ -69,11 +80,12 @@ export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(
     // The credential's provider name is the natural WidevinePsshData provider (Axinom names credentials by it).
     settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
   });
-  if (!issued.ok) return refuse(issued.failure, resolved.tenantId);
+  if (!issued.ok) return refuse(issued.failure, resolved);
   return {
     body: encodeSignedResponse(issued.value.response),
     signer,
     tenantId: resolved.tenantId,
+    resolvedSigner: resolved,
     keys: issued.value.keys,
     contentId: request.value.contentId,
   };

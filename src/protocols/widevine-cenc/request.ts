@@ -1,14 +1,6 @@
-import type { ProtectionScheme } from "../domain/content-key";
-import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./widevine-cenc-failure";
-import {
-  decodeProtoBytes,
-  decodeUint32,
-  isJsonObject,
-  parseJsonObject,
-  readField,
-  UINT32_MAX,
-  type JsonObject,
-} from "./widevine-cenc-proto-json";
+import { PROTECTION_SCHEME_FOURCC, PROTECTION_SCHEMES, type ProtectionScheme } from "../../domain/protection-scheme";
+import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./failure";
+import { decodeProtoBytes, decodeUint32, isJsonObject, parseJsonObject, readField, UINT32_MAX, type JsonObject } from "./proto-json";
 
 /**
  * The inner `CommonEncryptionRequest` (Shaka `packager/media/base/widevine_common_encryption.proto`; field
@@ -29,14 +21,15 @@ export type WidevineDrmType = (typeof DRM_TYPES)[number];
  */
 export const MAX_CRYPTO_PERIOD_COUNT = 100;
 
-/** `ProtectionScheme` enum names and numbers (the FourCC as a big-endian uint32); UNSPECIFIED "Defaults to 'cenc'". */
-const PROTECTION_SCHEMES: ReadonlyArray<readonly [name: string, number: number, scheme: ProtectionScheme | undefined]> = [
-  ["UNSPECIFIED", 0, undefined],
-  ["CENC", 0x63656e63, "cenc"],
-  ["CBC1", 0x63626331, "cbc1"],
-  ["CENS", 0x63656e73, "cens"],
-  ["CBCS", 0x63626373, "cbcs"],
-];
+/**
+ * `ProtectionScheme` enum values by JSON name and by number: each scheme's upper-case 4CC and its FourCC as a
+ * big-endian uint32, and UNSPECIFIED (0), which "Defaults to 'cenc'" but names no scheme.
+ */
+const PROTECTION_SCHEME_ENUM: ReadonlyMap<unknown, ProtectionScheme | undefined> = new Map<unknown, ProtectionScheme | undefined>([
+  ["UNSPECIFIED", undefined],
+  [0, undefined],
+  ...PROTECTION_SCHEMES.flatMap((scheme) => [[scheme.toUpperCase(), scheme] as const, [PROTECTION_SCHEME_FOURCC[scheme], scheme] as const]),
+]);
 
 /** A key-rotation request: one key per track per period. */
 export interface CryptoPeriodRequest {
@@ -170,9 +163,9 @@ function readDrmTypes(value: unknown): WidevineDrmType[] {
 
 function readProtectionScheme(value: unknown): ProtectionScheme | undefined {
   if (value === undefined) return undefined;
-  const match = PROTECTION_SCHEMES.find(([name, number]) => value === name || value === number);
-  if (!match) return invalid("protection_scheme", "must be one of CENC, CBCS, CENS, CBC1 (or UNSPECIFIED, meaning CENC)");
-  return match[2];
+  if (!PROTECTION_SCHEME_ENUM.has(value))
+    return invalid("protection_scheme", "must be one of CENC, CBCS, CENS, CBC1 (or UNSPECIFIED, meaning CENC)");
+  return PROTECTION_SCHEME_ENUM.get(value);
 }
 
 function readCryptoPeriods(object: JsonObject): CryptoPeriodRequest | undefined {

@@ -1,23 +1,14 @@
-import { timingSafeEqual } from "../domain/bytes";
-import { fail, succeed, type WidevineCencResult } from "./widevine-cenc-failure";
+import { timingSafeEqual } from "../../domain/bytes";
+import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../../domain/signer-credential";
+import { fail, succeed, type WidevineCencResult } from "./failure";
 
 /**
  * Request signatures of the Widevine Common Encryption API, as Shaka Packager makes them
  * (`packager/media/base/request_signer.cc`, verified against Shaka Packager 3.4.2 in test/interop/shaka-e2e.test.ts).
  */
 
-/** AES-256 signing key length: `--aes_signing_key` is 32 bytes hex; Axinom fixes `SigningKey` at 32 bytes. */
-export const AES_SIGNING_KEY_LENGTH = 32;
-/** AES-CBC IV length: `--aes_signing_iv`, Axinom `SigningIv` (16 bytes). */
-export const AES_SIGNING_IV_LENGTH = 16;
 /** RSASSA-PSS salt length Shaka's `RsaRequestSigner` uses: the SHA-1 digest length (20). */
 const RSA_PSS_SALT_LENGTH = 20;
-
-/** The key material a signer name resolves to. */
-export type SignerCredential =
-  | { readonly kind: "aes"; readonly signingKey: Uint8Array; readonly signingIv: Uint8Array }
-  /** Public half of the key given to Shaka's `--rsa_signing_key_path`, as DER SubjectPublicKeyInfo. */
-  | { readonly kind: "rsa"; readonly publicKeySpki: Uint8Array };
 
 /**
  * AES-256-CBC(signingKey, signingIv, PKCS#7(SHA-1(request))): 20-byte digest → 32-byte signature

@@ -1,15 +1,11 @@
-import { isCbcScheme, type KeySeedValue } from "../domain/content-key";
-import { deriveContentKey, deriveIv } from "../domain/key-derivation";
-import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../drm/signalling";
-import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./widevine-cenc-failure";
-import { planTracks, type PlannedTrackKey } from "./widevine-cenc-plan";
-import type { CommonEncryptionRequest, WidevineDrmType } from "./widevine-cenc-request";
-import {
-  buildCommonEncryptionResponse,
-  systemIdOf,
-  type CommonEncryptionResponseJson,
-  type IssuedTrackKey,
-} from "./widevine-cenc-response";
+import type { KeySeedValue } from "../../domain/content-key";
+import { deriveContentKey, deriveIv } from "../../domain/key-derivation";
+import { isCbcScheme } from "../../domain/protection-scheme";
+import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
+import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./failure";
+import { planTracks, type PlannedTrackKey } from "./plan";
+import type { CommonEncryptionRequest, WidevineDrmType } from "./request";
+import { buildCommonEncryptionResponse, systemIdOf, type CommonEncryptionResponseJson, type IssuedTrackKey } from "./response";
 
 /** Tenant settings that shape the signalling; `widevineContentId` always comes from the request. */
 export type WidevineCencSignallingSettings = Pick<DrmSignallingSettings, "widevineProvider" | "playReadyLaUrl" | "fairPlayUriTemplate">;

@@ -1,12 +1,13 @@
 import { Hono, type Context } from "hono";
-import { tenantStore } from "../http/auth";
-import type { AppEnv } from "../http/app-env";
-import { MAX_BODY_BYTES, readBodyBytes } from "../http/body";
-import type { KeySeedValue } from "../domain/content-key";
-import { toBase64 } from "../domain/bytes";
-import type { LoadedTenant } from "../tenancy/tenant-store";
-import { recordIssuance, signallingSettings } from "./acquisition-support";
-import { encodeSignedResponse, failureResponse, handleCommonEncryptionRequest } from "./widevine-cenc";
+import { toBase64 } from "../../domain/bytes";
+import { tenantStore } from "../../http/auth";
+import type { AppEnv } from "../../http/app-env";
+import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
+import type { LoadedTenant } from "../../tenancy/tenant-store";
+import { recordIssuance, signallingSettings } from "../acquisition-support";
+import { encodeSignedResponse } from "./envelope";
+import { failureResponse } from "./failure";
+import { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLookups } from "./handler";
 
 /**
  * Widevine Common Encryption API: `POST /api/WidevineProtectionInfo` and Shaka's documented
@@ -17,6 +18,16 @@ export const widevineCencRoutes = new Hono<AppEnv>();
 
 widevineCencRoutes.post("/api/widevineprotectioninfo", (c) => answer(c, undefined));
 widevineCencRoutes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.param("signer")));
+
+/** A signer found in its tenant's snapshot, with the seed it issues from. */
+interface TenantSigner extends ResolvedSigner {
+  readonly tenant: LoadedTenant;
+  /**
+   * The signer's own seed, else the tenant default at the request time. A signer bound to a seed uses only that
+   * seed; if it is gone, no seed loads (ACCESS_DENIED) rather than keys from a seed the license side would not expect.
+   */
+  readonly seedId: string;
+}
 
 async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);
@@ -29,27 +40,23 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
   }
   const store = tenantStore(c.env);
   const now = new Date();
-  let tenant: LoadedTenant | undefined;
-  let seedId: string | undefined;
+  const lookups: WidevineCencLookups<TenantSigner> = {
+    ...(pathSigner !== undefined && { pathSigner }),
+    async resolveSigner(signer) {
+      const tenantId = await store.tenantIdForSigner(signer);
+      const tenant = tenantId === undefined ? undefined : await store.load(tenantId, (refresh) => c.executionCtx.waitUntil(refresh));
+      const found = tenant && (await tenant.widevineSigner(signer));
+      if (!tenant || !found) return undefined;
+      return { tenantId: tenant.tenantId, credential: found.credential, tenant, seedId: found.keySeedId ?? tenant.defaultSeedId(now) };
+    },
+    async loadTenantKeys({ tenant, seedId }) {
+      return { seed: await tenant.seed(seedId), settings: signallingSettings(tenant.snapshot.settings) };
+    },
+  };
   try {
-    const outcome = await handleCommonEncryptionRequest(body.bytes, {
-      ...(pathSigner !== undefined && { pathSigner }),
-      async resolveSigner(signer) {
-        const tenantId = await store.tenantIdForSigner(signer);
-        tenant = tenantId === undefined ? undefined : await store.load(tenantId, (refresh) => c.executionCtx.waitUntil(refresh));
-        const found = tenant && (await tenant.widevineSigner(signer));
-        if (!tenant || !found) return undefined;
-        // A signer bound to a seed uses only that seed; if it is gone, loadTenantKeys finds none (ACCESS_DENIED)
-        // rather than silently issuing keys from another seed the license side would not expect.
-        seedId = found.keySeedId ?? tenant.defaultSeedId(now);
-        return { tenantId: tenant.tenantId, credential: found.credential };
-      },
-      async loadTenantKeys() {
-        const seed: KeySeedValue | undefined = tenant && seedId !== undefined ? await tenant.seed(seedId) : undefined;
-        return { seed, settings: signallingSettings(tenant?.snapshot.settings ?? {}) };
-      },
-    });
-    if (outcome.keys && tenant && seedId !== undefined) {
+    const outcome = await handleCommonEncryptionRequest(body.bytes, lookups);
+    if (outcome.keys && outcome.resolvedSigner) {
+      const { tenant, seedId } = outcome.resolvedSigner;
       recordIssuance(c.env, c.executionCtx, tenant.tenantId, {
         time: now.toISOString(),
         protocol: "widevine-cenc",

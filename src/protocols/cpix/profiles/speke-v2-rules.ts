@@ -1,26 +1,21 @@
-import type { ProtectionScheme } from "../../domain/content-key";
-import type { CpixContentKey, CpixContentKeyUsageRule, CpixDocument } from "../../cpix/model";
-import type { AcquisitionFailure } from "./failure";
-import { readSchemeValue } from "./schemes";
-import { checkKeysAndSystems } from "./structure";
+import { isHlsKeyMethod, protectionSchemeOf, type ProtectionScheme } from "../../../domain/protection-scheme";
+import type { CpixContentKey, CpixContentKeyUsageRule, CpixDocument } from "../../../cpix/model";
+import type { AcquisitionFailure, SpekeErrorMessage } from "../failure";
+import { checkKeysAndSystems, schemeNameRefused } from "../structure";
 
 /** SPEKE v2.0 is the CPIX 2.3 profile, v2.1 the CPIX 2.4 one (AWS SPEKE docs, "SPEKE API v2" and "SPEKE API v2.1"). */
 export const SPEKE_CPIX_VERSIONS = { "2.0": "2.3", "2.1": "2.4" } as const;
 export type SpekeV2Version = keyof typeof SPEKE_CPIX_VERSIONS;
 
-export type SpekeV2Check =
-  { readonly ok: true; readonly scheme: ProtectionScheme } | { readonly ok: false; readonly failure: AcquisitionFailure };
-
-const speke = (message: Extract<AcquisitionFailure, { reason: "speke" }>["message"]) =>
-  ({ ok: false, failure: { reason: "speke", message } }) as const;
-const invalid = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
+const speke = (message: SpekeErrorMessage): AcquisitionFailure => ({ reason: "speke", message });
+const invalid = (message: string): AcquisitionFailure => ({ reason: "invalid-request", message });
 
 /**
  * The SPEKE v2 CPIX profile (AWS SPEKE v2 docs: speke-constraints-v2, standard-payload-components-v2,
  * encryption-contract-v2), checked in the order of the SPEKE error table so each refusal carries its exact
- * message. Returns the document's one scheme.
+ * message: the first rule broken, or undefined when the request keeps them all.
  */
-export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV2Version): SpekeV2Check {
+export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV2Version): AcquisitionFailure | undefined {
   if (document.contentId === undefined || document.contentId === "") return speke("Missing CPIX@contentId");
   if (document.version === undefined || document.version === "") return speke("Missing CPIX@version");
   if (document.version !== SPEKE_CPIX_VERSIONS[spekeVersion]) return speke("Unsupported CPIX@version");
@@ -33,28 +28,21 @@ export function checkSpekeV2Request(document: CpixDocument, spekeVersion: SpekeV
 
   const schemes = new Set<ProtectionScheme>();
   for (const key of keys) {
-    if (key.commonEncryptionScheme === undefined || key.commonEncryptionScheme === "") {
-      return speke(`Missing ContentKey@commonEncryptionScheme for KID ${key.kid}`);
-    }
-    const scheme = readSchemeValue(key.commonEncryptionScheme, spekeVersion === "2.1");
-    if (!scheme) {
-      return invalid(
-        `ContentKey@commonEncryptionScheme must be one of cenc, cbc1, cens, cbcs${spekeVersion === "2.1" ? ", AES-128, SAMPLE-AES, SAMPLE-AES-CTR" : ""} (KID ${key.kid})`,
-      );
-    }
-    schemes.add(scheme);
+    const name = key.commonEncryptionScheme;
+    if (name === undefined) return speke(`Missing ContentKey@commonEncryptionScheme for KID ${key.kid}`);
+    // SPEKE v2.1 (CPIX 2.4) may name a scheme by its HLS METHOD (AWS SPEKE v2.1 docs, "Changes from SPEKE v2.0").
+    if (isHlsKeyMethod(name) && spekeVersion !== "2.1") return schemeNameRefused(key.kid);
+    schemes.add(protectionSchemeOf(name));
   }
   // speke-constraints-v2: "A CPIX document shall not mix several commonEncryptionScheme values".
   if (schemes.size > 1) return speke("Non compliant ContentKey@commonEncryptionScheme combination");
-  const scheme = [...schemes][0]!;
 
   const structure = checkKeysAndSystems(document);
-  if (structure) return { ok: false, failure: structure };
+  if (structure) return structure;
   // Scheme ↔ DRM compatibility (FairPlay is cbcs only, Clear Key AES-128 CBC only) is checked where the
   // signalling is built (src/drm/signalling.ts), with the same SPEKE message for every protocol.
 
-  const contract = checkEncryptionContract(document, keys);
-  return contract ?? { ok: true, scheme };
+  return checkEncryptionContract(document, keys);
 }
 
 /** Track types a SPEKE v2 encryption contract may name (encryption-contract-v2, speke-v2-presets.json). */
@@ -65,7 +53,7 @@ const TRACK_TYPE =
  * The encryption contract (AWS SPEKE v2 docs, encryption-contract-v2): a rule per key with a unique
  * intendedTrackType and at least one VideoFilter or AudioFilter; `ALL` alone; periods it filters on exist.
  */
-function checkEncryptionContract(document: CpixDocument, keys: readonly CpixContentKey[]): SpekeV2Check | undefined {
+function checkEncryptionContract(document: CpixDocument, keys: readonly CpixContentKey[]): AcquisitionFailure | undefined {
   const rules = document.contentKeyUsageRuleList?.items ?? [];
   const everyFilterMissing = rules.every((rule) => rule.videoFilters.length === 0 && rule.audioFilters.length === 0);
   if (rules.length === 0 || everyFilterMissing) return speke("Missing CPIX encryption contract");

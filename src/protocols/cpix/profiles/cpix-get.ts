@@ -1,11 +1,15 @@
-import type { ProtectionScheme } from "../../domain/content-key";
-import { KeyId } from "../../domain/key-id";
-import { stableKeyId } from "../../domain/stable-key-id";
-import type { CpixDocument } from "../../cpix/model";
-import { SYSTEM_IDS, type SystemId } from "../../drm/system-ids";
-import type { AcquisitionFailure } from "./failure";
-import { readSchemeParameter } from "./schemes";
+import { KeyId } from "../../../domain/key-id";
+import type { ProtectionScheme } from "../../../domain/protection-scheme";
+import { stableKeyId } from "../../../domain/stable-key-id";
+import type { SystemId } from "../../../domain/system-id";
+import type { CpixDocument } from "../../../cpix/model";
+import { SYSTEM_IDS } from "../../../drm/system-ids";
+import type { CpixRequestUrl, CpixUrlProfile, CpixUrlRequest } from "../profile";
+import { readSchemeParameter } from "../scheme-parameter";
+import { plainCpixProfile } from "./plain-cpix";
 
+/** First stable Key ID part of a GET without `kid`; changing it changes every Key ID issued that way. */
+const STABLE_KEY_ID_LABEL = "cpix-get";
 /** DRM names accepted by `drm=` besides system ids. */
 const DRM_NAMES: Record<string, SystemId> = {
   widevine: SYSTEM_IDS.widevine,
@@ -23,18 +27,15 @@ const MAX_DRMS = 8;
  * Without `kid` the key id is `stableKeyId(tenant, ["cpix-get", contentId, scheme])`; without `drm`, Widevine
  * and PlayReady (and FairPlay for cbcs) are signalled.
  */
-export async function cpixGetRequest(
-  contentId: string,
-  queries: (name: string) => string[],
-  tenantId: string,
-): Promise<{ ok: true; document: CpixDocument } | { ok: false; failure: AcquisitionFailure }> {
+async function cpixGetRequest(url: CpixRequestUrl, tenantId: string): Promise<CpixUrlRequest> {
   const fail = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
-  const schemeValues = queries("scheme");
+  const contentId = url.param("contentId") ?? "";
+  const schemeValues = url.queries("scheme");
   if (schemeValues.length > 1) return fail("Give scheme at most once");
   const scheme = readSchemeParameter(schemeValues[0]);
   if (scheme === "invalid") return fail("scheme must be one of cenc, cbcs, cens, cbc1");
 
-  const kidValues = queries("kid");
+  const kidValues = url.queries("kid");
   if (kidValues.length > MAX_KIDS) return fail(`At most ${MAX_KIDS} kid parameters`);
   const kids: KeyId[] = [];
   for (const value of kidValues) {
@@ -43,9 +44,9 @@ export async function cpixGetRequest(
     if (kids.some((known) => known.equals(kid))) return fail(`kid ${kid} is given twice`);
     kids.push(kid);
   }
-  if (kids.length === 0) kids.push(await stableKeyId(tenantId, ["cpix-get", contentId, scheme ?? ""]));
+  if (kids.length === 0) kids.push(await stableKeyId(tenantId, [STABLE_KEY_ID_LABEL, contentId, scheme ?? ""]));
 
-  const drmValues = queries("drm");
+  const drmValues = url.queries("drm");
   if (drmValues.length > MAX_DRMS) return fail(`At most ${MAX_DRMS} drm parameters`);
   const systems: SystemId[] = [];
   for (const value of drmValues) {
@@ -66,3 +67,9 @@ function buildDocument(contentId: string, kids: KeyId[], systems: SystemId[], sc
     drmSystemList: { items: kids.flatMap((kid) => systems.map((systemId) => ({ systemId, kid, hlsSignalingData: [], extensions: [] }))) },
   };
 }
+
+/**
+ * `GET /api/Cpix/{contentId}`: the built document is answered as plain CPIX (so `?overrideKeyIds=true` names Key
+ * IDs as plain CPIX does), logged as "cpix-get".
+ */
+export const CPIX_GET: CpixUrlProfile = { ...plainCpixProfile("cpix-get"), requestFromUrl: cpixGetRequest };

@@ -1,4 +1,4 @@
-import { fromBase64, fromBase64Url } from "../domain/bytes";
+import { fromBase64, fromBase64Url } from "../../domain/bytes";
 
 /**
  * Readers for the proto3 JSON mapping (https://protobuf.dev/programming-guides/json/) that the Widevine Common

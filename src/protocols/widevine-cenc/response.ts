@@ -1,8 +1,9 @@
-import { toBase64 } from "../domain/bytes";
-import type { ContentKey, Iv } from "../domain/content-key";
-import type { KeyId } from "../domain/key-id";
-import { SYSTEM_IDS } from "../drm/system-ids";
-import type { WidevineDrmType, WidevineTrackType } from "./widevine-cenc-request";
+import { toBase64 } from "../../domain/bytes";
+import type { ContentKey, Iv } from "../../domain/content-key";
+import type { KeyId } from "../../domain/key-id";
+import type { SystemId } from "../../domain/system-id";
+import { SYSTEM_IDS } from "../../drm/system-ids";
+import type { WidevineDrmType, WidevineTrackType } from "./request";
 
 /**
  * The inner `CommonEncryptionResponse` JSON (Shaka `widevine_common_encryption.proto`), fields in field-number
@@ -76,14 +77,14 @@ export interface IssuedTrackKey {
   readonly signalling: ReadonlyArray<{ readonly drmType: WidevineDrmType; readonly signalling: TrackDrmSignalling }>;
 }
 
-const SYSTEM_ID_BY_DRM_TYPE: Readonly<Record<WidevineDrmType, KeyId>> = {
+const SYSTEM_ID_BY_DRM_TYPE: Readonly<Record<WidevineDrmType, SystemId>> = {
   WIDEVINE: SYSTEM_IDS.widevine,
   PLAYREADY: SYSTEM_IDS.playReady,
   FAIRPLAY: SYSTEM_IDS.fairPlay,
 };
 
 /** The DRM system a drm_type names (DASH-IF registry via `drm/system-ids.ts`). */
-export function systemIdOf(drmType: WidevineDrmType): KeyId {
+export function systemIdOf(drmType: WidevineDrmType): SystemId {
   return SYSTEM_ID_BY_DRM_TYPE[drmType];
 }
 

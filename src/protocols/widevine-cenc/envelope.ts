@@ -1,7 +1,7 @@
-import { toBase64, utf8 } from "../domain/bytes";
-import { fail, succeed, type CommonEncryptionFailureResponse, type WidevineCencResult } from "./widevine-cenc-failure";
-import { decodeProtoBytes, parseJsonObject, readField } from "./widevine-cenc-proto-json";
-import type { CommonEncryptionResponseJson } from "./widevine-cenc-response";
+import { toBase64, utf8 } from "../../domain/bytes";
+import { fail, succeed, type CommonEncryptionFailureResponse, type WidevineCencResult } from "./failure";
+import { decodeProtoBytes, parseJsonObject, readField } from "./proto-json";
+import type { CommonEncryptionResponseJson } from "./response";
 
 /**
  * The outer envelope (`SignedModularDrmRequest` / `SignedModularDrmResponse`, Shaka

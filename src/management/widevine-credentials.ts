@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { fromBase64, randomBytes, toBase64, toHex } from "../domain/bytes";
+import { fromBase64, toBase64, toHex } from "../domain/bytes";
+import { randomBytes } from "../runtime/random";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { concatBytes, randomBytes, toBase64 } from "../domain/bytes";
+import { concatBytes, toBase64 } from "../domain/bytes";
+import { randomBytes } from "../runtime/random";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import { generateSecret, hashSecret, type CredentialScope } from "./credentials";
 import {

@@ -56,10 +56,6 @@ export class LoadedTenant {
     return defaultSeedIdAt(this.snapshot.defaultSeed, now);
   }
 
-  hasSeed(seedId: string): boolean {
-    return Object.hasOwn(this.snapshot.seeds, seedId);
-  }
-
   /** The tenant's Widevine signer of that provider name, its secret opened (once per isolate and snapshot). */
   widevineSigner(providerName: string): Promise<WidevineSigner | undefined> {
     let opened = this.#openedSigners.get(providerName);

@@ -1,5 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../src/tenancy/schema";
+import { TENANT_MIGRATIONS } from "../../src/tenancy/stores/tenant-stores";
 import { createTenant } from "./support/api";
 
 /**
@@ -37,5 +39,25 @@ describe("tenant object schema", () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => schemaOf(state.storage.sql));
     expect(schema).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
+  });
+
+  it("brings an object written at schema version 2 up to version 3 by running only the missing step, keeping its rows", async () => {
+    const tenant = await createTenant();
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      const countSeeds = () => sql.exec<{ n: number }>("SELECT count(*) AS n FROM key_seeds").one().n;
+      // An object as version 2 left it: every table but seed_protection.
+      sql.exec("DROP TABLE seed_protection");
+      sql.exec("UPDATE meta SET value = '2' WHERE name = 'schema_version'");
+      const seedsBefore = countSeeds();
+      migrate(sql, TENANT_MIGRATIONS);
+      const upgraded = schemaOf(sql);
+      migrate(sql, TENANT_MIGRATIONS);
+      return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
+    });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
+    expect(result.again).toEqual(result.upgraded);
+    expect(result.seedsAfter).toBe(result.seedsBefore);
+    expect(result.seedsBefore).toBe(1);
   });
 });

@@ -29,7 +29,7 @@ tenantAdminRoutes.post("/tenants", async (c) => {
   const result = await tenantObject(c.env, tenantId).createTenant({ tenantId, name, now: new Date().toISOString() });
   if (!result.ok) return managementFailureResponse(result.failure);
   const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
-  if (snapshot) await tenantStore(c.env).prime(snapshot);
+  if (snapshot.ok) await tenantStore(c.env).prime(snapshot.value);
   return c.json({ tenantId, managementKey: result.value.managementKey, keySeedId: result.value.keySeedId }, 201);
 });
 
@@ -38,6 +38,10 @@ tenantAdminRoutes.get("/tenants/:id", async (c) => {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
     return jsonError(400, "The tenant id in the path must be a UUID");
   const metadata = await tenantObject(c.env, id).getMetadata(new Date().toISOString());
-  if (!metadata) return jsonError(404, `No tenant with id ${id}`);
-  return c.json(metadata);
+  if (!metadata.ok) {
+    return metadata.failure.reason === "no-tenant"
+      ? jsonError(404, `No tenant with id ${id}`)
+      : managementFailureResponse(metadata.failure);
+  }
+  return c.json(metadata.value);
 });

@@ -83,8 +83,3 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function utf8(text: string): Uint8Array {
   return UTF8_ENCODER.encode(text);
 }
-
-/** Fresh cryptographically random bytes. */
-export function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
-}

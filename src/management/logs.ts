@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
 import { readPaging } from "../http/paging";
 import { tenantObject } from "../tenancy/tenant-client";
 
@@ -11,8 +12,9 @@ logRoutes.get("/logs", async (c) => {
   const paging = readPaging((name) => c.req.query(name));
   if (!paging.ok) return jsonError(400, paging.message);
   const page = await tenantObject(c.env, c.var.tenant.tenantId).listIssuance({ top: paging.top, skip: paging.skip });
+  if (!page.ok) return managementFailureResponse(page.failure);
   return c.json(
-    page.items.map((record) => ({
+    page.value.items.map((record) => ({
       Timestamp: record.time,
       Protocol: record.protocol,
       ContentId: record.contentId,

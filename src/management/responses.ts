@@ -31,6 +31,6 @@ export async function respond<T>(
 ): Promise<Response> {
   if (!result.ok) return managementFailureResponse(result.failure);
   const snapshot = await tenantObject(env, tenantId).currentSnapshot();
-  if (snapshot) await store.prime(snapshot);
+  if (snapshot.ok) await store.prime(snapshot.value);
   return render(result.value);
 }

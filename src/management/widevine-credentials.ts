@@ -1,6 +1,7 @@
 import { Hono } from "hono";
-import { fromBase64, randomBytes, toBase64, toHex } from "../domain/bytes";
+import { fromBase64, toBase64, toHex } from "../domain/bytes";
 import { rsaKeyProblem } from "../domain/rsa-key-policy";
+import { randomBytes } from "../runtime/random";
 import type { AppEnv } from "../http/app-env";
 import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-credential";
 import { jsonError } from "../http/errors";

@@ -1,4 +1,5 @@
-import { fromBase64Url, randomBytes, timingSafeEqual, toBase64Url, utf8 } from "../domain/bytes";
+import { fromBase64Url, timingSafeEqual, toBase64Url, utf8 } from "../domain/bytes";
+import { randomBytes } from "../runtime/random";
 
 /** What a credential may do (DESIGN.md §Security: scoped `acquire`, `manage`). */
 export type CredentialScope = "acquire" | "manage";

@@ -1,4 +1,5 @@
-import { concatBytes, fromBase64, fromBase64Url, randomBytes, toBase64Url, utf8 } from "../domain/bytes";
+import { concatBytes, fromBase64, fromBase64Url, toBase64Url, utf8 } from "../domain/bytes";
+import { randomBytes } from "../runtime/random";
 
 /**
  * Envelope encryption (docs/storage.md): seeds are sealed with AES-256-GCM under a per-tenant data key

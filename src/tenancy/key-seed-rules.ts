@@ -74,3 +74,12 @@ export function withdrawnPendingSeed(previous: DefaultSeedSwitch, planned: Defau
   if (!pending || previous.next === planned.next || previous.next === planned.current) return undefined;
   return previous.next ?? undefined;
 }
+
+/** The switch delay when DEFAULT_SEED_SWITCH_DELAY_SECONDS is unset or unusable: KV propagation, ~60 s (Cloudflare docs, "How KV works"). */
+export const DEFAULT_SWITCH_DELAY_SECONDS = 60;
+
+/** Reads DEFAULT_SEED_SWITCH_DELAY_SECONDS: a finite number of seconds, 0 or more, else the default. */
+export function switchDelaySeconds(configured: string | undefined): number {
+  const delay = Number(configured ?? String(DEFAULT_SWITCH_DELAY_SECONDS));
+  return Number.isFinite(delay) && delay >= 0 ? delay : DEFAULT_SWITCH_DELAY_SECONDS;
+}

@@ -2,19 +2,15 @@ import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { secretMatches, type CredentialScope } from "./credentials";
 import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
 import { fromBase64 } from "../domain/bytes";
+import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
 import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
 export interface WidevineSigner {
-  readonly credential:
-    | { readonly kind: "aes"; readonly signingKey: Uint8Array; readonly signingIv: Uint8Array }
-    | { readonly kind: "rsa"; readonly publicKeySpki: Uint8Array };
+  readonly credential: SignerCredential;
   readonly keySeedId: string | undefined;
 }
-
-/** AES-256 signing key then the 16-byte IV, as sealed together (Axinom: SigningKey 32 bytes, SigningIv 16). */
-const AES_SIGNING_KEY_LENGTH = 32;
 
 /** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
 export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
@@ -56,10 +52,6 @@ export class LoadedTenant {
     return defaultSeedIdAt(this.snapshot.defaultSeed, now);
   }
 
-  hasSeed(seedId: string): boolean {
-    return Object.hasOwn(this.snapshot.seeds, seedId);
-  }
-
   /** The tenant's Widevine signer of that provider name, its secret opened (once per isolate and snapshot). */
   widevineSigner(providerName: string): Promise<WidevineSigner | undefined> {
     let opened = this.#openedSigners.get(providerName);
@@ -83,6 +75,7 @@ export class LoadedTenant {
       return {
         credential: {
           kind: "aes",
+          // The signing key then the IV, sealed together.
           signingKey: material.slice(0, AES_SIGNING_KEY_LENGTH),
           signingIv: material.slice(AES_SIGNING_KEY_LENGTH),
         },

@@ -2,6 +2,12 @@
 
 export type ManagementResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ManagementFailure };
 
+/** One page of a list, and how many items the whole list holds. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
 /** Why a management write or read was refused; mapped to HTTP in src/http/management-errors.ts. */
 export type ManagementFailure =
   | { readonly reason: "no-tenant" }

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { fromBase64, randomBytes, toBase64, toHex } from "../../src/domain/bytes";
+import { fromBase64, toBase64, toHex } from "../../src/domain/bytes";
+import { randomBytes } from "../../src/runtime/random";
 import {
   importAesGcmKey,
   importKeyEncryptionKey,

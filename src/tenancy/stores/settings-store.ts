@@ -1,0 +1,31 @@
+import type { MigrationStep } from "../schema";
+import type { TenantSettings } from "../settings";
+
+/** The `settings` table: one row per setting that is set, its value as JSON. */
+export class SettingsStore {
+  static readonly migrations: readonly MigrationStep[] = [
+    { version: 1, sql: `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)` },
+  ];
+
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  read(): TenantSettings {
+    const settings: Record<string, unknown> = {};
+    for (const row of this.#sql.exec<{ name: string; value: string }>("SELECT name, value FROM settings ORDER BY name")) {
+      settings[row.name] = JSON.parse(row.value);
+    }
+    return settings as TenantSettings;
+  }
+
+  /** Replaces every setting (PUT semantics): a setting left out is unset. */
+  replace(settings: TenantSettings): void {
+    this.#sql.exec("DELETE FROM settings");
+    for (const [name, value] of Object.entries(settings)) {
+      if (value !== undefined) this.#sql.exec("INSERT INTO settings (name, value) VALUES (?, ?)", name, JSON.stringify(value));
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { MigrationStep } from "../schema";
+import { CredentialStore } from "./credential-store";
+import { IssuanceStore } from "./issuance-store";
+import { KeySeedStore, type KeySeedStoreOptions } from "./key-seed-store";
+import { SettingsStore } from "./settings-store";
+import { TenantRecordStore } from "./tenant-record-store";
+import { WidevineSignerStore } from "./widevine-signer-store";
+
+/** The tenant object's stores, one per record kind, all over the object's one SQLite database. */
+export interface TenantStores {
+  readonly tenant: TenantRecordStore;
+  readonly credentials: CredentialStore;
+  readonly seeds: KeySeedStore;
+  readonly settings: SettingsStore;
+  readonly widevineSigners: WidevineSignerStore;
+  readonly issuance: IssuanceStore;
+}
+
+/** Every store's migration steps, for `migrate` to run version by version (docs/storage.md §Durable Object tables). */
+export const TENANT_MIGRATIONS: readonly MigrationStep[] = [
+  TenantRecordStore,
+  CredentialStore,
+  KeySeedStore,
+  SettingsStore,
+  IssuanceStore,
+  WidevineSignerStore,
+].flatMap((store) => store.migrations);
+
+/** Opens every store over the object's SQL storage; run `migrate(sql, TENANT_MIGRATIONS)` before using them. */
+export function openTenantStores(sql: SqlStorage, options: KeySeedStoreOptions): TenantStores {
+  return {
+    tenant: new TenantRecordStore(sql),
+    credentials: new CredentialStore(sql),
+    seeds: new KeySeedStore(sql, options),
+    settings: new SettingsStore(sql),
+    widevineSigners: new WidevineSignerStore(sql),
+    issuance: new IssuanceStore(sql),
+  };
+}

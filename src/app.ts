@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
@@ -8,6 +8,7 @@ import { corsPreflight } from "./http/cors";
 import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
+import { type RouteAccess, type RouteGroup } from "./http/route-group";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
@@ -15,7 +16,13 @@ import { widevineCredentialRoutes } from "./management/widevine-credentials";
 import { cpixRoutes } from "./protocols/cpix/routes";
 import { widevineCencRoutes } from "./protocols/widevine-cenc/routes";
 
-/** The Hono app: auth per route group, the error shape, nothing else (STYLE.md §1). */
+/** The routes that need no credentials at all: the service banner and the health check. */
+export const PUBLIC_PATHS: readonly string[] = ["/", "/healthz"];
+
+/** The access each mounted route path requires, by app (tests read it to prove every route declares one). */
+export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>();
+
+/** The Hono app: auth per route group, the error shape, nothing else. */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ getPath: caseInsensitivePath });
   app.use(responseHeaders());
@@ -29,29 +36,13 @@ export function createApp(): Hono<AppEnv> {
 
   app.use("/api/*", corsPreflight());
 
-  app.use("/admin/*", operatorOriginGuard());
-  app.use("/admin/*", adminAuth());
-  app.route("/admin", tenantAdminRoutes);
-
-  // Each route group states the scope it needs; paths are lower-case here (see caseInsensitivePath).
-  for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"), tenantOriginGuard());
-  for (const path of [
-    "/api/keyseeds",
-    "/api/keyseeds/*",
-    "/api/import/*",
-    "/api/settings",
-    "/api/logs",
-    "/api/widevineprotectioninfocredentials",
-    "/api/widevineprotectioninfocredentials/*",
-  ])
-    app.use(path, tenantAuth("manage"), tenantOriginGuard());
-  app.route("/api", cpixRoutes);
-  app.route("/api", keySeedRoutes);
-  app.route("/api", settingsRoutes);
-  app.route("/api", logRoutes);
-  app.route("/api", widevineCredentialRoutes);
-  // Signed by the request itself, no Authorization header (Shaka Packager `packager/media/base/request_signer.cc`).
-  app.route("/", widevineCencRoutes);
+  mountRouteGroup(app, "/admin", tenantAdminRoutes);
+  mountRouteGroup(app, "/api", cpixRoutes);
+  mountRouteGroup(app, "/api", keySeedRoutes);
+  mountRouteGroup(app, "/api", settingsRoutes);
+  mountRouteGroup(app, "/api", logRoutes);
+  mountRouteGroup(app, "/api", widevineCredentialRoutes);
+  mountRouteGroup(app, "/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
@@ -66,4 +57,36 @@ export function createApp(): Hono<AppEnv> {
     return jsonError(500, "Internal error");
   });
   return app;
+}
+
+/** The middleware that enforces an access declaration, in order. */
+function guardsFor(access: RouteAccess): MiddlewareHandler<AppEnv>[] {
+  switch (access.kind) {
+    case "tenant":
+      return [tenantAuth(access.scope), tenantOriginGuard()];
+    case "operator":
+      return [operatorOriginGuard(), adminAuth()];
+    case "signed-request":
+      return [];
+  }
+}
+
+/**
+ * Mounts a route group under `base`, guarding exactly the paths it defines with the access it declares (a
+ * sub-app's own `use("*")` would reach every route mounted under the same base). Paths are lower-case here
+ * (see caseInsensitivePath).
+ */
+function mountRouteGroup(app: Hono<AppEnv>, base: string, group: RouteGroup): void {
+  let access = ROUTE_ACCESS.get(app);
+  if (!access) ROUTE_ACCESS.set(app, (access = new Map()));
+  const guards = guardsFor(group.access);
+  for (const path of new Set(group.routes.routes.map((route) => joinPath(base, route.path)))) {
+    if (guards.length > 0) app.use(path, ...guards);
+    access.set(path, group.access);
+  }
+  app.route(base, group.routes);
+}
+
+function joinPath(base: string, path: string): string {
+  return `${base.replace(/\/$/, "")}${path}`;
 }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { readBodyBytes } from "../http/body";
 import { tenantStore } from "../http/auth";
@@ -10,9 +10,10 @@ import { tenantObject } from "../tenancy/tenant-client";
 const MAX_TENANT_NAME_LENGTH = 256;
 
 /** Operator API (DESIGN.md §Endpoints): create tenants and read their metadata; behind adminAuth. */
-export const tenantAdminRoutes = new Hono<AppEnv>();
+export const tenantAdminRoutes = routeGroup({ kind: "operator" });
+const routes = tenantAdminRoutes.routes;
 
-tenantAdminRoutes.post("/tenants", async (c) => {
+routes.post("/tenants", async (c) => {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
   let name = "";
@@ -33,7 +34,7 @@ tenantAdminRoutes.post("/tenants", async (c) => {
   return c.json({ tenantId, managementKey: result.value.managementKey, keySeedId: result.value.keySeedId }, 201);
 });
 
-tenantAdminRoutes.get("/tenants/:id", async (c) => {
+routes.get("/tenants/:id", async (c) => {
   const id = c.req.param("id").toLowerCase();
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
     return jsonError(400, "The tenant id in the path must be a UUID");

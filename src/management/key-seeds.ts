@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
@@ -10,9 +10,10 @@ import { parseBody, respond } from "./responses";
 import { KeyId } from "../domain/key-id";
 
 /** Key Seeds API (Axinom Key Service API help), mounted under `/api` behind tenant auth with the `manage` scope. */
-export const keySeedRoutes = new Hono<AppEnv>();
+export const keySeedRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = keySeedRoutes.routes;
 
-keySeedRoutes.get("/keyseeds", async (c) => {
+routes.get("/keyseeds", async (c) => {
   const paging = readPaging((name) => c.req.query(name));
   if (!paging.ok) return jsonError(400, paging.message);
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(
@@ -22,14 +23,14 @@ keySeedRoutes.get("/keyseeds", async (c) => {
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 
-keySeedRoutes.get("/keyseeds/:id", async (c) => {
+routes.get("/keyseeds/:id", async (c) => {
   const id = seedIdParam(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getKeySeed(id, new Date().toISOString());
   return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
 });
 
-keySeedRoutes.post("/keyseeds", async (c) => {
+routes.post("/keyseeds", async (c) => {
   const input = await parseBody(c.req.raw, parseNewKeySeed);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
@@ -37,7 +38,7 @@ keySeedRoutes.post("/keyseeds", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed), 201));
 });
 
-keySeedRoutes.put("/keyseeds/:id", async (c) => {
+routes.put("/keyseeds/:id", async (c) => {
   const id = seedIdParam(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const change = await parseBody(c.req.raw, parseKeySeedChange);
@@ -47,7 +48,7 @@ keySeedRoutes.put("/keyseeds/:id", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed)));
 });
 
-keySeedRoutes.delete("/keyseeds/:id", async (c) => {
+routes.delete("/keyseeds/:id", async (c) => {
   const id = seedIdParam(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const tenantId = c.var.tenant.tenantId;
@@ -55,7 +56,7 @@ keySeedRoutes.delete("/keyseeds/:id", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 
-keySeedRoutes.post("/import/keyseeds", async (c) => {
+routes.post("/import/keyseeds", async (c) => {
   const imports = await parseBody(c.req.raw, parseKeySeedImports);
   if (imports instanceof Response) return imports;
   const tenantId = c.var.tenant.tenantId;

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
@@ -6,9 +6,10 @@ import { readPaging } from "../http/paging";
 import { tenantObject } from "../tenancy/tenant-client";
 
 /** `GET /api/Logs`: the issuance log, newest first, without key values (DESIGN.md §Issuance log). */
-export const logRoutes = new Hono<AppEnv>();
+export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = logRoutes.routes;
 
-logRoutes.get("/logs", async (c) => {
+routes.get("/logs", async (c) => {
   const paging = readPaging((name) => c.req.query(name));
   if (!paging.ok) return jsonError(400, paging.message);
   const page = await tenantObject(c.env, c.var.tenant.tenantId).listIssuance({ top: paging.top, skip: paging.skip });

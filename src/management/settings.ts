@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
 import { publishAllowedOrigins } from "../http/cors";
@@ -10,14 +10,15 @@ import { InputError, asObject, optionalString } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings, PascalCase JSON. */
-export const settingsRoutes = new Hono<AppEnv>();
+export const settingsRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = settingsRoutes.routes;
 
-settingsRoutes.get("/settings", async (c) => {
+routes.get("/settings", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
   return result.ok ? c.json(settingsJson(result.value)) : managementFailureResponse(result.failure);
 });
 
-settingsRoutes.put("/settings", async (c) => {
+routes.put("/settings", async (c) => {
   const settings = await parseBody(c.req.raw, parseSettings);
   if (settings instanceof Response) return settings;
   const tenantId = c.var.tenant.tenantId;

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
 import { fromBase64, toBase64, toHex } from "../domain/bytes";
 import { rsaKeyProblem } from "../domain/rsa-key-policy";
 import { randomBytes } from "../runtime/random";
+import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-credential";
 import { jsonError } from "../http/errors";
@@ -18,9 +18,10 @@ import { parseBody, respond } from "./responses";
  * `/api/WidevineProtectionInfoCredentials` (Axinom Key Service API help): signers of the Widevine CENC API. The secrets
  * are shown once, in the 201 of the POST; lists and reads never carry them.
  */
-export const widevineCredentialRoutes = new Hono<AppEnv>();
+export const widevineCredentialRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = widevineCredentialRoutes.routes;
 
-widevineCredentialRoutes.post("/widevineprotectioninfocredentials", async (c) => {
+routes.post("/widevineprotectioninfocredentials", async (c) => {
   const input = await parseBody(c.req.raw, parseNewCredential);
   if (input instanceof Response) return input;
   const credential = await input;
@@ -70,19 +71,19 @@ widevineCredentialRoutes.post("/widevineprotectioninfocredentials", async (c) =>
   );
 });
 
-widevineCredentialRoutes.get("/widevineprotectioninfocredentials", async (c) => {
+routes.get("/widevineprotectioninfocredentials", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
-widevineCredentialRoutes.get("/widevineprotectioninfocredentials/:id", async (c) => {
+routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
   return found ? c.json(credentialJson(found)) : jsonError(404, `No Widevine credential with Id ${c.req.param("id").slice(0, 64)}`);
 });
 
-widevineCredentialRoutes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
+routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
   const tenantId = c.var.tenant.tenantId;
   const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(c.req.param("id").toLowerCase());
   if (result.ok) {

@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { readBodyBytes } from "../../http/body";
 import { chooseSeed, recordIssuance, signallingSettings } from "../acquisition-support";
@@ -27,9 +28,10 @@ const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
 /** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET); behind tenant auth. */
-export const cpixRoutes = new Hono<AppEnv>();
+export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" });
+const routes = cpixRoutes.routes;
 
-cpixRoutes.post("/spekev2", async (c) => {
+routes.post("/spekev2", async (c) => {
   const requested = c.req.header("X-Speke-Version")?.trim();
   if (requested === undefined || !Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
     return acquisitionFailureResponse(
@@ -41,7 +43,7 @@ cpixRoutes.post("/spekev2", async (c) => {
   return answerBody(c, SPEKE_V2_PROFILES[version], SPEKE_V2_HEADERS[version]);
 });
 
-cpixRoutes.post("/speke", async (c) => {
+routes.post("/speke", async (c) => {
   const scheme = readSchemeParameter(c.req.query("protectionScheme"));
   if (scheme === "invalid")
     return acquisitionFailureResponse(
@@ -51,9 +53,9 @@ cpixRoutes.post("/speke", async (c) => {
   return answerBody(c, spekeV1Profile(scheme), SPEKE_V1_HEADERS);
 });
 
-cpixRoutes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
+routes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
-cpixRoutes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
+routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
 
 async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);

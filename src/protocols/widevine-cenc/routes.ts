@@ -1,6 +1,7 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { toBase64 } from "../../domain/bytes";
 import { tenantStore } from "../../http/auth";
+import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
 import type { LoadedTenant } from "../../tenancy/tenant-store";
@@ -14,10 +15,11 @@ import { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLo
  * `/cenc/getcontentkey/{signer}`. Authenticated by the request signature, not a header; every answer is
  * HTTP 200 with the protocol's own `status` (Axinom Key Service API help, POST api/WidevineProtectionInfo).
  */
-export const widevineCencRoutes = new Hono<AppEnv>();
+export const widevineCencRoutes = routeGroup({ kind: "signed-request" });
+const routes = widevineCencRoutes.routes;
 
-widevineCencRoutes.post("/api/widevineprotectioninfo", (c) => answer(c, undefined));
-widevineCencRoutes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.param("signer")));
+routes.post("/api/widevineprotectioninfo", (c) => answer(c, undefined));
+routes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.param("signer")));
 
 /** A signer found in its tenant's snapshot, with the seed it issues from. */
 interface TenantSigner extends ResolvedSigner {

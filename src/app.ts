@@ -8,7 +8,8 @@ import { corsPreflight } from "./http/cors";
 import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
-import { type RouteAccess, type RouteGroup } from "./http/route-group";
+import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
+import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "./tenancy/storage-fault";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
@@ -46,6 +47,10 @@ export function createApp(): Hono<AppEnv> {
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
+    // A storage fault outside any route group (a CORS preflight): the JSON shape. Groups answer in their own.
+    if (error instanceof StorageUnavailable) {
+      return jsonError(503, "Storage is temporarily unavailable; retry", { "Retry-After": String(STORAGE_RETRY_AFTER_SECONDS) });
+    }
     // Unexpected faults only: logged without request bodies, answered without detail.
     console.error("unhandled error", {
       method: c.req.method,
@@ -79,9 +84,9 @@ function guardsFor(access: RouteAccess): MiddlewareHandler<AppEnv>[] {
 function mountRouteGroup(app: Hono<AppEnv>, base: string, group: RouteGroup): void {
   let access = ROUTE_ACCESS.get(app);
   if (!access) ROUTE_ACCESS.set(app, (access = new Map()));
-  const guards = guardsFor(group.access);
+  const guards = [storageFaultAnswer(group), ...guardsFor(group.access)];
   for (const path of new Set(group.routes.routes.map((route) => joinPath(base, route.path)))) {
-    if (guards.length > 0) app.use(path, ...guards);
+    app.use(path, ...guards);
     access.set(path, group.access);
   }
   app.route(base, group.routes);

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { storageCall } from "../tenancy/storage-fault";
 import type { AppEnv } from "./app-env";
 
 /**
@@ -22,14 +23,16 @@ function directoryKey(origin: string, tenantId: string): string {
 
 /** Records which origins a tenant allows, removing the ones it no longer lists. */
 export async function publishAllowedOrigins(kv: KVNamespace, tenantId: string, before: readonly string[], after: readonly string[]) {
-  await Promise.all([
-    ...before.filter((origin) => !after.includes(origin)).map((origin) => kv.delete(directoryKey(origin, tenantId))),
-    ...after.filter((origin) => !before.includes(origin)).map((origin) => kv.put(directoryKey(origin, tenantId), "1")),
-  ]);
+  await storageCall("kv", () =>
+    Promise.all([
+      ...before.filter((origin) => !after.includes(origin)).map((origin) => kv.delete(directoryKey(origin, tenantId))),
+      ...after.filter((origin) => !before.includes(origin)).map((origin) => kv.put(directoryKey(origin, tenantId), "1")),
+    ]),
+  );
 }
 
 async function someTenantAllows(kv: KVNamespace, origin: string): Promise<boolean> {
-  const listed = await kv.list({ prefix: `${DIRECTORY_PREFIX}${encodeURIComponent(origin)}/`, limit: 1 });
+  const listed = await storageCall("kv", () => kv.list({ prefix: `${DIRECTORY_PREFIX}${encodeURIComponent(origin)}/`, limit: 1 }));
   return listed.keys.length > 0;
 }
 

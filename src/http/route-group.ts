@@ -1,6 +1,8 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { CredentialScope } from "../tenancy/credentials";
+import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "../tenancy/storage-fault";
 import type { AppEnv } from "./app-env";
+import { jsonError } from "./errors";
 
 /** Who may call the routes of a group: declared where the group is defined, applied where it is mounted. */
 export type RouteAccess =
@@ -11,16 +13,38 @@ export type RouteAccess =
   /** No Authorization header: every request carries its own signature (Widevine Common Encryption API). */
   | { readonly kind: "signed-request" };
 
-/** A set of routes and the access they all require. */
+/** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry". */
 export interface RouteGroup {
   readonly access: RouteAccess;
   readonly routes: Hono<AppEnv>;
+  readonly unavailable: (retryAfterSeconds: number) => Response;
+}
+
+/** The Management and Operator APIs' shape of a storage fault: JSON error, 503, `Retry-After`. */
+function jsonUnavailable(retryAfterSeconds: number): Response {
+  return jsonError(503, `Storage is temporarily unavailable; retry in ${retryAfterSeconds} s`, {
+    "Retry-After": String(retryAfterSeconds),
+  });
 }
 
 /**
  * A new route group with its access declared.
  * @example export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" }); logRoutes.routes.get("/logs", …);
  */
-export function routeGroup(access: RouteAccess): RouteGroup {
-  return { access, routes: new Hono<AppEnv>() };
+export function routeGroup(access: RouteAccess, unavailable: RouteGroup["unavailable"] = jsonUnavailable): RouteGroup {
+  return { access, routes: new Hono<AppEnv>(), unavailable };
+}
+
+/**
+ * Answers a storage fault raised anywhere below it (auth, handler) in the group's own shape. Hono hands a thrown
+ * error to `onError` and records it on the context, so the fault is seen here after `next()`.
+ */
+export function storageFaultAnswer(group: RouteGroup): MiddlewareHandler<AppEnv> {
+  return async function storageFaultAnswerMiddleware(c, next) {
+    await next();
+    if (c.error instanceof StorageUnavailable) {
+      console.error("storage unavailable", { store: c.error.store, path: new URL(c.req.url).pathname });
+      c.res = group.unavailable(STORAGE_RETRY_AFTER_SECONDS);
+    }
+  };
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { signerKey } from "./snapshot";
+import { faultMappedStub } from "./storage-fault";
 
 /**
  * The global index of Widevine CENC API signer (provider) names → tenant (DESIGN.md: "A provider name is
@@ -55,5 +56,5 @@ export class SignerRegistry extends DurableObject<Env> {
 
 /** The single registry object. */
 export function signerRegistry(env: Env): DurableObjectStub<SignerRegistry> {
-  return env.SIGNERS.get(env.SIGNERS.idFromName("global"));
+  return faultMappedStub(env.SIGNERS.get(env.SIGNERS.idFromName("global")), "signer-registry");
 }

@@ -1,6 +1,7 @@
+import { faultMappedStub } from "./storage-fault";
 import type { TenantObject } from "./tenant-object";
 
-/** The Durable Object stub of one tenant (one object per tenant, named by the tenant id). */
+/** The Durable Object stub of one tenant (one object per tenant, named by the tenant id); faults map to StorageUnavailable. */
 export function tenantObject(env: Env, tenantId: string): DurableObjectStub<TenantObject> {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+  return faultMappedStub(env.TENANTS.get(env.TENANTS.idFromName(tenantId)), "tenant-object");
 }

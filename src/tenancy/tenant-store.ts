@@ -4,6 +4,7 @@ import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type V
 import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
+import { storageCall } from "./storage-fault";
 import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
@@ -142,7 +143,9 @@ export class TenantStore {
   }
 
   async #fetch(tenantId: string, cached: CacheEntry | undefined): Promise<LoadedTenant | undefined> {
-    const snapshot = await this.kv.get<TenantSnapshot>(snapshotKey(tenantId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS });
+    const snapshot = await storageCall("kv", () =>
+      this.kv.get<TenantSnapshot>(snapshotKey(tenantId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS }),
+    );
     if (!snapshot || snapshot.format !== SNAPSHOT_FORMAT || snapshot.tenantId !== tenantId) {
       return cached?.tenant;
     }
@@ -154,7 +157,7 @@ export class TenantStore {
     const cached = TenantStore.#signers.get(providerName);
     if (cached && this.clock() - cached.fetchedAt < SNAPSHOT_MEMORY_TTL_MS) return cached.tenantId ?? undefined;
     if (!isProviderName(providerName)) return undefined;
-    const tenantId = await this.kv.get(signerKey(providerName), { cacheTtl: KV_CACHE_TTL_SECONDS });
+    const tenantId = await storageCall("kv", () => this.kv.get(signerKey(providerName), { cacheTtl: KV_CACHE_TTL_SECONDS }));
     // Only names that exist are cached (bounded by the credentials there are), so random names sent by
     // anyone cannot grow this map; misses are answered by KV's own edge cache.
     if (tenantId !== null) TenantStore.#rememberSigner(providerName, tenantId, this.clock());

@@ -13,6 +13,7 @@ export type AcquisitionFailure =
   | { readonly reason: "invalid-request"; readonly message: string }
   | { readonly reason: "unsupported"; readonly message: string }
   | { readonly reason: "too-large" }
+  | { readonly reason: "storage-unavailable"; readonly retryAfterSeconds: number }
   | { readonly reason: "unknown-key-seed"; readonly keySeedId: string };
 
 /** The SPEKE v2 error strings (AWS SPEKE v2 docs, speke-constraints-v2 error table). */

@@ -28,7 +28,9 @@ const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
 /** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET); behind tenant auth. */
-export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" });
+export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, (retryAfterSeconds) =>
+  acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+);
 const routes = cpixRoutes.routes;
 
 routes.post("/spekev2", async (c) => {

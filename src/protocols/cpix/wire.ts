@@ -36,6 +36,8 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
       return [422, failure.message];
     case "too-large":
       return [413, "Request body exceeds 1 MiB"];
+    case "storage-unavailable":
+      return [503, `Key storage is temporarily unavailable; retry in ${failure.retryAfterSeconds} s`];
     case "unknown-key-seed":
       return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
   }

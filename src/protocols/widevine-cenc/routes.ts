@@ -4,6 +4,7 @@ import { tenantStore } from "../../http/auth";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
+import { StorageUnavailable } from "../../tenancy/storage-fault";
 import type { LoadedTenant } from "../../tenancy/tenant-store";
 import { recordIssuance, signallingSettings } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
@@ -15,7 +16,7 @@ import { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLo
  * `/cenc/getcontentkey/{signer}`. Authenticated by the request signature, not a header; every answer is
  * HTTP 200 with the protocol's own `status` (Axinom Key Service API help, POST api/WidevineProtectionInfo).
  */
-export const widevineCencRoutes = routeGroup({ kind: "signed-request" });
+export const widevineCencRoutes = routeGroup({ kind: "signed-request" }, storageUnavailableAnswer);
 const routes = widevineCencRoutes.routes;
 
 routes.post("/api/widevineprotectioninfo", (c) => answer(c, undefined));
@@ -71,9 +72,21 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     }
     return c.json(outcome.body);
   } catch (error) {
+    if (error instanceof StorageUnavailable) throw error;
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));
   }
+}
+
+/**
+ * A storage fault in the protocol's own shape: HTTP 200 with `INTERNAL_ERROR`, which Shaka Packager retries with
+ * back-off (`widevine_key_source.cc`); a 503 would end its run at once, since its key fetcher retries no HTTP
+ * failure but a time-out. `Retry-After` is added for other clients.
+ */
+function storageUnavailableAnswer(retryAfterSeconds: number): Response {
+  return Response.json(encodeSignedResponse(failureResponse({ reason: "storage-unavailable", retryAfterSeconds })), {
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });
 }
 
 function contentIdText(contentId: Uint8Array): string {

@@ -1,0 +1,40 @@
+/**
+ * A storage call that failed: a KV read or write, a tenant Durable Object call, or the signer registry. Raised
+ * instead of the platform's error so that every route answers it the same way: 503 with `Retry-After`
+ * (RFC 9110 §15.6.4, §10.2.3) in its protocol's error shape, never a wrong key and never a 500.
+ */
+export class StorageUnavailable extends Error {
+  override readonly name = "StorageUnavailable";
+  constructor(readonly store: "kv" | "tenant-object" | "signer-registry") {
+    super(`${store} unavailable`);
+  }
+}
+
+/** Seconds a client should wait before retrying after a storage fault (Workers KV and DO faults are short-lived). */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+/** Runs a storage call, turning any failure of it into StorageUnavailable. */
+export async function storageCall<T>(store: StorageUnavailable["store"], call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof StorageUnavailable) throw error;
+    throw new StorageUnavailable(store);
+  }
+}
+
+/**
+ * A Durable Object stub whose every RPC call fails as StorageUnavailable (a DO call can fail when the object
+ * is overloaded, reset or unreachable). Results that are not promises (properties) pass through.
+ */
+export function faultMappedStub<T extends object>(stub: T, store: StorageUnavailable["store"]): T {
+  return new Proxy(stub, {
+    get(target, property) {
+      // Read and call on the stub itself. Never `value.apply(…)`: on an RPC stub every property, `apply` included,
+      // names a remote member, so that would call a remote method "apply".
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => storageCall(store, () => Promise.resolve(Reflect.apply(value, target, args)));
+    },
+  });
+}

@@ -1,5 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
+import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { TEST_RATE_LIMITS } from "../test-bindings";
 import { BASE, api, basic, createTenant } from "./support/api";
 
@@ -56,5 +58,30 @@ describe("rate limits", () => {
     expect(limited.headers.get("Retry-After")).toBe("60");
     expect((await api(busy, "GET", "/api/Settings")).status).toBe(200);
     expect((await api(quiet, "GET", "/api/Cpix/movie?drm=widevine")).status).toBe(200);
+  });
+
+  it("limits Widevine CENC acquisitions per signer's tenant once the signature verified: 429 with Retry-After", async () => {
+    const tenant = await createTenant();
+    const signer = await (
+      await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` })
+    ).json<{ ProviderName: string; SigningKeyHex: string; SigningIvHex: string }>();
+    const request = utf8(JSON.stringify({ content_id: toBase64(utf8("movie")), tracks: [{ type: "SD" }] }));
+    const signature = await aesRequestSignature(request, fromHex(signer.SigningKeyHex)!, fromHex(signer.SigningIvHex)!);
+    const body = JSON.stringify({ request: toBase64(request), signature: toBase64(signature), signer: signer.ProviderName });
+    const post = () =>
+      SELF.fetch(`${BASE}/api/WidevineProtectionInfo`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    let status = 200;
+    let calls = 0;
+    while (status === 200 && calls <= ACQUISITIONS_PER_MINUTE) {
+      status = (await post()).status;
+      calls++;
+    }
+    expect(calls).toBe(ACQUISITIONS_PER_MINUTE + 1);
+    const limited = await post();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("Retry-After")).toBe("60");
+    const inner = JSON.parse(new TextDecoder().decode(fromBase64((await limited.json<{ response: string }>()).response)!));
+    expect(inner.status).toBe("INTERNAL_ERROR");
+    expect(inner.tracks).toBeUndefined();
   });
 });

@@ -52,7 +52,8 @@ export type WidevineCencFailure =
   | { readonly reason: "tenant-setting-invalid"; readonly setting: string; readonly rule: string }
   /** An unexpected fault inside the service; the only retryable answer. */
   | { readonly reason: "internal-error" }
-  | { readonly reason: "storage-unavailable"; readonly retryAfterSeconds: number };
+  | { readonly reason: "storage-unavailable"; readonly retryAfterSeconds: number }
+  | { readonly reason: "rate-limited"; readonly retryAfterSeconds: number };
 
 /** A value or the typed reason it could not be produced. */
 export type WidevineCencResult<T> =
@@ -122,6 +123,11 @@ export function failureResponse(failure: WidevineCencFailure): CommonEncryptionF
       return { status: "ACCESS_DENIED", status_message: `the tenant's ${failure.setting} setting ${failure.rule}` };
     case "internal-error":
       return { status: "INTERNAL_ERROR", status_message: "internal error; retry later" };
+    case "rate-limited":
+      return {
+        status: "INTERNAL_ERROR",
+        status_message: `rate limit of acquisitions for this tenant reached; retry in ${failure.retryAfterSeconds} s`,
+      };
     case "storage-unavailable":
       // INTERNAL_ERROR is the one status Shaka retries (with back-off): a storage fault is exactly that case.
       return { status: "INTERNAL_ERROR", status_message: `key storage temporarily unavailable; retry in ${failure.retryAfterSeconds} s` };

@@ -4,6 +4,7 @@ import { tenantStore } from "../../http/auth";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
+import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
 import type { LoadedTenant } from "../../tenancy/tenant-store";
 import { recordIssuance, signallingSettings } from "../acquisition-support";
@@ -21,6 +22,9 @@ const routes = widevineCencRoutes.routes;
 
 routes.post("/api/widevineprotectioninfo", (c) => answer(c, undefined));
 routes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.param("signer")));
+
+/** The signer's tenant has used up its acquisition budget (src/http/rate-limits.ts). */
+class TenantOverBudget extends Error {}
 
 /** A signer found in its tenant's snapshot, with the seed it issues from. */
 interface TenantSigner extends ResolvedSigner {
@@ -53,6 +57,8 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       return { tenantId: tenant.tenantId, credential: found.credential, tenant, seedId: found.keySeedId ?? tenant.defaultSeedId(now) };
     },
     async loadTenantKeys({ tenant, seedId }) {
+      // Counted only once the signature verified, so nobody can spend another tenant's budget.
+      if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) throw new TenantOverBudget();
       return { seed: await tenant.seed(seedId), settings: signallingSettings(tenant.snapshot.settings) };
     },
   };
@@ -73,6 +79,10 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     return c.json(outcome.body);
   } catch (error) {
     if (error instanceof StorageUnavailable) throw error;
+    if (error instanceof TenantOverBudget) {
+      const body = encodeSignedResponse(failureResponse({ reason: "rate-limited", retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS }));
+      return c.json(body, 429, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+    }
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));
   }

@@ -100,7 +100,7 @@ describe("DASH-IF vectors decrypted with Cert1's private key", () => {
 });
 
 describe.each<MacKeyShape>(["aws", "xmlenc"])("encrypting for two recipients, MACMethod shape %s", (shape) => {
-  it("each recipient decrypts every key after writeCpix/readCpix, and no plain value is written", async () => {
+  it("readCpix(writeCpix(answer)) equals the answer, each recipient decrypts every key, and no plain value is written", async () => {
     const [alice, bob] = await Promise.all([makeTestCertificate(), makeTestCertificate({ key: 3072 })]);
     const recipients = await accepted([recipientData(alice!, "alice"), recipientData(bob!, "bob")]);
     const encrypted = await encryptContentKeys(recipients, KEYS, { macKeyShape: shape });
@@ -112,6 +112,8 @@ describe.each<MacKeyShape>(["aws", "xmlenc"])("encrypting for two recipients, MA
     expect(xml).not.toContain("PlainValue");
     for (const key of KEYS) expect(xml).not.toContain(toBase64(key.value!.bytes));
     const document = read(xml);
+    expect(document.deliveryDataList!.items).toEqual(encrypted.deliveryData);
+    expect(document.contentKeyList!.items).toEqual(encrypted.contentKeys);
     const expected = Object.fromEntries(KEYS.map((k) => [k.kid.toString(), toBase64(k.value!.bytes)]));
     expect(await decryptedMap(document, await alice!.decryptionKey())).toEqual(expected);
     expect(await decryptedMap(document, await bob!.decryptionKey())).toEqual(expected);

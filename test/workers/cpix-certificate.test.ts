@@ -8,6 +8,7 @@ import { MIN_RSA_MODULUS_BITS } from "../../src/domain/rsa-key-policy";
 import {
   certificatePolicyProblem,
   describeCertificateProblem,
+  endEntityCertificate,
   parseCertificate,
   RSA_ENCRYPTION_OID,
   type X509Certificate,
@@ -119,5 +120,17 @@ describe("certificatePolicyProblem", () => {
     const notBefore = new Date("2030-01-01T00:00:00Z");
     const certificate = parsed((await makeTestCertificate({ notBefore, notAfter: new Date("2031-01-01T00:00:00Z") })).der);
     expect(await certificatePolicyProblem(certificate, NOW)).toEqual({ reason: "not-yet-valid", notBefore: "2030-01-01T00:00:00.000Z" });
+  });
+});
+
+describe("endEntityCertificate", () => {
+  it("picks the certificate that issued none of the others, whatever the X509Data order", async () => {
+    const ca = parsed((await makeTestCertificate({ commonName: "test CA" })).der);
+    const leaf = parsed((await makeTestCertificate({ commonName: "packager", issuerCommonName: "test CA" })).der);
+    expect(leaf.issuer).toBe("CN=test CA");
+    expect(endEntityCertificate([ca, leaf])).toBe(leaf);
+    expect(endEntityCertificate([leaf, ca])).toBe(leaf);
+    expect(endEntityCertificate([ca])).toBe(ca);
+    expect(endEntityCertificate([])).toBeUndefined();
   });
 });

@@ -86,6 +86,17 @@ export function parseCertificate(input: Uint8Array | string): CertificateParseRe
 }
 
 /**
+ * The end-entity certificate of an `X509Data` list: XML-DSig 1.1 §4.5.4 implies no order, so it is the one that
+ * issued none of the others (the first such, or the first overall when every one issued another, e.g. a lone
+ * self-signed certificate).
+ */
+export function endEntityCertificate(certificates: readonly X509Certificate[]): X509Certificate | undefined {
+  const issuedOthers = (candidate: X509Certificate) =>
+    certificates.some((other) => other !== candidate && other.issuer === candidate.subject && other.subject !== candidate.subject);
+  return certificates.find((candidate) => !issuedOthers(candidate)) ?? certificates[0];
+}
+
+/**
  * The service's certificate policy (recipients and signers alike): an RSA key (`rsaEncryption`) of at least
  * MIN_RSA_MODULUS_BITS (SPEKE: "requires 2048 RSA-based certificates"), and `now` inside the validity period
  * (RFC 5280 §4.1.2.5). The certificate's own signature algorithm is not judged: SHA-1-signed certificates with a

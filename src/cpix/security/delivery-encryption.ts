@@ -11,6 +11,7 @@ import type { CpixContentKey, CpixDeliveryData, CpixDocumentKey, CpixEncryptedVa
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
 import {
   certificatePolicyProblem,
+  endEntityCertificate,
   importCertificateKey,
   parseCertificate,
   type CertificateProblem,
@@ -28,7 +29,7 @@ const IV_BYTES = 16;
 export interface DeliveryRecipient {
   /** The DeliveryData as requested: id, name and descriptions are echoed in the answer. */
   readonly deliveryData: CpixDeliveryData;
-  /** The end-entity certificate: the first `ds:X509Certificate` (XML-DSig §4.5.4 lists the chain leaf first). */
+  /** The end-entity certificate among the `ds:X509Certificate`s (endEntityCertificate). */
   readonly certificate: X509Certificate;
   /** Its RSA public key for RSA-OAEP (SHA-1, MGF1-SHA-1), xmlenc#rsa-oaep-mgf1p. */
   readonly wrappingKey: CryptoKey;
@@ -68,14 +69,18 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
   const recipients: DeliveryRecipient[] = [];
   for (const [i, deliveryData] of items.entries()) {
     const index = i + 1;
-    const first = deliveryData.deliveryKey.x509Certificates[0];
-    if (!first || first.length === 0) return { ok: false, failure: { reason: "missing-certificate", index } };
-    const parsed = parseCertificate(first);
-    if (!parsed.ok) return { ok: false, failure: { reason: "certificate-refused", index, problem: parsed.problem } };
-    const problem = await certificatePolicyProblem(parsed.certificate, now);
+    const certificates: X509Certificate[] = [];
+    for (const der of deliveryData.deliveryKey.x509Certificates.filter((bytes) => bytes.length > 0)) {
+      const parsed = parseCertificate(der);
+      if (!parsed.ok) return { ok: false, failure: { reason: "certificate-refused", index, problem: parsed.problem } };
+      certificates.push(parsed.certificate);
+    }
+    const certificate = endEntityCertificate(certificates);
+    if (!certificate) return { ok: false, failure: { reason: "missing-certificate", index } };
+    const problem = await certificatePolicyProblem(certificate, now);
     if (problem) return { ok: false, failure: { reason: "certificate-refused", index, problem } };
-    const wrappingKey = await importCertificateKey(parsed.certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
-    recipients.push({ deliveryData, certificate: parsed.certificate, wrappingKey });
+    const wrappingKey = await importCertificateKey(certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
+    recipients.push({ deliveryData, certificate, wrappingKey });
   }
   return { ok: true, recipients };
 }

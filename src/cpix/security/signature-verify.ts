@@ -11,6 +11,7 @@ import { C14N_10, DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N, RSA_SIGNATURE_M
 import { canonicalize, type C14nOptions } from "./c14n";
 import {
   certificatePolicyProblem,
+  endEntityCertificate,
   importCertificateKey,
   parseCertificate,
   type CertificateProblem,
@@ -47,7 +48,8 @@ export type SignatureVerificationResult =
 type Failure = { readonly ok: false; readonly failure: SignatureFailure };
 
 /**
- * Verifies every `ds:Signature` child of the CPIX root; a document without signatures verifies with none.
+ * Verifies every `ds:Signature` child of the CPIX root (the only place the CPIX XSD allows them; a Signature
+ * elsewhere is not looked at); a document without signatures verifies with none.
  * @example
  * const checked = await verifyCpixSignatures(body, now);
  * if (!checked.ok) return refuse(checked.failure);
@@ -99,20 +101,25 @@ async function verifySignature(
     if (!checked.ok) return checked;
     signed.push(checked.signed);
   }
-  const certificateText = one(one(one(signature, "KeyInfo"), "X509Data"), "X509Certificate");
-  if (!certificateText) return fail({ reason: "missing-element", signature: index, element: "KeyInfo/X509Data/X509Certificate" });
-  const certificate = parseCertificate(textOf(certificateText));
-  if (!certificate.ok) return fail({ reason: "certificate-refused", signature: index, problem: certificate.problem });
-  const problem = await certificatePolicyProblem(certificate.certificate, now);
+  const x509Data = one(one(signature, "KeyInfo"), "X509Data");
+  const certificates: X509Certificate[] = [];
+  for (const text of x509Data ? childElements(x509Data, XMLDSIG_NS, "X509Certificate") : []) {
+    const parsed = parseCertificate(textOf(text));
+    if (!parsed.ok) return fail({ reason: "certificate-refused", signature: index, problem: parsed.problem });
+    certificates.push(parsed.certificate);
+  }
+  const signer = endEntityCertificate(certificates);
+  if (!signer) return fail({ reason: "missing-element", signature: index, element: "KeyInfo/X509Data/X509Certificate" });
+  const problem = await certificatePolicyProblem(signer, now);
   if (problem) return fail({ reason: "certificate-refused", signature: index, problem });
   const signatureValue = fromBase64(textOf(one(signature, "SignatureValue") ?? signature));
   if (!signatureValue || signatureValue.length === 0)
     return fail({ reason: "missing-element", signature: index, element: "SignatureValue" });
-  const key = await importCertificateKey(certificate.certificate, { name: "RSASSA-PKCS1-v1_5", hash }, ["verify"]);
+  const key = await importCertificateKey(signer, { name: "RSASSA-PKCS1-v1_5", hash }, ["verify"]);
   const octets = utf8(canonicalize(signedInfo, canonicalization.options));
   if (!(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signatureValue, octets)))
     return fail({ reason: "signature-mismatch", signature: index });
-  return { ok: true, signature: { references: signed, signer: certificate.certificate } };
+  return { ok: true, signature: { references: signed, signer } };
 }
 
 /** One Reference: dereference (XML-DSig §4.4.3.3), apply the transforms, digest and compare (§3.2.1). */

@@ -7,6 +7,8 @@ import { concatBytes, utf8 } from "../../../src/domain/bytes";
 
 export interface TestCertificateOptions {
   readonly commonName?: string;
+  /** The issuer's common name (default: self-issued). The signature is still made with this certificate's own key. */
+  readonly issuerCommonName?: string;
   /** RSA modulus bits (default 2048), or "ec" for a P-256 key. */
   readonly key?: number | "ec";
   readonly notBefore?: Date;
@@ -35,13 +37,14 @@ export async function makeTestCertificate(options: TestCertificateOptions = {}):
   const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
   // sha256WithRSAEncryption (RFC 4055 §5) or ecdsa-with-SHA256 (RFC 5758 §3.2).
   const signatureAlgorithm = ec ? seq(oid("1.2.840.10045.4.3.2")) : seq(oid("1.2.840.113549.1.1.11"), tlv(0x05));
-  const name = seq(set(seq(oid("2.5.4.3"), tlv(0x0c, utf8(options.commonName ?? "edge-key-service test")))));
+  const nameOf = (commonName: string) => seq(set(seq(oid("2.5.4.3"), tlv(0x0c, utf8(commonName)))));
+  const name = nameOf(options.commonName ?? "edge-key-service test");
   const now = Date.now();
   const tbs = seq(
     tlv(0xa0, integer(new Uint8Array([2]))), // v3
     integer(crypto.getRandomValues(new Uint8Array(16))),
     signatureAlgorithm,
-    name,
+    options.issuerCommonName ? nameOf(options.issuerCommonName) : name,
     seq(time(options.notBefore ?? new Date(now - DAY)), time(options.notAfter ?? new Date(now + 365 * DAY))),
     name,
     spki,

@@ -15,6 +15,7 @@ import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "../../src/cpix/security
 import { decryptAes256Cbc, decryptContentKeys } from "../../src/cpix/security/delivery-decryption";
 import {
   acceptRecipients,
+  describeRecipientFailure,
   encryptContentKeys,
   type DeliveryRecipient,
   type MacKeyShape,
@@ -233,6 +234,9 @@ describe("acceptRecipients", () => {
   it("refuses a DeliveryKey without a certificate, naming the DeliveryData", async () => {
     const items = [recipientData(dashifCertificate("Cert1")), { deliveryKey: { x509Certificates: [] }, documentKeys: [] }];
     expect(await acceptRecipients(items, new Date())).toEqual({ ok: false, failure: { reason: "missing-certificate", index: 2 } });
+    expect(describeRecipientFailure({ reason: "missing-certificate", index: 2 })).toBe(
+      "DeliveryData[2]/DeliveryKey must hold an X.509 certificate (ds:X509Data/ds:X509Certificate)",
+    );
   });
 
   it("refuses a 1024-bit recipient with the policy's reason, naming the DeliveryData", async () => {
@@ -242,6 +246,11 @@ describe("acceptRecipients", () => {
       ok: false,
       failure: { reason: "certificate-refused", index: 2, problem: { reason: "weak-key", bits: 1024 } },
     });
+    if (!result.ok) {
+      expect(describeRecipientFailure(result.failure)).toBe(
+        "the certificate of DeliveryData[2] must hold an RSA key of at least 2048 bits, got 1024",
+      );
+    }
   });
 
   it("refuses an expired or EC recipient certificate", async () => {

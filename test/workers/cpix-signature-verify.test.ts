@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/domain/bytes";
-import { verifyCpixSignatures } from "../../src/cpix/security/signature-verify";
+import { describeSignatureFailure, verifyCpixSignatures } from "../../src/cpix/security/signature-verify";
 import { dashifCertificate } from "./support/dashif-keys";
 import { sample, sampleText } from "./support/samples";
 
@@ -38,6 +38,11 @@ describe("DASH-IF signed documents", () => {
   it("Invalid_BadContentKeysSignature.xml (a content key removed after signing) fails the ContentKeyList digest", async () => {
     const result = await verifyCpixSignatures(sample("dashif-cpix-test-vectors/Invalid_BadContentKeysSignature.xml"), NOW);
     expect(result).toEqual({ ok: false, failure: { reason: "digest-mismatch", signature: 1, uri: "#ContentKeyList" } });
+    if (!result.ok) {
+      expect(describeSignatureFailure(result.failure)).toBe(
+        "Signature[1] digest of #ContentKeyList does not match: the content changed after signing",
+      );
+    }
   });
 
   it("EvenMoreComplex.xml (UTF-16, odd prefixes, a default namespace of ⚽, comments added after signing) verifies", async () => {

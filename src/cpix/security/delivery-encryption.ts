@@ -11,6 +11,7 @@ import type { CpixContentKey, CpixDeliveryData, CpixDocumentKey, CpixEncryptedVa
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
 import {
   certificatePolicyProblem,
+  describeCertificateProblem,
   endEntityCertificate,
   importCertificateKey,
   parseCertificate,
@@ -83,6 +84,14 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
     recipients.push({ deliveryData, certificate, wrappingKey });
   }
   return { ok: true, recipients };
+}
+
+/** One sentence naming the DeliveryData and the rule, for an error body or log line. */
+export function describeRecipientFailure(failure: RecipientFailure): string {
+  if (failure.reason === "missing-certificate") {
+    return `DeliveryData[${failure.index}]/DeliveryKey must hold an X.509 certificate (ds:X509Data/ds:X509Certificate)`;
+  }
+  return describeCertificateProblem(failure.problem, `the certificate of DeliveryData[${failure.index}]`);
 }
 
 /**

@@ -11,6 +11,7 @@ import { C14N_10, DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N, RSA_SIGNATURE_M
 import { canonicalize, type C14nOptions } from "./c14n";
 import {
   certificatePolicyProblem,
+  describeCertificateProblem,
   endEntityCertificate,
   importCertificateKey,
   parseCertificate,
@@ -68,6 +69,33 @@ export async function verifyCpixSignatures(body: Uint8Array | string, now: Date)
     signatures.push(checked.signature);
   }
   return { ok: true, signatures };
+}
+
+/** One sentence naming the signature and the rule, for an error body or log line. */
+export function describeSignatureFailure(failure: SignatureFailure): string {
+  const which = "signature" in failure ? `Signature[${failure.signature}]` : "";
+  switch (failure.reason) {
+    case "malformed-xml":
+      return `malformed XML: ${failure.detail}`;
+    case "not-cpix":
+      return "not a CPIX document";
+    case "missing-element":
+      return `${which} has no ${failure.element}`;
+    case "unsupported-algorithm":
+      return `${which} ${failure.element} ${failure.algorithm} is not supported`;
+    case "unsupported-reference":
+      return `${which} must reference the document ("") or an element by id ("#id")`;
+    case "reference-not-found":
+      return `${which} references ${failure.uri}, which no element carries as id`;
+    case "ambiguous-reference":
+      return `${which} references ${failure.uri}, which more than one element carries as id`;
+    case "digest-mismatch":
+      return `${which} digest of ${failure.uri === "" ? "the document" : failure.uri} does not match: the content changed after signing`;
+    case "signature-mismatch":
+      return `${which} SignatureValue does not verify with the embedded certificate`;
+    case "certificate-refused":
+      return describeCertificateProblem(failure.problem, `the certificate of ${which}`);
+  }
 }
 
 async function verifySignature(

@@ -12,7 +12,13 @@ import { canonicalize } from "./c14n";
 import { certificatePolicyProblem, importCertificateKey, type CertificateProblem, type X509Certificate } from "./certificate";
 import { childElements, parseXmlTree, type XmlTreeElement } from "./xml-tree";
 
-export { verifyCpixSignatures, type SignatureFailure, type SignatureVerificationResult, type VerifiedSignature } from "./signature-verify";
+export {
+  describeSignatureFailure,
+  verifyCpixSignatures,
+  type SignatureFailure,
+  type SignatureVerificationResult,
+  type VerifiedSignature,
+} from "./signature-verify";
 
 /** A tenant's signing identity. */
 export interface CpixSigner {

@@ -16,14 +16,19 @@ export interface ToolResult {
 /** Runs a command with optional standard input; resolves with its exit code and output. */
 export function runTool(command: string, args: readonly string[], options: { cwd?: string; input?: Uint8Array } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
+    const input = options.input;
+    const child = spawn(command, args, { cwd: options.cwd, stdio: [input ? "pipe" : "ignore", "pipe", "pipe"], timeout: 60_000 });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString() }));
-    child.stdin.end(options.input ?? new Uint8Array(0));
+    if (input) {
+      // A tool may exit before reading all its input (e.g. on a usage error): EPIPE then, not an uncaught error.
+      child.stdin!.on("error", () => {});
+      child.stdin!.end(input);
+    }
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * A narrow DER reader (ITU-T X.690 §8 and §10): enough to walk an X.509 certificate (RFC 5280 §4.1) and an RSA
- * SubjectPublicKeyInfo (RFC 8017 Appendix A.1.1). Definite lengths only, as DER requires (X.690 §10.1); every
+ * SubjectPublicKeyInfo. Definite lengths only, as DER requires (X.690 §10.1); every
  * read is bounds-checked and a violation throws a DerError, which the certificate parser turns into data.
  */
 
@@ -106,14 +106,6 @@ export function decodeOid(content: Uint8Array): string {
   const first = arcs.shift()!;
   const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
   return [...head, ...arcs].join(".");
-}
-
-/** Bit length of a non-negative INTEGER's content octets (leading zero octets ignored). */
-export function unsignedBitLength(content: Uint8Array): number {
-  let i = 0;
-  while (i < content.length && content[i] === 0) i++;
-  if (i === content.length) return 0;
-  return (content.length - i - 1) * 8 + (32 - Math.clz32(content[i]!));
 }
 
 function hex(byte: number): string {

@@ -1,0 +1,136 @@
+/**
+ * X.509 parsing and the certificate policy (src/cpix/security/certificate.ts): the DASH-IF test-vector
+ * certificates read field by field (values checked with `openssl x509 -text`), and every refusal named.
+ */
+import { describe, expect, it } from "vitest";
+import { toBase64 } from "../../src/domain/bytes";
+import { MIN_RSA_MODULUS_BITS } from "../../src/domain/rsa-key-policy";
+import {
+  certificatePolicyProblem,
+  describeCertificateProblem,
+  endEntityCertificate,
+  parseCertificate,
+  RSA_ENCRYPTION_OID,
+  type X509Certificate,
+} from "../../src/cpix/security/certificate";
+import { dashifCertificate } from "./support/dashif-keys";
+import { makeTestCertificate } from "./support/make-certificate";
+
+const NOW = new Date("2026-05-01T00:00:00Z");
+
+function parsed(input: Uint8Array | string): X509Certificate {
+  const result = parseCertificate(input);
+  if (!result.ok) throw new Error(result.problem.detail);
+  return result.certificate;
+}
+
+describe("parseCertificate", () => {
+  it("reads subject, issuer, validity, serial and key algorithm of DASH-IF Cert1", () => {
+    const certificate = parsed(dashifCertificate("Cert1"));
+    expect(certificate).toMatchObject({
+      subject: "CN=CPIX Example Entity 1",
+      issuer: "CN=CPIX Example Entity 1",
+      serialNumber: "394476513a6c18bc4a71aee394d3b340",
+      publicKeyAlgorithm: RSA_ENCRYPTION_OID,
+    });
+    expect(certificate.notBefore.toISOString()).toBe("2016-08-11T07:21:31.000Z");
+    expect(certificate.notAfter.toISOString()).toBe("2039-12-31T23:59:59.000Z");
+    expect(certificate.der).toEqual(dashifCertificate("Cert1"));
+  });
+
+  it("keeps a negative serial number (Cert4) as its two's-complement octets", () => {
+    expect(parsed(dashifCertificate("Cert4")).serialNumber).toBe("cd1eddf86c7430ab45161815cc7dd321");
+  });
+
+  it("reads the same certificate from DER, base64 (ds:X509Certificate) and PEM", () => {
+    const der = dashifCertificate("Cert3");
+    const base64 = toBase64(der);
+    const pem = `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE-----\n`;
+    expect(parsed(base64)).toEqual(parsed(der));
+    expect(parsed(pem)).toEqual(parsed(der));
+  });
+
+  it("reads GeneralizedTime validity dates (years from 2050, RFC 5280 §4.1.2.5)", async () => {
+    const made = await makeTestCertificate({ notAfter: new Date("2051-02-03T04:05:06Z") });
+    expect(parsed(made.der).notAfter.toISOString()).toBe("2051-02-03T04:05:06.000Z");
+  });
+
+  it.each([
+    ["truncated DER", dashifCertificate("Cert1").subarray(0, 400)],
+    ["trailing bytes", new Uint8Array([...dashifCertificate("Cert1"), 0])],
+    ["not base64", "this is not a certificate"],
+    ["an empty value", new Uint8Array(0)],
+    ["a DER INTEGER", new Uint8Array([0x02, 0x01, 0x05])],
+  ])("returns malformed-certificate for %s, without throwing", (_name, input) => {
+    const result = parseCertificate(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problem.reason).toBe("malformed-certificate");
+  });
+});
+
+describe("certificatePolicyProblem", () => {
+  it.each(["Cert1", "Cert2", "Cert3", "Cert4"])("accepts DASH-IF %s (4096-bit RSA)", async (name) => {
+    expect(await certificatePolicyProblem(parsed(dashifCertificate(name)), NOW)).toBeUndefined();
+  });
+
+  it("accepts WeakCert_Sha1: a SHA-1 signature on the certificate is not judged, its 4096-bit key is fine", async () => {
+    expect(await certificatePolicyProblem(parsed(dashifCertificate("WeakCert_Sha1")), NOW)).toBeUndefined();
+  });
+
+  it("accepts WeakCert_SmallKey: its 2048-bit key meets MIN_RSA_MODULUS_BITS (Axinom's 3072 floor is stricter)", async () => {
+    expect(MIN_RSA_MODULUS_BITS).toBe(2048);
+    expect(await certificatePolicyProblem(parsed(dashifCertificate("WeakCert_SmallKey")), NOW)).toBeUndefined();
+  });
+
+  it("refuses a 1024-bit RSA key naming the size and the minimum", async () => {
+    const certificate = parsed((await makeTestCertificate({ key: 1024 })).der);
+    const problem = await certificatePolicyProblem(certificate, new Date());
+    expect(problem).toEqual({
+      reason: "weak-key",
+      bits: 1024,
+      minimum: 2048,
+      detail: "the certificate's RSA key must be at least 2048 bits, got 1024",
+    });
+    expect(describeCertificateProblem(problem!, "DeliveryData[1] certificate")).toBe(
+      "DeliveryData[1] certificate must hold an RSA key of at least 2048 bits, got 1024",
+    );
+  });
+
+  it("refuses an EC key naming the algorithm", async () => {
+    const certificate = parsed((await makeTestCertificate({ key: "ec" })).der);
+    const problem = await certificatePolicyProblem(certificate, new Date());
+    expect(problem).toEqual({ reason: "unsupported-key-algorithm", algorithm: "EC (id-ecPublicKey)" });
+    expect(describeCertificateProblem(problem!, "the signer certificate")).toBe(
+      "the signer certificate must hold an RSA key (rsaEncryption), got EC (id-ecPublicKey)",
+    );
+  });
+
+  it("refuses an expired certificate naming notAfter, and accepts it up to that second", async () => {
+    const notAfter = new Date("2025-01-01T00:00:00Z");
+    const certificate = parsed((await makeTestCertificate({ notBefore: new Date("2024-01-01T00:00:00Z"), notAfter })).der);
+    expect(await certificatePolicyProblem(certificate, notAfter)).toBeUndefined();
+    const problem = await certificatePolicyProblem(certificate, new Date(notAfter.getTime() + 1000));
+    expect(problem).toEqual({ reason: "expired", notAfter: "2025-01-01T00:00:00.000Z" });
+    expect(describeCertificateProblem(problem!, "the recipient certificate")).toBe(
+      "the recipient certificate expired at 2025-01-01T00:00:00.000Z",
+    );
+  });
+
+  it("refuses a certificate that is not valid yet naming notBefore", async () => {
+    const notBefore = new Date("2030-01-01T00:00:00Z");
+    const certificate = parsed((await makeTestCertificate({ notBefore, notAfter: new Date("2031-01-01T00:00:00Z") })).der);
+    expect(await certificatePolicyProblem(certificate, NOW)).toEqual({ reason: "not-yet-valid", notBefore: "2030-01-01T00:00:00.000Z" });
+  });
+});
+
+describe("endEntityCertificate", () => {
+  it("picks the certificate that issued none of the others, whatever the X509Data order", async () => {
+    const ca = parsed((await makeTestCertificate({ commonName: "test CA" })).der);
+    const leaf = parsed((await makeTestCertificate({ commonName: "packager", issuerCommonName: "test CA" })).der);
+    expect(leaf.issuer).toBe("CN=test CA");
+    expect(endEntityCertificate([ca, leaf])).toBe(leaf);
+    expect(endEntityCertificate([leaf, ca])).toBe(leaf);
+    expect(endEntityCertificate([ca])).toBe(ca);
+    expect(endEntityCertificate([])).toBeUndefined();
+  });
+});

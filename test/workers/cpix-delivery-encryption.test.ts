@@ -5,10 +5,12 @@
  * openssl's view of the same answers: test/interop/cpix-delivery-openssl.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { randomBytes, toBase64, utf8 } from "../../src/domain/bytes";
+import { toBase64, utf8 } from "../../src/domain/bytes";
+import { randomBytes } from "../../src/runtime/random";
 import { contentKeyFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
-import type { CpixContentKey, CpixDeliveryData, CpixDocument } from "../../src/cpix/model";
+import type { CpixContentKey, CpixDocument } from "../../src/cpix/model";
+import type { CpixDeliveryData } from "../../src/cpix/model-delivery";
 import { readCpix } from "../../src/cpix/reader";
 import { writeCpix } from "../../src/cpix/writer";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "../../src/cpix/security/algorithms";

@@ -4,7 +4,7 @@
  * xmlsec1 and xml-crypto verify the same output in test/interop/cpix-signature-tools.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { randomBytes } from "../../src/domain/bytes";
+import { randomBytes } from "../../src/runtime/random";
 import { contentKeyFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import type { CpixDocument } from "../../src/cpix/model";

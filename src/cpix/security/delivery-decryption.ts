@@ -6,7 +6,8 @@
 import { timingSafeEqual } from "../../domain/bytes";
 import { CONTENT_KEY_LENGTH, contentKeyFromBytes, type ContentKey } from "../../domain/content-key";
 import type { KeyId } from "../../domain/key-id";
-import type { CpixDeliveryData, CpixDocument, CpixEncryptedValue } from "../model";
+import type { CpixDocument } from "../model";
+import type { CpixDeliveryData, CpixEncryptedValue } from "../model-delivery";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
 import { computeValueMac, importMacKey } from "./delivery-encryption";
 

@@ -5,9 +5,11 @@
  * `pskc:ValueMAC` = HMAC-SHA512 over that value. Recipients are checked first (`acceptRecipients`), so a refused
  * certificate stops the request before anything is issued.
  */
-import { concatBytes, randomBytes } from "../../domain/bytes";
+import { concatBytes } from "../../domain/bytes";
+import { randomBytes } from "../../runtime/random";
 import type { ContentKey } from "../../domain/content-key";
-import type { CpixContentKey, CpixDeliveryData, CpixDocumentKey, CpixEncryptedValue, CpixMacMethod } from "../model";
+import type { CpixContentKey } from "../model";
+import type { CpixDeliveryData, CpixDocumentKey, CpixEncryptedValue, CpixMacMethod } from "../model-delivery";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
 import {
   certificatePolicyProblem,

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { kekRotationRoutes } from "./admin/kek-rotation";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
@@ -32,6 +33,7 @@ export function createApp(): Hono<AppEnv> {
   app.use("/admin/*", operatorOriginGuard());
   app.use("/admin/*", adminAuth());
   app.route("/admin", tenantAdminRoutes);
+  app.route("/admin", kekRotationRoutes);
 
   // Each route group states the scope it needs; paths are lower-case here (see caseInsensitivePath).
   for (const path of ["/api/spekev2", "/api/speke", "/api/cpix", "/api/cpix/*"]) app.use(path, tenantAuth("acquire"), tenantOriginGuard());

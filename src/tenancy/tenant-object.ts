@@ -9,7 +9,9 @@ import { TENANT_MIGRATIONS, openTenantStores, type TenantStores } from "./stores
 import { TenantKeyring } from "./tenant-keyring";
 import { provisionTenant } from "./tenant-provision";
 import { refuse, runTransaction } from "./tenant-transaction";
+import { SealedValueError, sealedKeyVersion } from "./envelope";
 import type {
+  DataKeyRewrap,
   IssuanceRecord,
   KeySeedImport,
   KeySeedView,
@@ -37,7 +39,7 @@ export class TenantObject extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.#stores = openTenantStores(sql, { switchDelaySeconds: switchDelaySeconds(env.DEFAULT_SEED_SWITCH_DELAY_SECONDS) });
     this.#publisher = new SnapshotPublisher(sql, this.#stores, kvSnapshotSink(env.SNAPSHOTS), ctx.storage);
-    this.#keys = new TenantKeyring(env);
+    this.#keys = new TenantKeyring(() => this.env);
     ctx.blockConcurrencyWhile(async () => migrate(sql, TENANT_MIGRATIONS));
   }
 
@@ -54,7 +56,7 @@ export class TenantObject extends DurableObject<Env> {
       this.#stores.seeds.startWithDefault(seed.id);
       return { tenantId: tenant.id, managementKey, credentialId: credential.id, keySeedId: seed.id };
     });
-    if (result.ok) this.#keys.remember(dataKey);
+    if (result.ok) this.#keys.remember(tenant.wrappedDataKey, dataKey);
     return result;
   }
 
@@ -246,5 +248,31 @@ export class TenantObject extends DurableObject<Env> {
     });
     if (result.ok) await this.#publisher.publish();
     return result;
+  }
+
+  /**
+   * Re-wraps the tenant's data key under the current key-encryption key in one transaction, then publishes the snapshot
+   * carrying the new wrapped form (docs/storage.md §Rotating the key-encryption key). `currentKeyVersion` is the version
+   * the caller's configuration names current: an object configured otherwise (a deploy still rolling out) changes nothing.
+   */
+  async rewrapDataKey(currentKeyVersion: number): Promise<DataKeyRewrap> {
+    const objectKeyVersion = (await this.#keys.keyEncryptionKeys()).current.version;
+    if (objectKeyVersion !== currentKeyVersion) return { outcome: "other-configuration", objectKeyVersion };
+    const tenant = this.#stores.tenant.read();
+    if (!tenant) return { outcome: "no-tenant" };
+    let rewrapped: string | undefined;
+    try {
+      rewrapped = await this.#keys.rewrappedDataKey(tenant);
+    } catch (error) {
+      if (!(error instanceof SealedValueError)) throw error;
+      return { outcome: "cannot-open", wrappedKeyVersion: sealedKeyVersion(tenant.wrappedDataKey) ?? null, problem: error.message };
+    }
+    // Another call may have re-wrapped it while this one awaited WebCrypto; nothing runs between this check and the write.
+    if (rewrapped === undefined || this.#stores.tenant.read()?.wrappedDataKey !== tenant.wrappedDataKey) {
+      return { outcome: "already-current" };
+    }
+    const wrapped = rewrapped;
+    await this.#commit(() => this.#stores.tenant.replaceWrappedDataKey(wrapped));
+    return { outcome: "rewrapped", fromKeyVersion: sealedKeyVersion(tenant.wrappedDataKey)! };
   }
 }

@@ -1,6 +1,7 @@
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { secretMatches, type CredentialScope } from "./credentials";
-import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
+import { open, unwrapDataKey, type TenantDataKey } from "./envelope";
+import { importKeyEncryptionKeys, keyEncryptionKeyConfigurationText, type KeyEncryptionKeys } from "./key-encryption-keys";
 import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
@@ -112,8 +113,9 @@ export class TenantStore {
   static readonly #cache = new Map<string, CacheEntry>();
   static readonly #refreshing = new Set<string>();
   static readonly #signers = new Map<string, { readonly tenantId: string | null; readonly fetchedAt: number }>();
-  static #kek: { secret: string; key: Promise<VersionedKey> } | undefined;
+  static #keks: { configuration: string; keys: Promise<KeyEncryptionKeys> } | undefined;
 
+  /** `kekSecret` and `kekVersion` are `KEY_ENCRYPTION_KEY` (one key or a list) and `KEY_ENCRYPTION_KEY_VERSION`. */
   constructor(
     private readonly kv: KVNamespace,
     private readonly kekSecret: string,
@@ -191,16 +193,21 @@ export class TenantStore {
     const sameKey = cached && cached.tenant.snapshot.wrappedDataKey === snapshot.wrappedDataKey;
     const dataKey = sameKey
       ? cached.tenant.dataKey
-      : await unwrapDataKey(snapshot.wrappedDataKey, await this.#keyEncryptionKey(), snapshot.tenantId, snapshot.dataKeyVersion);
+      : await this.#keyEncryptionKeys().then((keys) =>
+          // The wrapped form names the KEK version it was wrapped under: during a rotation both are configured.
+          unwrapDataKey(snapshot.wrappedDataKey, keys.forWrapped(snapshot.wrappedDataKey), snapshot.tenantId, snapshot.dataKeyVersion),
+        );
     const tenant = cached && cached.tenant.snapshot.version === snapshot.version ? cached.tenant : new LoadedTenant(snapshot, dataKey);
     TenantStore.#cache.set(snapshot.tenantId, { tenant, fetchedAt: this.clock() });
     return tenant;
   }
 
-  #keyEncryptionKey(): Promise<VersionedKey> {
-    if (TenantStore.#kek?.secret !== this.kekSecret) {
-      TenantStore.#kek = { secret: this.kekSecret, key: importKeyEncryptionKey(this.kekSecret, this.kekVersion) };
+  #keyEncryptionKeys(): Promise<KeyEncryptionKeys> {
+    const bindings = { KEY_ENCRYPTION_KEY: this.kekSecret, KEY_ENCRYPTION_KEY_VERSION: this.kekVersion };
+    const configuration = keyEncryptionKeyConfigurationText(bindings);
+    if (TenantStore.#keks?.configuration !== configuration) {
+      TenantStore.#keks = { configuration, keys: importKeyEncryptionKeys(bindings) };
     }
-    return TenantStore.#kek.key;
+    return TenantStore.#keks.keys;
   }
 }

@@ -85,3 +85,16 @@ export interface NewWidevineCredential {
   readonly rsaPublicKeySpki?: Uint8Array;
   readonly keySeedId?: string;
 }
+
+/**
+ * What re-wrapping one tenant's data key under the current key-encryption key did (docs/storage.md §Rotating the
+ * key-encryption key). Never carries key material.
+ */
+export type DataKeyRewrap =
+  | { readonly outcome: "rewrapped"; readonly fromKeyVersion: number }
+  | { readonly outcome: "already-current" }
+  | { readonly outcome: "no-tenant" }
+  /** The object's configuration names another current version than the caller's: a deploy is still rolling out. */
+  | { readonly outcome: "other-configuration"; readonly objectKeyVersion: number }
+  /** The data key is wrapped under a version that is not configured, or that version's key does not open it. */
+  | { readonly outcome: "cannot-open"; readonly wrappedKeyVersion: number | null; readonly problem: string };

@@ -2,14 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64, toBase64, toHex } from "../../src/domain/bytes";
 import { randomBytes } from "../../src/runtime/random";
-import {
-  importAesGcmKey,
-  open,
-  seal,
-  unwrapDataKey,
-  wrapDataKey,
-  SealedValueError,
-} from "../../src/tenancy/envelope";
+import { importAesGcmKey, open, seal, unwrapDataKey, wrapDataKey, SealedValueError } from "../../src/tenancy/envelope";
 import { importKeyEncryptionKeys } from "../../src/tenancy/key-encryption-keys";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { TEST_BINDINGS } from "../test-bindings";
@@ -56,7 +49,8 @@ describe("envelope encryption", () => {
   });
 
   it("wraps a data key under the KEK bound to its tenant", async () => {
-    const kek = (await importKeyEncryptionKeys({ KEY_ENCRYPTION_KEY: TEST_BINDINGS.KEY_ENCRYPTION_KEY, KEY_ENCRYPTION_KEY_VERSION: "1" })).current;
+    const kek = (await importKeyEncryptionKeys({ KEY_ENCRYPTION_KEY: TEST_BINDINGS.KEY_ENCRYPTION_KEY, KEY_ENCRYPTION_KEY_VERSION: "1" }))
+      .current;
     const wrapped = await wrapDataKey(randomBytes(32), kek, "tenant-a");
     await expect(unwrapDataKey(wrapped, kek, "tenant-a", 1)).resolves.toBeDefined();
     await expect(unwrapDataKey(wrapped, kek, "tenant-b", 1)).rejects.toThrow(SealedValueError);

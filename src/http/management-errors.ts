@@ -17,6 +17,11 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
         409,
         `Key seed ${failure.id} is the default key seed (or a pending default switch names it) and cannot be deleted; make another seed default first`,
       );
+    case "seed-retained":
+      return jsonError(
+        409,
+        `Key seed ${failure.id} was the default key seed until recently and some location may still issue keys from it; it can be deleted from ${failure.until}`,
+      );
     case "invalid":
       return jsonError(400, failure.message);
   }

@@ -135,13 +135,17 @@ export class TenantObject extends DurableObject<Env> {
     });
   }
 
-  /** Deletes a seed unless it is the default, a pending switch still names it, or a Widevine signer uses it. */
+  /**
+   * Deletes a seed unless it is the default, a pending switch still names it, a location may still issue keys from it
+   * (a default until recently), or a Widevine signer uses it.
+   */
   async deleteKeySeed(id: string, now: string): Promise<ManagementResult<{ id: string }>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     return this.#commit(() => {
       if (!this.#stores.seeds.find(id)) refuse({ reason: "not-found", what: "key seed", id });
-      if (this.#stores.seeds.isHeldAsDefault(id, now)) refuse({ reason: "default-seed", id });
+      const inUse = this.#stores.seeds.deletionRefusal(id, now);
+      if (inUse) refuse(inUse);
       const signer = this.#stores.widevineSigners.providerUsingSeed(id);
       if (signer !== undefined) {
         refuse({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer}; delete that credential first` });

@@ -6,6 +6,7 @@ import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
 import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
+import { KV_CACHE_TTL_SECONDS, SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS } from "./snapshot-freshness";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
 export interface WidevineSigner {
@@ -13,14 +14,8 @@ export interface WidevineSigner {
   readonly keySeedId: string | undefined;
 }
 
-/** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
-export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
-/** A cached snapshot older than this is refreshed before use, not in the background. */
-export const SNAPSHOT_MAX_STALE_MS = 15_000;
 /** Upper bound on cached signer names per isolate. */
 const MAX_CACHED_SIGNERS = 10_000;
-/** KV edge-cache lifetime for snapshot reads (the minimum KV allows). */
-const KV_CACHE_TTL_SECONDS = 30;
 
 /** A tenant as the read path sees it: the snapshot plus its opened keys, cached per isolate. */
 export class LoadedTenant {

@@ -15,6 +15,8 @@ export type ManagementFailure =
   | { readonly reason: "not-found"; readonly what: string; readonly id: string }
   | { readonly reason: "duplicate-id"; readonly what: string; readonly id: string }
   | { readonly reason: "default-seed"; readonly id: string }
+  /** A default until recently: some location may still issue keys from it until `until` (ISO 8601). */
+  | { readonly reason: "seed-retained"; readonly id: string; readonly until: string }
   | { readonly reason: "invalid"; readonly message: string };
 
 export interface TenantCreated {

@@ -22,6 +22,10 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
         409,
         `Key seed ${failure.id} was the default key seed until recently and some location may still issue keys from it; it can be deleted from ${failure.until}`,
       );
+    case "provider-name-taken":
+      return jsonError(409, `ProviderName ${failure.providerName} is already taken (provider names are unique across the service)`);
+    case "in-progress":
+      return jsonError(409, `Another request is creating or deleting the ${failure.what}; retry when it has finished`);
     case "invalid":
       return jsonError(400, failure.message);
   }

@@ -17,6 +17,10 @@ export type ManagementFailure =
   | { readonly reason: "default-seed"; readonly id: string }
   /** A default until recently: some location may still issue keys from it until `until` (ISO 8601). */
   | { readonly reason: "seed-retained"; readonly id: string; readonly until: string }
+  /** A Widevine provider name another tenant holds (names are unique across the service). */
+  | { readonly reason: "provider-name-taken"; readonly providerName: string }
+  /** Another request is changing the same thing in this tenant right now. */
+  | { readonly reason: "in-progress"; readonly what: string }
   | { readonly reason: "invalid"; readonly message: string };
 
 export interface TenantCreated {

@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { kekRotationRoutes } from "./admin/kek-rotation";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
@@ -38,6 +39,7 @@ export function createApp(): Hono<AppEnv> {
   app.use("/api/*", corsPreflight());
 
   mountRouteGroup(app, "/admin", tenantAdminRoutes);
+  mountRouteGroup(app, "/admin", kekRotationRoutes);
   mountRouteGroup(app, "/api", cpixRoutes);
   mountRouteGroup(app, "/api", keySeedRoutes);
   mountRouteGroup(app, "/api", settingsRoutes);

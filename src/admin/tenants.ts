@@ -6,6 +6,7 @@ import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { InputError, asObject, optionalString } from "../management/json-fields";
 import { tenantObject } from "../tenancy/tenant-client";
+import { tenantDirectory } from "../tenancy/tenant-directory";
 
 const MAX_TENANT_NAME_LENGTH = 256;
 
@@ -27,7 +28,10 @@ routes.post("/tenants", async (c) => {
     }
   }
   const tenantId = crypto.randomUUID();
-  const result = await tenantObject(c.env, tenantId).createTenant({ tenantId, name, now: new Date().toISOString() });
+  const now = new Date().toISOString();
+  // Listed before it exists, so the directory misses no tenant (a failed creation leaves an entry without a tenant).
+  await tenantDirectory(c.env).add(tenantId, now);
+  const result = await tenantObject(c.env, tenantId).createTenant({ tenantId, name, now });
   if (!result.ok) return managementFailureResponse(result.failure);
   const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
   if (snapshot.ok) await tenantStore(c.env).prime(snapshot.value);

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { fromBase64 } from "../domain/bytes";
+import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
 import type { AppEnv } from "./app-env";
 import { jsonError } from "./errors";
 
@@ -12,22 +12,17 @@ export type ConfigurationNeed = "tenant-data" | "operator";
 
 /**
  * The first configuration problem that stops a route group from working, as a message that names the secret
- * and how to set it, or undefined when the configuration is complete. Tenant data needs a key-encryption key
- * (base64 of 32 bytes, AES-256); operator routes also need `ADMIN_TOKEN`.
+ * and how to set it, or undefined when the configuration is complete. Tenant data needs the key-encryption keys
+ * (`KEY_ENCRYPTION_KEY`: one key, base64 of 32 bytes, or a `version:key,…` list; see `readKeyEncryptionKeys`);
+ * operator routes also need `ADMIN_TOKEN`.
  */
 export function configurationProblem(env: Partial<Env>, need: ConfigurationNeed): string | undefined {
   if (need === "operator" && !env.ADMIN_TOKEN?.trim()) {
     return `ADMIN_TOKEN is not set: ${HOW_TO_SET_A_SECRET} ADMIN_TOKEN\``;
   }
-  const kek = env.KEY_ENCRYPTION_KEY?.trim();
-  if (!kek) return `KEY_ENCRYPTION_KEY is not set: ${HOW_TO_SET_A_SECRET} KEY_ENCRYPTION_KEY\``;
-  if (fromBase64(kek)?.length !== 32) {
-    return "KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)";
-  }
-  const version = Number(env.KEY_ENCRYPTION_KEY_VERSION ?? "1");
-  if (!Number.isInteger(version) || version < 1) {
-    return "KEY_ENCRYPTION_KEY_VERSION must be a positive integer (wrangler.toml [vars])";
-  }
+  if (!env.KEY_ENCRYPTION_KEY?.trim()) return `KEY_ENCRYPTION_KEY is not set: ${HOW_TO_SET_A_SECRET} KEY_ENCRYPTION_KEY\``;
+  const keys = readKeyEncryptionKeys(env);
+  if (!keys.ok) return keys.problem;
   return undefined;
 }
 

@@ -17,6 +17,15 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
         409,
         `Key seed ${failure.id} is the default key seed (or a pending default switch names it) and cannot be deleted; make another seed default first`,
       );
+    case "seed-retained":
+      return jsonError(
+        409,
+        `Key seed ${failure.id} was the default key seed until recently and some location may still issue keys from it; it can be deleted from ${failure.until}`,
+      );
+    case "provider-name-taken":
+      return jsonError(409, `ProviderName ${failure.providerName} is already taken (provider names are unique across the service)`);
+    case "in-progress":
+      return jsonError(409, `Another request is creating or deleting the ${failure.what}; retry when it has finished`);
     case "invalid":
       return jsonError(400, failure.message);
   }

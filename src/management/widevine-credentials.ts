@@ -7,7 +7,6 @@ import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { isProviderName } from "../tenancy/provider-name";
-import { signerRegistry } from "../tenancy/signer-registry";
 import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
@@ -27,33 +26,9 @@ routes.post("/widevineprotectioninfocredentials", async (c) => {
   const credential = await input;
   if (credential instanceof Response) return credential;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const tenant = tenantObject(c.env, tenantId);
-  // Validate against the tenant first, so a refused request claims no name.
-  if (credential.keySeedId !== undefined) {
-    const seed = await tenant.getKeySeed(credential.keySeedId, now);
-    if (!seed.ok) return managementFailureResponse(seed.failure);
-  }
-  const existing = await tenant.listWidevineCredentials();
-  if (existing.ok && existing.value.some((view) => view.id === credential.id || view.providerName === credential.providerName)) {
-    return jsonError(409, `A Widevine credential with this Id or ProviderName ${credential.providerName} already exists`);
-  }
-  const registry = signerRegistry(c.env);
-  if (!(await registry.claim(credential.providerName, tenantId, now))) {
-    return jsonError(409, `ProviderName ${credential.providerName} is already taken (provider names are unique across the service)`);
-  }
-  let added: Awaited<ReturnType<typeof tenant.addWidevineCredential>>;
-  try {
-    added = await tenant.addWidevineCredential(credential, now);
-  } catch (error) {
-    await registry.release(credential.providerName, tenantId).catch(() => undefined);
-    throw error;
-  }
-  if (!added.ok) {
-    await registry.release(credential.providerName, tenantId);
-    return managementFailureResponse(added.failure);
-  }
-  TenantStore.rememberSigner(credential.providerName, tenantId);
+  // The tenant object checks the seed and its own names, claims the name across the service, then stores the signer.
+  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, new Date().toISOString());
+  if (added.ok) TenantStore.rememberSigner(credential.providerName, tenantId);
   return respond(c.env, c.var.store, tenantId, added, (view) =>
     c.json(
       {
@@ -85,16 +60,9 @@ routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
 
 routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
   const tenantId = c.var.tenant.tenantId;
+  // The tenant object deletes the signer, then releases its name across the service.
   const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(c.req.param("id").toLowerCase());
-  if (result.ok) {
-    TenantStore.rememberSigner(result.value.providerName, null);
-    // The credential is gone either way; a name left claimed stays this tenant's and can be created again.
-    await signerRegistry(c.env)
-      .release(result.value.providerName, tenantId)
-      .catch((error: unknown) =>
-        console.error("signer release failed", { tenantId, error: error instanceof Error ? error.name : "unknown" }),
-      );
-  }
+  if (result.ok) TenantStore.rememberSigner(result.value.providerName, null);
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 

@@ -1,4 +1,4 @@
-import { concatBytes, fromBase64, fromBase64Url, toBase64Url, utf8 } from "../domain/bytes";
+import { concatBytes, fromBase64Url, toBase64Url, utf8 } from "../domain/bytes";
 import { randomBytes } from "../runtime/random";
 
 /**
@@ -33,17 +33,6 @@ function additionalData(context: SealContext): Uint8Array {
     case "widevine-signing":
       return utf8(`edge-key-service/widevine-signing/v1|${context.tenantId}|${context.credentialId}`);
   }
-}
-
-/** Imports the KEK from its base64 secret (32 bytes); non-extractable, usable only to seal and open. */
-export async function importKeyEncryptionKey(secretBase64: string | undefined, versionText: string | undefined): Promise<VersionedKey> {
-  const bytes = secretBase64 === undefined ? undefined : fromBase64(secretBase64.trim());
-  if (!bytes || bytes.length !== 32) {
-    throw new Error("KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes");
-  }
-  const version = Number(versionText ?? "1");
-  if (!Number.isInteger(version) || version < 1) throw new Error("KEY_ENCRYPTION_KEY_VERSION must be a positive integer");
-  return { version, key: await importAesGcmKey(bytes) };
 }
 
 /** Imports raw AES-256 bytes as a non-extractable AES-GCM key. */
@@ -99,6 +88,19 @@ export class SealedValueError extends Error {
 /** Wraps a tenant data key under the KEK. */
 export function wrapDataKey(dataKey: Uint8Array, kek: VersionedKey, tenantId: string): Promise<string> {
   return seal(dataKey, kek, { purpose: "data-key", tenantId });
+}
+
+/**
+ * Re-wraps a tenant data key under another KEK (rotation, docs/storage.md §Rotating the key-encryption key): the data
+ * key itself does not change, so nothing sealed under it needs touching.
+ */
+export async function rewrapDataKey(wrapped: string, from: VersionedKey, to: VersionedKey, tenantId: string): Promise<string> {
+  const raw = await open(wrapped, from, { purpose: "data-key", tenantId });
+  try {
+    return await wrapDataKey(raw, to, tenantId);
+  } finally {
+    raw.fill(0);
+  }
 }
 
 /** Unwraps a tenant data key and imports it for sealing, tagged with the tenant's data-key version. */

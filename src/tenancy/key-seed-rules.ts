@@ -75,8 +75,30 @@ export function withdrawnPendingSeed(previous: DefaultSeedSwitch, planned: Defau
   return previous.next ?? undefined;
 }
 
-/** The switch delay when DEFAULT_SEED_SWITCH_DELAY_SECONDS is unset or unusable: KV propagation, ~60 s (Cloudflare docs, "How KV works"). */
-export const DEFAULT_SWITCH_DELAY_SECONDS = 60;
+/**
+ * The seed a plan takes out of use (the one in force now, when the plan ends on another), and until when it must be
+ * kept: locations stop using it at the planned `effectiveAt` (at once without a delay), and a location may act on an
+ * older snapshot for up to `stalenessSeconds` after that (docs/storage.md §Consistency).
+ */
+export function retiredDefaultSeed(
+  previous: DefaultSeedSwitch | undefined,
+  planned: DefaultSeedSwitch,
+  now: Date,
+  stalenessSeconds: number,
+): { readonly seedId: string; readonly until: string } | undefined {
+  if (!previous) return undefined;
+  const inForce = defaultSeedIdAt(previous, now);
+  if ((planned.next ?? planned.current) === inForce) return undefined;
+  const switchAt = planned.next !== null && planned.effectiveAt !== null ? Date.parse(planned.effectiveAt) : now.getTime();
+  return { seedId: inForce, until: new Date(switchAt + stalenessSeconds * 1000).toISOString() };
+}
+
+/**
+ * The switch delay when DEFAULT_SEED_SWITCH_DELAY_SECONDS is unset or unusable: more than the longest a location may
+ * act on an older snapshot (SNAPSHOT_STALENESS_BOUND_SECONDS, 110 s), so every location holds the switch before it
+ * takes effect and all flip at the same instant.
+ */
+export const DEFAULT_SWITCH_DELAY_SECONDS = 120;
 
 /** Reads DEFAULT_SEED_SWITCH_DELAY_SECONDS: a finite number of seconds, 0 or more, else the default. */
 export function switchDelaySeconds(configured: string | undefined): number {

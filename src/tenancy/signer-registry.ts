@@ -32,7 +32,10 @@ export class SignerRegistry extends DurableObject<Env> {
     return true;
   }
 
-  /** Releases a name the tenant holds (after its credential was deleted, or when adding it failed). */
+  /**
+   * Releases a name the tenant holds. Called only by that tenant's object, when it stores no credential of that name
+   * (its credential was deleted, or adding it failed), so a claim a stored credential relies on is never released.
+   */
   async release(providerName: string, tenantId: string): Promise<void> {
     this.#sql.exec("DELETE FROM signers WHERE provider_name = ? AND tenant_id = ?", providerName, tenantId);
     await this.#syncKv(providerName);

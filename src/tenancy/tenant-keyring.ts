@@ -1,15 +1,13 @@
 import { concatBytes } from "../domain/bytes";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import { randomBytes } from "../runtime/random";
+import { DATA_KEY_LENGTH, rewrapDataKey, seal, sealedKeyVersion, unwrapDataKey, wrapDataKey, type TenantDataKey } from "./envelope";
 import {
-  DATA_KEY_LENGTH,
-  importKeyEncryptionKey,
-  seal,
-  unwrapDataKey,
-  wrapDataKey,
-  type TenantDataKey,
-  type VersionedKey,
-} from "./envelope";
+  importKeyEncryptionKeys,
+  keyEncryptionKeyConfigurationText,
+  type KeyEncryptionKeyBindings,
+  type KeyEncryptionKeys,
+} from "./key-encryption-keys";
 import type { TenantRecord } from "./stores/tenant-record-store";
 import type { KeySeedImport, ManagementResult, NewWidevineCredential } from "./tenant-types";
 
@@ -17,38 +15,69 @@ import type { KeySeedImport, ManagementResult, NewWidevineCredential } from "./t
 export const FIRST_DATA_KEY_VERSION = 1;
 
 /**
- * The tenant object's keys: the KEK from the Worker secret and the tenant's data key, unwrapped once. Sealing
- * happens here, before a write's transaction, since WebCrypto is asynchronous and a transaction is not.
+ * The tenant object's keys: the key-encryption keys from the Worker secret and the tenant's data key, unwrapped once
+ * per wrapped form. Sealing happens here, before a write's transaction, since WebCrypto is asynchronous and a
+ * transaction is not. The bindings are read on each use (imports are cached per configuration), so the keyring always
+ * follows the bindings of the object it serves.
  */
 export class TenantKeyring {
-  readonly #kekSecret: string | undefined;
-  readonly #kekVersion: string | undefined;
-  #kek: Promise<VersionedKey> | undefined;
-  #dataKey: Promise<TenantDataKey> | undefined;
+  readonly #bindings: () => KeyEncryptionKeyBindings;
+  #keys: { readonly configuration: string; readonly keys: Promise<KeyEncryptionKeys> } | undefined;
+  #dataKey: { readonly configuration: string; readonly wrapped: string; readonly key: Promise<TenantDataKey> } | undefined;
 
-  constructor(env: Pick<Env, "KEY_ENCRYPTION_KEY" | "KEY_ENCRYPTION_KEY_VERSION">) {
-    this.#kekSecret = env.KEY_ENCRYPTION_KEY;
-    this.#kekVersion = env.KEY_ENCRYPTION_KEY_VERSION;
+  constructor(bindings: () => KeyEncryptionKeyBindings) {
+    this.#bindings = bindings;
   }
 
-  /** A fresh random data key for a new tenant, and its form wrapped under the KEK. */
+  /** A fresh random data key for a new tenant, and its form wrapped under the current KEK. */
   async newDataKey(tenantId: string): Promise<{ readonly wrapped: string; readonly dataKey: TenantDataKey }> {
-    const kek = await this.#keyEncryptionKey();
+    const kek = (await this.keyEncryptionKeys()).current;
     const wrapped = await wrapDataKey(randomBytes(DATA_KEY_LENGTH), kek, tenantId);
     return { wrapped, dataKey: await unwrapDataKey(wrapped, kek, tenantId, FIRST_DATA_KEY_VERSION) };
   }
 
   /** Keeps the data key of the tenant this object just created, so it is not unwrapped again. */
-  remember(dataKey: TenantDataKey): void {
-    this.#dataKey = Promise.resolve(dataKey);
+  remember(wrapped: string, dataKey: TenantDataKey): void {
+    this.#dataKey = { configuration: this.#configuration(), wrapped, key: Promise.resolve(dataKey) };
   }
 
-  /** The tenant's data key, unwrapped once per object. */
+  /** The tenant's data key, opened under the KEK of the version its wrapped form names. */
   dataKey(tenant: TenantRecord): Promise<TenantDataKey> {
-    this.#dataKey ??= this.#keyEncryptionKey().then((kek) => unwrapDataKey(tenant.wrappedDataKey, kek, tenant.id, tenant.dataKeyVersion));
+    const configuration = this.#configuration();
+    const cached = this.#dataKey;
+    if (cached && cached.configuration === configuration && cached.wrapped === tenant.wrappedDataKey) return cached.key;
+    const key = this.keyEncryptionKeys().then((keys) =>
+      unwrapDataKey(tenant.wrappedDataKey, keys.forWrapped(tenant.wrappedDataKey), tenant.id, tenant.dataKeyVersion),
+    );
+    const entry = { configuration, wrapped: tenant.wrappedDataKey, key };
+    this.#dataKey = entry;
     // A failed unwrap (e.g. a wrong KEY_ENCRYPTION_KEY) is not kept, so fixing the secret fixes the object.
-    this.#dataKey.catch(() => (this.#dataKey = undefined));
-    return this.#dataKey;
+    key.catch(() => {
+      if (this.#dataKey === entry) this.#dataKey = undefined;
+    });
+    return key;
+  }
+
+  /**
+   * The tenant's data key wrapped under the current KEK, or undefined when it already is. Throws `SealedValueError`
+   * when the version it is wrapped under is not configured or does not open it.
+   */
+  async rewrappedDataKey(tenant: TenantRecord): Promise<string | undefined> {
+    const keys = await this.keyEncryptionKeys();
+    if (sealedKeyVersion(tenant.wrappedDataKey) === keys.current.version) return undefined;
+    return rewrapDataKey(tenant.wrappedDataKey, keys.forWrapped(tenant.wrappedDataKey), keys.current, tenant.id);
+  }
+
+  /** The configured key-encryption keys, imported once per configuration. */
+  keyEncryptionKeys(): Promise<KeyEncryptionKeys> {
+    const configuration = this.#configuration();
+    if (this.#keys?.configuration === configuration) return this.#keys.keys;
+    const keys = importKeyEncryptionKeys(this.#bindings());
+    this.#keys = { configuration, keys };
+    keys.catch(() => {
+      if (this.#keys?.keys === keys) this.#keys = undefined;
+    });
+    return keys;
   }
 
   /** A new random seed value, sealed for this tenant and seed id. */
@@ -87,9 +116,8 @@ export class TenantKeyring {
     });
   }
 
-  #keyEncryptionKey(): Promise<VersionedKey> {
-    this.#kek ??= importKeyEncryptionKey(this.#kekSecret, this.#kekVersion);
-    return this.#kek;
+  #configuration(): string {
+    return keyEncryptionKeyConfigurationText(this.#bindings());
   }
 }
 

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { switchDelaySeconds } from "./key-seed-rules";
 import { migrate } from "./schema";
+import { signerRegistry } from "./signer-registry";
 import type { TenantSettings } from "./settings";
 import type { TenantSnapshot } from "./snapshot";
 import { SnapshotPublisher, kvSnapshotSink } from "./snapshot-publisher";
@@ -9,10 +10,13 @@ import { TENANT_MIGRATIONS, openTenantStores, type TenantStores } from "./stores
 import { TenantKeyring } from "./tenant-keyring";
 import { provisionTenant } from "./tenant-provision";
 import { refuse, runTransaction } from "./tenant-transaction";
+import { SealedValueError, sealedKeyVersion } from "./envelope";
 import type {
+  DataKeyRewrap,
   IssuanceRecord,
   KeySeedImport,
   KeySeedView,
+  ManagementFailure,
   ManagementResult,
   NewKeySeed,
   NewWidevineCredential,
@@ -31,13 +35,15 @@ export class TenantObject extends DurableObject<Env> {
   readonly #stores: TenantStores;
   readonly #publisher: SnapshotPublisher;
   readonly #keys: TenantKeyring;
+  /** Provider names a creation or deletion is under way for in this object (see #withSignerName). */
+  readonly #signerNamesInUse = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.#stores = openTenantStores(sql, { switchDelaySeconds: switchDelaySeconds(env.DEFAULT_SEED_SWITCH_DELAY_SECONDS) });
     this.#publisher = new SnapshotPublisher(sql, this.#stores, kvSnapshotSink(env.SNAPSHOTS), ctx.storage);
-    this.#keys = new TenantKeyring(env);
+    this.#keys = new TenantKeyring(() => this.env);
     ctx.blockConcurrencyWhile(async () => migrate(sql, TENANT_MIGRATIONS));
   }
 
@@ -54,7 +60,7 @@ export class TenantObject extends DurableObject<Env> {
       this.#stores.seeds.startWithDefault(seed.id);
       return { tenantId: tenant.id, managementKey, credentialId: credential.id, keySeedId: seed.id };
     });
-    if (result.ok) this.#keys.remember(dataKey);
+    if (result.ok) this.#keys.remember(tenant.wrappedDataKey, dataKey);
     return result;
   }
 
@@ -133,13 +139,17 @@ export class TenantObject extends DurableObject<Env> {
     });
   }
 
-  /** Deletes a seed unless it is the default, a pending switch still names it, or a Widevine signer uses it. */
+  /**
+   * Deletes a seed unless it is the default, a pending switch still names it, a location may still issue keys from it
+   * (a default until recently), or a Widevine signer uses it.
+   */
   async deleteKeySeed(id: string, now: string): Promise<ManagementResult<{ id: string }>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     return this.#commit(() => {
       if (!this.#stores.seeds.find(id)) refuse({ reason: "not-found", what: "key seed", id });
-      if (this.#stores.seeds.isHeldAsDefault(id, now)) refuse({ reason: "default-seed", id });
+      const inUse = this.#stores.seeds.deletionRefusal(id, now);
+      if (inUse) refuse(inUse);
       const signer = this.#stores.widevineSigners.providerUsingSeed(id);
       if (signer !== undefined) {
         refuse({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer}; delete that credential first` });
@@ -163,18 +173,36 @@ export class TenantObject extends DurableObject<Env> {
     });
   }
 
-  /** Adds a Widevine CENC API signer; the provider name was already claimed in the global SignerRegistry. */
+  /**
+   * Adds a Widevine CENC API signer, claiming its provider name in the global SignerRegistry first (names are unique
+   * across tenants). Only this object releases its tenant's claim, and only when it stores no signer of that name
+   * while no other creation or deletion of the name runs here, so a claim a stored signer relies on is never released.
+   */
   async addWidevineCredential(input: NewWidevineCredential, now: string): Promise<ManagementResult<WidevineCredentialView>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
-    const sealedAesMaterial = await this.#keys.sealSigningMaterial(tenant.value, input);
-    return this.#commit(() => {
-      if (input.keySeedId !== undefined && !this.#stores.seeds.find(input.keySeedId))
-        refuse({ reason: "not-found", what: "key seed", id: input.keySeedId });
-      if (this.#stores.widevineSigners.isTaken(input.id, input.providerName))
-        refuse({ reason: "duplicate-id", what: "Widevine credential (Id or ProviderName)", id: input.providerName });
-      this.#stores.widevineSigners.insert(input, sealedAesMaterial, now);
-      return this.#stores.widevineSigners.views().find((view) => view.id === input.id)!;
+    const refusal = this.#signerRefusal(input);
+    if (refusal) return { ok: false, failure: refusal };
+    return this.#withSignerName(input.providerName, async () => {
+      const sealedAesMaterial = await this.#keys.sealSigningMaterial(tenant.value, input);
+      // Undefined while unknown: a registry call that failed may still have claimed the name.
+      let claimed: boolean | undefined;
+      let added: ManagementResult<WidevineCredentialView> | undefined;
+      try {
+        claimed = await signerRegistry(this.env).claim(input.providerName, tenant.value.id, now);
+        if (!claimed) return { ok: false, failure: { reason: "provider-name-taken", providerName: input.providerName } };
+        added = await this.#commit(() => {
+          // The seed may have been deleted while this request awaited the registry.
+          const late = this.#signerRefusal(input);
+          if (late) refuse(late);
+          this.#stores.widevineSigners.insert(input, sealedAesMaterial, now);
+          return this.#stores.widevineSigners.views().find((view) => view.id === input.id)!;
+        });
+        return added;
+      } finally {
+        // Claimed (or perhaps claimed) but not stored: give the name back, unless a signer of that name is stored.
+        if (claimed !== false && added?.ok !== true) await this.#releaseSignerName(input.providerName, tenant.value.id);
+      }
     });
   }
 
@@ -182,15 +210,21 @@ export class TenantObject extends DurableObject<Env> {
     return this.#read(() => this.#stores.widevineSigners.views());
   }
 
-  /** Revokes a signer; the caller then releases its name in the SignerRegistry. */
+  /** Revokes a signer, then releases its provider name in the SignerRegistry. */
   async deleteWidevineCredential(id: string): Promise<ManagementResult<WidevineCredentialView>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
-    return this.#commit(() => {
-      const view = this.#stores.widevineSigners.views().find((candidate) => candidate.id === id);
-      if (!view) refuse({ reason: "not-found", what: "Widevine credential", id });
-      this.#stores.widevineSigners.delete(id);
-      return view;
+    const found = this.#stores.widevineSigners.views().find((candidate) => candidate.id === id);
+    if (!found) return { ok: false, failure: { reason: "not-found", what: "Widevine credential", id } };
+    return this.#withSignerName(found.providerName, async () => {
+      const result = await this.#commit(() => {
+        const view = this.#stores.widevineSigners.views().find((candidate) => candidate.id === id);
+        if (!view) refuse({ reason: "not-found", what: "Widevine credential", id });
+        this.#stores.widevineSigners.delete(id);
+        return view;
+      });
+      if (result.ok) await this.#releaseSignerName(found.providerName, tenant.value.id);
+      return result;
     });
   }
 
@@ -246,5 +280,69 @@ export class TenantObject extends DurableObject<Env> {
     });
     if (result.ok) await this.#publisher.publish();
     return result;
+  }
+
+  /**
+   * Re-wraps the tenant's data key under the current key-encryption key in one transaction, then publishes the snapshot
+   * carrying the new wrapped form (docs/storage.md §Rotating the key-encryption key). `currentKeyVersion` is the version
+   * the caller's configuration names current: an object configured otherwise (a deploy still rolling out) changes nothing.
+   */
+  async rewrapDataKey(currentKeyVersion: number): Promise<DataKeyRewrap> {
+    const objectKeyVersion = (await this.#keys.keyEncryptionKeys()).current.version;
+    if (objectKeyVersion !== currentKeyVersion) return { outcome: "other-configuration", objectKeyVersion };
+    const tenant = this.#stores.tenant.read();
+    if (!tenant) return { outcome: "no-tenant" };
+    let rewrapped: string | undefined;
+    try {
+      rewrapped = await this.#keys.rewrappedDataKey(tenant);
+    } catch (error) {
+      if (!(error instanceof SealedValueError)) throw error;
+      return { outcome: "cannot-open", wrappedKeyVersion: sealedKeyVersion(tenant.wrappedDataKey) ?? null, problem: error.message };
+    }
+    // Another call may have re-wrapped it while this one awaited WebCrypto; nothing runs between this check and the write.
+    if (rewrapped === undefined || this.#stores.tenant.read()?.wrappedDataKey !== tenant.wrappedDataKey) {
+      return { outcome: "already-current" };
+    }
+    const wrapped = rewrapped;
+    await this.#commit(() => this.#stores.tenant.replaceWrappedDataKey(wrapped));
+    return { outcome: "rewrapped", fromKeyVersion: sealedKeyVersion(tenant.wrappedDataKey)! };
+  }
+
+  /** Why a signer cannot be added now: its seed is missing, or its id or provider name is already this tenant's. */
+  #signerRefusal(input: NewWidevineCredential): ManagementFailure | undefined {
+    if (input.keySeedId !== undefined && !this.#stores.seeds.find(input.keySeedId)) {
+      return { reason: "not-found", what: "key seed", id: input.keySeedId };
+    }
+    if (this.#stores.widevineSigners.isTaken(input.id, input.providerName)) {
+      return { reason: "duplicate-id", what: "Widevine credential (Id or ProviderName)", id: input.providerName };
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs a creation or deletion of one provider name, refusing while another runs in this object: a release decided
+   * by one of them can then never race a signer another one is storing.
+   */
+  async #withSignerName<T>(providerName: string, work: () => Promise<ManagementResult<T>>): Promise<ManagementResult<T>> {
+    if (this.#signerNamesInUse.has(providerName)) {
+      return { ok: false, failure: { reason: "in-progress", what: `Widevine credential ${providerName}` } };
+    }
+    this.#signerNamesInUse.add(providerName);
+    try {
+      return await work();
+    } finally {
+      this.#signerNamesInUse.delete(providerName);
+    }
+  }
+
+  /** Releases the tenant's claim on a provider name unless it stores a signer of that name; a failed release keeps the claim. */
+  async #releaseSignerName(providerName: string, tenantId: string): Promise<void> {
+    if (this.#stores.widevineSigners.hasProviderName(providerName)) return;
+    try {
+      await signerRegistry(this.env).release(providerName, tenantId);
+    } catch (error) {
+      // The name stays this tenant's, which only keeps other tenants from it; creating it again here succeeds.
+      console.error("signer name release failed", { tenantId, error: error instanceof Error ? error.name : "unknown" });
+    }
   }
 }

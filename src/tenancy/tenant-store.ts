@@ -1,11 +1,13 @@
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { secretMatches, type CredentialScope } from "./credentials";
-import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
+import { open, unwrapDataKey, type TenantDataKey } from "./envelope";
+import { importKeyEncryptionKeys, keyEncryptionKeyConfigurationText, type KeyEncryptionKeys } from "./key-encryption-keys";
 import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
 import { storageCall } from "./storage-fault";
 import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
+import { KV_CACHE_TTL_SECONDS, SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS } from "./snapshot-freshness";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
 export interface WidevineSigner {
@@ -13,14 +15,8 @@ export interface WidevineSigner {
   readonly keySeedId: string | undefined;
 }
 
-/** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
-export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
-/** A cached snapshot older than this is refreshed before use, not in the background. */
-export const SNAPSHOT_MAX_STALE_MS = 15_000;
 /** Upper bound on cached signer names per isolate. */
 const MAX_CACHED_SIGNERS = 10_000;
-/** KV edge-cache lifetime for snapshot reads (the minimum KV allows). */
-const KV_CACHE_TTL_SECONDS = 30;
 
 /** A tenant as the read path sees it: the snapshot plus its opened keys, cached per isolate. */
 export class LoadedTenant {
@@ -113,8 +109,9 @@ export class TenantStore {
   static readonly #cache = new Map<string, CacheEntry>();
   static readonly #refreshing = new Set<string>();
   static readonly #signers = new Map<string, { readonly tenantId: string | null; readonly fetchedAt: number }>();
-  static #kek: { secret: string; key: Promise<VersionedKey> } | undefined;
+  static #keks: { configuration: string; keys: Promise<KeyEncryptionKeys> } | undefined;
 
+  /** `kekSecret` and `kekVersion` are `KEY_ENCRYPTION_KEY` (one key or a list) and `KEY_ENCRYPTION_KEY_VERSION`. */
   constructor(
     private readonly kv: KVNamespace,
     private readonly kekSecret: string,
@@ -194,16 +191,21 @@ export class TenantStore {
     const sameKey = cached && cached.tenant.snapshot.wrappedDataKey === snapshot.wrappedDataKey;
     const dataKey = sameKey
       ? cached.tenant.dataKey
-      : await unwrapDataKey(snapshot.wrappedDataKey, await this.#keyEncryptionKey(), snapshot.tenantId, snapshot.dataKeyVersion);
+      : await this.#keyEncryptionKeys().then((keys) =>
+          // The wrapped form names the KEK version it was wrapped under: during a rotation both are configured.
+          unwrapDataKey(snapshot.wrappedDataKey, keys.forWrapped(snapshot.wrappedDataKey), snapshot.tenantId, snapshot.dataKeyVersion),
+        );
     const tenant = cached && cached.tenant.snapshot.version === snapshot.version ? cached.tenant : new LoadedTenant(snapshot, dataKey);
     TenantStore.#cache.set(snapshot.tenantId, { tenant, fetchedAt: this.clock() });
     return tenant;
   }
 
-  #keyEncryptionKey(): Promise<VersionedKey> {
-    if (TenantStore.#kek?.secret !== this.kekSecret) {
-      TenantStore.#kek = { secret: this.kekSecret, key: importKeyEncryptionKey(this.kekSecret, this.kekVersion) };
+  #keyEncryptionKeys(): Promise<KeyEncryptionKeys> {
+    const bindings = { KEY_ENCRYPTION_KEY: this.kekSecret, KEY_ENCRYPTION_KEY_VERSION: this.kekVersion };
+    const configuration = keyEncryptionKeyConfigurationText(bindings);
+    if (TenantStore.#keks?.configuration !== configuration) {
+      TenantStore.#keks = { configuration, keys: importKeyEncryptionKeys(bindings) };
     }
-    return TenantStore.#kek.key;
+    return TenantStore.#keks.keys;
   }
 }

@@ -15,6 +15,12 @@ export type ManagementFailure =
   | { readonly reason: "not-found"; readonly what: string; readonly id: string }
   | { readonly reason: "duplicate-id"; readonly what: string; readonly id: string }
   | { readonly reason: "default-seed"; readonly id: string }
+  /** A default until recently: some location may still issue keys from it until `until` (ISO 8601). */
+  | { readonly reason: "seed-retained"; readonly id: string; readonly until: string }
+  /** A Widevine provider name another tenant holds (names are unique across the service). */
+  | { readonly reason: "provider-name-taken"; readonly providerName: string }
+  /** Another request is changing the same thing in this tenant right now. */
+  | { readonly reason: "in-progress"; readonly what: string }
   | { readonly reason: "invalid"; readonly message: string };
 
 export interface TenantCreated {
@@ -85,3 +91,16 @@ export interface NewWidevineCredential {
   readonly rsaPublicKeySpki?: Uint8Array;
   readonly keySeedId?: string;
 }
+
+/**
+ * What re-wrapping one tenant's data key under the current key-encryption key did (docs/storage.md §Rotating the
+ * key-encryption key). Never carries key material.
+ */
+export type DataKeyRewrap =
+  | { readonly outcome: "rewrapped"; readonly fromKeyVersion: number }
+  | { readonly outcome: "already-current" }
+  | { readonly outcome: "no-tenant" }
+  /** The object's configuration names another current version than the caller's: a deploy is still rolling out. */
+  | { readonly outcome: "other-configuration"; readonly objectKeyVersion: number }
+  /** The data key is wrapped under a version that is not configured, or that version's key does not open it. */
+  | { readonly outcome: "cannot-open"; readonly wrappedKeyVersion: number | null; readonly problem: string };

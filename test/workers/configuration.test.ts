@@ -14,6 +14,9 @@ async function fetchWith(bindings: Partial<Env>, path: string, init: RequestInit
 }
 
 const ADMIN = { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` };
+/** Two well-formed keys: the test bindings' one and the bytes 0x20..0x3f. */
+const KEY_A = TEST_BINDINGS.KEY_ENCRYPTION_KEY;
+const KEY_B = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
 const TENANT = { Authorization: `Basic ${btoa("00000000-0000-4000-8000-000000000000:x")}` };
 
 describe("a Worker started without its secrets", () => {
@@ -43,6 +46,48 @@ describe("a Worker started without its secrets", () => {
     expect((await response.json<{ error: string }>()).error).toBe(
       "Service not configured: KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)",
     );
+  });
+
+  it.each([
+    [
+      "a list entry whose version is not a number",
+      `two:${KEY_A}`,
+      "KEY_ENCRYPTION_KEY entry 1 of 1 must be <version>:<base64 of 32 bytes>",
+    ],
+    [
+      "a list entry of 16 bytes",
+      `2:${btoa("0123456789abcdef")},1:${KEY_A}`,
+      "KEY_ENCRYPTION_KEY entry 1 (version 2) must be base64 of exactly 32 bytes",
+    ],
+    ["a list naming one version twice", `2:${KEY_A},2:${KEY_B}`, "KEY_ENCRYPTION_KEY lists version 2 twice: give each key its own version"],
+    ["a list with a trailing comma", `2:${KEY_A},`, "KEY_ENCRYPTION_KEY entry 2 of 2 must be <version>:<base64 of 32 bytes>"],
+    ["a list with version 0", `0:${KEY_A}`, "KEY_ENCRYPTION_KEY entry 1 of 1 must be <version>:<base64 of 32 bytes>"],
+  ])("names %s in KEY_ENCRYPTION_KEY with 503, without the key", async (_case, value, named) => {
+    const response = await fetchWith({ KEY_ENCRYPTION_KEY: value }, "/api/KeySeeds", { headers: TENANT });
+    expect(response.status).toBe(503);
+    const { error } = await response.json<{ error: string }>();
+    expect(error).toContain(named);
+    expect(error).not.toContain(KEY_A);
+    expect(error).not.toContain(KEY_B);
+  });
+
+  it("names a KEY_ENCRYPTION_KEY_VERSION that is not a positive integer with 503", async () => {
+    const response = await fetchWith({ KEY_ENCRYPTION_KEY_VERSION: "0" }, "/api/KeySeeds", { headers: TENANT });
+    expect(response.status).toBe(503);
+    expect((await response.json<{ error: string }>()).error).toBe(
+      "Service not configured: KEY_ENCRYPTION_KEY_VERSION must be a positive integer (wrangler.toml [vars])",
+    );
+  });
+
+  it("accepts a list of versioned keys, the current one first, and then does not read KEY_ENCRYPTION_KEY_VERSION", async () => {
+    const response = await fetchWith(
+      { KEY_ENCRYPTION_KEY: ` 2:${KEY_B} , 1:${KEY_A} `, KEY_ENCRYPTION_KEY_VERSION: "0" },
+      "/api/KeySeeds",
+      {
+        headers: TENANT,
+      },
+    );
+    expect(response.status).toBe(401);
   });
 
   it("still answers /healthz, so a health check tells a running Worker from a stopped one", async () => {

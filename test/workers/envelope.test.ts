@@ -2,15 +2,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64, toBase64, toHex } from "../../src/domain/bytes";
 import { randomBytes } from "../../src/runtime/random";
-import {
-  importAesGcmKey,
-  importKeyEncryptionKey,
-  open,
-  seal,
-  unwrapDataKey,
-  wrapDataKey,
-  SealedValueError,
-} from "../../src/tenancy/envelope";
+import { importAesGcmKey, open, seal, unwrapDataKey, wrapDataKey, SealedValueError } from "../../src/tenancy/envelope";
+import { importKeyEncryptionKeys } from "../../src/tenancy/key-encryption-keys";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { TEST_BINDINGS } from "../test-bindings";
 import { api, createTenant } from "./support/api";
@@ -56,15 +49,18 @@ describe("envelope encryption", () => {
   });
 
   it("wraps a data key under the KEK bound to its tenant", async () => {
-    const kek = await importKeyEncryptionKey(TEST_BINDINGS.KEY_ENCRYPTION_KEY, "1");
+    const kek = (await importKeyEncryptionKeys({ KEY_ENCRYPTION_KEY: TEST_BINDINGS.KEY_ENCRYPTION_KEY, KEY_ENCRYPTION_KEY_VERSION: "1" }))
+      .current;
     const wrapped = await wrapDataKey(randomBytes(32), kek, "tenant-a");
     await expect(unwrapDataKey(wrapped, kek, "tenant-a", 1)).resolves.toBeDefined();
     await expect(unwrapDataKey(wrapped, kek, "tenant-b", 1)).rejects.toThrow(SealedValueError);
   });
 
   it("refuses a KEK that is not base64 of 32 bytes", async () => {
-    await expect(importKeyEncryptionKey(toBase64(randomBytes(16)), "1")).rejects.toThrow(/exactly 32 bytes/);
-    await expect(importKeyEncryptionKey(undefined, "1")).rejects.toThrow(/KEY_ENCRYPTION_KEY/);
+    await expect(
+      importKeyEncryptionKeys({ KEY_ENCRYPTION_KEY: toBase64(randomBytes(16)), KEY_ENCRYPTION_KEY_VERSION: "1" }),
+    ).rejects.toThrow(/exactly 32 bytes/);
+    await expect(importKeyEncryptionKeys({ KEY_ENCRYPTION_KEY_VERSION: "1" })).rejects.toThrow(/KEY_ENCRYPTION_KEY/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { SELF, createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import worker from "../../src/index";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
@@ -108,13 +108,15 @@ describe("a storage fault answers 503 with Retry-After in the protocol's shape, 
 
   it("Widevine signer creation with the signer registry down: 503, and no signer exists", async () => {
     const tenant = await createTenant();
-    const response = await fetchWithFault({ SIGNERS: failingObjects(env.SIGNERS) }, "/api/WidevineProtectionInfoCredentials", {
-      method: "POST",
-      headers: { Authorization: tenant.authorization, "Content-Type": "application/json" },
-      body: JSON.stringify({ ProviderName: `p-${crypto.randomUUID()}` }),
-    });
-    expect(response.status).toBe(503);
-    expectRetryAfter(response);
+    // The tenant object claims the name in the registry itself, through the same SIGNERS binding object.
+    const registryDown = vi.spyOn(env.SIGNERS, "get").mockReturnValue(failingObjects(env.SIGNERS).get(env.SIGNERS.idFromName("global")));
+    try {
+      const response = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` });
+      expect(response.status).toBe(503);
+      expectRetryAfter(response);
+    } finally {
+      registryDown.mockRestore();
+    }
     expect(await (await api(tenant, "GET", "/api/WidevineProtectionInfoCredentials")).json()).toEqual([]);
   });
 

@@ -53,6 +53,18 @@ describe("tenant object RPC surface", () => {
     expect(await env.SNAPSHOTS.get(snapshotKey(name))).toBeNull();
   });
 
+  it("rewrapDataKey answers no-tenant from an object that holds no tenant, and writes nothing", async () => {
+    const name = crypto.randomUUID();
+    const stub = tenantStub(name);
+    expect(await stub.rewrapDataKey(1)).toEqual({ outcome: "no-tenant" });
+    const rows = await runInDurableObject(
+      stub,
+      (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tenant").one().n,
+    );
+    expect(rows).toBe(0);
+    expect(await env.SNAPSHOTS.get(snapshotKey(name))).toBeNull();
+  });
+
   it("appends issuance records and lists them as a typed page, newest first", async () => {
     const { tenantId } = await createTenant();
     const stub = tenantStub(tenantId);

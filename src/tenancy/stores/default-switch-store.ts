@@ -3,7 +3,8 @@ import type { DefaultSeedSwitch } from "../snapshot";
 
 /**
  * The `default_switch` and `seed_protection` tables, used by KeySeedStore: the published default-seed switch,
- * and the seeds a withdrawn switch named, which stay undeletable until no location can still flip to them.
+ * and the seeds some location may still issue keys from (a retired default, a withdrawn switch's seed), which stay
+ * undeletable until then.
  */
 export class DefaultSwitchStore {
   static readonly migrations: readonly MigrationStep[] = [
@@ -12,7 +13,7 @@ export class DefaultSwitchStore {
       sql: `CREATE TABLE default_switch (singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
      current_seed_id TEXT NOT NULL, next_seed_id TEXT, effective_at TEXT)`,
     },
-    // Seeds a withdrawn pending switch named: edges holding that switch may still flip to them until `until`.
+    // Seeds some location may still use until `until`: a retired default, or the seed a withdrawn switch named.
     { version: 3, sql: `CREATE TABLE seed_protection (seed_id TEXT PRIMARY KEY, until TEXT NOT NULL)` },
   ];
 

@@ -1,5 +1,6 @@
 import {
   planDefaultSwitch,
+  retiredDefaultSeed,
   ruleDefaultSeedId,
   seedsInUseAsDefault,
   settleSwitch,
@@ -8,7 +9,8 @@ import {
 } from "../key-seed-rules";
 import type { MigrationStep } from "../schema";
 import type { DefaultSeedSwitch } from "../snapshot";
-import type { KeySeedView } from "../tenant-types";
+import { SNAPSHOT_STALENESS_BOUND_SECONDS } from "../snapshot-freshness";
+import type { KeySeedView, ManagementFailure } from "../tenant-types";
 import { DefaultSwitchStore } from "./default-switch-store";
 
 /** A key seed as stored; its value stays sealed under the tenant's data key (docs/storage.md). */
@@ -141,12 +143,16 @@ export class KeySeedStore {
     this.#sql.exec("DELETE FROM key_seeds WHERE id = ?", id);
   }
 
-  /** Whether a delete must refuse the seed: the default, named by the published switch, or still protected. */
-  isHeldAsDefault(id: string, now: string): boolean {
+  /**
+   * Why a delete must refuse the seed, if it must: it is the default or named by the published switch, or it was a
+   * default (or a withdrawn switch's) until recently and some location may still issue keys from it.
+   */
+  deletionRefusal(id: string, now: string): ManagementFailure | undefined {
     const published = this.readSwitch();
     const inUse = seedsInUseAsDefault(ruleDefaultSeedId(this.all()), published && settleSwitch(published, new Date(now)));
-    const protectedUntil = this.#switch.protectedUntil(id);
-    return inUse.has(id) || (protectedUntil !== undefined && Date.parse(protectedUntil) > Date.parse(now));
+    if (inUse.has(id)) return { reason: "default-seed", id };
+    const until = this.#switch.protectedUntil(id);
+    return until !== undefined && Date.parse(until) > Date.parse(now) ? { reason: "seed-retained", id, until } : undefined;
   }
 
   /** One seed as the Management API shows it, or undefined when there is none with that id. */
@@ -186,11 +192,13 @@ export class KeySeedStore {
     if (!ruleDefault) return;
     const previous = this.readSwitch();
     const planned = planDefaultSwitch(previous, ruleDefault, new Date(now), this.#switchDelaySeconds);
+    const retired = retiredDefaultSeed(previous, planned, new Date(now), SNAPSHOT_STALENESS_BOUND_SECONDS);
+    if (retired) this.#switch.protect(retired.seedId, retired.until);
     const withdrawn = previous && withdrawnPendingSeed(previous, planned, new Date(now));
     if (withdrawn) {
       // Locations that still hold the withdrawn switch flip to its seed at its instant until they read the
-      // new snapshot (within the delay): keep that seed deletable only after then.
-      this.#switch.protect(withdrawn, new Date(Date.parse(now) + this.#switchDelaySeconds * 1000).toISOString());
+      // new snapshot (within the staleness bound): keep that seed deletable only after then.
+      this.#switch.protect(withdrawn, new Date(Date.parse(now) + SNAPSHOT_STALENESS_BOUND_SECONDS * 1000).toISOString());
     }
     this.#switch.write(planned);
   }

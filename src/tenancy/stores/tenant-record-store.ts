@@ -58,4 +58,9 @@ export class TenantRecordStore {
       tenant.dataKeyVersion,
     );
   }
+
+  /** Replaces the wrapped data key (KEK rotation: the same data key, wrapped under another KEK); inside a transaction. */
+  replaceWrappedDataKey(wrappedDataKey: string): void {
+    this.#sql.exec("UPDATE tenant SET wrapped_data_key = ?", wrappedDataKey);
+  }
 }

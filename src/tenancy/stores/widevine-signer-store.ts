@@ -49,6 +49,11 @@ export class WidevineSignerStore {
     return this.#sql.exec("SELECT id FROM widevine_credentials WHERE id = ? OR provider_name = ?", id, providerName).toArray().length > 0;
   }
 
+  /** Whether a signer of this provider name is stored. */
+  hasProviderName(providerName: string): boolean {
+    return this.#sql.exec("SELECT id FROM widevine_credentials WHERE provider_name = ?", providerName).toArray().length > 0;
+  }
+
   delete(id: string): void {
     this.#sql.exec("DELETE FROM widevine_credentials WHERE id = ?", id);
   }

@@ -1,0 +1,74 @@
+import { readBodyBytes } from "../http/body";
+import { routeGroup } from "../http/route-group";
+import { errorHeaders, jsonError } from "../http/errors";
+import { InputError, asObject, optionalString } from "../management/json-fields";
+import { ROTATION_BATCH_DEFAULT, ROTATION_BATCH_MAX, rotateKeyEncryptionKeyStep, type RotationBatch } from "../tenancy/kek-rotation";
+import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
+
+/** Seconds a caller waits before retrying while a deploy rolls out to the tenant objects. */
+const ROLLOUT_RETRY_SECONDS = 10;
+
+/**
+ * `POST /admin/kek-rotation` (README "Rotating the key-encryption key"): re-wraps the next batch of tenants' data keys
+ * under the current key-encryption key and answers the progress; call again with the returned cursor until `done`.
+ * Body (optional): `{"cursor": "<tenant id>", "limit": 1..40}`. Behind adminAuth.
+ */
+export const kekRotationRoutes = routeGroup({ kind: "operator" });
+const routes = kekRotationRoutes.routes;
+
+routes.post("/kek-rotation", async (c) => {
+  const body = await readBodyBytes(c.req.raw);
+  if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
+  let request: { cursor: string | null; limit: number };
+  try {
+    request = parseRotationRequest(new TextDecoder().decode(body.bytes));
+  } catch (error) {
+    if (error instanceof InputError) return jsonError(400, error.message);
+    return jsonError(400, 'Malformed JSON: expected {"cursor": "<tenant id>", "limit": <1 to 40>} or an empty body');
+  }
+  const keys = readKeyEncryptionKeys(c.env);
+  // requireConfiguration answered 503 already when the keys are not configured.
+  if (!keys.ok) return jsonError(503, `Service not configured: ${keys.problem}`);
+  const step = await rotateKeyEncryptionKeyStep(c.env, keys.entries[0].version, request, new Date().toISOString());
+  return step.stop ? stoppedResponse(step) : c.json(step.progress);
+});
+
+function parseRotationRequest(text: string): { cursor: string | null; limit: number } {
+  if (text.trim() === "") return { cursor: null, limit: ROTATION_BATCH_DEFAULT };
+  const body = asObject(JSON.parse(text));
+  const cursor = optionalString(body, "cursor", 64) ?? null;
+  if (cursor !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cursor)) {
+    throw new InputError("cursor must be the cursor a previous call returned (a tenant id)");
+  }
+  const limit = body.limit ?? ROTATION_BATCH_DEFAULT;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > ROTATION_BATCH_MAX) {
+    throw new InputError(`limit must be an integer from 1 to ${ROTATION_BATCH_MAX}`);
+  }
+  return { cursor, limit };
+}
+
+/** The progress so far, with why the call stopped: a deploy still rolling out (503), or a data key no configured key opens (409). */
+function stoppedResponse({ progress, stop }: RotationBatch): Response {
+  let status: 409 | 503;
+  let message: string;
+  const headers: Record<string, string> = {};
+  switch (stop!.reason) {
+    case "other-configuration":
+      status = 503;
+      headers["Retry-After"] = String(ROLLOUT_RETRY_SECONDS);
+      message =
+        `The object of tenant ${stop!.tenantId} runs with key-encryption key version ${stop!.objectKeyVersion} as current, this ` +
+        `Worker with ${progress.keyVersion}: a deploy is still rolling out; call again with the same cursor shortly`;
+      break;
+    case "cannot-open":
+      status = 409;
+      message =
+        `The data key of tenant ${stop!.tenantId} cannot be opened: ${stop!.problem}. Add the key-encryption key of version ` +
+        `${stop!.wrappedKeyVersion ?? "?"} back to KEY_ENCRYPTION_KEY (after the current one) and call again with the same cursor`;
+      break;
+  }
+  return new Response(JSON.stringify({ error: message, ...progress }), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...errorHeaders(message), ...headers },
+  });
+}

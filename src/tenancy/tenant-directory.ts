@@ -1,0 +1,97 @@
+import { DurableObject } from "cloudflare:workers";
+
+/** Keys per page when listing KV (Cloudflare KV `list()` returns at most 1000 keys per call). */
+const KV_LIST_PAGE = 1000;
+/** A tenant's snapshot key, `tenant/<tenantId>/snapshot` (src/tenancy/snapshot.ts `snapshotKey`). */
+const SNAPSHOT_KEY = /^tenant\/([^/]+)\/snapshot$/;
+
+/** The next tenants a KEK rotation visits, or that the directory is still listing the tenants older than itself. */
+export type DirectoryBatch =
+  | { readonly indexing: true; readonly remaining: number }
+  | { readonly indexing: false; readonly tenantIds: string[]; readonly remaining: number };
+
+/**
+ * The list of every tenant (docs/storage.md §Tenant directory): one object for the service, named "global". The
+ * Operator API adds a tenant id here before it creates the tenant's object, so no tenant exists that the directory
+ * does not list; tenants created before the directory existed are listed once from their snapshot keys in KV. For
+ * each tenant it records the key-encryption key version its data key was last confirmed wrapped under, so a rotation
+ * knows exactly which tenants remain. It is never on the acquisition path.
+ */
+export class TenantDirectory extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, listed TEXT NOT NULL, key_version INTEGER)`);
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  /** Lists a tenant about to be created; call before creating its object. */
+  add(tenantId: string, now: string): void {
+    this.#sql.exec("INSERT INTO tenants (id, listed) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", tenantId, now);
+  }
+
+  /**
+   * Up to `limit` tenants whose data key is not yet confirmed under `keyVersion`, in id order after `after`, and how
+   * many such tenants there are in all. While the tenants older than the directory are still being listed, lists one
+   * more page of them instead (bounded work per call).
+   */
+  async nextBatch(keyVersion: number, after: string | null, limit: number, now: string): Promise<DirectoryBatch> {
+    if (this.#meta("backfill_complete") !== "1") {
+      await this.#backfillPage(now);
+      if (this.#meta("backfill_complete") !== "1") return { indexing: true, remaining: this.#remaining(keyVersion) };
+    }
+    const tenantIds = this.#sql
+      .exec<{ id: string }>(
+        "SELECT id FROM tenants WHERE (key_version IS NULL OR key_version != ?) AND id > ? ORDER BY id LIMIT ?",
+        keyVersion,
+        after ?? "",
+        limit,
+      )
+      .toArray()
+      .map((row) => row.id);
+    return { indexing: false, tenantIds, remaining: this.#remaining(keyVersion) };
+  }
+
+  /** Records tenants whose data key is now wrapped under `keyVersion`; answers how many remain. */
+  confirm(tenantIds: readonly string[], keyVersion: number): { remaining: number } {
+    this.ctx.storage.transactionSync(() => {
+      for (const id of tenantIds) this.#sql.exec("UPDATE tenants SET key_version = ? WHERE id = ?", keyVersion, id);
+    });
+    return { remaining: this.#remaining(keyVersion) };
+  }
+
+  /** Lists one page of `tenant/<id>/snapshot` keys into the directory; marks the listing complete after the last page. */
+  async #backfillPage(now: string): Promise<void> {
+    const cursor = this.#meta("backfill_cursor");
+    const page = await this.env.SNAPSHOTS.list({ prefix: "tenant/", limit: KV_LIST_PAGE, ...(cursor !== undefined && { cursor }) });
+    this.ctx.storage.transactionSync(() => {
+      for (const { name } of page.keys) {
+        const tenantId = SNAPSHOT_KEY.exec(name)?.[1];
+        if (tenantId !== undefined) this.add(tenantId, now);
+      }
+      if (page.list_complete) this.#setMeta("backfill_complete", "1");
+      else this.#setMeta("backfill_cursor", page.cursor);
+    });
+  }
+
+  #remaining(keyVersion: number): number {
+    return this.#sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM tenants WHERE key_version IS NULL OR key_version != ?", keyVersion)
+      .one().n;
+  }
+
+  #meta(name: string): string | undefined {
+    return this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = ?", name).toArray()[0]?.value;
+  }
+
+  #setMeta(name: string, value: string): void {
+    this.#sql.exec("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value);
+  }
+}
+
+/** The single directory object. */
+export function tenantDirectory(env: Env): DurableObjectStub<TenantDirectory> {
+  return env.TENANT_DIRECTORY.get(env.TENANT_DIRECTORY.idFromName("global"));
+}

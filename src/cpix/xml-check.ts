@@ -114,8 +114,8 @@ function checkAttributes(text: string, lt: number, from: number, attributes: str
   for (const match of attributes.matchAll(ATTRIBUTES)) {
     const name = match[1]!;
     const value = match[2] ?? match[3] ?? "";
-    const at = from + match.index!;
-    const valueAt = at + match[0].length - 1 - value.length;
+    const at = from + match.index! + (match[0].length - match[0].trimStart().length);
+    const valueAt = from + match.index! + match[0].length - 1 - value.length;
     if (names.has(name)) fail(text, lt, `attribute ${shown(name)} appears twice`);
     names.add(name);
     const problem = qualifiedNameProblem(name);

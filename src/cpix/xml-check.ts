@@ -1,8 +1,10 @@
 /**
  * A well-formedness check run before txml, which is lenient (it accepts `<a></ab>`, unterminated tags and bare `&`;
  * txml 6.0.3 `parse`, which keeps no tag stack). It walks the markup once with sticky regexes and a tag stack and throws a
- * CpixReadError saying where the document broke. Names are matched loosely (any non-ASCII character is a name
- * character); everything else follows XML 1.0 §2–§4 for documents without a DTD.
+ * CpixReadError saying where the document broke. Its patterns match names loosely (any non-ASCII character is a
+ * name character); each name found is then checked as a qualified name and each namespace declaration against
+ * Namespaces in XML 1.0 (`xml-names.ts`), so whatever passes can be written back. Everything else follows XML 1.0
+ * §2–§4 for documents without a DTD, character references included (§4.1: only to a Char).
  */
 import { MAX_XML_DEPTH } from "../domain/request-limits";
 import { codeUnitName, firstNonXmlChar, isXmlChar } from "../domain/xml-char";
@@ -39,7 +41,10 @@ interface ScanState {
   seenRoot: boolean;
 }
 
-/** Throws a `malformed-xml` (or `unsupported-xml` for DTDs and over-deep nesting) CpixReadError unless well-formed. */
+/**
+ * Throws a `malformed-xml` CpixReadError unless well-formed, or an `unsupported-xml` one for what txml cannot read
+ * faithfully (DTDs, over-deep nesting, `script`/`style` elements, attribute names not starting with a letter).
+ */
 export function checkWellFormed(text: string): void {
   // XML 1.0 §2.2 Char: no C0 controls but tab, LF, CR; no lone surrogates; no U+FFFE/U+FFFF.
   const forbidden = firstNonXmlChar(text);

@@ -3,9 +3,10 @@ import autocannon from "autocannon";
 /**
  * One timed load run with autocannon (npm, in this Node process): fixed connections, fixed duration, no
  * pipelining. Every response body must equal `expectBody` (the response checked before the run), so a wrong
- * answer is counted even when its status is 200 (the Widevine CENC API answers every failure with 200).
+ * answer is counted even when its status is 200 (the Widevine CENC API answers every failure with 200). A
+ * scenario timing a refusal passes `expectStatus`; answers of any other status class are then counted as wrong.
  */
-export async function measure({ url, method = "GET", headers = {}, body, expectBody, connections, durationSeconds }) {
+export async function measure({ url, method = "GET", headers = {}, body, expectBody, expectStatus, connections, durationSeconds }) {
   // Latencies kept at full precision here: autocannon's own histogram rounds to whole milliseconds.
   const latencies = [];
   const instance = autocannon({
@@ -22,14 +23,17 @@ export async function measure({ url, method = "GET", headers = {}, body, expectB
   instance.on("response", (_client, _statusCode, _bytes, responseTime) => latencies.push(responseTime));
   const result = await instance;
   latencies.sort((a, b) => a - b);
-  const ok = result["2xx"];
+  // A scenario that expects a refusal (`expectStatus`, e.g. 422) counts that status class as its answers.
+  const expectedClass = expectStatus === undefined ? "2xx" : `${Math.floor(expectStatus / 100)}xx`;
+  const ok = result[expectedClass];
   return {
     requestsPerSecond: ok / result.duration,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     total: result.requests.total,
     ok,
-    non2xx: result.non2xx,
+    /** Answers of another status class than the expected one (non-2xx for the usual scenario). */
+    non2xx: expectStatus === undefined ? result.non2xx : result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"] - ok,
     errors: result.errors + result.timeouts,
     mismatches: result.mismatches,
     durationSeconds: result.duration,

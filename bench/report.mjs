@@ -49,7 +49,8 @@ function flagOf(row) {
   if (row.checkError) return `**check failed: ${row.checkError}**`;
   const { non2xx, errors, mismatches } = row.load;
   if (non2xx + errors + mismatches === 0) return undefined;
-  return `**FLAGGED: ${non2xx} non-2xx, ${errors} socket errors/timeouts, ${mismatches} wrong bodies of ${row.load.total}**`;
+  const unexpected = row.expectStatus === undefined ? "non-2xx" : `not ${Math.floor(row.expectStatus / 100)}xx`;
+  return `**FLAGGED: ${non2xx} ${unexpected}, ${errors} socket errors/timeouts, ${mismatches} wrong bodies of ${row.load.total}**`;
 }
 
 function verdict(row, ceiling) {
@@ -59,6 +60,7 @@ function verdict(row, ceiling) {
   if (!row.load) return { ratio: "–", outcome: flag };
   const ratio = row.load.requestsPerSecond / ceiling;
   if (flag) return { ratio: `(${fixed(ratio)})`, outcome: flag };
+  if (row.maxP50Ms !== undefined) return { ratio: fixed(ratio), outcome: row.load.p50 <= row.maxP50Ms ? "met" : "**missed**" };
   if (row.target === undefined) return { ratio: fixed(ratio), outcome: "" };
   return { ratio: fixed(ratio), outcome: ratio >= row.target ? "met" : "**missed**" };
 }
@@ -89,7 +91,7 @@ export function renderRun({
   for (const row of rows) {
     const { ratio, outcome } = verdict(row, ceiling);
     const load = row.load;
-    const target = row.target === undefined ? "" : `≥ ${row.target}`;
+    const target = row.maxP50Ms !== undefined ? `p50 ≤ ${row.maxP50Ms} ms` : row.target === undefined ? "" : `≥ ${row.target}`;
     lines.push(
       `| ${row.name} | ${load ? thousands(load.requestsPerSecond) : "–"} | ${load ? fixed(load.p50) : "–"} | ${load ? fixed(load.p99) : "–"} | ${ratio} | ${target} | ${outcome ?? ""} |`,
     );

@@ -88,6 +88,37 @@ function recipientCertificate() {
   return /<ds:X509Certificate>([^<]+)</.exec(sample)[1].replace(/\s+/g, "");
 }
 
+/** Key ID number `index` of the review's worst request: all share the prefix `00000000-0000-4000-8000-0000`. */
+function sharedPrefixKid(index) {
+  return `00000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`;
+}
+
+/** Plain CPIX in the default namespace (the fewest bytes per element): `keys` ContentKeys, a usage rule for each. */
+function keysWithRules(keys) {
+  const contentKeys = [];
+  const rules = [];
+  for (let i = 0; i < keys; i++) {
+    contentKeys.push(`<ContentKey kid="${sharedPrefixKid(i)}"/>`);
+    rules.push(`<ContentKeyUsageRule kid="${sharedPrefixKid(i)}"/>`);
+  }
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><CPIX xmlns="urn:dashif:org:cpix" id="limits">` +
+    `<ContentKeyList>${contentKeys.join("")}</ContentKeyList>` +
+    `<ContentKeyUsageRuleList>${rules.join("")}</ContentKeyUsageRuleList></CPIX>`
+  );
+}
+
+/**
+ * The security review's worst request (test/workers/support/large-cpix-requests.ts builds the same): as many
+ * shared-prefix keys, each with a usage rule, as fit in 1 MiB (about 8,800), sent with `?overrideKeyIds=true`,
+ * which used to look each key's rule up with a search over every rule (12.6 s for ~8,000 keys).
+ */
+export function worstCaseCpix(maxBytes = 1024 * 1024) {
+  const perKey = keysWithRules(2).length - keysWithRules(1).length;
+  const keys = Math.floor((maxBytes - keysWithRules(0).length) / perKey);
+  return { keys, body: keysWithRules(keys) };
+}
+
 /** The Key ID of the CPIX GET scenario. */
 export const CPIX_GET_KID = benchKid(7);
 

@@ -90,18 +90,22 @@ async function runScenario(origin, scenario) {
     log(`${scenario.name}: ${checkError ?? scenario.notBuilt}`);
     return row;
   }
-  log(`${scenario.name}: ${DURATION_SECONDS} s at ${CONNECTIONS} connections`);
+  log(`${scenario.name}: ${DURATION_SECONDS} s at ${scenario.connections ?? CONNECTIONS} connections`);
+  row.expectStatus = scenario.expectStatus;
+  row.maxP50Ms = scenario.maxP50Ms;
+  row.connections = scenario.connections;
   row.load = await measure({
     url: `${origin}${path}`,
     method,
     headers,
     body,
     expectBody: text,
-    connections: CONNECTIONS,
+    expectStatus: scenario.expectStatus,
+    connections: scenario.connections ?? CONNECTIONS,
     durationSeconds: DURATION_SECONDS,
   });
   log(
-    `  ${Math.round(row.load.requestsPerSecond)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, non-2xx ${row.load.non2xx}, errors ${row.load.errors}, wrong bodies ${row.load.mismatches}`,
+    `  ${Math.round(row.load.requestsPerSecond)} req/s, p50 ${row.load.p50.toFixed(2)} ms, p99 ${row.load.p99.toFixed(2)} ms, unexpected status ${row.load.non2xx}, errors ${row.load.errors}, wrong bodies ${row.load.mismatches}`,
   );
   return row;
 }

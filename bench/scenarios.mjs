@@ -1,4 +1,4 @@
-import { CPIX_GET_KID, WIDEVINE_REQUEST, signedWidevineBody, spekeV2OneKey, spekeV2Presets } from "./requests.mjs";
+import { CPIX_GET_KID, WIDEVINE_REQUEST, signedWidevineBody, spekeV2OneKey, spekeV2Presets, worstCaseCpix } from "./requests.mjs";
 import { SPEKE_V2_HEADERS } from "./setup.mjs";
 
 /**
@@ -52,6 +52,7 @@ export function scenarios(tenant, signer) {
     body,
   });
   const presets = spekeV2Presets();
+  const worst = worstCaseCpix();
   const withDelivery = spekeV2Presets(undefined, undefined, { withDeliveryData: true });
   const systemCount = presets.keyCount * 3;
   return [
@@ -115,6 +116,23 @@ export function scenarios(tenant, signer) {
         if (status !== 200) return `HTTP ${status}: ${text.slice(0, 200)}`;
         const seeds = JSON.parse(text);
         return Array.isArray(seeds) && seeds.some((seed) => seed.Id === tenant.keySeedId) ? undefined : "the tenant's seed is not listed";
+      },
+    },
+    {
+      // One connection: the p50 is what one such request costs, not how long ten of them queue in one isolate.
+      name: `The review's worst request: 1 MiB, ${worst.keys.toLocaleString("en-US")} shared-prefix keys, \`?overrideKeyIds=true\` (refused, 422; 1 connection)`,
+      connections: 1,
+      expectStatus: 422,
+      maxP50Ms: 50,
+      request: {
+        path: "/api/Cpix?overrideKeyIds=true",
+        method: "POST",
+        headers: { "Content-Type": "application/xml", Authorization: tenant.authorization },
+        body: worst.body,
+      },
+      check: (status, text) => {
+        const expected = `CPIX/ContentKeyList has ${worst.keys} ContentKey elements; one request may carry at most 1024`;
+        return status === 422 && text === expected ? undefined : `expected 422 "${expected}", got HTTP ${status}: ${text.slice(0, 200)}`;
       },
     },
   ];

@@ -10,6 +10,14 @@ export type CpixReadFailure =
   /** Well-formed XML whose root is not `{urn:dashif:org:cpix}CPIX`. */
   | { readonly reason: "not-cpix"; readonly detail: string }
   | { readonly reason: "missing-element"; readonly element: string; readonly path: string }
+  /** More `element` children of `path` than one request may carry (src/domain/request-limits.ts). */
+  | {
+      readonly reason: "too-many-elements";
+      readonly element: string;
+      readonly count: number;
+      readonly limit: number;
+      readonly path: string;
+    }
   | { readonly reason: "invalid-element"; readonly element: string; readonly rule: string; readonly path: string }
   | { readonly reason: "missing-attribute"; readonly element: string; readonly attribute: string; readonly path: string }
   | {
@@ -35,6 +43,8 @@ export function describeCpixReadFailure(failure: CpixReadFailure): string {
       return `not a CPIX document: ${failure.detail}`;
     case "missing-element":
       return `${failure.element} is missing (${failure.path})`;
+    case "too-many-elements":
+      return `${failure.path} has ${failure.count} ${failure.element} elements; one request may carry at most ${failure.limit}`;
     case "invalid-element":
       return `${failure.element} ${failure.rule} (${failure.path})`;
     case "missing-attribute":

@@ -36,6 +36,13 @@ export class ReadNode {
     return matching.map((child, i) => new ReadNode(child, `${this.path}/${localName}[${i + 1}]`));
   }
 
+  /** Refuses more than `limit` children with this expanded name (src/domain/request-limits.ts), before any is read. */
+  limitChildren(namespace: string, localName: string, limit: number): void {
+    let count = 0;
+    for (const child of this.element.children) if (child.namespace === namespace && child.localName === localName) count++;
+    if (count > limit) throw new CpixReadError({ reason: "too-many-elements", element: localName, count, limit, path: this.path });
+  }
+
   /** The child with this expanded name, if any; a second one is a failure (the XSD allows at most one). */
   child(namespace: string, localName: string): ReadNode | undefined {
     const matching = this.element.children.filter((c) => c.namespace === namespace && c.localName === localName);
@@ -150,7 +157,8 @@ export class ReadNode {
 
 function toExtension(element: XmlElement): CpixExtensionElement {
   const attributes = [...element.attributes].map(([key, value]) => {
-    const qualified = /^\{([^}]*)\}(.*)$/.exec(key);
+    // `{uri}local`: split at the last brace (a local name has none; the reader refuses URIs with one).
+    const qualified = /^\{(.*)\}([^}]*)$/.exec(key);
     return { namespace: qualified?.[1] ?? "", localName: qualified?.[2] ?? key, value };
   });
   return {

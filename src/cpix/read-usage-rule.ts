@@ -1,6 +1,10 @@
+import { MAX_FILTERS_PER_USAGE_RULE } from "../domain/request-limits";
 import type { CpixContentKeyUsageRule } from "./model";
 import { CPIX_NS } from "./namespaces";
 import { definedOnly, type ReadNode } from "./read-node";
+
+/** The filter elements of CPIX 2.3 §Usage Rules Filters. */
+const FILTERS = ["KeyPeriodFilter", "LabelFilter", "VideoFilter", "AudioFilter", "BitrateFilter"] as const;
 
 /**
  * Reads one `ContentKeyUsageRule` with all its filters, every attribute kept so a response can echo the rule
@@ -8,6 +12,7 @@ import { definedOnly, type ReadNode } from "./read-node";
  * §ContentKeyUsageRule Element and §Usage Rules Filters.
  */
 export function readUsageRule(node: ReadNode): CpixContentKeyUsageRule {
+  for (const filter of FILTERS) node.limitChildren(CPIX_NS, filter, MAX_FILTERS_PER_USAGE_RULE);
   return definedOnly({
     kid: node.requiredUuidAttribute("kid"),
     id: node.attribute("id"),

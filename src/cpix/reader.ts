@@ -8,6 +8,7 @@
  * children other than `Data` (Issuer, FriendlyName…); foreign-namespace children of DRMSystem and
  * ContentKeyUsageRule are kept as extensions.
  */
+import { MAX_CONTENT_KEY_PERIODS, MAX_CONTENT_KEYS, MAX_DRM_SYSTEMS, MAX_USAGE_RULES } from "../domain/request-limits";
 import type { CpixReadFailure } from "./failure";
 import { CpixReadError } from "./failure";
 import type { CpixContentKeyPeriod, CpixDocument, CpixList, CpixUpdateHistoryItemList } from "./model";
@@ -46,6 +47,7 @@ function readDocument(root: XmlElement): CpixDocument {
     throw new CpixReadError({ reason: "not-cpix", detail: `the root element is ${found}, expected {${CPIX_NS}}CPIX` });
   }
   const cpix = new ReadNode(root, "CPIX");
+  checkListSizes(cpix);
   return definedOnly({
     id: cpix.attribute("id"),
     contentId: cpix.attribute("contentId"),
@@ -58,6 +60,22 @@ function readDocument(root: XmlElement): CpixDocument {
     contentKeyUsageRuleList: readList(cpix, "ContentKeyUsageRuleList", "ContentKeyUsageRule", readUsageRule),
     updateHistoryItemList: readUpdateHistory(cpix),
   });
+}
+
+/** Each list's item element and the most one request may carry (src/domain/request-limits.ts). */
+const LIST_LIMITS: ReadonlyMap<string, readonly [itemName: string, limit: number]> = new Map([
+  ["ContentKeyList", ["ContentKey", MAX_CONTENT_KEYS]],
+  ["DRMSystemList", ["DRMSystem", MAX_DRM_SYSTEMS]],
+  ["ContentKeyPeriodList", ["ContentKeyPeriod", MAX_CONTENT_KEY_PERIODS]],
+  ["ContentKeyUsageRuleList", ["ContentKeyUsageRule", MAX_USAGE_RULES]],
+]);
+
+/** Refuses a request over a list limit before any item of any list is read, so an oversized one costs one count. */
+function checkListSizes(cpix: ReadNode): void {
+  for (const list of cpix.element.children) {
+    const limit = list.namespace === CPIX_NS ? LIST_LIMITS.get(list.localName) : undefined;
+    if (limit) new ReadNode(list, `CPIX/${list.localName}`).limitChildren(CPIX_NS, limit[0], limit[1]);
+  }
 }
 
 /** A `…List` element: at most one per document (CpixType sequence, maxOccurs 1). */

@@ -10,7 +10,7 @@ import { toBase64 } from "../domain/bytes";
 import type { CpixContentKeyUsageRule, CpixDocument, CpixDrmSystem, CpixExtensionElement, CpixList } from "./model";
 import { CPIX_NS, PSKC_NS, SPEKE_NS } from "./namespaces";
 import { writeContentKey, writeDeliveryData } from "./write-key-material";
-import { PrefixAllocator, renderAttributes, XmlBuilder, type XmlAttributes } from "./xml-builder";
+import { PrefixAllocator, renderAttributes, XmlBuilder, XmlLengthExceeded, type XmlAttributes } from "./xml-builder";
 import { escapeXmlText } from "./xml";
 
 export interface WriteCpixOptions {
@@ -26,11 +26,49 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * const xml = writeCpix({ ...request, contentKeyList: { items: keysWithValues } });
  */
 export function writeCpix(document: CpixDocument, options: WriteCpixOptions = {}): string {
+  return render(document, options, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Like `writeCpix`, but stops as soon as the text would pass `maxLength` characters and returns undefined, so an
+ * answer over a size budget is never built whole.
+ * @example const xml = writeCpixWithin(document, MAX_ANSWER_BYTES); if (xml === undefined) refuse();
+ */
+export function writeCpixWithin(document: CpixDocument, maxLength: number, options: WriteCpixOptions = {}): string | undefined {
+  try {
+    return render(document, options, maxLength);
+  } catch (error) {
+    if (error instanceof XmlLengthExceeded) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The characters the writer spends on a DRMSystem's signalling values (base64 of every binary child), which is
+ * nearly all of a filled DRMSystem: a protocol adds them up while it fills a response, to stop before building
+ * more than its size budget.
+ */
+export function drmSystemValueLength(drm: CpixDrmSystem): number {
+  const base64Length = (bytes: Uint8Array | undefined) => (bytes ? 4 * Math.ceil(bytes.length / 3) : 0);
+  let length =
+    base64Length(drm.pssh) +
+    base64Length(drm.contentProtectionData) +
+    base64Length(drm.uriExtXKey) +
+    base64Length(drm.smoothStreamingProtectionHeaderData) +
+    base64Length(drm.hdsSignalingData) +
+    base64Length(drm.speke?.keyFormat) +
+    base64Length(drm.speke?.keyFormatVersions) +
+    base64Length(drm.speke?.protectionHeader);
+  for (const signaling of drm.hlsSignalingData) length += base64Length(signaling.data);
+  return length;
+}
+
+function render(document: CpixDocument, options: WriteCpixOptions, maxLength: number): string {
   const indent = options.pretty === false ? "" : "  ";
   const prefixes = new PrefixAllocator();
   prefixes.prefixFor(CPIX_NS); // SPEKE v2 test suite: cpix and pskc are declared on every response
   prefixes.prefixFor(PSKC_NS);
-  const xml = new XmlBuilder(prefixes, indent, 1);
+  const xml = new XmlBuilder(prefixes, indent, 1, maxLength);
   writeList(xml, "DeliveryDataList", document.deliveryDataList, (item) => writeDeliveryData(xml, item));
   writeList(xml, "ContentKeyList", document.contentKeyList, (item) => writeContentKey(xml, item));
   writeList(xml, "DRMSystemList", document.drmSystemList, (item) => writeDrmSystem(xml, item));
@@ -68,7 +106,9 @@ export function writeCpix(document: CpixDocument, options: WriteCpixOptions = {}
   const newline = indent === "" ? "" : "\n";
   const rootStart = `<${root}${renderAttributes(rootAttributes)}`;
   const rootElement = body === "" ? `${rootStart}/>` : `${rootStart}>${newline}${body}${newline}</${root}>`;
-  return `${XML_DECLARATION}\n${rootElement}\n`;
+  const text = `${XML_DECLARATION}\n${rootElement}\n`;
+  if (text.length > maxLength) throw new XmlLengthExceeded(maxLength);
+  return text;
 }
 
 /** A `…List` element (absent when the model has none) with its `@id`/`@updateVersion`. */

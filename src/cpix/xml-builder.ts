@@ -11,6 +11,8 @@ export type XmlAttributes = readonly (readonly [name: string, value: string | nu
 /** Hands out prefixes: the known ones from WRITER_PREFIXES, `ext1`, `ext2`… for extension namespaces. */
 export class PrefixAllocator {
   readonly #prefixes = new Map<string, string>();
+  /** `ext` prefixes handed out so far (counted, not searched: a document may carry thousands of namespaces). */
+  #extensions = 0;
 
   /** `prefix:localName` for a namespaced name, the bare name for no namespace. */
   qualify(namespace: string, localName: string): string {
@@ -22,7 +24,7 @@ export class PrefixAllocator {
     if (namespace === XML_NS) return "xml"; // bound by definition, never declared (Namespaces in XML 1.0 §3)
     let prefix = this.#prefixes.get(namespace);
     if (prefix === undefined) {
-      prefix = WRITER_PREFIXES.get(namespace) ?? `ext${[...this.#prefixes.values()].filter((p) => p.startsWith("ext")).length + 1}`;
+      prefix = WRITER_PREFIXES.get(namespace) ?? `ext${++this.#extensions}`;
       this.#prefixes.set(namespace, prefix);
     }
     return prefix;
@@ -34,14 +36,25 @@ export class PrefixAllocator {
   }
 }
 
+/** Thrown by an XmlBuilder whose text would pass its `maxLength`; `writeCpixWithin` turns it into `undefined`. */
+export class XmlLengthExceeded extends Error {
+  constructor(readonly maxLength: number) {
+    super(`the XML text would exceed ${maxLength} characters`);
+    this.name = "XmlLengthExceeded";
+  }
+}
+
 export class XmlBuilder {
   readonly #lines: string[] = [];
   #depth: number;
+  /** Characters written so far, separators included, so a long document stops growing at `maxLength`. */
+  #length = 0;
 
   constructor(
     readonly prefixes: PrefixAllocator,
     readonly indent: string,
     depth = 0,
+    readonly maxLength = Number.POSITIVE_INFINITY,
   ) {
     this.#depth = depth;
   }
@@ -75,7 +88,10 @@ export class XmlBuilder {
   }
 
   #line(markup: string): void {
-    this.#lines.push(this.indent.repeat(this.#depth) + markup);
+    const line = this.indent.repeat(this.#depth) + markup;
+    this.#length += line.length + 1;
+    if (this.#length > this.maxLength) throw new XmlLengthExceeded(this.maxLength);
+    this.#lines.push(line);
   }
 }
 

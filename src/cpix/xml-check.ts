@@ -1,13 +1,15 @@
 /**
  * A well-formedness check run before txml, which is lenient (it accepts `<a></ab>`, unterminated tags and bare `&`;
  * txml 6.0.3 `parse`, which keeps no tag stack). It walks the markup once with sticky regexes and a tag stack and throws a
- * CpixReadError saying where the document broke. Names are matched loosely (any non-ASCII character is a name
- * character); everything else follows XML 1.0 §2–§4 for documents without a DTD.
+ * CpixReadError saying where the document broke. Its patterns match names loosely (any non-ASCII character is a
+ * name character); each name found is then checked as a qualified name and each namespace declaration against
+ * Namespaces in XML 1.0 (`xml-names.ts`), so whatever passes can be written back. Everything else follows XML 1.0
+ * §2–§4 for documents without a DTD, character references included (§4.1: only to a Char).
  */
+import { MAX_XML_DEPTH } from "../domain/request-limits";
+import { codeUnitName, firstNonXmlChar, isXmlChar } from "../domain/xml-char";
 import { CpixReadError } from "./failure";
-
-/** Deeper than any CPIX document (≈ 8 levels; signatures ≈ 7 below the root); refusing keeps recursion bounded. */
-export const MAX_XML_DEPTH = 64;
+import { namespaceDeclarationProblem, qualifiedNameProblem } from "./xml-names";
 
 /** XML 1.0 §2.3 S: only these four count as white space (JavaScript's \\s also matches NBSP and others). */
 const S = "[ \\t\\n\\r]";
@@ -16,10 +18,18 @@ const START_TAG = new RegExp(`<(${NAME})((?:${S}+${NAME}${S}*=${S}*(?:"[^<"]*"|'
 const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
 const ATTRIBUTES = new RegExp(`${S}+(${NAME})${S}*=${S}*(?:"([^<"]*)"|'([^<']*)')`, "g");
 const WHITE_SPACE_ONLY = /^[ \t\n\r]*$/;
-/** XML 1.0 §2.2 Char: no C0 controls except tab, LF, CR; no U+FFFE/U+FFFF. */
-const FORBIDDEN_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 /** Only the five predefined entities and character references exist without a DTD (XML 1.0 §4.1, §4.6). */
 const BAD_REFERENCE = /&(?!(?:#[0-9]+|#x[0-9A-Fa-f]+|amp|lt|gt|quot|apos);)/;
+const REFERENCE = /&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
+const CHARACTER_REFERENCE = /&#(x[0-9A-Fa-f]+|[0-9]+);/g;
+const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+/**
+ * Elements txml reads as raw text up to a literal `</script>` or `</style>` (txml 6.0.3 `parse`): their children
+ * would be lost, and an end tag with white space before `>` never ends the search. No CPIX document uses them.
+ */
+const RAW_TEXT_ELEMENTS: ReadonlySet<string> = new Set(["script", "style"]);
+/** txml starts an attribute name only at an ASCII letter and skips any other first character (txml 6.0.3 `parse`). */
+const ATTRIBUTE_NAME_START = /^[A-Za-z]/;
 
 interface OpenElement {
   readonly name: string;
@@ -31,13 +41,14 @@ interface ScanState {
   seenRoot: boolean;
 }
 
-/** Throws a `malformed-xml` (or `unsupported-xml` for DTDs and over-deep nesting) CpixReadError unless well-formed. */
+/**
+ * Throws a `malformed-xml` CpixReadError unless well-formed, or an `unsupported-xml` one for what txml cannot read
+ * faithfully (DTDs, over-deep nesting, `script`/`style` elements, attribute names not starting with a letter).
+ */
 export function checkWellFormed(text: string): void {
-  const forbidden = FORBIDDEN_CHARACTER.exec(text);
-  if (forbidden) {
-    const code = forbidden[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    fail(text, forbidden.index, `character U+${code} is not allowed in XML`);
-  }
+  // XML 1.0 §2.2 Char: no C0 controls but tab, LF, CR; no lone surrogates; no U+FFFE/U+FFFF.
+  const forbidden = firstNonXmlChar(text);
+  if (forbidden !== -1) fail(text, forbidden, `character ${codeUnitName(text, forbidden)} is not allowed in XML`);
   const state: ScanState = { open: [], seenRoot: false };
   let pos = 0;
   while (pos < text.length) {
@@ -88,19 +99,66 @@ function readMarkup(text: string, lt: number, state: ScanState): number {
   if (!start) fail(text, lt, "malformed or unterminated start tag");
   if (stack.length === 0 && state.seenRoot) fail(text, lt, "a second root element");
   state.seenRoot = true;
-  checkAttributes(text, lt, start[2]!);
+  checkElementName(text, lt, start[1]!);
+  checkAttributes(text, lt, lt + 1 + start[1]!.length, start[2]!);
   if (start[3] !== "/") stack.push({ name: start[1]!, start: lt });
   return START_TAG.lastIndex;
 }
 
-function checkAttributes(text: string, lt: number, attributes: string): void {
+function checkElementName(text: string, lt: number, name: string): void {
+  if (RAW_TEXT_ELEMENTS.has(name)) {
+    throw new CpixReadError({ reason: "unsupported-xml", detail: `${where(text, lt)}: elements named ${name} are not accepted` });
+  }
+  const problem = qualifiedNameProblem(name);
+  if (problem) fail(text, lt, `element name ${shown(name)} ${problem}`);
+}
+
+/** Checks the attributes of the start tag at `lt`; `from` is where their text starts, for positions. */
+function checkAttributes(text: string, lt: number, from: number, attributes: string): void {
   const names = new Set<string>();
   for (const match of attributes.matchAll(ATTRIBUTES)) {
     const name = match[1]!;
+    const value = match[2] ?? match[3] ?? "";
+    const at = from + match.index! + (match[0].length - match[0].trimStart().length);
+    const valueAt = from + match.index! + match[0].length - 1 - value.length;
     if (names.has(name)) fail(text, lt, `attribute ${shown(name)} appears twice`);
     names.add(name);
-    if (BAD_REFERENCE.test(match[2] ?? match[3] ?? "")) fail(text, lt, `attribute ${shown(name)} has a bare & or an undefined entity`);
+    const problem = qualifiedNameProblem(name);
+    if (problem) fail(text, at, `attribute name ${shown(name)} ${problem}`);
+    if (!ATTRIBUTE_NAME_START.test(name)) {
+      throw new CpixReadError({
+        reason: "unsupported-xml",
+        detail: `${where(text, at)}: attribute name ${shown(name)} must start with a letter A-Z or a-z`,
+      });
+    }
+    if (BAD_REFERENCE.test(value)) fail(text, lt, `attribute ${shown(name)} has a bare & or an undefined entity`);
+    checkCharacterReferences(text, valueAt, value);
+    if (name === "xmlns" || name.startsWith("xmlns:")) {
+      const declaration = namespaceDeclarationProblem(name, decodeReferences(value));
+      if (declaration) fail(text, valueAt, `namespace declaration ${shown(name)} ${declaration}`);
+    }
   }
+}
+
+/** Refuses a character reference to anything but an XML Char (XML 1.0 §4.1 WFC: Legal Character, §2.2 Char). */
+function checkCharacterReferences(text: string, from: number, data: string): void {
+  if (!data.includes("&#")) return;
+  for (const match of data.matchAll(CHARACTER_REFERENCE)) {
+    const digits = match[1]!;
+    const codePoint = digits.startsWith("x") ? Number.parseInt(digits.slice(1), 16) : Number.parseInt(digits, 10);
+    if (!isXmlChar(codePoint)) {
+      fail(text, from + match.index!, `character reference ${shown(match[0])} is not an XML character (XML 1.0 §2.2 Char)`);
+    }
+  }
+}
+
+/** An attribute value with its (already checked) references replaced, as txml decodes it. */
+function decodeReferences(value: string): string {
+  if (!value.includes("&")) return value;
+  return value.replace(REFERENCE, (_whole, name: string) => {
+    if (!name.startsWith("#")) return PREDEFINED_ENTITIES[name]!;
+    return String.fromCodePoint(name.startsWith("#x") ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10));
+  });
 }
 
 function checkCharacterData(text: string, from: number, to: number, insideRoot: boolean): void {
@@ -111,6 +169,7 @@ function checkCharacterData(text: string, from: number, to: number, insideRoot: 
   }
   const badReference = data.search(BAD_REFERENCE);
   if (badReference !== -1) fail(text, from + badReference, "a bare & or an undefined entity");
+  checkCharacterReferences(text, from, data);
   const cdataEnd = data.indexOf("]]>");
   if (cdataEnd !== -1) fail(text, from + cdataEnd, "]]> is not allowed in text");
 }

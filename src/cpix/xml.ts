@@ -7,6 +7,7 @@
 import { parse, type TNode } from "txml/txml";
 import { CpixReadError, type CpixReadFailure } from "./failure";
 import { checkWellFormed } from "./xml-check";
+import { codeUnitName, firstNonXmlChar } from "../domain/xml-char";
 import { XML_NS } from "./namespaces";
 
 /** An element with its expanded name. Attribute keys: the local name if unqualified, else `{uri}local`. */
@@ -23,6 +24,9 @@ export type XmlParseResult =
   | { readonly ok: true; readonly root: XmlElement }
   | { readonly ok: false; readonly failure: Extract<CpixReadFailure, { reason: "malformed-xml" | "unsupported-xml" }> };
 
+/** The `xml` prefix, bound by definition (Namespaces in XML 1.0 §3). */
+const XML_SCOPE: NamespaceScope = { bindings: new Map([["xml", XML_NS]]), parent: undefined };
+
 /** Decodes, checks and parses an XML document; never throws for bad input. */
 export function parseXml(body: Uint8Array): XmlParseResult {
   try {
@@ -32,7 +36,7 @@ export function parseXml(body: Uint8Array): XmlParseResult {
     const nodes = parse(text, { selfClosingTags: [], decodeEntities: true });
     const root = nodes.find((node): node is TNode => typeof node !== "string" && !node.tagName.startsWith("?"));
     if (!root) throw new CpixReadError({ reason: "malformed-xml", detail: "the document has no root element" });
-    return { ok: true, root: resolveNamespaces(root, new Map([["xml", XML_NS]])) };
+    return { ok: true, root: resolveNamespaces(root, XML_SCOPE) };
   } catch (error) {
     if (error instanceof CpixReadError && (error.failure.reason === "malformed-xml" || error.failure.reason === "unsupported-xml")) {
       return { ok: false, failure: error.failure };
@@ -94,16 +98,33 @@ function checkDeclaredEncoding(bytes: Uint8Array): void {
   }
 }
 
+/**
+ * One element's prefix bindings over its parent's. Lookups walk up the chain (at most MAX_XML_DEPTH links) and
+ * nothing is copied, so a document declaring many prefixes costs no more per element than one declaring few.
+ */
+interface NamespaceScope {
+  readonly bindings: ReadonlyMap<string, string>;
+  readonly parent: NamespaceScope | undefined;
+}
+
+function lookupNamespace(scope: NamespaceScope | undefined, prefix: string): string | undefined {
+  for (let frame = scope; frame; frame = frame.parent) {
+    const uri = frame.bindings.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return undefined;
+}
+
 /** The prefix→URI scope walk (Namespaces in XML 1.0 §5–§6). */
-function resolveNamespaces(node: TNode, parentScope: ReadonlyMap<string, string>): XmlElement {
-  let scope = parentScope;
+function resolveNamespaces(node: TNode, parentScope: NamespaceScope): XmlElement {
+  let bindings: Map<string, string> | undefined;
   for (const [name, value] of Object.entries(node.attributes)) {
     if (name !== "xmlns" && !name.startsWith("xmlns:")) continue;
-    if (scope === parentScope) scope = new Map(parentScope);
-    (scope as Map<string, string>).set(name === "xmlns" ? "" : name.slice(6), value ?? "");
+    (bindings ??= new Map()).set(name === "xmlns" ? "" : name.slice(6), value ?? "");
   }
+  const scope = bindings ? { bindings, parent: parentScope } : parentScope;
   const [prefix, localName] = splitName(node.tagName);
-  const namespace = scope.get(prefix);
+  const namespace = lookupNamespace(scope, prefix);
   if (namespace === undefined && prefix !== "") undeclared(prefix, node.tagName);
   const attributes = new Map<string, string>();
   for (const [name, value] of Object.entries(node.attributes)) {
@@ -113,9 +134,16 @@ function resolveNamespaces(node: TNode, parentScope: ReadonlyMap<string, string>
       attributes.set(attributeName, value ?? "");
       continue;
     }
-    const attributeNamespace = scope.get(attributePrefix);
+    const attributeNamespace = lookupNamespace(scope, attributePrefix);
     if (attributeNamespace === undefined) undeclared(attributePrefix, name);
-    attributes.set(`{${attributeNamespace}}${attributeName}`, value ?? "");
+    const key = `{${attributeNamespace}}${attributeName}`;
+    if (attributes.has(key)) {
+      throw new CpixReadError({
+        reason: "malformed-xml",
+        detail: `two attributes of ${node.tagName.slice(0, 64)} have the expanded name of ${name.slice(0, 64)} (Namespaces in XML 1.0 §6.3)`,
+      });
+    }
+    attributes.set(key, value ?? "");
   }
   const children: XmlElement[] = [];
   let text = "";
@@ -138,15 +166,21 @@ function undeclared(prefix: string, name: string): never {
   });
 }
 
-/** Escapes character data (XML 1.0 §2.4); CR becomes a reference so it survives end-of-line handling. */
-const NEEDS_TEXT_ESCAPE = /[&<>\r]/;
+/**
+ * Escapes character data (XML 1.0 §2.4); CR becomes a reference so it survives end-of-line handling, and `>` is
+ * always escaped, so `]]>` never appears. Text holding a character outside XML 1.0 §2.2 Char cannot be written
+ * at all (no reference can carry it): that throws a RangeError, a fault the reader and the protocols rule out.
+ */
+const NEEDS_TEXT_ESCAPE = /[&<>\r\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 export function escapeXmlText(text: string): string {
   if (!NEEDS_TEXT_ESCAPE.test(text)) return text; // the usual case: base64, UUIDs, numbers
+  const bad = firstNonXmlChar(text);
+  if (bad !== -1) throw new RangeError(`${codeUnitName(text, bad)} cannot be written in XML (XML 1.0 §2.2 Char)`);
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r/g, "&#13;");
 }
 
 /** Escapes a double-quoted attribute value; tab, LF and CR become references so normalisation keeps them (XML 1.0 §3.3.3). */
-const NEEDS_ATTRIBUTE_ESCAPE = /[&<>\r"\t\n]/;
+const NEEDS_ATTRIBUTE_ESCAPE = /[&<>\r"\t\n\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 export function escapeXmlAttribute(value: string): string {
   if (!NEEDS_ATTRIBUTE_ESCAPE.test(value)) return value;
   return escapeXmlText(value).replace(/"/g, "&quot;").replace(/\t/g, "&#9;").replace(/\n/g, "&#10;");

@@ -1,3 +1,4 @@
+import { firstNonXmlChar } from "../domain/xml-char";
 import type { ContentKey } from "../domain/content-key";
 import type { ProtectionScheme } from "../domain/protection-scheme";
 import { toBase64 } from "../domain/bytes";
@@ -82,6 +83,8 @@ export const PLAYREADY_LA_URL_MAX_LENGTH = 2048;
 export function playReadyLaUrlProblem(laUrl: string): string | undefined {
   if (laUrl.length > PLAYREADY_LA_URL_MAX_LENGTH) return `must be at most ${PLAYREADY_LA_URL_MAX_LENGTH} characters, got ${laUrl.length}`;
   if (laUrl.trim() !== laUrl || laUrl === "") return "must not be empty or have surrounding whitespace";
+  // It is written into the WRMHEADER XML, where only XML 1.0 §2.2 Char may appear.
+  if (firstNonXmlChar(laUrl) !== -1) return "must hold only characters XML allows (XML 1.0 §2.2 Char)";
   let url: URL;
   try {
     url = new URL(laUrl);

@@ -1,5 +1,6 @@
-/** Largest request body any endpoint accepts (issue: CPIX acquisition §6, "a body over 1 MiB gets 413"). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+import { MAX_BODY_BYTES } from "../domain/request-limits";
+
+export { MAX_BODY_BYTES };
 
 export type BodyRead = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: "too-large" };
 

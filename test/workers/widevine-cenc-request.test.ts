@@ -2,11 +2,8 @@ import { describe, expect, it } from "vitest";
 import shaka from "../fixtures/vectors/widevine-cenc-api-shaka-unittest.json";
 import { utf8 } from "../../src/domain/bytes";
 import { failureResponse } from "../../src/protocols/widevine-cenc/failure";
-import {
-  MAX_CRYPTO_PERIOD_COUNT,
-  parseCommonEncryptionRequest,
-  type CommonEncryptionRequest,
-} from "../../src/protocols/widevine-cenc/request";
+import { MAX_CRYPTO_PERIOD_COUNT } from "../../src/domain/request-limits";
+import { parseCommonEncryptionRequest, type CommonEncryptionRequest } from "../../src/protocols/widevine-cenc/request";
 
 /** Golden requests: Shaka Packager's WidevineKeySource unit test (test/fixtures/vectors, provenance in test/fixtures/SOURCES.md). */
 const requests = shaka.instantiated;

@@ -2,7 +2,9 @@ import type { KeySeedValue } from "../../domain/content-key";
 import type { KeyId } from "../../domain/key-id";
 import type { CpixDocument } from "../../cpix/model";
 import { readCpix } from "../../cpix/reader";
-import { writeCpix } from "../../cpix/writer";
+import { writeCpixWithin } from "../../cpix/writer";
+import { utf8 } from "../../domain/bytes";
+import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import type { DrmSignallingSettings } from "../../drm/signalling";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
 import type { AcquisitionFailure } from "./failure";
@@ -62,14 +64,24 @@ export async function acquireCpixDocument(
   const answered = await answerCpixRequest(request, profile, context.seed, context.settings);
   if (!answered.ok) return answered;
   const document = profile.finishResponse?.(answered.document) ?? answered.document;
+  const xml = writeCpixWithin(document, MAX_ANSWER_BYTES);
+  if (xml === undefined || utf8LengthOver(xml, MAX_ANSWER_BYTES)) {
+    return { ok: false, failure: { reason: "answer-too-large", limit: MAX_ANSWER_BYTES } };
+  }
   return {
     ok: true,
     answer: {
-      xml: writeCpix(document),
+      xml,
       document,
       protocolName: profile.name,
       contentId: request.contentId ?? request.id ?? null,
       kids: issuedKeyIds(document),
     },
   };
+}
+
+/** True when the UTF-8 form of `text` is longer than `limit` bytes; only a long text is encoded to find out. */
+function utf8LengthOver(text: string, limit: number): boolean {
+  // A UTF-16 code unit is 1 to 3 UTF-8 bytes (a surrogate pair, two units, is 4).
+  return text.length * 3 > limit && utf8(text).length > limit;
 }

@@ -3,6 +3,8 @@ import { deriveContentKey, deriveIv } from "../../domain/key-derivation";
 import type { KeyId } from "../../domain/key-id";
 import type { ProtectionScheme } from "../../domain/protection-scheme";
 import type { CpixContentKey, CpixDocument, CpixDrmSystem } from "../../cpix/model";
+import { drmSystemValueLength } from "../../cpix/writer";
+import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
 import type { AcquisitionFailure } from "./failure";
 import type { CpixProfile } from "./profile";
@@ -10,7 +12,8 @@ import type { CpixProfile } from "./profile";
 /**
  * Fills a request its profile checked: every ContentKey gets its derived key and an explicitIV (the request's, or
  * one derived from seed and KID so a retry gets the same), every DRMSystem the signalling of its key, shaped by the
- * profile. Everything else (contentId, version, periods, usage rules) is echoed unchanged.
+ * profile. Everything else (contentId, version, periods, usage rules) is echoed unchanged. Keys are found by KID
+ * through a map, and the signalling is counted against MAX_ANSWER_BYTES as each DRMSystem is filled.
  */
 export async function answerCpixRequest(
   request: CpixDocument,
@@ -30,12 +33,17 @@ export async function answerCpixRequest(
   }
 
   const filledSystems: CpixDrmSystem[] = [];
+  let valueLength = 0;
   for (const system of request.drmSystemList?.items ?? []) {
     // The profile's check ran checkKeysAndSystems: every DRMSystem names a ContentKey of the document.
     const keyMaterial = material.get(system.kid.toString())!;
     const signalling = await signalDrmSystem({ systemId: system.systemId, kid: system.kid, ...keyMaterial, settings });
     if (isDrmSignallingFailure(signalling)) return { ok: false, failure: signallingFailure(signalling) };
-    filledSystems.push(profile.fillDrmSystem(system, signalling, request));
+    const filled = profile.fillDrmSystem(system, signalling, request);
+    // The answer's size budget, counted as it grows: an answer over it is refused before the rest is built.
+    valueLength += drmSystemValueLength(filled);
+    if (valueLength > MAX_ANSWER_BYTES) return { ok: false, failure: { reason: "answer-too-large", limit: MAX_ANSWER_BYTES } };
+    filledSystems.push(filled);
   }
 
   const { deliveryDataList: _delivery, ...rest } = request;

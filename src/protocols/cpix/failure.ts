@@ -14,6 +14,8 @@ export type AcquisitionFailure =
   | { readonly reason: "unsupported"; readonly message: string }
   | { readonly reason: "too-large" }
   | { readonly reason: "storage-unavailable"; readonly retryAfterSeconds: number }
+  /** The answer would pass the size budget (src/domain/request-limits.ts MAX_ANSWER_BYTES). */
+  | { readonly reason: "answer-too-large"; readonly limit: number }
   | { readonly reason: "unknown-key-seed"; readonly keySeedId: string };
 
 /** The SPEKE v2 error strings (AWS SPEKE v2 docs, speke-constraints-v2 error table). */

@@ -2,6 +2,8 @@ import { describeCpixReadFailure } from "../../cpix/failure";
 import { errorHeaders } from "../../http/errors";
 import type { AcquisitionFailure } from "./failure";
 
+const MIB = 1024 * 1024;
+
 /**
  * The one place CPIX acquisition failures meet the wire. SPEKE: "4XX … with an error message body", 422 for
  * everything SPEKE/CPIX related, the exact strings of the error table (AWS SPEKE v2 docs, speke-constraints-v2);
@@ -38,6 +40,11 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
       return [413, "Request body exceeds 1 MiB"];
     case "storage-unavailable":
       return [503, `Key storage is temporarily unavailable; retry in ${failure.retryAfterSeconds} s`];
+    case "answer-too-large":
+      return [
+        422,
+        `The answer would exceed ${failure.limit} bytes (${failure.limit / MIB} MiB), the most one response carries; ask for fewer ContentKeys or DRMSystems per request`,
+      ];
     case "unknown-key-seed":
       return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
   }

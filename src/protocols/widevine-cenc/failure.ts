@@ -50,6 +50,8 @@ export type WidevineCencFailure =
   | { readonly reason: "drm-signalling-failed"; readonly drmType: string; readonly detail: string }
   /** A stored tenant setting the signalling needs is missing or invalid; the client cannot fix it. */
   | { readonly reason: "tenant-setting-invalid"; readonly setting: string; readonly rule: string }
+  /** The answer would pass the size budget (src/domain/request-limits.ts MAX_ANSWER_BYTES). */
+  | { readonly reason: "answer-too-large"; readonly limit: number }
   /** An unexpected fault inside the service; the only retryable answer. */
   | { readonly reason: "internal-error" }
   | { readonly reason: "storage-unavailable"; readonly retryAfterSeconds: number }
@@ -121,6 +123,11 @@ export function failureResponse(failure: WidevineCencFailure): CommonEncryptionF
       return { status: "MALFORMED_REQUEST", status_message: `cannot build ${failure.drmType} signalling: ${failure.detail}` };
     case "tenant-setting-invalid":
       return { status: "ACCESS_DENIED", status_message: `the tenant's ${failure.setting} setting ${failure.rule}` };
+    case "answer-too-large":
+      return {
+        status: "MALFORMED_REQUEST",
+        status_message: `the answer would exceed ${failure.limit} bytes, the most one response carries; ask for fewer crypto periods or drm_types per request`,
+      };
     case "internal-error":
       return { status: "INTERNAL_ERROR", status_message: "internal error; retry later" };
     case "rate-limited":

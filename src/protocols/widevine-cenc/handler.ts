@@ -7,6 +7,7 @@
  * any refusal → encodeSignedResponse(failureResponse(failure)). `handleCommonEncryptionRequest` runs them all.
  */
 import type { KeySeedValue } from "../../domain/content-key";
+import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import type { SignerCredential } from "../../domain/signer-credential";
 import { encodeSignedResponse, parseSignedRequest, type SignedResponseJson } from "./envelope";
 import { failureResponse, type WidevineCencFailure } from "./failure";
@@ -14,6 +15,9 @@ import { issueCommonEncryptionKeys, type WidevineCencSignallingSettings } from "
 import type { PlannedTrackKey } from "./plan";
 import { parseCommonEncryptionRequest } from "./request";
 import { verifyRequestSignature } from "./signature";
+
+/** `{"response":""}`: the body around the base64 response (ASCII, so characters are bytes). */
+const EMPTY_ENVELOPE_LENGTH = JSON.stringify({ response: "" }).length;
 
 /** A signer name resolved to its credential and tenant; the route's own type adds what it loads keys from. */
 export interface ResolvedSigner {
@@ -81,8 +85,11 @@ export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(
     settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
   });
   if (!issued.ok) return refuse(issued.failure, resolved);
+  const signed = encodeSignedResponse(issued.value.response);
+  if (EMPTY_ENVELOPE_LENGTH + signed.response.length > MAX_ANSWER_BYTES)
+    return refuse({ reason: "answer-too-large", limit: MAX_ANSWER_BYTES }, resolved);
   return {
-    body: encodeSignedResponse(issued.value.response),
+    body: signed,
     signer,
     tenantId: resolved.tenantId,
     resolvedSigner: resolved,

@@ -1,11 +1,18 @@
 import type { KeySeedValue } from "../../domain/content-key";
 import { deriveContentKey, deriveIv } from "../../domain/key-derivation";
 import { isCbcScheme } from "../../domain/protection-scheme";
+import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
 import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./failure";
 import { planTracks, type PlannedTrackKey } from "./plan";
 import type { CommonEncryptionRequest, WidevineDrmType } from "./request";
-import { buildCommonEncryptionResponse, systemIdOf, type CommonEncryptionResponseJson, type IssuedTrackKey } from "./response";
+import {
+  buildCommonEncryptionResponse,
+  systemIdOf,
+  trackValueLength,
+  type CommonEncryptionResponseJson,
+  type IssuedTrackKey,
+} from "./response";
 
 /** Tenant settings that shape the signalling; `widevineContentId` always comes from the request. */
 export type WidevineCencSignallingSettings = Pick<DrmSignallingSettings, "widevineProvider" | "playReadyLaUrl" | "fairPlayUriTemplate">;
@@ -18,7 +25,9 @@ export interface IssuedCommonEncryptionKeys {
 
 /**
  * Plans the Key IDs, derives each key and IV from the seed, builds the signalling of every requested drm_type
- * and renders the inner response. A Key ID shared by several tracks (GUID content_id) is derived once.
+ * and renders the inner response. A Key ID shared by several tracks (GUID content_id) is derived once. The work is
+ * bounded by the request limits (5 track types × MAX_CRYPTO_PERIOD_COUNT periods × 3 drm_types); the answer's
+ * size is counted against MAX_ANSWER_BYTES before it is rendered.
  */
 export async function issueCommonEncryptionKeys(options: {
   readonly request: CommonEncryptionRequest;
@@ -36,14 +45,19 @@ export async function issueCommonEncryptionKeys(options: {
   };
   const issued = await Promise.all(plan.map(issue));
   const tracks: IssuedTrackKey[] = [];
+  let valueLength = 0;
   for (const [i, planned] of plan.entries()) {
     const result = issued[i]!;
     if (!result.ok) return result;
-    tracks.push({
+    const track: IssuedTrackKey = {
       ...result.value,
       trackType: planned.trackType,
       ...(planned.cryptoPeriodIndex !== undefined && { cryptoPeriodIndex: planned.cryptoPeriodIndex }),
-    });
+    };
+    // The answer's size budget before any of it is rendered: the signed envelope is base64 of the inner JSON.
+    valueLength += trackValueLength(track);
+    if (4 * Math.ceil(valueLength / 3) > MAX_ANSWER_BYTES) return fail({ reason: "answer-too-large", limit: MAX_ANSWER_BYTES });
+    tracks.push(track);
   }
   return succeed({
     response: buildCommonEncryptionResponse({ contentId: request.contentId, drmTypes: request.drmTypes, tracks }),

@@ -1,3 +1,4 @@
+import { MAX_CRYPTO_PERIOD_COUNT, MAX_WIDEVINE_CONTENT_ID_BYTES } from "../../domain/request-limits";
 import { PROTECTION_SCHEME_FOURCC, PROTECTION_SCHEMES, type ProtectionScheme } from "../../domain/protection-scheme";
 import { fail, succeed, type WidevineCencFailure, type WidevineCencResult } from "./failure";
 import { decodeProtoBytes, decodeUint32, isJsonObject, parseJsonObject, readField, UINT32_MAX, type JsonObject } from "./proto-json";
@@ -14,12 +15,6 @@ export type WidevineTrackType = (typeof TRACK_TYPES)[number];
 /** DRM types whose signalling a client may ask for (Google's proto; Axinom adds PLAYREADY and FAIRPLAY). */
 export const DRM_TYPES = ["WIDEVINE", "PLAYREADY", "FAIRPLAY"] as const;
 export type WidevineDrmType = (typeof DRM_TYPES)[number];
-
-/**
- * Most crypto periods one request may ask for. Bounds the keys (tracks × periods) one response derives; Shaka
- * asks for 10 at a time (`--crypto_period_count` default in `packager/app/packager_main.cc`).
- */
-export const MAX_CRYPTO_PERIOD_COUNT = 100;
 
 /**
  * `ProtectionScheme` enum values by JSON name and by number: each scheme's upper-case 4CC and its FourCC as a
@@ -122,6 +117,9 @@ function readContentId(object: JsonObject): Uint8Array {
   const contentId = decodeProtoBytes(raw);
   if (!contentId) return invalid("content_id", "must be base64 (standard or URL-safe)");
   if (contentId.length === 0) reject({ reason: "content-id-missing" });
+  if (contentId.length > MAX_WIDEVINE_CONTENT_ID_BYTES) {
+    invalid("content_id", `must be at most ${MAX_WIDEVINE_CONTENT_ID_BYTES} bytes, got ${contentId.length}`);
+  }
   return contentId;
 }
 

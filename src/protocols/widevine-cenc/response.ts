@@ -102,6 +102,20 @@ export function buildCommonEncryptionResponse(input: {
   };
 }
 
+/**
+ * The characters `renderTrack` spends on a track's values (base64 of the key, IV, PSSH data, boxes and checksum;
+ * the skd URI), which are nearly all of a rendered track: counted to stop before rendering an oversized answer.
+ */
+export function trackValueLength(track: IssuedTrackKey): number {
+  const base64Length = (bytes: Uint8Array | undefined) => (bytes ? 4 * Math.ceil(bytes.length / 3) : 0);
+  let length = base64Length(track.kid.bytes) + base64Length(track.key.bytes) + base64Length(track.iv.bytes);
+  for (const { signalling } of track.signalling) {
+    length += base64Length(signalling.psshData) + base64Length(signalling.pssh) + base64Length(signalling.playReadyChecksum);
+    length += signalling.skdUri?.length ?? 0;
+  }
+  return length;
+}
+
 function renderTrack(track: IssuedTrackKey): TrackJson {
   const skdUri = track.signalling.find((entry) => entry.drmType === "FAIRPLAY")?.signalling.skdUri;
   return {

@@ -1,4 +1,6 @@
 import { KeyId } from "../../../domain/key-id";
+import { MAX_CPIX_GET_DRMS, MAX_CPIX_GET_KIDS } from "../../../domain/request-limits";
+import { firstNonXmlChar } from "../../../domain/xml-char";
 import type { ProtectionScheme } from "../../../domain/protection-scheme";
 import { stableKeyId } from "../../../domain/stable-key-id";
 import type { SystemId } from "../../../domain/system-id";
@@ -17,9 +19,6 @@ const DRM_NAMES: Record<string, SystemId> = {
   fairplay: SYSTEM_IDS.fairPlay,
   clearkey: SYSTEM_IDS.commonPssh,
 };
-/** Bounds so one URL cannot ask for an unbounded document. */
-const MAX_KIDS = 32;
-const MAX_DRMS = 8;
 
 /**
  * The CPIX 2.3 request a `GET /api/Cpix/{contentId}?kid=…&drm=…&scheme=…` stands for, for readers that can
@@ -30,33 +29,42 @@ const MAX_DRMS = 8;
 async function cpixGetRequest(url: CpixRequestUrl, tenantId: string): Promise<CpixUrlRequest> {
   const fail = (message: string) => ({ ok: false, failure: { reason: "invalid-request", message } }) as const;
   const contentId = url.param("contentId") ?? "";
+  // It becomes CPIX@contentId: a character no XML document may hold (XML 1.0 §2.2 Char) cannot be answered.
+  if (firstNonXmlChar(contentId) !== -1) return fail("contentId must hold only characters XML allows (XML 1.0 §2.2 Char)");
   const schemeValues = url.queries("scheme");
   if (schemeValues.length > 1) return fail("Give scheme at most once");
   const scheme = readSchemeParameter(schemeValues[0]);
   if (scheme === "invalid") return fail("scheme must be one of cenc, cbcs, cens, cbc1");
 
   const kidValues = url.queries("kid");
-  if (kidValues.length > MAX_KIDS) return fail(`At most ${MAX_KIDS} kid parameters`);
-  const kids: KeyId[] = [];
+  if (kidValues.length > MAX_CPIX_GET_KIDS) return fail(`At most ${MAX_CPIX_GET_KIDS} kid parameters`);
+  const kids = new Map<string, KeyId>();
   for (const value of kidValues) {
     const kid = KeyId.parse(value);
     if (!kid) return fail("Each kid must be a UUID");
-    if (kids.some((known) => known.equals(kid))) return fail(`kid ${kid} is given twice`);
-    kids.push(kid);
+    if (kids.has(kid.toString())) return fail(`kid ${kid} is given twice`);
+    kids.set(kid.toString(), kid);
   }
-  if (kids.length === 0) kids.push(await stableKeyId(tenantId, [STABLE_KEY_ID_LABEL, contentId, scheme ?? ""]));
+  if (kids.size === 0) {
+    const kid = await stableKeyId(tenantId, [STABLE_KEY_ID_LABEL, contentId, scheme ?? ""]);
+    kids.set(kid.toString(), kid);
+  }
 
   const drmValues = url.queries("drm");
-  if (drmValues.length > MAX_DRMS) return fail(`At most ${MAX_DRMS} drm parameters`);
-  const systems: SystemId[] = [];
+  if (drmValues.length > MAX_CPIX_GET_DRMS) return fail(`At most ${MAX_CPIX_GET_DRMS} drm parameters`);
+  const systems = new Map<string, SystemId>();
   for (const value of drmValues) {
     const systemId = DRM_NAMES[value.toLowerCase()] ?? KeyId.parse(value);
     if (!systemId) return fail("Each drm must be a DRM system id (UUID) or one of widevine, playready, fairplay, clearkey");
-    if (!systems.some((known) => known.equals(systemId))) systems.push(systemId);
+    if (!systems.has(systemId.toString())) systems.set(systemId.toString(), systemId);
   }
-  if (drmValues.length === 0) systems.push(SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, ...(scheme === "cbcs" ? [SYSTEM_IDS.fairPlay] : []));
+  if (drmValues.length === 0) {
+    for (const systemId of [SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, ...(scheme === "cbcs" ? [SYSTEM_IDS.fairPlay] : [])]) {
+      systems.set(systemId.toString(), systemId);
+    }
+  }
 
-  return { ok: true, document: buildDocument(contentId, kids, systems, scheme) };
+  return { ok: true, document: buildDocument(contentId, [...kids.values()], [...systems.values()], scheme) };
 }
 
 function buildDocument(contentId: string, kids: KeyId[], systems: SystemId[], scheme: ProtectionScheme | undefined): CpixDocument {

@@ -1,0 +1,57 @@
+/**
+ * The rules a name or namespace declaration must keep for the writer to put it back as it came: the well-formedness
+ * pass (`xml-check.ts`) asks these about every element name, attribute name and `xmlns` attribute, and refuses
+ * the document, with its line and column, when one answers a problem. Each answer names the rule, never the value.
+ */
+import { XML_NS } from "./namespaces";
+
+/** Bound to the `xmlns` prefix by definition; never declared (Namespaces in XML 1.0 §3). */
+const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+
+/** The usual name: ASCII, an optional prefix and a local name, each an NCName (Namespaces in XML 1.0 §3). */
+const ASCII_QNAME = /^(?:[A-Za-z_][-A-Za-z0-9_.]*:)?[A-Za-z_][-A-Za-z0-9_.]*$/;
+
+/**
+ * XML 1.0 §2.3 NameStartChar then NameChar*, without the colon (Namespaces in XML 1.0 §3 NCName): the exact rule for
+ * names with non-ASCII characters, which the scanner's own pattern lets through whatever they are.
+ */
+const NCNAME =
+  /^[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}][-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]*$/u;
+
+/**
+ * Characters no URI reference (RFC 3986 §2) or IRI reference (RFC 3987 §2.2) holds: controls, space, and
+ * `"` `<` `>` `\` `^` `` ` `` `{` `|` `}`. Namespaces in XML 1.0 §2.2: a namespace name is a URI reference.
+ */
+const NOT_IN_URI_REFERENCE = /[\x00-\x20"<>\\^`{|}\x7F]/;
+
+/**
+ * Why an element or attribute name cannot be read and written back as a qualified name, or undefined: a local
+ * name with at most one prefix, each an NCName (XML 1.0 §2.3 Name; Namespaces in XML 1.0 §3 QName, §7).
+ */
+export function qualifiedNameProblem(name: string): string | undefined {
+  if (ASCII_QNAME.test(name)) return undefined; // one test for nearly every name
+  const parts = name.split(":");
+  if (parts.length > 2 || parts.includes("")) {
+    return "must be a prefix and a local name around one colon (Namespaces in XML 1.0 §3 QName)";
+  }
+  if (!parts.every((part) => NCNAME.test(part))) return "is not an XML name (XML 1.0 §2.3 Name, Namespaces in XML 1.0 §3 NCName)";
+  return undefined;
+}
+
+/**
+ * Why a namespace declaration (`xmlns` or `xmlns:prefix` with its value after reference decoding) breaks
+ * Namespaces in XML 1.0 §3, or undefined.
+ */
+export function namespaceDeclarationProblem(attributeName: string, uri: string): string | undefined {
+  const prefix = attributeName === "xmlns" ? undefined : attributeName.slice("xmlns:".length);
+  if (prefix === "xmlns") return "declares the reserved prefix xmlns (Namespaces in XML 1.0 §3)";
+  if (prefix === "xml" && uri !== XML_NS) return `may only bind the prefix xml to ${XML_NS} (Namespaces in XML 1.0 §3)`;
+  if (prefix !== "xml" && (uri === XML_NS || uri === XMLNS_NS)) {
+    return "binds a reserved namespace name (Namespaces in XML 1.0 §3)";
+  }
+  if (prefix !== undefined && uri === "") return "must not be empty for a prefix (Namespaces in XML 1.0 §3)";
+  if (NOT_IN_URI_REFERENCE.test(uri)) {
+    return 'must be a URI reference, without spaces, controls or any of " < > \\ ^ ` { | } (Namespaces in XML 1.0 §2.2, RFC 3986 §2)';
+  }
+  return undefined;
+}

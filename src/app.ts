@@ -9,6 +9,7 @@ import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { type RouteAccess, type RouteGroup } from "./http/route-group";
+import { credentialRoutes } from "./management/credentials";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
@@ -42,6 +43,7 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", settingsRoutes);
   mountRouteGroup(app, "/api", logRoutes);
   mountRouteGroup(app, "/api", widevineCredentialRoutes);
+  mountRouteGroup(app, "/api", credentialRoutes);
   mountRouteGroup(app, "/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -19,5 +19,7 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
       );
     case "invalid":
       return jsonError(400, failure.message);
+    case "conflict":
+      return jsonError(409, failure.message);
   }
 }

@@ -6,6 +6,7 @@ import type { AppEnv } from "../http/app-env";
 import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-credential";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
 import { isProviderName } from "../tenancy/provider-name";
 import { signerRegistry } from "../tenancy/signer-registry";
 import { tenantObject } from "../tenancy/tenant-client";
@@ -44,7 +45,7 @@ routes.post("/widevineprotectioninfocredentials", async (c) => {
   }
   let added: Awaited<ReturnType<typeof tenant.addWidevineCredential>>;
   try {
-    added = await tenant.addWidevineCredential(credential, now);
+    added = await tenant.addWidevineCredential(credential, now, requestActor(c, now));
   } catch (error) {
     await registry.release(credential.providerName, tenantId).catch(() => undefined);
     throw error;
@@ -85,7 +86,10 @@ routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
 
 routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(c.req.param("id").toLowerCase());
+  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(
+    c.req.param("id").toLowerCase(),
+    requestActor(c, new Date().toISOString()),
+  );
   if (result.ok) {
     TenantStore.rememberSigner(result.value.providerName, null);
     // The credential is gone either way; a name left claimed stays this tenant's and can be created again.

@@ -1,10 +1,10 @@
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
-import { secretMatches, type CredentialScope } from "./credentials";
+import { hashMatches, hashSecret, isExpired, type CredentialScope } from "./credentials";
 import { importKeyEncryptionKey, open, unwrapDataKey, type TenantDataKey, type VersionedKey } from "./envelope";
 import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
-import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
+import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
 export interface WidevineSigner {
@@ -12,10 +12,27 @@ export interface WidevineSigner {
   readonly keySeedId: string | undefined;
 }
 
+/** A credential that authenticated a request, and what it may do. */
+export interface AuthenticatedCredential {
+  readonly id: string;
+  readonly scopes: readonly CredentialScope[];
+}
+
 /** How long an isolate trusts its in-memory snapshot before asking KV again (docs/storage.md §Consistency). */
 export const SNAPSHOT_MEMORY_TTL_MS = 5_000;
 /** A cached snapshot older than this is refreshed before use, not in the background. */
 export const SNAPSHOT_MAX_STALE_MS = 15_000;
+/**
+ * How long KV may take to show a written value in every location ("changes may take up to 60 seconds or more to be
+ * visible in other global network locations": Cloudflare KV, "How KV works"); it covers the 30 s `cacheTtl` below.
+ */
+export const KV_PROPAGATION_MS = 60_000;
+/**
+ * How long after a credential is revoked (its snapshot written to KV) any isolate may still accept it: KV's
+ * propagation, then up to SNAPSHOT_MAX_STALE_MS more in an isolate that read the previous snapshot just before.
+ * The isolate that served the DELETE refuses it at once.
+ */
+export const REVOCATION_BOUND_MS = KV_PROPAGATION_MS + SNAPSHOT_MAX_STALE_MS;
 /** Upper bound on cached signer names per isolate. */
 const MAX_CACHED_SIGNERS = 10_000;
 /** KV edge-cache lifetime for snapshot reads (the minimum KV allows). */
@@ -35,16 +52,19 @@ export class LoadedTenant {
     return this.snapshot.tenantId;
   }
 
-  /** The credential id a secret belongs to, when it holds the scope; compared in constant time. */
-  async authenticate(secret: string, scope: CredentialScope): Promise<string | undefined> {
-    let matched: string | undefined;
+  /**
+   * The credential a secret belongs to and its scopes, or undefined when none matches or the one that matches has
+   * expired at `now` (refused like an unknown secret). The secret is hashed once and compared with every stored
+   * hash in constant time, so the time taken does not tell which credential matched.
+   */
+  async authenticate(secret: string, now: Date): Promise<AuthenticatedCredential | undefined> {
+    const presented = await hashSecret(secret, this.dataKey.credentialHash);
+    let matched: SnapshotCredential | undefined;
     for (const credential of this.snapshot.credentials) {
-      // Check every credential so the time taken does not tell which one matched.
-      if ((await secretMatches(secret, credential.hash, this.dataKey.credentialHash)) && credential.scopes.includes(scope)) {
-        matched ??= credential.id;
-      }
+      if (hashMatches(presented, credential.hash)) matched ??= credential;
     }
-    return matched;
+    if (!matched || isExpired(matched.expiresAt, now)) return undefined;
+    return { id: matched.id, scopes: matched.scopes };
   }
 
   /** The seed id acquisitions use at `now` (honours a published switch's `effectiveAt`). */

@@ -31,7 +31,7 @@ routes.get("/logs", async (c) => {
     new Date().toISOString(),
   );
   if (!page.ok) return managementFailureResponse(page.failure);
-  return c.json(page.value.items.map(logEntryJson));
+  return c.json(page.value.map(logEntryJson));
 });
 
 /** An entry in PascalCase: an issuance keeps the fields it always had, an audit record names who did what to which object. */

@@ -343,7 +343,7 @@ export class TenantObject extends DurableObject<Env> {
    * Issuance and audit records, newest first, filtered and paged. Takes back issuance batches parked in KV and
    * prunes records past the tenant's retention at `now` first, so the answer holds neither a gap nor an expired record.
    */
-  async listLogs(filter: LogFilter, paging: { top: number; skip: number }, now: string): Promise<ManagementResult<Page<LogEntry>>> {
+  async listLogs(filter: LogFilter, paging: { top: number; skip: number }, now: string): Promise<ManagementResult<LogEntry[]>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     await this.#logs.takeParked(this.ctx.storage, tenant.value.id, Date.parse(now));

@@ -31,7 +31,7 @@ function records(count: number, contentId = "movie"): IssuanceRecord[] {
 async function issuanceEntries(tenantId: string): Promise<LogEntry[]> {
   const page = await tenantStub(tenantId).listLogs({ categories: [100] }, { top: 100, skip: 0 }, new Date().toISOString());
   if (!page.ok) throw new Error(page.failure.reason);
-  return page.value.items;
+  return page.value;
 }
 
 async function parkedKeys(tenantId: string): Promise<string[]> {

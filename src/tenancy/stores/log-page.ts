@@ -1,4 +1,4 @@
-import type { LogEntry, LogFilter, Page } from "../tenant-types";
+import type { LogEntry, LogFilter } from "../tenant-types";
 
 /**
  * A row of the combined log: every source selects these columns in this order, NULL where its table has none,
@@ -35,18 +35,33 @@ export interface LogSource {
   readonly kind: string;
 }
 
-/** The entries of every source that pass `filter`, newest first, paged; ties keep each table's insertion order. */
-export function pageLogs(sql: SqlStorage, sources: readonly LogSource[], filter: LogFilter, paging: { top: number; skip: number }) {
-  const selects = sources.map((source) => source.select(filter)).filter((select) => select !== undefined);
-  if (selects.length === 0) return { items: [], total: 0 } satisfies Page<LogEntry>;
-  const union = selects.map((select) => select.sql).join(" UNION ALL ");
-  const params = selects.flatMap((select) => select.params);
-  const total = sql.exec<{ n: number }>(`SELECT count(*) AS n FROM (${union})`, ...params).one().n;
+/**
+ * The entries of every source that pass `filter`, newest first, paged; ties keep each table's insertion order. Each
+ * source reads at most `top + skip` rows down its time index, so a page costs what it skips, not the whole log.
+ */
+export function pageLogs(
+  sql: SqlStorage,
+  sources: readonly LogSource[],
+  filter: LogFilter,
+  paging: { top: number; skip: number },
+): LogEntry[] {
+  const reach = paging.top + paging.skip;
+  const selected = sources.flatMap((source) => {
+    const select = source.select(filter);
+    return select ? [{ sql: `SELECT * FROM (${select.sql} ORDER BY time DESC, seq DESC LIMIT ${reach})`, params: select.params }] : [];
+  });
+  if (selected.length === 0) return [];
+  const union = selected.map((select) => select.sql).join(" UNION ALL ");
   const rows = sql
-    .exec<LogRow>(`SELECT * FROM (${union}) ORDER BY time DESC, kind, seq DESC LIMIT ? OFFSET ?`, ...params, paging.top, paging.skip)
+    .exec<LogRow>(
+      `SELECT * FROM (${union}) ORDER BY time DESC, kind, seq DESC LIMIT ? OFFSET ?`,
+      ...selected.flatMap((select) => select.params),
+      paging.top,
+      paging.skip,
+    )
     .toArray();
   const byKind = new Map(sources.map((source) => [source.kind, source]));
-  return { total, items: rows.map((row) => byKind.get(row.kind)!.toEntry(row)) } satisfies Page<LogEntry>;
+  return rows.map((row) => byKind.get(row.kind)!.toEntry(row));
 }
 
 /** `time` conditions shared by every source: an ISO 8601 UTC instant compares as text. */

@@ -1,6 +1,6 @@
 import { takeParkedIssuance } from "../issuance-parking";
 import { logRetentionDays } from "../settings";
-import type { AuditAction, IssuanceRecord, LogEntry, LogFilter, Page, RequestActor } from "../tenant-types";
+import type { AuditAction, IssuanceRecord, LogEntry, LogFilter, RequestActor } from "../tenant-types";
 import type { AuditStore } from "./audit-store";
 import type { CredentialStore } from "./credential-store";
 import type { IssuanceStore } from "./issuance-store";
@@ -81,7 +81,7 @@ export class TenantLogs {
   }
 
   /** Entries newest first, filtered and paged. */
-  page(filter: LogFilter, paging: { top: number; skip: number }): Page<LogEntry> {
+  page(filter: LogFilter, paging: { top: number; skip: number }): LogEntry[] {
     return pageLogs(this.#sql, [this.#stores.issuance, this.#stores.audit], filter, paging);
   }
 }

@@ -1,6 +1,12 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS, TenantStore } from "../../src/tenancy/tenant-store";
+import {
+  KV_PROPAGATION_MS,
+  REVOCATION_BOUND_MS,
+  SNAPSHOT_MAX_STALE_MS,
+  SNAPSHOT_MEMORY_TTL_MS,
+  TenantStore,
+} from "../../src/tenancy/tenant-store";
 import { TEST_BINDINGS } from "../test-bindings";
 import { api, basic, createTenant, type TestTenant } from "./support/api";
 import { createCredential, operatorCredential } from "./support/credentials";
@@ -139,6 +145,23 @@ describe("revoking credentials", () => {
     clock = 1_000_000 + SNAPSHOT_MAX_STALE_MS;
     expect(await (await load())!.authenticate(credential.Secret, new Date())).toBeUndefined();
     await Promise.all(background);
+    // The documented bound (README, docs/storage.md): KV's propagation, then this stale window.
+    expect(REVOCATION_BOUND_MS).toBe(KV_PROPAGATION_MS + SNAPSHOT_MAX_STALE_MS);
+    expect(REVOCATION_BOUND_MS).toBe(75_000);
+  });
+
+  it("keeps one manage credential when the last two are deleted at the same time", async () => {
+    const tenant = await createTenant();
+    const { credential } = await createCredential(tenant, { Name: "second admin", Scopes: ["manage"] });
+    const [first] = await (await api(tenant, "GET", "/api/Credentials")).json<{ Id: string }[]>();
+    const statuses = await Promise.all(
+      [first!.Id, credential.Id].map(async (id) => (await api(tenant, "DELETE", `/api/Credentials/${id}`)).status),
+    );
+    expect(statuses.sort()).toEqual([204, 409]);
+    const left = await tenantStub(tenant.tenantId).listCredentials();
+    if (!left.ok) throw new Error(left.failure.reason);
+    expect(left.value).toHaveLength(1);
+    expect(left.value[0]!.scopes).toContain("manage");
   });
 
   it("refuses to delete the last manage credential with 409, and allows it once another exists", async () => {

@@ -10,6 +10,7 @@ import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
+import { credentialRoutes } from "./management/credentials";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "./tenancy/storage-fault";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
@@ -45,6 +46,7 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", settingsRoutes);
   mountRouteGroup(app, "/api", logRoutes);
   mountRouteGroup(app, "/api", widevineCredentialRoutes);
+  mountRouteGroup(app, "/api", credentialRoutes);
   mountRouteGroup(app, "/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -5,8 +5,10 @@ import { tenantStore } from "../http/auth";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { InputError, asObject, optionalString } from "../management/json-fields";
+import { issuedCredentialJson } from "../management/credentials";
 import { tenantObject } from "../tenancy/tenant-client";
 import { tenantDirectory } from "../tenancy/tenant-directory";
+import { OPERATOR_ACTOR } from "../tenancy/tenant-types";
 
 const MAX_TENANT_NAME_LENGTH = 256;
 
@@ -49,4 +51,35 @@ routes.get("/tenants/:id", async (c) => {
       : managementFailureResponse(metadata.failure);
   }
   return c.json(metadata.value);
+});
+
+/**
+ * Recovery for a tenant that lost its management keys (Axinom: a support ticket): a fresh `manage` credential,
+ * body `{"name"?}`, answered like `POST /api/Credentials` with its secret shown once.
+ */
+routes.post("/tenants/:id/credentials", async (c) => {
+  const id = c.req.param("id").toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
+    return jsonError(400, "The tenant id in the path must be a UUID");
+  const body = await readBodyBytes(c.req.raw);
+  if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
+  let name = "Issued by the operator";
+  const text = new TextDecoder().decode(body.bytes).trim();
+  if (text !== "") {
+    try {
+      name = optionalString(asObject(JSON.parse(text)), "name", MAX_TENANT_NAME_LENGTH) || name;
+    } catch (error) {
+      if (error instanceof InputError) return jsonError(400, error.message);
+      return jsonError(400, 'Malformed JSON: expected {"name": "..."} or an empty body');
+    }
+  }
+  const now = new Date().toISOString();
+  const actor = { credentialId: OPERATOR_ACTOR, requestPath: new URL(c.req.url).pathname, time: now };
+  const result = await tenantObject(c.env, id).issueOperatorCredential(name, actor);
+  if (!result.ok) {
+    return result.failure.reason === "no-tenant" ? jsonError(404, `No tenant with id ${id}`) : managementFailureResponse(result.failure);
+  }
+  const snapshot = await tenantObject(c.env, id).currentSnapshot();
+  if (snapshot.ok) await tenantStore(c.env).prime(snapshot.value);
+  return c.json(issuedCredentialJson(result.value), 201);
 });

@@ -37,11 +37,19 @@ export function parseBasicAuthorization(header: string | undefined): { user: str
   return { user: decoded.slice(0, colon).trim().toLowerCase(), secret: decoded.slice(colon + 1) };
 }
 
+/** The 403 for a valid credential without the scope a route needs: it names the scope, never the credential. */
+export function missingScopeMessage(scope: CredentialScope): string {
+  const endpoints = scope === "acquire" ? "Key acquisition endpoints" : "Management API endpoints";
+  return `Forbidden: this credential lacks the ${scope} scope; ${endpoints} need a credential holding ${scope}`;
+}
+
 /**
  * Tenant authentication by Basic credentials (Axinom Key Service API, "Authentication"): the user name is the
- * tenant id, the password a management key holding `scope`. Every failure is the same 401; a client address
- * that keeps failing is refused with 429 before its credentials are checked. An authenticated tenant then draws
- * on its budget for the scope's kind of request (429 past it).
+ * tenant id, the password the secret of one of the tenant's credentials. Every authentication failure (unknown
+ * tenant, wrong or revoked or expired secret) is the same 401; a valid credential without `scope` gets 403 naming
+ * the scope (RFC 9110 §15.5.4: the server understood who asks and refuses). A client address that keeps failing
+ * is refused with 429 before its credentials are checked. An authenticated tenant then draws on its budget for
+ * the scope's kind of request (429 past it).
  */
 export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
   const budget: RateLimitBudget = scope === "acquire" ? "acquisition" : "management";
@@ -54,18 +62,19 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
     const refreshInBackground = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh);
     const tenant =
       credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user, refreshInBackground) : undefined;
-    const credentialId = tenant && credentials ? await tenant.authenticate(credentials.secret, scope) : undefined;
-    if (!tenant || !credentialId) {
+    const credential = tenant && credentials ? await tenant.authenticate(credentials.secret, new Date()) : undefined;
+    if (!tenant || !credential) {
       if (await countAuthenticationFailure(c.env, client)) {
         return tooManyRequests("Too many failed authentications from this address", RATE_LIMIT_PERIOD_SECONDS);
       }
       return jsonError(401, AUTHENTICATION_FAILED, basicChallenge(c.req.raw));
     }
+    if (!credential.scopes.includes(scope)) return jsonError(403, missingScopeMessage(scope));
     if (await overTenantBudget(c.env, budget, tenant.tenantId)) {
       return tooManyRequests(`Rate limit of ${budget} requests for this tenant reached`, RATE_LIMIT_PERIOD_SECONDS);
     }
     c.set("tenant", tenant);
-    c.set("credentialId", credentialId);
+    c.set("credentialId", credential.id);
     c.set("store", store);
     await next();
   };

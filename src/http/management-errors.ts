@@ -28,5 +28,7 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
       return jsonError(409, `Another request is creating or deleting the ${failure.what}; retry when it has finished`);
     case "invalid":
       return jsonError(400, failure.message);
+    case "conflict":
+      return jsonError(409, failure.message);
   }
 }

@@ -16,10 +16,19 @@ const ROUTE_WORDS = new Set([
   "cenc",
   "getcontentkey",
   "contentkeys",
+  "credentials",
 ]);
 
 /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */
-const PARAMETER_PARENTS = new Set(["tenants", "keyseeds", "cpix", "getcontentkey", "widevineprotectioninfocredentials", "contentkeys"]);
+const PARAMETER_PARENTS = new Set([
+  "tenants",
+  "keyseeds",
+  "cpix",
+  "getcontentkey",
+  "widevineprotectioninfocredentials",
+  "contentkeys",
+  "credentials",
+]);
 
 /**
  * Hono `getPath`: lower-cases the leading run of literal route words and leaves everything after the

@@ -46,3 +46,15 @@ export function optionalBoolean(body: Record<string, unknown>, field: string): b
   if (typeof value !== "boolean") throw new InputError(`${field} must be true or false`);
   return value;
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An ISO 8601 date and time with an offset (the RFC 3339 §5.6 profile, as Axinom writes its dates), e.g.
+ * `2027-01-31T12:00:00Z` or `2027-01-31T12:00:00.5+01:00`, as UTC with milliseconds (how every stored instant is
+ * written, so they compare as text); undefined when it is not one.
+ */
+export function isoInstant(text: string): string | undefined {
+  const instant = ISO_INSTANT.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(instant) ? undefined : new Date(instant).toISOString();
+}

@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { readPaging } from "../http/paging";
+import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import { keySeedJson } from "./key-seed-json";
 import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
@@ -34,7 +35,8 @@ routes.post("/keyseeds", async (c) => {
   const input = await parseBody(c.req.raw, parseNewKeySeed);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).createKeySeed(input, new Date().toISOString());
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).createKeySeed(input, now, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed), 201));
 });
 
@@ -44,7 +46,8 @@ routes.put("/keyseeds/:id", async (c) => {
   const change = await parseBody(c.req.raw, parseKeySeedChange);
   if (change instanceof Response) return change;
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).updateKeySeed(id, change, new Date().toISOString());
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).updateKeySeed(id, change, now, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed)));
 });
 
@@ -52,7 +55,8 @@ routes.delete("/keyseeds/:id", async (c) => {
   const id = seedIdParam(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteKeySeed(id, new Date().toISOString());
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).deleteKeySeed(id, now, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 
@@ -60,7 +64,8 @@ routes.post("/import/keyseeds", async (c) => {
   const imports = await parseBody(c.req.raw, parseKeySeedImports);
   if (imports instanceof Response) return imports;
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).importKeySeeds(imports, new Date().toISOString());
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).importKeySeeds(imports, now, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, (seeds) => c.json(seeds.map(keySeedJson)));
 });
 

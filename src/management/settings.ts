@@ -2,14 +2,24 @@ import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
 import { publishAllowedOrigins } from "../http/cors";
-import { MAX_ALLOWED_ORIGINS, MAX_SETTING_LENGTH, SETTINGS_FIELDS, type StringSettingName, type TenantSettings } from "../tenancy/settings";
+import { requestActor } from "../http/request-actor";
+import {
+  MAX_ALLOWED_ORIGINS,
+  MAX_LOG_RETENTION_DAYS,
+  MAX_SETTING_LENGTH,
+  MIN_LOG_RETENTION_DAYS,
+  SETTINGS_FIELDS,
+  logRetentionDays,
+  type StringSettingName,
+  type TenantSettings,
+} from "../tenancy/settings";
 import { tenantObject } from "../tenancy/tenant-client";
 import { keyUriTemplateProblem } from "../drm/key-uri-template";
 import { playReadyLaUrlProblem } from "../drm/playready";
 import { InputError, asObject, optionalString } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
-/** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings, PascalCase JSON. */
+/** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings and the log retention, PascalCase JSON. */
 export const settingsRoutes = routeGroup({ kind: "tenant", scope: "manage" });
 const routes = settingsRoutes.routes;
 
@@ -23,22 +33,23 @@ routes.put("/settings", async (c) => {
   if (settings instanceof Response) return settings;
   const tenantId = c.var.tenant.tenantId;
   const before = c.var.tenant.snapshot.settings.allowedOrigins ?? [];
-  const result = await tenantObject(c.env, tenantId).putSettings(settings);
+  const result = await tenantObject(c.env, tenantId).putSettings(settings, requestActor(c, new Date().toISOString()));
   if (result.ok) await publishAllowedOrigins(c.env.SNAPSHOTS, tenantId, before, result.value.allowedOrigins ?? []);
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });
 
-function settingsJson(settings: TenantSettings): Record<string, string | readonly string[] | null> {
+function settingsJson(settings: TenantSettings): Record<string, string | number | readonly string[] | null> {
   return {
     ...Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, settings[field] ?? null])),
     AllowedOrigins: settings.allowedOrigins ?? [],
+    LogRetentionDays: logRetentionDays(settings),
   };
 }
 
 /** Every field optional; unknown fields are refused so a typo is not silently dropped. */
 export function parseSettings(value: unknown): TenantSettings {
   const body = asObject(value);
-  const known = [...Object.keys(SETTINGS_FIELDS), "AllowedOrigins"];
+  const known = [...Object.keys(SETTINGS_FIELDS), "AllowedOrigins", "LogRetentionDays"];
   for (const name of Object.keys(body)) {
     if (!known.includes(name)) throw new InputError(`Unknown setting ${name}; allowed: ${known.join(", ")}`);
   }
@@ -55,7 +66,18 @@ export function parseSettings(value: unknown): TenantSettings {
   }
   const origins = parseAllowedOrigins(body["AllowedOrigins"]);
   if (origins.length > 0) settings.allowedOrigins = origins;
+  const retention = parseLogRetentionDays(body["LogRetentionDays"]);
+  if (retention !== undefined) settings.logRetentionDays = retention;
   return settings;
+}
+
+/** `LogRetentionDays`: whole days from 1 to 3650; absent or null keeps the default. */
+function parseLogRetentionDays(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < MIN_LOG_RETENTION_DAYS || value > MAX_LOG_RETENTION_DAYS) {
+    throw new InputError(`LogRetentionDays must be a whole number of days from ${MIN_LOG_RETENTION_DAYS} to ${MAX_LOG_RETENTION_DAYS}`);
+  }
+  return value;
 }
 
 /** `AllowedOrigins`: serialized origins (RFC 6454 §6.2) such as `https://console.example.com`, no path. */

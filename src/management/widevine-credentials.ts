@@ -6,6 +6,7 @@ import type { AppEnv } from "../http/app-env";
 import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-credential";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
 import { isProviderName } from "../tenancy/provider-name";
 import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
@@ -26,8 +27,9 @@ routes.post("/widevineprotectioninfocredentials", async (c) => {
   const credential = await input;
   if (credential instanceof Response) return credential;
   const tenantId = c.var.tenant.tenantId;
+  const now = new Date().toISOString();
   // The tenant object checks the seed and its own names, claims the name across the service, then stores the signer.
-  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, new Date().toISOString());
+  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, now, requestActor(c, now));
   if (added.ok) TenantStore.rememberSigner(credential.providerName, tenantId);
   return respond(c.env, c.var.store, tenantId, added, (view) =>
     c.json(
@@ -61,7 +63,10 @@ routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
 routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
   const tenantId = c.var.tenant.tenantId;
   // The tenant object deletes the signer, then releases its name across the service.
-  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(c.req.param("id").toLowerCase());
+  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(
+    c.req.param("id").toLowerCase(),
+    requestActor(c, new Date().toISOString()),
+  );
   if (result.ok) TenantStore.rememberSigner(result.value.providerName, null);
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

@@ -1,7 +1,7 @@
 import type { KeySeedValue } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
 import type { DrmSignallingSettings } from "../drm/signalling";
-import type { TenantSettings } from "../tenancy/settings";
+import { logRetentionDays, type TenantSettings } from "../tenancy/settings";
 import type { LoadedTenant } from "../tenancy/tenant-store";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
 import { IssuanceBatcher } from "./issuance-batcher";
@@ -34,17 +34,28 @@ export function signallingSettings(settings: TenantSettings): DrmSignallingSetti
   };
 }
 
-/** Records an answered acquisition (never key values) after the response is sent, batched per tenant. */
+/**
+ * Records an answered acquisition (never key values) after the response is sent, batched per tenant. A request with
+ * many KIDs becomes several records of at most MAX_KIDS_PER_ISSUANCE_RECORD KIDs each, so every record, batch and
+ * page of `GET /api/Logs` stays bounded. Each record gets its id here, so a batch delivered twice is stored once.
+ */
 export function recordIssuance(
   env: Env,
   executionContext: Pick<ExecutionContext, "waitUntil">,
-  tenantId: string,
+  tenant: LoadedTenant,
   record: IssuanceRecord,
 ): void {
   // A content id can be as long as the body; the log keeps a bounded prefix so a batch stays small.
   const contentId = record.contentId === null ? null : record.contentId.slice(0, MAX_LOGGED_CONTENT_ID_LENGTH);
-  IssuanceBatcher.add(env, executionContext, tenantId, { ...record, contentId });
+  const records: IssuanceRecord[] = [];
+  for (let start = 0; start === 0 || start < record.kids.length; start += MAX_KIDS_PER_ISSUANCE_RECORD) {
+    records.push({ ...record, id: crypto.randomUUID(), contentId, kids: record.kids.slice(start, start + MAX_KIDS_PER_ISSUANCE_RECORD) });
+  }
+  IssuanceBatcher.add(env, executionContext, tenant.tenantId, records, logRetentionDays(tenant.snapshot.settings));
 }
 
 /** MediaPackage's ResourceId limit (MediaPackage v2 API, SpekeKeyProvider): enough for any real content id. */
 const MAX_LOGGED_CONTENT_ID_LENGTH = 256;
+
+/** Most KIDs one issuance record holds; a request with more is recorded as several records. */
+export const MAX_KIDS_PER_ISSUANCE_RECORD = 1_000;

@@ -1,13 +1,22 @@
 import { fromBase64Url, timingSafeEqual, toBase64Url, utf8 } from "../domain/bytes";
 import { randomBytes } from "../runtime/random";
 
-/** What a credential may do (DESIGN.md §Security: scoped `acquire`, `manage`). */
+/** What a credential may do: `acquire` keys (acquisition endpoints), `manage` the tenant (Management API). */
 export type CredentialScope = "acquire" | "manage";
+
+/** Every scope, in the order responses list them. */
+export const CREDENTIAL_SCOPES: readonly CredentialScope[] = ["acquire", "manage"];
+
+/**
+ * Most credentials one tenant holds at once (revoked ones do not count): enough for a packager fleet's
+ * rotation, few enough that authentication compares a bounded list.
+ */
+export const MAX_CREDENTIALS_PER_TENANT = 50;
 
 /** 256-bit random secret (DESIGN.md §Security), base64url so it has no ':' for Basic auth. */
 const SECRET_LENGTH = 32;
 
-/** A fresh management key: shown once to its owner, stored only as a keyed hash. */
+/** A fresh credential secret: shown once to its owner, stored only as a keyed hash. */
 export function generateSecret(): string {
   return toBase64Url(randomBytes(SECRET_LENGTH));
 }
@@ -18,9 +27,14 @@ export async function hashSecret(secret: string, credentialHashKey: CryptoKey): 
   return toBase64Url(new Uint8Array(mac));
 }
 
-/** Compares a presented secret with a stored hash in constant time. */
-export async function secretMatches(secret: string, storedHash: string, credentialHashKey: CryptoKey): Promise<boolean> {
+/** Compares the keyed hash of a presented secret with a stored one in constant time. */
+export function hashMatches(presentedHash: string, storedHash: string): boolean {
   const expected = fromBase64Url(storedHash);
-  const presented = fromBase64Url(await hashSecret(secret, credentialHashKey));
+  const presented = fromBase64Url(presentedHash);
   return expected !== undefined && presented !== undefined && timingSafeEqual(expected, presented);
+}
+
+/** Whether a credential with this expiry is refused at `now` (from its `expiresAt` instant on). */
+export function isExpired(expiresAt: string | null | undefined, now: Date): boolean {
+  return expiresAt !== null && expiresAt !== undefined && now.getTime() >= Date.parse(expiresAt);
 }

@@ -10,6 +10,8 @@ export interface TenantSettings {
   readonly clearKeyUriTemplate?: string;
   /** Browser origins allowed to call the tenant API cross-origin (CSRF guard and CORS); none by default. */
   readonly allowedOrigins?: readonly string[];
+  /** Days `GET /api/Logs` keeps issuance and audit records; DEFAULT_LOG_RETENTION_DAYS when unset. */
+  readonly logRetentionDays?: number;
 }
 
 /** The settings whose value is one string. */
@@ -28,3 +30,14 @@ export const MAX_ALLOWED_ORIGINS = 32;
 
 /** Longest accepted setting value; they end up in headers and manifests. */
 export const MAX_SETTING_LENGTH = 2048;
+
+/** How long log records are kept when the tenant sets nothing. */
+export const DEFAULT_LOG_RETENTION_DAYS = 90;
+/** Bounds of `LogRetentionDays`: at least a day, at most ten years. */
+export const MIN_LOG_RETENTION_DAYS = 1;
+export const MAX_LOG_RETENTION_DAYS = 3650;
+
+/** The retention in force for these settings, in days. */
+export function logRetentionDays(settings: TenantSettings): number {
+  return settings.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+}

@@ -20,3 +20,9 @@ export const KV_PROPAGATION_SECONDS = 60;
  */
 export const SNAPSHOT_STALENESS_BOUND_SECONDS =
   KV_PROPAGATION_SECONDS + KV_CACHE_TTL_SECONDS + (SNAPSHOT_MEMORY_TTL_MS + SNAPSHOT_MAX_STALE_MS) / 1000;
+
+/**
+ * How long after a credential is revoked (its snapshot written to KV) some isolate may still accept it: the same
+ * staleness bound. The isolate that served the DELETE refuses it at once.
+ */
+export const REVOCATION_BOUND_SECONDS = SNAPSHOT_STALENESS_BOUND_SECONDS;

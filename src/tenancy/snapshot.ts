@@ -45,10 +45,13 @@ export function signerKey(providerName: string): string {
   return `signer/${encodeURIComponent(providerName)}`;
 }
 
+/** A credential not revoked: revoking one removes it from the next snapshot. */
 export interface SnapshotCredential {
   readonly id: string;
   readonly scopes: readonly CredentialScope[];
   readonly hash: string;
+  /** ISO 8601 instant from which readers refuse it; absent when it does not expire. */
+  readonly expiresAt?: string;
 }
 
 /** The KV key of a tenant's snapshot. */

@@ -1,30 +1,43 @@
 import { DurableObject } from "cloudflare:workers";
+import { MAX_CREDENTIALS_PER_TENANT, generateSecret, hashSecret, isExpired } from "./credentials";
 import { switchDelaySeconds } from "./key-seed-rules";
 import { migrate } from "./schema";
 import { signerRegistry } from "./signer-registry";
 import type { TenantSettings } from "./settings";
 import type { TenantSnapshot } from "./snapshot";
 import { SnapshotPublisher, kvSnapshotSink } from "./snapshot-publisher";
+import { TenantLogs } from "./stores/tenant-logs";
 import type { TenantRecord } from "./stores/tenant-record-store";
 import { TENANT_MIGRATIONS, openTenantStores, type TenantStores } from "./stores/tenant-stores";
 import { TenantKeyring } from "./tenant-keyring";
 import { provisionTenant } from "./tenant-provision";
 import { refuse, runTransaction } from "./tenant-transaction";
 import { SealedValueError, sealedKeyVersion } from "./envelope";
-import type {
-  DataKeyRewrap,
-  IssuanceRecord,
-  KeySeedImport,
-  KeySeedView,
-  ManagementFailure,
-  ManagementResult,
-  NewKeySeed,
-  NewWidevineCredential,
-  Page,
-  TenantCreated,
-  TenantMetadata,
-  WidevineCredentialView,
+import {
+  OPERATOR_ACTOR,
+  type AuditAction,
+  type DataKeyRewrap,
+  type CredentialIssued,
+  type CredentialView,
+  type IssuanceRecord,
+  type KeySeedImport,
+  type KeySeedView,
+  type LogEntry,
+  type LogFilter,
+  type ManagementFailure,
+  type ManagementResult,
+  type NewKeySeed,
+  type NewTenantCredential,
+  type NewWidevineCredential,
+  type Page,
+  type RequestActor,
+  type TenantCreated,
+  type TenantMetadata,
+  type WidevineCredentialView,
 } from "./tenant-types";
+
+/** The Operator API route that creates tenants (src/admin/tenants.ts): the request path of a new tenant's audit records. */
+const TENANT_CREATION_PATH = "/admin/tenants";
 
 /**
  * One per tenant: the single writer and source of truth (docs/storage.md). Each write checks the tenant,
@@ -37,6 +50,7 @@ export class TenantObject extends DurableObject<Env> {
   readonly #keys: TenantKeyring;
   /** Provider names a creation or deletion is under way for in this object (see #withSignerName). */
   readonly #signerNamesInUse = new Set<string>();
+  readonly #logs: TenantLogs;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,6 +58,7 @@ export class TenantObject extends DurableObject<Env> {
     this.#stores = openTenantStores(sql, { switchDelaySeconds: switchDelaySeconds(env.DEFAULT_SEED_SWITCH_DELAY_SECONDS) });
     this.#publisher = new SnapshotPublisher(sql, this.#stores, kvSnapshotSink(env.SNAPSHOTS), ctx.storage);
     this.#keys = new TenantKeyring(() => this.env);
+    this.#logs = new TenantLogs(sql, this.#stores, env.SNAPSHOTS);
     ctx.blockConcurrencyWhile(async () => migrate(sql, TENANT_MIGRATIONS));
   }
 
@@ -58,6 +73,9 @@ export class TenantObject extends DurableObject<Env> {
       this.#stores.credentials.insert(credential);
       this.#stores.seeds.insert(seed);
       this.#stores.seeds.startWithDefault(seed.id);
+      const operator = { credentialId: OPERATOR_ACTOR, requestPath: TENANT_CREATION_PATH, time: input.now };
+      this.#audit(operator, "AddCredential", credential.id);
+      this.#audit(operator, "AddKeySeed", seed.id);
       return { tenantId: tenant.id, managementKey, credentialId: credential.id, keySeedId: seed.id };
     });
     if (result.ok) this.#keys.remember(tenant.wrappedDataKey, dataKey);
@@ -92,7 +110,7 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   /** Creates a generated seed (Axinom `POST /KeySeeds` has no Data field: the value is always generated). */
-  async createKeySeed(input: NewKeySeed, now: string): Promise<ManagementResult<KeySeedView>> {
+  async createKeySeed(input: NewKeySeed, now: string, actor: RequestActor): Promise<ManagementResult<KeySeedView>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     const id = input.id ?? crypto.randomUUID();
@@ -102,12 +120,14 @@ export class TenantObject extends DurableObject<Env> {
       this.#stores.seeds.insert({ id, name: input.name, sealedValue, generated: true, now });
       if (input.isDefault) this.#stores.seeds.markDefault(id, now);
       this.#stores.seeds.scheduleDefaultSwitch(now);
+      this.#audit(actor, "AddKeySeed", id);
+      if (input.isDefault) this.#audit(actor, "MakeKeySeedDefault", id);
       return this.#stores.seeds.view(id, now)!;
     });
   }
 
   /** Imports caller-supplied 30-byte seeds; all or nothing. */
-  async importKeySeeds(items: readonly KeySeedImport[], now: string): Promise<ManagementResult<KeySeedView[]>> {
+  async importKeySeeds(items: readonly KeySeedImport[], now: string, actor: RequestActor): Promise<ManagementResult<KeySeedView[]>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     const prepared = await this.#keys.sealImportedSeeds(tenant.value, items);
@@ -118,6 +138,7 @@ export class TenantObject extends DurableObject<Env> {
         if (seen.has(id) || this.#stores.seeds.find(id)) refuse({ reason: "duplicate-id", what: "key seed", id });
         seen.add(id);
         this.#stores.seeds.insert({ id, name: "", sealedValue: sealed, generated: false, now });
+        this.#audit(actor, "ImportKeySeeds", id);
       }
       this.#stores.seeds.scheduleDefaultSwitch(now);
       const views = this.#stores.seeds.views(now);
@@ -126,7 +147,12 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   /** Renames a seed and/or makes it default (true) or withdraws its default mark (false). */
-  async updateKeySeed(id: string, change: { name?: string; isDefault?: boolean }, now: string): Promise<ManagementResult<KeySeedView>> {
+  async updateKeySeed(
+    id: string,
+    change: { name?: string; isDefault?: boolean },
+    now: string,
+    actor: RequestActor,
+  ): Promise<ManagementResult<KeySeedView>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     return this.#commit(() => {
@@ -135,6 +161,8 @@ export class TenantObject extends DurableObject<Env> {
       if (change.isDefault === true) this.#stores.seeds.markDefault(id, now);
       if (change.isDefault === false) this.#stores.seeds.clearDefaultMark(id, now);
       this.#stores.seeds.scheduleDefaultSwitch(now);
+      if (change.name !== undefined) this.#audit(actor, "UpdateKeySeed", id);
+      if (change.isDefault !== undefined) this.#audit(actor, change.isDefault ? "MakeKeySeedDefault" : "WithdrawKeySeedDefault", id);
       return this.#stores.seeds.view(id, now)!;
     });
   }
@@ -143,7 +171,7 @@ export class TenantObject extends DurableObject<Env> {
    * Deletes a seed unless it is the default, a pending switch still names it, a location may still issue keys from it
    * (a default until recently), or a Widevine signer uses it.
    */
-  async deleteKeySeed(id: string, now: string): Promise<ManagementResult<{ id: string }>> {
+  async deleteKeySeed(id: string, now: string, actor: RequestActor): Promise<ManagementResult<{ id: string }>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     return this.#commit(() => {
@@ -155,6 +183,7 @@ export class TenantObject extends DurableObject<Env> {
         refuse({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer}; delete that credential first` });
       }
       this.#stores.seeds.delete(id);
+      this.#audit(actor, "DeleteKeySeed", id);
       return { id };
     });
   }
@@ -164,11 +193,12 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   /** Replaces the tenant settings as a whole (PUT semantics). */
-  async putSettings(settings: TenantSettings): Promise<ManagementResult<TenantSettings>> {
+  async putSettings(settings: TenantSettings, actor: RequestActor): Promise<ManagementResult<TenantSettings>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     return this.#commit(() => {
       this.#stores.settings.replace(settings);
+      this.#audit(actor, "UpdateSettings", null);
       return this.#stores.settings.read();
     });
   }
@@ -178,7 +208,11 @@ export class TenantObject extends DurableObject<Env> {
    * across tenants). Only this object releases its tenant's claim, and only when it stores no signer of that name
    * while no other creation or deletion of the name runs here, so a claim a stored signer relies on is never released.
    */
-  async addWidevineCredential(input: NewWidevineCredential, now: string): Promise<ManagementResult<WidevineCredentialView>> {
+  async addWidevineCredential(
+    input: NewWidevineCredential,
+    now: string,
+    actor: RequestActor,
+  ): Promise<ManagementResult<WidevineCredentialView>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     const refusal = this.#signerRefusal(input);
@@ -196,6 +230,7 @@ export class TenantObject extends DurableObject<Env> {
           const late = this.#signerRefusal(input);
           if (late) refuse(late);
           this.#stores.widevineSigners.insert(input, sealedAesMaterial, now);
+          this.#audit(actor, "AddWidevineSigner", input.id);
           return this.#stores.widevineSigners.views().find((view) => view.id === input.id)!;
         });
         return added;
@@ -211,7 +246,7 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   /** Revokes a signer, then releases its provider name in the SignerRegistry. */
-  async deleteWidevineCredential(id: string): Promise<ManagementResult<WidevineCredentialView>> {
+  async deleteWidevineCredential(id: string, actor: RequestActor): Promise<ManagementResult<WidevineCredentialView>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     const found = this.#stores.widevineSigners.views().find((candidate) => candidate.id === id);
@@ -221,6 +256,7 @@ export class TenantObject extends DurableObject<Env> {
         const view = this.#stores.widevineSigners.views().find((candidate) => candidate.id === id);
         if (!view) refuse({ reason: "not-found", what: "Widevine credential", id });
         this.#stores.widevineSigners.delete(id);
+        this.#audit(actor, "DeleteWidevineSigner", id);
         return view;
       });
       if (result.ok) await this.#releaseSignerName(found.providerName, tenant.value.id);
@@ -228,14 +264,16 @@ export class TenantObject extends DurableObject<Env> {
     });
   }
 
-  /** Appends issuance records (never key values); called off the hot path. */
-  appendIssuance(records: readonly IssuanceRecord[]): ManagementResult<{ appended: number }> {
+  /**
+   * Appends issuance records (never key values); called off the hot path. A record whose id is already stored is
+   * skipped, so a retried or parked batch is stored once; `appended` counts the new ones.
+   */
+  async appendIssuance(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
-    return runTransaction(this.ctx.storage, () => {
-      this.#stores.issuance.append(records);
-      return { appended: records.length };
-    });
+    const result = runTransaction(this.ctx.storage, () => ({ appended: this.#logs.appendIssuance(records, Date.now()) }));
+    if (this.#logs.parkedCheckDue(Date.now())) await this.#logs.takeParked(this.ctx.storage, tenant.value.id, Date.now());
+    return result;
   }
 
   /** Issuance records, newest first, paged. */
@@ -344,5 +382,105 @@ export class TenantObject extends DurableObject<Env> {
       // The name stays this tenant's, which only keeps other tenants from it; creating it again here succeeds.
       console.error("signer name release failed", { tenantId, error: error instanceof Error ? error.name : "unknown" });
     }
+  }
+
+  /** Creates a credential the tenant controls, at most MAX_CREDENTIALS_PER_TENANT; its secret is in this answer only. */
+  async createCredential(input: NewTenantCredential, actor: RequestActor): Promise<ManagementResult<CredentialIssued>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#addCredential(tenant.value, input, actor, true);
+  }
+
+  /** Credentials not revoked, oldest first: never a secret or hash. */
+  listCredentials(): ManagementResult<CredentialView[]> {
+    return this.#read(() => this.#stores.credentials.views());
+  }
+
+  getCredential(id: string): ManagementResult<CredentialView> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    const view = this.#stores.credentials.find(id);
+    return view ? { ok: true, value: view } : { ok: false, failure: { reason: "not-found", what: "credential", id } };
+  }
+
+  /**
+   * Revokes a credential: it leaves the snapshot, so readers refuse it once they hold the new one (docs/storage.md
+   * §Consistency bounds when). The tenant's last usable `manage` credential is kept, so the tenant cannot lock itself out.
+   */
+  async deleteCredential(id: string, actor: RequestActor): Promise<ManagementResult<CredentialView>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    const now = new Date(actor.time);
+    return this.#commit(() => {
+      const view = this.#stores.credentials.find(id);
+      if (!view) refuse({ reason: "not-found", what: "credential", id });
+      const managesNow = view.scopes.includes("manage") && !isExpired(view.expiresAt, now);
+      if (managesNow && this.#stores.credentials.usableManageCount(now, id) === 0) {
+        refuse({
+          reason: "conflict",
+          message: `Credential ${id} is the tenant's last unexpired credential with the manage scope; create another one first`,
+        });
+      }
+      this.#stores.credentials.revoke(id, actor.time);
+      this.#audit(actor, "DeleteCredential", id);
+      return view;
+    });
+  }
+
+  /**
+   * The operator's recovery for a tenant that lost its keys: a fresh `manage` credential. It may exceed
+   * MAX_CREDENTIALS_PER_TENANT, since a tenant at the limit that lost every manage secret could not delete one.
+   */
+  async issueOperatorCredential(name: string, actor: RequestActor): Promise<ManagementResult<CredentialIssued>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#addCredential(tenant.value, { name, scopes: ["manage"] }, actor, false);
+  }
+
+  /**
+   * Issuance and audit records, newest first, filtered and paged. Takes back issuance batches parked in KV and
+   * prunes records past the tenant's retention at `now` first, so the answer holds neither a gap nor an expired record.
+   */
+  async listLogs(filter: LogFilter, paging: { top: number; skip: number }, now: string): Promise<ManagementResult<LogEntry[]>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    await this.#logs.takeParked(this.ctx.storage, tenant.value.id, Date.parse(now));
+    this.ctx.storage.transactionSync(() => this.#logs.prune(Date.parse(now), true));
+    return { ok: true, value: this.#logs.page(filter, paging) };
+  }
+
+  async #addCredential(
+    tenant: TenantRecord,
+    input: NewTenantCredential,
+    actor: RequestActor,
+    enforceLimit: boolean,
+  ): Promise<ManagementResult<CredentialIssued>> {
+    const id = crypto.randomUUID();
+    const secret = generateSecret();
+    const secretHash = await hashSecret(secret, (await this.#keys.dataKey(tenant)).credentialHash);
+    return this.#commit(() => {
+      if (enforceLimit && this.#stores.credentials.count() >= MAX_CREDENTIALS_PER_TENANT) {
+        refuse({
+          reason: "conflict",
+          message: `A tenant holds at most ${MAX_CREDENTIALS_PER_TENANT} credentials; delete one before creating another`,
+        });
+      }
+      this.#stores.credentials.insert({
+        id,
+        kind: "management",
+        name: input.name,
+        scopes: input.scopes,
+        secretHash,
+        created: actor.time,
+        ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+      });
+      this.#audit(actor, "AddCredential", id);
+      return { ...this.#stores.credentials.find(id)!, secret };
+    });
+  }
+
+  /** Records a management change in the transaction that makes it (call inside `#commit`'s work). */
+  #audit(actor: RequestActor, action: AuditAction, objectId: string | null): void {
+    this.#logs.audit(actor, action, objectId);
   }
 }

@@ -1,18 +1,24 @@
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
-import { secretMatches, type CredentialScope } from "./credentials";
+import { hashMatches, hashSecret, isExpired, type CredentialScope } from "./credentials";
 import { open, unwrapDataKey, type TenantDataKey } from "./envelope";
 import { importKeyEncryptionKeys, keyEncryptionKeyConfigurationText, type KeyEncryptionKeys } from "./key-encryption-keys";
 import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
 import { storageCall } from "./storage-fault";
-import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
+import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
 import { KV_CACHE_TTL_SECONDS, SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS } from "./snapshot-freshness";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
 export interface WidevineSigner {
   readonly credential: SignerCredential;
   readonly keySeedId: string | undefined;
+}
+
+/** A credential that authenticated a request, and what it may do. */
+export interface AuthenticatedCredential {
+  readonly id: string;
+  readonly scopes: readonly CredentialScope[];
 }
 
 /** Upper bound on cached signer names per isolate. */
@@ -32,16 +38,19 @@ export class LoadedTenant {
     return this.snapshot.tenantId;
   }
 
-  /** The credential id a secret belongs to, when it holds the scope; compared in constant time. */
-  async authenticate(secret: string, scope: CredentialScope): Promise<string | undefined> {
-    let matched: string | undefined;
+  /**
+   * The credential a secret belongs to and its scopes, or undefined when none matches or the one that matches has
+   * expired at `now` (refused like an unknown secret). The secret is hashed once and compared with every stored
+   * hash in constant time, so the time taken does not tell which credential matched.
+   */
+  async authenticate(secret: string, now: Date): Promise<AuthenticatedCredential | undefined> {
+    const presented = await hashSecret(secret, this.dataKey.credentialHash);
+    let matched: SnapshotCredential | undefined;
     for (const credential of this.snapshot.credentials) {
-      // Check every credential so the time taken does not tell which one matched.
-      if ((await secretMatches(secret, credential.hash, this.dataKey.credentialHash)) && credential.scopes.includes(scope)) {
-        matched ??= credential.id;
-      }
+      if (hashMatches(presented, credential.hash)) matched ??= credential;
     }
-    return matched;
+    if (!matched || isExpired(matched.expiresAt, now)) return undefined;
+    return { id: matched.id, scopes: matched.scopes };
   }
 
   /** The seed id acquisitions use at `now` (honours a published switch's `effectiveAt`). */

@@ -51,6 +51,8 @@ describe("README walk-through", () => {
     checkKeysAgree(result.stdout);
     expect((await stat(join(folder, "local", "video.mp4"))).size).toBeGreaterThan(0);
     expect(await readFile(join(folder, "local", "movie.mpd"), "utf8")).toContain("urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed");
+    // Step 10: the packager's old credential, deleted after the switch, is refused.
+    expect(result.stdout).toMatch(/^401$/m);
   }, 300_000);
 
   it("runs a second time in the same folder without an error", async () => {

@@ -15,6 +15,7 @@ describe("tenant settings", () => {
       FairPlayUriTemplate: null,
       ClearKeyUriTemplate: null,
       AllowedOrigins: [],
+      LogRetentionDays: 90,
     });
     const settings = {
       WidevineProvider: "acme",
@@ -25,8 +26,8 @@ describe("tenant settings", () => {
     };
     const put = await api(tenant, "PUT", "/api/Settings", settings);
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual(settings);
-    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual(settings);
+    expect(await put.json()).toEqual({ ...settings, LogRetentionDays: 90 });
+    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual({ ...settings, LogRetentionDays: 90 });
   });
 
   it("puts the provider, LA_URL and skd template into the signalling at once", async () => {
@@ -85,12 +86,14 @@ describe("issuance log", () => {
     for (const id of ["a", "b", "c"]) expect((await api(tenant, "GET", `/api/Cpix/${id}`)).status).toBe(200);
     let logs: { ContentId: string }[] = [];
     for (let attempt = 0; attempt < 50 && logs.length < 3; attempt++) {
-      logs = await (await api(tenant, "GET", "/api/Logs")).json();
+      logs = await (await api(tenant, "GET", "/api/Logs?category=100")).json();
       if (logs.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(logs.map((log) => log.ContentId)).toEqual(["c", "b", "a"]);
     expect(
-      (await (await api(tenant, "GET", "/api/Logs?$top=1&$skip=1")).json<{ ContentId: string }[]>()).map((log) => log.ContentId),
+      (await (await api(tenant, "GET", "/api/Logs?category=100&$top=1&$skip=1")).json<{ ContentId: string }[]>()).map(
+        (log) => log.ContentId,
+      ),
     ).toEqual(["b"]);
   });
 });

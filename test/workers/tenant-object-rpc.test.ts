@@ -6,6 +6,7 @@ import { createTenant } from "./support/api";
 
 const NOW = "2026-11-23T12:00:00.000Z";
 const SOME_ID = "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
+const ACTOR = { credentialId: "c", requestPath: "/api/x", time: NOW };
 
 type TenantStub = DurableObjectStub<TenantObject>;
 
@@ -14,18 +15,18 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ["getMetadata", (tenant) => tenant.getMetadata(NOW)],
   ["listKeySeeds", (tenant) => tenant.listKeySeeds({ top: 10, skip: 0 }, NOW)],
   ["getKeySeed", (tenant) => tenant.getKeySeed(SOME_ID, NOW)],
-  ["createKeySeed", (tenant) => tenant.createKeySeed({ id: SOME_ID, name: "x" }, NOW)],
-  ["importKeySeeds", (tenant) => tenant.importKeySeeds([{ id: SOME_ID, data: new Uint8Array(30) }], NOW)],
-  ["updateKeySeed", (tenant) => tenant.updateKeySeed(SOME_ID, { isDefault: true }, NOW)],
-  ["deleteKeySeed", (tenant) => tenant.deleteKeySeed(SOME_ID, NOW)],
+  ["createKeySeed", (tenant) => tenant.createKeySeed({ id: SOME_ID, name: "x" }, NOW, ACTOR)],
+  ["importKeySeeds", (tenant) => tenant.importKeySeeds([{ id: SOME_ID, data: new Uint8Array(30) }], NOW, ACTOR)],
+  ["updateKeySeed", (tenant) => tenant.updateKeySeed(SOME_ID, { isDefault: true }, NOW, ACTOR)],
+  ["deleteKeySeed", (tenant) => tenant.deleteKeySeed(SOME_ID, NOW, ACTOR)],
   ["getSettings", (tenant) => tenant.getSettings()],
-  ["putSettings", (tenant) => tenant.putSettings({ widevineProvider: "x" })],
+  ["putSettings", (tenant) => tenant.putSettings({ widevineProvider: "x" }, ACTOR)],
   [
     "addWidevineCredential",
-    (tenant) => tenant.addWidevineCredential({ id: SOME_ID, providerName: "x", rsaPublicKeySpki: new Uint8Array(8) }, NOW),
+    (tenant) => tenant.addWidevineCredential({ id: SOME_ID, providerName: "x", rsaPublicKeySpki: new Uint8Array(8) }, NOW, ACTOR),
   ],
   ["listWidevineCredentials", (tenant) => tenant.listWidevineCredentials()],
-  ["deleteWidevineCredential", (tenant) => tenant.deleteWidevineCredential(SOME_ID)],
+  ["deleteWidevineCredential", (tenant) => tenant.deleteWidevineCredential(SOME_ID, ACTOR)],
   [
     "appendIssuance",
     (tenant) =>
@@ -33,6 +34,12 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ],
   ["listIssuance", (tenant) => tenant.listIssuance({ top: 10, skip: 0 })],
   ["currentSnapshot", (tenant) => tenant.currentSnapshot()],
+  ["createCredential", (tenant) => tenant.createCredential({ name: "x", scopes: ["acquire"] }, ACTOR)],
+  ["listCredentials", (tenant) => tenant.listCredentials()],
+  ["getCredential", (tenant) => tenant.getCredential(SOME_ID)],
+  ["deleteCredential", (tenant) => tenant.deleteCredential(SOME_ID, ACTOR)],
+  ["issueOperatorCredential", (tenant) => tenant.issueOperatorCredential("x", ACTOR)],
+  ["listLogs", (tenant) => tenant.listLogs({}, { top: 10, skip: 0 }, NOW)],
 ];
 
 function tenantStub(name: string): TenantStub {
@@ -45,11 +52,11 @@ describe("tenant object RPC surface", () => {
     const stub = tenantStub(name);
     expect(await call(stub)).toEqual({ ok: false, failure: { reason: "no-tenant" } });
     const rows = await runInDurableObject(stub, (_instance, state) =>
-      ["tenant", "key_seeds", "settings", "widevine_credentials", "issuance_log"].map(
+      ["tenant", "key_seeds", "settings", "widevine_credentials", "issuance_log", "credentials", "audit_log"].map(
         (table) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
       ),
     );
-    expect(rows).toEqual([0, 0, 0, 0, 0]);
+    expect(rows).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(await env.SNAPSHOTS.get(snapshotKey(name))).toBeNull();
   });
 

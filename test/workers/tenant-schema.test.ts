@@ -21,6 +21,28 @@ const SCHEMA_VERSION_3 = [
   "widevine_credentials: CREATE TABLE widevine_credentials (id TEXT PRIMARY KEY, provider_name TEXT NOT NULL UNIQUE, sealed_aes_material TEXT, rsa_public_key_spki TEXT, key_seed_id TEXT, created TEXT NOT NULL)",
 ];
 
+/**
+ * Schema version 4: credentials gain a name and an expiry, issuance rows an id (deduplicating retried batches), and
+ * the audit log appears; every other table is as version 3 left it.
+ */
+const VERSION_4_CHANGES: Readonly<Record<string, string>> = {
+  credentials:
+    "credentials: CREATE TABLE credentials (id TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT, name TEXT NOT NULL DEFAULT 'Management key', expires_at TEXT)",
+  issuance_log:
+    "issuance_log: CREATE TABLE issuance_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, protocol TEXT NOT NULL, content_id TEXT, kids TEXT NOT NULL, key_seed_id TEXT NOT NULL, credential TEXT NOT NULL, id TEXT)",
+};
+const SCHEMA_VERSION_4 = [
+  "audit_log: CREATE TABLE audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, time TEXT NOT NULL, category INTEGER NOT NULL, action TEXT NOT NULL, object_id TEXT, request_path TEXT NOT NULL, credential TEXT NOT NULL)",
+  ...SCHEMA_VERSION_3.map((table) => VERSION_4_CHANGES[table.slice(0, table.indexOf(":"))] ?? table),
+].sort();
+
+/** Indexes of version 4 (SQLite's own automatic ones left out). */
+const INDEXES_VERSION_4 = [
+  "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
+  "issuance_log_id: CREATE UNIQUE INDEX issuance_log_id ON issuance_log (id)",
+  "issuance_log_time: CREATE INDEX issuance_log_time ON issuance_log (time)",
+];
+
 function tenantStub(tenantId: string) {
   return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
 }
@@ -34,19 +56,71 @@ function schemaOf(sql: SqlStorage): { tables: string[]; version: string | undefi
   return { tables, version };
 }
 
+function indexesOf(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+    .toArray()
+    .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
+}
+
+/** Turns a version-4 object back into what version 3 left: no audit log, no new columns or indexes. */
+function downgradeToVersion3(sql: SqlStorage): void {
+  sql.exec("DROP TABLE audit_log");
+  for (const index of ["issuance_log_id", "issuance_log_time"]) sql.exec(`DROP INDEX ${index}`);
+  sql.exec("ALTER TABLE issuance_log DROP COLUMN id");
+  for (const column of ["name", "expires_at"]) sql.exec(`ALTER TABLE credentials DROP COLUMN ${column}`);
+  sql.exec("UPDATE meta SET value = '3' WHERE name = 'schema_version'");
+}
+
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 3, so objects already deployed need no data migration", async () => {
+  it("creates the tables of schema version 4: version 3's, credentials and issuance_log with new columns, and audit_log", async () => {
     const tenant = await createTenant();
-    const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => schemaOf(state.storage.sql));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
+    const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
+      ...schemaOf(state.storage.sql),
+      indexes: indexesOf(state.storage.sql),
+    }));
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_4, version: "4", indexes: INDEXES_VERSION_4 });
   });
 
-  it("brings an object written at schema version 2 up to version 3 by running only the missing step, keeping its rows", async () => {
+  it("brings an object written at schema version 3 up to version 4, keeping its credentials and issuance rows", async () => {
+    const tenant = await createTenant();
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      downgradeToVersion3(sql);
+      const asVersion3 = schemaOf(sql);
+      for (const content of ["a", "b"]) {
+        sql.exec(
+          "INSERT INTO issuance_log (time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, 'cpix', ?, '[]', 's', 'c')",
+          "2026-11-23T12:00:00.000Z",
+          content,
+        );
+      }
+      migrate(sql, TENANT_MIGRATIONS);
+      return {
+        asVersion3,
+        upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) },
+        credentials: sql.exec<{ name: string; expires_at: string | null }>("SELECT name, expires_at FROM credentials").toArray(),
+        issuanceIds: sql
+          .exec<{ id: string }>("SELECT id FROM issuance_log ORDER BY seq")
+          .toArray()
+          .map((row) => row.id),
+      };
+    });
+    expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_4, version: "4", indexes: INDEXES_VERSION_4 });
+    expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
+    expect(result.issuanceIds).toHaveLength(2);
+    for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(result.issuanceIds).size).toBe(2);
+  });
+
+  it("brings an object written at schema version 2 up to the latest version by running only the missing steps, keeping its rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
       const countSeeds = () => sql.exec<{ n: number }>("SELECT count(*) AS n FROM key_seeds").one().n;
-      // An object as version 2 left it: every table but seed_protection.
+      // An object as version 2 left it: every table of version 3 but seed_protection.
+      downgradeToVersion3(sql);
       sql.exec("DROP TABLE seed_protection");
       sql.exec("UPDATE meta SET value = '2' WHERE name = 'schema_version'");
       const seedsBefore = countSeeds();
@@ -55,7 +129,7 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_4, version: "4" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);

@@ -97,7 +97,7 @@ async function answer(
     overrideKeyIds: overrideParameter === "true",
   });
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
-  recordIssuance(c.env, c.executionCtx, tenant.tenantId, {
+  recordIssuance(c.env, c.executionCtx, tenant, {
     time: now.toISOString(),
     protocol: result.answer.protocolName,
     contentId: result.answer.contentId,

@@ -1,17 +1,35 @@
-import type { CredentialScope } from "../credentials";
+import { isExpired, type CredentialScope } from "../credentials";
 import type { MigrationStep } from "../schema";
 import type { SnapshotCredential } from "../snapshot";
+import type { CredentialView } from "../tenant-types";
 
 /** A credential to store: only the keyed hash of its secret, never the secret (docs/storage.md §Keys and sealing). */
 export interface NewCredential {
   readonly id: string;
   readonly kind: "management";
+  /** Absent for the tenant's first credential, made with the tenant: it is named INITIAL_CREDENTIAL_NAME. */
+  readonly name?: string;
   readonly scopes: readonly CredentialScope[];
   readonly secretHash: string;
   readonly created: string;
+  readonly expiresAt?: string;
 }
 
-/** The `credentials` table. */
+interface CredentialRow extends Record<string, SqlStorageValue> {
+  id: string;
+  name: string;
+  scopes: string;
+  secret_hash: string;
+  created: string;
+  expires_at: string | null;
+}
+
+/** The name of a tenant's first credential, and of credentials stored before names existed. */
+export const INITIAL_CREDENTIAL_NAME = "Management key";
+
+const CREDENTIAL_COLUMNS = "id, name, scopes, secret_hash, created, expires_at";
+
+/** The `credentials` table: a revoked credential keeps its row (with `revoked` set) until the log retention passes. */
 export class CredentialStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
@@ -19,6 +37,9 @@ export class CredentialStore {
       sql: `CREATE TABLE credentials (id TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL,
      secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)`,
     },
+    // Tenant-managed credentials (`/api/Credentials`): a name, and an optional instant from which it is refused.
+    { version: 4, sql: `ALTER TABLE credentials ADD COLUMN name TEXT NOT NULL DEFAULT '${INITIAL_CREDENTIAL_NAME}'` },
+    { version: 4, sql: "ALTER TABLE credentials ADD COLUMN expires_at TEXT" },
   ];
 
   readonly #sql: SqlStorage;
@@ -29,22 +50,70 @@ export class CredentialStore {
 
   insert(credential: NewCredential): void {
     this.#sql.exec(
-      "INSERT INTO credentials (id, kind, scopes, secret_hash, created) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO credentials (id, kind, name, scopes, secret_hash, created, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       credential.id,
       credential.kind,
+      credential.name ?? INITIAL_CREDENTIAL_NAME,
       JSON.stringify(credential.scopes),
       credential.secretHash,
       credential.created,
+      credential.expiresAt ?? null,
     );
   }
 
-  /** Credentials not revoked, oldest first, as the snapshot carries them. */
+  /** Credentials not revoked, oldest first, as the snapshot carries them (expired ones too: readers check the instant). */
   active(): SnapshotCredential[] {
-    return this.#sql
-      .exec<{ id: string; scopes: string; secret_hash: string }>(
-        "SELECT id, scopes, secret_hash FROM credentials WHERE revoked IS NULL ORDER BY created, id",
-      )
-      .toArray()
-      .map((row) => ({ id: row.id, scopes: JSON.parse(row.scopes) as CredentialScope[], hash: row.secret_hash }));
+    return this.#rows().map((row) => ({
+      id: row.id,
+      scopes: JSON.parse(row.scopes) as CredentialScope[],
+      hash: row.secret_hash,
+      ...(row.expires_at !== null && { expiresAt: row.expires_at }),
+    }));
   }
+
+  /** Credentials not revoked, oldest first, as the Management API lists them: never a secret or hash. */
+  views(): CredentialView[] {
+    return this.#rows().map(toView);
+  }
+
+  /** A credential not revoked, or undefined. */
+  find(id: string): CredentialView | undefined {
+    return this.views().find((view) => view.id === id);
+  }
+
+  /** How many credentials are not revoked. */
+  count(): number {
+    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM credentials WHERE revoked IS NULL").one().n;
+  }
+
+  /** How many credentials other than `exceptId` could still manage the tenant at `now`: not revoked, not expired, `manage`. */
+  usableManageCount(now: Date, exceptId: string): number {
+    return this.views().filter((view) => view.id !== exceptId && view.scopes.includes("manage") && !isExpired(view.expiresAt, now)).length;
+  }
+
+  /** Revokes a credential: it leaves the snapshot, so every reader refuses it once it holds the new snapshot. */
+  revoke(id: string, now: string): void {
+    this.#sql.exec("UPDATE credentials SET revoked = ? WHERE id = ? AND revoked IS NULL", now, id);
+  }
+
+  /** Forgets revoked credentials revoked before `cutoff` (their audit records age out alike). */
+  pruneRevokedBefore(cutoff: string): void {
+    this.#sql.exec("DELETE FROM credentials WHERE revoked IS NOT NULL AND revoked < ?", cutoff);
+  }
+
+  #rows(): CredentialRow[] {
+    return this.#sql
+      .exec<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE revoked IS NULL ORDER BY created, id`)
+      .toArray();
+  }
+}
+
+function toView(row: CredentialRow): CredentialView {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as CredentialScope[],
+    created: row.created,
+    expiresAt: row.expires_at,
+  };
 }

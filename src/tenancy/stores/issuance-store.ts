@@ -1,5 +1,6 @@
 import type { MigrationStep } from "../schema";
-import type { IssuanceRecord, Page } from "../tenant-types";
+import { LOG_CATEGORY, type IssuanceRecord, type LogEntry, type LogFilter, type Page } from "../tenant-types";
+import { timeConditions, type LogRow, type LogSelect, type LogSource } from "./log-page";
 
 interface IssuanceRow extends Record<string, SqlStorageValue> {
   time: string;
@@ -10,26 +11,44 @@ interface IssuanceRow extends Record<string, SqlStorageValue> {
   credential: string;
 }
 
-/** The `issuance_log` table: one row per answered acquisition, never a key value (docs/storage.md). */
-export class IssuanceStore {
+/**
+ * The `issuance_log` table: one row per answered acquisition (per up to MAX_KIDS_PER_ISSUANCE_RECORD KIDs), never a
+ * key value (docs/storage.md). Rows carry the id the edge gave them, so a batch delivered twice is stored once.
+ */
+export class IssuanceStore implements LogSource {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 1,
       sql: `CREATE TABLE issuance_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, protocol TEXT NOT NULL,
      content_id TEXT, kids TEXT NOT NULL, key_seed_id TEXT NOT NULL, credential TEXT NOT NULL)`,
     },
+    { version: 4, sql: "ALTER TABLE issuance_log ADD COLUMN id TEXT" },
+    // Rows written before ids existed get a random one, shaped as a UUID like the ids the edge gives.
+    { version: 4, sql: "UPDATE issuance_log SET id = lower(hex(randomblob(16))) WHERE id IS NULL" },
+    {
+      version: 4,
+      sql: `UPDATE issuance_log SET id = substr(id, 1, 8) || '-' || substr(id, 9, 4) || '-4' || substr(id, 14, 3) || '-'
+     || substr('89ab', 1 + (random() & 3), 1) || substr(id, 18, 3) || '-' || substr(id, 21, 12) WHERE length(id) = 32`,
+    },
+    { version: 4, sql: "CREATE UNIQUE INDEX issuance_log_id ON issuance_log (id)" },
+    { version: 4, sql: "CREATE INDEX issuance_log_time ON issuance_log (time)" },
   ];
 
+  readonly kind = "issuance";
   readonly #sql: SqlStorage;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
   }
 
-  append(records: readonly IssuanceRecord[]): void {
+  /** Stores the records whose id it does not hold yet; answers how many were new. */
+  append(records: readonly IssuanceRecord[]): number {
+    let added = 0;
     for (const record of records) {
       this.#sql.exec(
-        "INSERT INTO issuance_log (time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, ?, ?, ?, ?, ?)",
+        `INSERT INTO issuance_log (id, time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+        record.id ?? crypto.randomUUID(),
         record.time,
         record.protocol,
         record.contentId,
@@ -37,10 +56,17 @@ export class IssuanceStore {
         record.keySeedId,
         record.credential,
       );
+      added += this.#sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
     }
+    return added;
   }
 
-  /** Records newest first, paged. */
+  /** Deletes records older than `cutoff` (the tenant's log retention). */
+  pruneBefore(cutoff: string): void {
+    this.#sql.exec("DELETE FROM issuance_log WHERE time < ?", cutoff);
+  }
+
+  /** Records newest first, paged, as they were appended (without the ids the Logs API adds). */
   page(paging: { top: number; skip: number }): Page<IssuanceRecord> {
     const total = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM issuance_log").one().n;
     const rows = this.#sql
@@ -60,6 +86,40 @@ export class IssuanceStore {
         keySeedId: row.key_seed_id,
         credential: row.credential,
       })),
+    };
+  }
+
+  select(filter: LogFilter): LogSelect | undefined {
+    if (filter.categories !== undefined && !filter.categories.includes(LOG_CATEGORY.KeyIssuance)) return undefined;
+    const { conditions, params } = timeConditions(filter);
+    if (filter.contentId !== undefined) {
+      conditions.push("content_id = ?");
+      params.push(filter.contentId);
+    }
+    if (filter.kid !== undefined) {
+      // KIDs are stored in their canonical lower-case form, as the filter is.
+      conditions.push("EXISTS (SELECT 1 FROM json_each(issuance_log.kids) WHERE json_each.value = ?)");
+      params.push(filter.kid);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    return {
+      sql: `SELECT 'issuance' AS kind, seq, id, time, ${LOG_CATEGORY.KeyIssuance} AS category, protocol, content_id, kids, key_seed_id,
+     credential, NULL AS action, NULL AS object_id, NULL AS request_path FROM issuance_log ${where}`,
+      params,
+    };
+  }
+
+  toEntry(row: LogRow): LogEntry {
+    return {
+      kind: "issuance",
+      id: row.id,
+      category: LOG_CATEGORY.KeyIssuance,
+      time: row.time,
+      protocol: row.protocol ?? "",
+      contentId: row.content_id,
+      kids: JSON.parse(row.kids ?? "[]") as string[],
+      keySeedId: row.key_seed_id ?? "",
+      credential: row.credential,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { MigrationStep } from "../schema";
+import { AuditStore } from "./audit-store";
 import { CredentialStore } from "./credential-store";
 import { IssuanceStore } from "./issuance-store";
 import { KeySeedStore, type KeySeedStoreOptions } from "./key-seed-store";
@@ -14,6 +15,7 @@ export interface TenantStores {
   readonly settings: SettingsStore;
   readonly widevineSigners: WidevineSignerStore;
   readonly issuance: IssuanceStore;
+  readonly audit: AuditStore;
 }
 
 /** Every store's migration steps, for `migrate` to run version by version (docs/storage.md §Durable Object tables). */
@@ -24,6 +26,7 @@ export const TENANT_MIGRATIONS: readonly MigrationStep[] = [
   SettingsStore,
   IssuanceStore,
   WidevineSignerStore,
+  AuditStore,
 ].flatMap((store) => store.migrations);
 
 /** Opens every store over the object's SQL storage; run `migrate(sql, TENANT_MIGRATIONS)` before using them. */
@@ -35,5 +38,6 @@ export function openTenantStores(sql: SqlStorage, options: KeySeedStoreOptions):
     settings: new SettingsStore(sql),
     widevineSigners: new WidevineSignerStore(sql),
     issuance: new IssuanceStore(sql),
+    audit: new AuditStore(sql),
   };
 }

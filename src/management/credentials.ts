@@ -1,0 +1,61 @@
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
+import { routeGroup } from "../http/route-group";
+import { tenantObject } from "../tenancy/tenant-client";
+import type { CredentialIssued, CredentialView } from "../tenancy/tenant-types";
+import { parseNewCredential } from "./credential-input";
+import { parseBody, respond } from "./responses";
+
+/**
+ * `/api/Credentials`: the tenant's own credentials, each scoped `acquire` (acquisition endpoints), `manage`
+ * (Management API) or both. Axinom replaces a lost management key only through a support ticket (Axinom Key
+ * Service API, "Authentication"); here the tenant creates, lists and revokes them itself. A secret is shown once,
+ * in the 201 of the POST.
+ */
+export const credentialRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = credentialRoutes.routes;
+
+routes.post("/credentials", async (c) => {
+  const now = new Date();
+  const input = await parseBody(c.req.raw, (value) => parseNewCredential(value, now));
+  if (input instanceof Response) return input;
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).createCredential(input, requestActor(c, now.toISOString()));
+  return respond(c.env, c.var.store, tenantId, result, (issued) => c.json(issuedCredentialJson(issued), 201));
+});
+
+routes.get("/credentials", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listCredentials();
+  return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
+});
+
+routes.get("/credentials/:id", async (c) => {
+  const id = credentialIdParam(c.req.param("id"));
+  if (!id) return jsonError(400, "The credential Id in the path must be a UUID");
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).getCredential(id);
+  return result.ok ? c.json(credentialJson(result.value)) : managementFailureResponse(result.failure);
+});
+
+routes.delete("/credentials/:id", async (c) => {
+  const id = credentialIdParam(c.req.param("id"));
+  if (!id) return jsonError(400, "The credential Id in the path must be a UUID");
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).deleteCredential(id, requestActor(c, new Date().toISOString()));
+  return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
+});
+
+/** A credential as listed: never its secret or hash. */
+export function credentialJson(view: CredentialView) {
+  return { Id: view.id, Name: view.name, Scopes: view.scopes, Created: view.created, ExpiresAt: view.expiresAt };
+}
+
+/** A credential just created, with its secret (shown this once). */
+export function issuedCredentialJson(issued: CredentialIssued) {
+  return { ...credentialJson(issued), Secret: issued.secret };
+}
+
+function credentialIdParam(text: string): string | undefined {
+  const id = text.toLowerCase();
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? id : undefined;
+}

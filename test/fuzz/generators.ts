@@ -60,6 +60,11 @@ export type ErrorStyle = "json" | "text" | "widevine";
 export interface FuzzTarget<R = unknown> {
   readonly name: string;
   readonly errorStyle: ErrorStyle;
+  /**
+   * Requests sent after each 2xx answer, held to the same property: a write that was accepted must not break what
+   * reads it (e.g. settings that every acquisition's signalling uses).
+   */
+  readonly afterwards?: (tenant: FuzzTenant) => readonly FuzzRequest[];
   readonly recipe: fc.Arbitrary<R>;
   render(recipe: R, tenant: FuzzTenant): Promise<FuzzRequest>;
   describe(recipe: R): string;
@@ -329,6 +334,18 @@ const templateText = fc.constantFrom(
     "javascript:alert(1)",
     "urn:x",
   ].map((text) => ({ label: `template:${JSON.stringify(text)}`, value: text })),
+  // Near the 2048-character bound, with characters that grow when escaped or expanded.
+  ...[
+    ["https://pr.example.com/rm?", "&", 1400],
+    ["https://pr.example.com/rm?", "&", 2000],
+    ["https://pr.example.com/rm?", "<", 2000],
+    ["https://pr.example.com/", "\u00e9", 2000],
+    ["skd://", "{kidBase64}", 185],
+    ["https://keys.example.com/", "{kid}", 400],
+  ].map(([prefix, unit, count]) => ({
+    label: `template:${JSON.stringify(prefix)}+${JSON.stringify(unit)}x${count}`,
+    value: `${prefix}${String(unit).repeat(Number(count))}`,
+  })),
 );
 
 const settingsFields = {
@@ -338,9 +355,23 @@ const settingsFields = {
   ClearKeyUriTemplate: templateText,
 };
 
+/** Acquisitions that put every setting into signalling: PlayReady 4.0 and 4.3 headers, FairPlay and Clear Key URIs. */
+function signallingProbes(tenant: FuzzTenant): FuzzRequest[] {
+  const kid = "339c45b5-fb6d-4bd9-994c-eabd9d41c95b";
+  return ["drm=widevine&drm=playready&drm=clearkey&scheme=cenc", "drm=widevine&drm=playready&drm=fairplay&drm=clearkey&scheme=cbcs"].map(
+    (query) => ({
+      method: "GET",
+      path: `/api/Cpix/settings-probe?kid=${kid}&${query}&keySeedId=${tenant.seedId}`,
+      headers: { Authorization: tenant.authorization },
+    }),
+  );
+}
+
 const settingsTarget: FuzzTarget<BodyOnlyRecipe> = {
   name: "GET, PUT /api/Settings",
   errorStyle: "json",
+  // "The same checks acquisition applies, so a setting that would break every response is refused here" (settings.ts).
+  afterwards: signallingProbes,
   recipe: fc.record({
     method: fc.constantFrom("PUT", "PUT", "PUT", "GET", "POST"),
     body: bodyRecipe(objectEntries(settingsFields)),

@@ -64,6 +64,12 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
     if (!slowest || ms > slowest.ms) slowest = { ms, recipe };
     statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
     if (outcome.violation) throw new PropertyViolation(outcome.violation);
+    if (!outcome.status.startsWith("2") || !target.afterwards) return;
+    for (const next of target.afterwards(options.tenant)) {
+      const after = await sendAndCheck(options.fetcher, next, "text", secrets);
+      if (after.violation)
+        throw new PropertyViolation(`after a ${outcome.status}, ${next.method} ${next.path.split("?")[0]} broke: ${after.violation}`);
+    }
   });
   const details = await fc.check(property, {
     seed: options.seed,

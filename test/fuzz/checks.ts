@@ -18,6 +18,8 @@ export const ANSWER_TIMEOUT_MS = 15_000;
 export interface Outcome {
   /** The HTTP status ("200 OK" and so on for the Widevine API, with its inner status), or "timeout". */
   readonly status: string;
+  /** Characters in the response body. */
+  readonly size: number;
   /** What was wrong, if anything (no values quoted). */
   readonly violation?: string;
 }
@@ -59,11 +61,12 @@ export async function sendAndCheck(
       })(),
       timeout,
     ]);
-    if (answer === "timeout") return { status: "timeout", violation: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s` };
+    if (answer === "timeout") return { status: "timeout", size: 0, violation: `no answer within ${ANSWER_TIMEOUT_MS / 1000} s` };
     const { response, text } = answer;
     const inner = style === "widevine" && response.status === 200 ? widevineInner(text) : undefined;
     const violation = violationOf(response, text, style, secrets, inner);
-    return { status: inner?.status ? `${response.status} ${inner.status}` : String(response.status), ...(violation && { violation }) };
+    const status = inner?.status ? `${response.status} ${inner.status}` : String(response.status);
+    return { status, size: text.length, ...(violation && { violation }) };
   } finally {
     clearTimeout(timer);
   }
@@ -109,14 +112,29 @@ interface WidevineInner {
 function widevineInner(text: string): WidevineInner {
   try {
     const outer = JSON.parse(text) as { response?: unknown };
-    const bytes = typeof outer.response === "string" ? fromBase64(outer.response) : undefined;
+    const bytes = typeof outer.response === "string" ? decodeBase64(outer.response) : undefined;
     if (!bytes) return { text: "", violation: 'status 200 without {"response": base64}' };
     const innerText = new TextDecoder().decode(bytes);
     const status = (JSON.parse(innerText) as { status?: unknown }).status;
     if (typeof status !== "string") return { text: innerText, violation: "inner response without a status" };
     if (status === "INTERNAL_ERROR") return { text: innerText, status, violation: "inner status INTERNAL_ERROR (the Widevine API's 5xx)" };
     return { text: innerText, status };
+  } catch (error) {
+    // The error's name and the size only: a JSON parser's message quotes the text it failed on.
+    const name = error instanceof Error ? error.name : "unknown";
+    return { text: "", violation: `status 200 whose response is not base64 of JSON (${name}, ${text.length} characters)` };
+  }
+}
+
+/**
+ * Base64 to bytes through `atob`, which copes with responses of many megabytes; the service's own `fromBase64`
+ * checks its input with a regular expression that runs out of stack on such sizes in Node (fine for requests,
+ * which are at most 1 MiB).
+ */
+export function decodeBase64(text: string): Uint8Array | undefined {
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
   } catch {
-    return { text: "", violation: "status 200 whose response is not base64 of JSON" };
+    return undefined;
   }
 }

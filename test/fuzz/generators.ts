@@ -64,7 +64,7 @@ export interface FuzzTarget<R = unknown> {
    * Requests sent after each 2xx answer, held to the same property: a write that was accepted must not break what
    * reads it (e.g. settings that every acquisition's signalling uses).
    */
-  readonly afterwards?: (tenant: FuzzTenant) => readonly FuzzRequest[];
+  readonly afterwards?: (request: FuzzRequest, tenant: FuzzTenant) => readonly FuzzRequest[];
   readonly recipe: fc.Arbitrary<R>;
   render(recipe: R, tenant: FuzzTenant): Promise<FuzzRequest>;
   describe(recipe: R): string;
@@ -371,7 +371,7 @@ const settingsTarget: FuzzTarget<BodyOnlyRecipe> = {
   name: "GET, PUT /api/Settings",
   errorStyle: "json",
   // "The same checks acquisition applies, so a setting that would break every response is refused here" (settings.ts).
-  afterwards: signallingProbes,
+  afterwards: (request, tenant) => (request.method === "PUT" ? signallingProbes(tenant) : []),
   recipe: fc.record({
     method: fc.constantFrom("PUT", "PUT", "PUT", "GET", "POST"),
     body: bodyRecipe(objectEntries(settingsFields)),
@@ -556,14 +556,15 @@ const cpixGetTarget: FuzzTarget<CpixGetRecipe> = {
 };
 
 /** Fields of Widevine's `CommonEncryptionRequest` (Shaka's widevine_common_encryption.proto), valid and not. */
+/** A content_id as large as the 1 MiB body allows once signed and wrapped: it is hashed into Key IDs and logged. */
+const HUGE_CONTENT_ID = { label: "base64-of-bytes(400000)", value: toBase64(new Uint8Array(400_000).fill(0x6d)) };
+
 const widevineRequestFields = {
   content_id: fc.oneof(
-    base64Label(
-      "base64-of-uuid-text",
-      fc.uuid().map((uuid) => utf8(uuid)),
-    ),
-    base64Label("base64-of-bytes", fc.uint8Array({ minLength: 1, maxLength: 40 })),
-    base64Label("base64-of-16-bytes", fc.uint8Array({ minLength: 16, maxLength: 16 })),
+    { weight: 1, arbitrary: fc.constant(HUGE_CONTENT_ID) },
+    { weight: 20, arbitrary: base64Label("base64-of-uuid-text", fc.uuid().map(utf8)) },
+    { weight: 20, arbitrary: base64Label("base64-of-bytes", fc.uint8Array({ minLength: 1, maxLength: 40 })) },
+    { weight: 20, arbitrary: base64Label("base64-of-16-bytes", fc.uint8Array({ minLength: 16, maxLength: 16 })) },
   ),
   tracks: fc.uniqueArray(fc.constantFrom("SD", "HD", "UHD1", "UHD2", "AUDIO"), { minLength: 1, maxLength: 5 }).map((types) => ({
     label: `tracks(${types.join(",")})`,

@@ -4,7 +4,7 @@ import { deriveContentKey } from "../../src/domain/key-derivation";
 import { KeyId } from "../../src/domain/key-id";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc";
 import { TEST_BINDINGS } from "../test-bindings";
-import type { Fetcher } from "./checks";
+import { decodeBase64, type Fetcher } from "./checks";
 import { CPIX_CORPUS } from "./corpus";
 import type { FuzzTenant } from "./generators";
 import { TEST_SEED, TEST_SEED_BASE64 } from "./test-seed";
@@ -118,7 +118,7 @@ function cpixKeys(document: { contentKeyList?: { items: readonly { kid: KeyId; v
 function widevineResponse(text: string): { status?: string; tracks?: { key_id: string; key: string }[] } | undefined {
   try {
     const outer = JSON.parse(text) as { response: string };
-    return JSON.parse(new TextDecoder().decode(fromBase64(outer.response)!));
+    return JSON.parse(new TextDecoder().decode(decodeBase64(outer.response)!));
   } catch {
     return undefined;
   }

@@ -98,10 +98,19 @@ async function replayFailure(line: string): Promise<FuzzReport> {
 }
 
 function summary(reports: readonly FuzzReport[], elapsedMs: number, failures: readonly FuzzFailure[], problems: readonly string[]): string {
-  const byTarget = new Map<string, { inputs: number; statuses: Record<string, number>; excluded: Record<string, number> }>();
+  interface TargetTotals {
+    inputs: number;
+    statuses: Record<string, number>;
+    excluded: Record<string, number>;
+    slowest?: FuzzReport["slowest"];
+    largest?: FuzzReport["largest"];
+  }
+  const byTarget = new Map<string, TargetTotals>();
   for (const report of reports) {
-    const entry = byTarget.get(report.target) ?? { inputs: 0, statuses: {}, excluded: {} };
+    const entry: TargetTotals = byTarget.get(report.target) ?? { inputs: 0, statuses: {}, excluded: {} };
     entry.inputs += report.inputs;
+    if (report.slowest && report.slowest.ms > (entry.slowest?.ms ?? -1)) entry.slowest = report.slowest;
+    if (report.largest && report.largest.size > (entry.largest?.size ?? -1)) entry.largest = report.largest;
     for (const [status, count] of Object.entries(report.statuses)) entry.statuses[status] = (entry.statuses[status] ?? 0) + count;
     for (const [defect, count] of Object.entries(report.excluded)) entry.excluded[defect] = (entry.excluded[defect] ?? 0) + count;
     byTarget.set(report.target, entry);
@@ -119,6 +128,8 @@ function summary(reports: readonly FuzzReport[], elapsedMs: number, failures: re
       .join(", ");
     const excluded = Object.entries(entry.excluded).map(([defect, count]) => `${count} excluded (${defect})`);
     lines.push(`  ${target}: ${entry.inputs} inputs; ${statuses}${excluded.length > 0 ? `; ${excluded.join("; ")}` : ""}`);
+    if (entry.slowest) lines.push(`    slowest ${entry.slowest.ms} ms: ${entry.slowest.shape}`);
+    if (entry.largest) lines.push(`    largest answer ${entry.largest.size} characters: ${entry.largest.shape}`);
   }
   const retried = Object.entries(retries).map(([code, count]) => `${count} (${code})`);
   if (retried.length > 0) lines.push(`sent again after a connection failure: ${retried.join(", ")}`);

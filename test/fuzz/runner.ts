@@ -36,6 +36,8 @@ export interface FuzzReport {
   readonly failure?: FuzzFailure;
   /** The input that took longest to answer, and how long (a hang in the making shows here first). */
   readonly slowest?: { readonly ms: number; readonly shape: string };
+  /** The largest answer, in characters (a small request with a huge answer is worth a look). */
+  readonly largest?: { readonly size: number; readonly shape: string };
   readonly interrupted: boolean;
   readonly elapsedMs: number;
 }
@@ -49,6 +51,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
   const excluded: Record<string, number> = {};
   let inputs = 0;
   let slowest: { ms: number; recipe: unknown } | undefined;
+  let largest: { size: number; recipe: unknown } | undefined;
   const started = Date.now();
   const property = fc.asyncProperty(target.recipe, async (recipe) => {
     const request = await target.render(recipe, options.tenant);
@@ -62,10 +65,11 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
     const outcome = await sendAndCheck(options.fetcher, request, target.errorStyle, secrets);
     const ms = Date.now() - sent;
     if (!slowest || ms > slowest.ms) slowest = { ms, recipe };
+    if (!largest || outcome.size > largest.size) largest = { size: outcome.size, recipe };
     statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
     if (outcome.violation) throw new PropertyViolation(outcome.violation);
     if (!outcome.status.startsWith("2") || !target.afterwards) return;
-    for (const next of target.afterwards(options.tenant)) {
+    for (const next of target.afterwards(request, options.tenant)) {
       const after = await sendAndCheck(options.fetcher, next, "text", secrets);
       if (after.violation)
         throw new PropertyViolation(`after a ${outcome.status}, ${next.method} ${next.path.split("?")[0]} broke: ${after.violation}`);
@@ -97,6 +101,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
     statuses,
     ...(failure && { failure }),
     ...(slowest && { slowest: { ms: slowest.ms, shape: target.describe(slowest.recipe) } }),
+    ...(largest && { largest: { size: largest.size, shape: target.describe(largest.recipe) } }),
     interrupted: details.interrupted,
     elapsedMs: Date.now() - started,
   };

@@ -132,9 +132,14 @@ function widevineInner(text: string): WidevineInner {
  * which are at most 1 MiB).
  */
 export function decodeBase64(text: string): Uint8Array | undefined {
+  let binary: string;
   try {
-    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+    binary = atob(text);
   } catch {
     return undefined;
   }
+  // One preallocated array: `Uint8Array.from(string, map)` goes through an iterator and holds tens of MB twice.
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

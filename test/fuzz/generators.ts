@@ -77,11 +77,18 @@ const KNOWN_PROVIDER: WeirdText = { label: "known-provider", text: "" };
 /** Stands for the tenant's own id. */
 const KNOWN_TENANT: WeirdText = { label: "known-tenant-id", text: "" };
 
+/** The text a value stands for: the placeholders by their label (generated labels name a kind and a length). */
 function resolve(value: WeirdText, tenant: FuzzTenant): string {
-  if (value === KNOWN_SEED_ID || value.label === KNOWN_SEED_ID.label) return tenant.seedId;
-  if (value === KNOWN_PROVIDER || value.label === KNOWN_PROVIDER.label) return tenant.providerName;
-  if (value === KNOWN_TENANT || value.label === KNOWN_TENANT.label) return tenant.tenantId;
-  return value.text;
+  switch (value.label) {
+    case KNOWN_SEED_ID.label:
+      return tenant.seedId;
+    case KNOWN_PROVIDER.label:
+      return tenant.providerName;
+    case KNOWN_TENANT.label:
+      return tenant.tenantId;
+    default:
+      return value.text;
+  }
 }
 
 type Auth = "tenant" | "none" | "wrong-key" | "other-scheme" | "garbage";
@@ -228,21 +235,27 @@ interface KeySeedsRecipe {
   readonly type: string | undefined;
 }
 
+/**
+ * The id in the path, if any: POST creates (no id); DELETE never names the tenant's test seed, which the known-good
+ * checks derive from.
+ */
+function keySeedsPathId(recipe: KeySeedsRecipe): KeySeedsRecipe["id"] {
+  if (recipe.method === "POST" || (recipe.method === "DELETE" && recipe.id?.value.label === KNOWN_SEED_ID.label)) return undefined;
+  return recipe.id;
+}
+
 const keySeedsTarget: FuzzTarget<KeySeedsRecipe> = {
   name: "POST, GET, PUT, DELETE /api/KeySeeds[/{id}]",
   errorStyle: "json",
   recipe: fc.record({
     method: fc.constantFrom("GET", "POST", "PUT", "PUT", "DELETE", "PATCH", "OPTIONS"),
-    // DELETE never names the tenant's test seed: the known-good checks derive from it.
     id: fc.option(fc.oneof(pathSegment, fc.constant({ value: KNOWN_SEED_ID, raw: false })), { freq: 4, nil: undefined }),
     body: bodyRecipe(objectEntries(keySeedFields)),
     auth: tenantAuth,
     type: contentType("application/json"),
   }),
   async render(recipe, tenant) {
-    const keepsTestSeed = recipe.method === "DELETE" && recipe.id?.value.label === KNOWN_SEED_ID.label;
-    // POST creates (the path has no id); the other methods mostly name one.
-    const id = recipe.id && !keepsTestSeed && recipe.method !== "POST" ? `/${renderSegment(recipe.id, tenant)}` : "";
+    const id = keySeedsPathId(recipe) ? `/${renderSegment(keySeedsPathId(recipe)!, tenant)}` : "";
     const sendsBody = recipe.method === "POST" || recipe.method === "PUT" || recipe.method === "PATCH";
     return {
       method: recipe.method,
@@ -252,7 +265,7 @@ const keySeedsTarget: FuzzTarget<KeySeedsRecipe> = {
     };
   },
   describe: (recipe) =>
-    `${recipe.method} /api/KeySeeds${recipe.id && recipe.method !== "POST" ? `/${recipe.id.value.label}` : ""} auth=${recipe.auth} type=${recipe.type ?? "none"} ${describeBody(recipe.body, Object.keys(keySeedFields))}`,
+    `${recipe.method} /api/KeySeeds${keySeedsPathId(recipe) ? `/${keySeedsPathId(recipe)!.value.label}` : ""} auth=${recipe.auth} type=${recipe.type ?? "none"} ${describeBody(recipe.body, Object.keys(keySeedFields))}`,
 };
 
 interface ListRecipe {

@@ -4,7 +4,8 @@ import { TEST_BINDINGS, TEST_RATE_LIMITS } from "./test/test-bindings.ts";
 
 /**
  * Two projects: `workers` runs inside workerd with real KV and Durable Objects; `interop` runs in Node,
- * where real peer tools (xmllint, Shaka Packager, ffmpeg) can be spawned against the service.
+ * where real peer tools (xmllint, Shaka Packager, ffmpeg) can be spawned against the service. A third, `fuzz`,
+ * is the long fuzz run (`npm run fuzz`); `npm test` names the first two and so leaves it out.
  */
 export default defineConfig({
   test: {
@@ -19,6 +20,17 @@ export default defineConfig({
           }),
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        // The long fuzz run against the production bundle on 127.0.0.1 (test/fuzz/long-run.fuzz.ts).
+        test: {
+          name: "fuzz",
+          include: ["test/fuzz/**/*.fuzz.ts"],
+          environment: "node",
+          // FUZZ_SECONDS bounds the run; the margin covers the build, the service start and the final checks.
+          testTimeout: (Number(process.env.FUZZ_SECONDS) || 600) * 1000 + 300_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         test: {

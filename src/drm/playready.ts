@@ -76,12 +76,19 @@ function escapeXmlText(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Longest LA_URL accepted; keeps the PRO far below the 15 KB limit of PRH spec §2 (2 bytes per UTF-16 unit). */
+/**
+ * Longest LA_URL accepted, counted as it is written into the WRMHEADER (XML-escaped: `&` takes 5 characters); keeps
+ * the PRO far below the 15 KB limit of PRH spec §2 (2 bytes per UTF-16 unit). Counting the raw URL let ~1,500 `&`
+ * through, which overflowed the PRO at every acquisition.
+ */
 export const PLAYREADY_LA_URL_MAX_LENGTH = 2048;
 
 /** Names the rule an LA_URL breaks, or undefined: "Only absolute URLs are allowed" (PRH spec §3.6.2), http(s) only. */
 export function playReadyLaUrlProblem(laUrl: string): string | undefined {
-  if (laUrl.length > PLAYREADY_LA_URL_MAX_LENGTH) return `must be at most ${PLAYREADY_LA_URL_MAX_LENGTH} characters, got ${laUrl.length}`;
+  const written = escapeXmlText(laUrl).length;
+  if (written > PLAYREADY_LA_URL_MAX_LENGTH) {
+    return `must be at most ${PLAYREADY_LA_URL_MAX_LENGTH} characters once XML-escaped (& counts 5, < and > 4), got ${written}`;
+  }
   if (laUrl.trim() !== laUrl || laUrl === "") return "must not be empty or have surrounding whitespace";
   // It is written into the WRMHEADER XML, where only XML 1.0 §2.2 Char may appear.
   if (firstNonXmlChar(laUrl) !== -1) return "must hold only characters XML allows (XML 1.0 §2.2 Char)";

@@ -29,7 +29,7 @@ const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRIC
  * Builds and starts the service; resolves once it accepts requests.
  * @example const service = await startService(); await fetch(`${service.url}/admin/tenants`, …); await service.stop();
  */
-export async function startService(): Promise<RunningService> {
+export async function startService(options: { unlimitedRates?: boolean } = {}): Promise<RunningService> {
   const outdir = join(BUILD_ROOT, `${process.pid}-${Date.now().toString(36)}`);
   await mkdir(outdir, { recursive: true });
   try {
@@ -42,6 +42,7 @@ export async function startService(): Promise<RunningService> {
     const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(configPath);
     const miniflare = new Miniflare({
       ...workerOptions,
+      ...(options.unlimitedRates && { ratelimits: unreachableRateLimits(workerOptions.ratelimits) }),
       name: config.name,
       rootPath: PROJECT_ROOT,
       modulesRoot: outdir,
@@ -83,6 +84,17 @@ async function buildWorker(outdir: string): Promise<void> {
     child.on("close", resolve);
   });
   if (code !== 0) throw new Error(`wrangler deploy --dry-run exited with ${code}:\n${output.join("").slice(-4000)}`);
+}
+
+/**
+ * wrangler.toml's rate-limit bindings with a limit no run reaches, for a long fuzz run that sends far more than a
+ * tenant may in a minute (the limiter itself is tested in test/workers/rate-limits.test.ts). Each request still
+ * calls the binding.
+ */
+function unreachableRateLimits<L extends { simple: { limit: number } }>(ratelimits: Record<string, L> = {}): Record<string, L> {
+  return Object.fromEntries(
+    Object.entries(ratelimits).map(([name, limits]) => [name, { ...limits, simple: { ...limits.simple, limit: 1_000_000_000 } }]),
+  );
 }
 
 function stringVars(vars: Record<string, unknown>): Record<string, string> {

@@ -4,6 +4,7 @@ import { tenantStore } from "../../http/auth";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
+import { errorHeaders } from "../../http/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
 import type { LoadedTenant } from "../../tenancy/tenant-store";
@@ -81,7 +82,8 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     if (error instanceof StorageUnavailable) throw error;
     if (error instanceof TenantOverBudget) {
       const body = encodeSignedResponse(failureResponse({ reason: "rate-limited", retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS }));
-      return c.json(body, 429, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+      const message = `Rate limit of acquisitions for this tenant reached; retry in ${RATE_LIMIT_PERIOD_SECONDS} s`;
+      return c.json(body, 429, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS), ...errorHeaders(message) });
     }
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));

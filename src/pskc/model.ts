@@ -11,7 +11,7 @@ export interface PskcSeed {
 export interface PskcKey {
   /** `pskc:Key/@Id` (RFC 6030 §4.3.2, required). */
   readonly id: string;
-  /** `pskc:FriendlyName`, when present. */
+  /** `pskc:FriendlyName`, when present, without leading and trailing whitespace. */
   readonly name?: string;
   /** `pskc:Key/@Algorithm`, when present; an export's seeds carry PLAYREADY_KEY_SEED_ALGORITHM. */
   readonly algorithm?: string;

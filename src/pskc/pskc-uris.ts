@@ -66,8 +66,9 @@ export const MAC_KEY_LENGTH = 32;
  * §5.2's minimum of 1,000. OWASP's Password Storage Cheat Sheet asks 210,000 for PBKDF2-HMAC-SHA-512; SHA-512 is the
  * PRF because, at the capped count, it costs an attacker the most per iteration (OWASP rates 210,000 SHA-512
  * iterations equal to 600,000 SHA-256 ones). The rest of the strength comes from the password rule of the export
- * route (at least 12 characters). One derivation took 34–67 ms in workerd 1.20260426 on the 2-core test machine
- * under load (SHA-256: 10–28 ms), well inside a paid Worker's CPU budget (30 s by default).
+ * route (at least 12 characters). One derivation takes about 33 ms in workerd 1.20260426 on the 2-core test machine
+ * (SHA-256: about 10 ms), and it runs on the isolate's thread, so it is CPU time: writing or reading a document
+ * costs about 34 ms, well inside a paid Worker's CPU budget (30 s by default) but not the free plan's 10 ms.
  */
 export const PBKDF2_ITERATIONS = 100_000;
 /** The PRF of the writer's PBKDF2 (RFC 8018 §5.2), named in `PRF/@Algorithm`. */

@@ -61,7 +61,8 @@ async function openDerivedKey(derivedKey: XmlElement, password: string): Promise
     "IterationCount",
     MAX_READ_PBKDF2_ITERATIONS,
   );
-  const keyLength = integerText(requireChild(parameters, "", "KeyLength", "KeyLength"), "KeyLength", 64);
+  // KeyLength is the AES key's: 32 bytes (AES-256) at most.
+  const keyLength = integerText(requireChild(parameters, "", "KeyLength", "KeyLength"), "KeyLength", 32);
   if (!AES_KEY_LENGTHS.has(keyLength)) throw new PskcReadError({ reason: "invalid", what: "KeyLength", rule: "must be 16 or 32" });
   // RFC 8018 Appendix A.2: an absent PRF (RFC 6030 Figure 7's empty <PRF/>) means HMAC-SHA-1.
   const prf = childElement(parameters, "", "PRF")?.attributes.get("Algorithm")?.trim() || HMAC_SHA1;

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
 import { TEST_BINDINGS } from "../test-bindings";
 import { requireTools, tool } from "./pskc-tools";
@@ -57,8 +57,10 @@ async function call(path: string, init: RequestInit & { headers: Record<string, 
   return response;
 }
 
+// Every test fails naming the missing tool; none is skipped.
+beforeEach(requireTools);
+
 beforeAll(async () => {
-  requireTools();
   doc = await readFile(join(PROJECT_ROOT, "docs", "license-service.md"), "utf8");
   service = await startService();
   folder = await cloneLikeFolder();

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PBKDF2_ITERATIONS, PLAYREADY_KEY_SEED_ALGORITHM } from "../../src/pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
 import { extractFields, opensslDecrypt, opensslHmacSha256, requireTools, tool, type PskcFields } from "./pskc-tools";
@@ -22,9 +22,11 @@ const seeds = ["Main", "Backup", "Archive"].map((name, index) => ({
 let folder: string;
 
 beforeAll(() => {
-  requireTools();
   folder = mkdtempSync(join(tmpdir(), "eks-pskc-"));
 });
+
+// Every test fails naming the missing tool; none is skipped.
+beforeEach(requireTools);
 
 afterAll(() => {
   if (folder) rmSync(folder, { recursive: true, force: true });

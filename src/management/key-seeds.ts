@@ -2,9 +2,11 @@ import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
-import { readPaging } from "../http/paging";
+import { MAX_PAGE_SIZE, readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
+import type { KeySeedView } from "../tenancy/tenant-types";
+import { exportKeySeeds } from "./export-key-seeds";
 import { keySeedJson } from "./key-seed-json";
 import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
 import { parseBody, respond } from "./responses";
@@ -72,3 +74,30 @@ routes.post("/import/keyseeds", async (c) => {
 function seedIdParam(text: string): string | undefined {
   return /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
 }
+
+/**
+ * `POST /api/Export/KeySeeds` `{Ids?, Password? | Certificate?}`: the seeds as a PSKC document (RFC 6030 §6.2 or
+ * §6.3), never in clear. The export is recorded (ExportKeySeeds, one audit record per seed) before it is answered.
+ */
+routes.post("/export/keyseeds", async (c) => {
+  const tenant = c.var.tenant;
+  const stub = tenantObject(c.env, tenant.tenantId);
+  const now = new Date();
+  const views: KeySeedView[] = [];
+  for (let skip = 0; ; skip += MAX_PAGE_SIZE) {
+    const page = await stub.listKeySeeds({ top: MAX_PAGE_SIZE, skip }, now.toISOString());
+    if (!page.ok) return managementFailureResponse(page.failure);
+    views.push(...page.value.items);
+    if (views.length >= page.value.total) break;
+  }
+  const opened = views.map((view) => ({ view, value: tenant.seed(view.id) }));
+  // A seed made a moment ago in another isolate may not be in this isolate's snapshot yet.
+  if (opened.some((seed) => seed.value === undefined)) {
+    return jsonError(503, "The key seeds are being updated; retry the export in a few seconds", { "Retry-After": "5" });
+  }
+  const seeds = await Promise.all(opened.map(async ({ view, value }) => ({ id: view.id, name: view.name, value: (await value!).bytes })));
+  const { response, audit } = await exportKeySeeds(c.req.raw, seeds, now);
+  if (!audit) return response;
+  const recorded = await stub.recordKeySeedExport(audit.seedIds, requestActor(c, now.toISOString()));
+  return recorded.ok ? response : managementFailureResponse(recorded.failure);
+});

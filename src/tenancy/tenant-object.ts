@@ -109,6 +109,20 @@ export class TenantObject extends DurableObject<Env> {
     return view ? { ok: true, value: view } : { ok: false, failure: { reason: "not-found", what: "key seed", id } };
   }
 
+  /**
+   * Records that seeds left the service in an encrypted export (one ExportKeySeeds record per seed, naming the seed,
+   * never a value), before the document is answered: an export that cannot be recorded is not made.
+   */
+  async recordKeySeedExport(seedIds: readonly string[], actor: RequestActor): Promise<ManagementResult<{ count: number }>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    // Nothing the snapshot carries changes, so the records commit without a publish.
+    return runTransaction(this.ctx.storage, () => {
+      for (const id of seedIds) this.#audit(actor, "ExportKeySeeds", id);
+      return { count: seedIds.length };
+    });
+  }
+
   /** Creates a generated seed (Axinom `POST /KeySeeds` has no Data field: the value is always generated). */
   async createKeySeed(input: NewKeySeed, now: string, actor: RequestActor): Promise<ManagementResult<KeySeedView>> {
     const tenant = this.#requireTenant();

@@ -167,6 +167,7 @@ export const AUDIT_ACTION_CATEGORY = {
   AddWidevineSigner: LOG_CATEGORY.AddWidevineSigner,
   DeleteWidevineSigner: LOG_CATEGORY.DeleteWidevineSigner,
   UpdateSettings: LOG_CATEGORY.UpdateSettings,
+  ExportKeySeeds: LOG_CATEGORY.ExportKeySeeds,
 } as const satisfies Record<string, LogCategory>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_CATEGORY;

@@ -1,0 +1,157 @@
+/**
+ * `POST /api/Export/KeySeeds` `{Ids?, Password? | Certificate?}`: the tenant's key seeds as a PSKC document
+ * (RFC 6030) that a license service imports. There is no plain export: the seeds leave encrypted with a password
+ * (§6.2) or to a certificate (§6.3). Not mounted here; the route loads the opened seeds, calls `exportKeySeeds`,
+ * writes the audit record it returns, then answers:
+ * @example
+ * routes.post("/export/keyseeds", async (c) => {
+ *   const { response, audit } = await exportKeySeeds(c.req.raw, await openedSeeds(c), new Date());
+ *   if (audit) await recordAudit(c, audit); // before the document leaves; a failed write answers 503 instead
+ *   return response;
+ * });
+ */
+import { fromBase64 } from "../domain/bytes";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import type { PskcSeed } from "../pskc/model";
+import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
+import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
+import { InputError, asObject, optionalUuid } from "./json-fields";
+import { MAX_IMPORT_ITEMS } from "./key-seed-input";
+import { parseBody } from "./responses";
+
+/**
+ * The shortest export password, in characters: OWASP ASVS 4.0.3 V2.1.1 asks at least 12 for user-set passwords.
+ * An exported file can be attacked offline, and PBKDF2 cannot go past 100,000 iterations in a Worker
+ * (src/pskc/pskc-uris.ts), so the password's length carries most of the protection.
+ */
+export const MIN_EXPORT_PASSWORD_LENGTH = 12;
+/** Long passphrases are welcome; the bound only keeps the body small (ASVS V2.1.2 allows at least 64). */
+export const MAX_EXPORT_PASSWORD_LENGTH = 1024;
+/** A certificate is a few KiB; the bound keeps a pasted chain or a mistake from going further. */
+export const MAX_CERTIFICATE_LENGTH = 16 * 1024;
+/** The Issuer of every exported key (RFC 6030 §4.3.2). */
+const ISSUER = "edge-key-service";
+
+export type KeySeedExportProtection =
+  { readonly kind: "password"; readonly password: string } | { readonly kind: "certificate"; readonly der: Uint8Array };
+
+export interface KeySeedExportRequest {
+  /** Canonical lower-case seed ids; absent = every seed of the tenant. */
+  readonly ids?: readonly string[];
+  readonly protection: KeySeedExportProtection;
+}
+
+/** What an export gave away, for its audit record: ids and how they were protected, never a value. */
+export interface KeySeedExportAudit {
+  readonly seedIds: readonly string[];
+  readonly protection: KeySeedExportProtection["kind"];
+  /** SHA-256 (hex) of the recipient certificate's DER, for a certificate export. */
+  readonly recipientCertificateSha256?: string;
+}
+
+export interface KeySeedExportOutcome {
+  readonly response: Response;
+  /** Present exactly when `response` carries a document: the record to write before answering. */
+  readonly audit?: KeySeedExportAudit;
+}
+
+/**
+ * Parses the request and answers the PSKC document of the asked seeds (`seeds`: every opened seed of the tenant,
+ * loaded by the caller), or the error: 400 naming the field or the certificate's problem, 404 naming an unknown Id.
+ */
+export async function exportKeySeeds(request: Request, seeds: readonly PskcSeed[], now: Date): Promise<KeySeedExportOutcome> {
+  const input = await parseBody(request, parseKeySeedExport);
+  if (input instanceof Response) return { response: input };
+  const byId = new Map(seeds.map((seed) => [seed.id.toLowerCase(), seed]));
+  const missing = input.ids?.find((id) => !byId.has(id));
+  if (missing) return { response: managementFailureResponse({ reason: "not-found", what: "key seed", id: missing }) };
+  const chosen = input.ids ? input.ids.map((id) => byId.get(id)!) : [...seeds];
+  if (chosen.length === 0) return { response: jsonError(404, "There are no key seeds to export") };
+  const seedIds = chosen.map((seed) => seed.id);
+  if (input.protection.kind === "password") {
+    const xml = await writePskcPasswordPackage(chosen, input.protection.password, { issuer: ISSUER });
+    return { response: pskcResponse(xml), audit: { seedIds, protection: "password" } };
+  }
+  const written = await writePskcCertificatePackage(chosen, input.protection.der, { now, issuer: ISSUER });
+  if (!written.ok) return { response: jsonError(400, written.problem.message) };
+  return {
+    response: pskcResponse(written.xml),
+    audit: { seedIds, protection: "certificate", recipientCertificateSha256: written.recipient.sha256 },
+  };
+}
+
+/** RFC 6030 §12.1: `application/pskc+xml`, file extension `.pskcxml`. */
+function pskcResponse(xml: string): Response {
+  return new Response(xml, {
+    headers: {
+      "Content-Type": `${PSKC_MEDIA_TYPE}; charset=utf-8`,
+      "Content-Disposition": 'attachment; filename="key-seeds.pskcxml"',
+    },
+  });
+}
+
+const FIELDS = new Set(["Ids", "Password", "Certificate"]);
+
+/** The body `{Ids?, Password? | Certificate?}`: exactly one protection; messages name the field, never its value. */
+export function parseKeySeedExport(value: unknown): KeySeedExportRequest {
+  const body = asObject(value);
+  const unknown = Object.keys(body).find((field) => !FIELDS.has(field));
+  if (unknown !== undefined) throw new InputError(`Unknown field ${unknown.slice(0, 64)}; send Ids, and Password or Certificate`);
+  const hasPassword = body.Password !== undefined && body.Password !== null;
+  const hasCertificate = body.Certificate !== undefined && body.Certificate !== null;
+  if (hasPassword === hasCertificate) {
+    throw new InputError("Send exactly one of Password and Certificate: seeds are only exported encrypted (RFC 6030 §6.2 or §6.3)");
+  }
+  const ids = parseIds(body.Ids);
+  const protection: KeySeedExportProtection = hasPassword
+    ? { kind: "password", password: parsePassword(body.Password) }
+    : { kind: "certificate", der: parseCertificate(body.Certificate) };
+  return { protection, ...(ids && { ids }) };
+}
+
+function parseIds(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InputError("Ids must be a non-empty array of key seed UUIDs, or left out to export every seed");
+  }
+  if (value.length > MAX_IMPORT_ITEMS) throw new InputError(`Ids may list at most ${MAX_IMPORT_ITEMS} key seeds, got ${value.length}`);
+  const ids: string[] = [];
+  value.forEach((item, index) => {
+    const field = `Ids[${index}]`;
+    const id = optionalUuid({ [field]: item }, field);
+    if (id === undefined) throw new InputError(`Ids[${index}] must be a UUID such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`);
+    if (ids.includes(id)) throw new InputError(`Ids[${index}]: Id ${id} appears twice`);
+    ids.push(id);
+  });
+  return ids;
+}
+
+function parsePassword(value: unknown): string {
+  if (typeof value !== "string") throw new InputError("Password must be a string");
+  const length = [...value].length;
+  if (length < MIN_EXPORT_PASSWORD_LENGTH || length > MAX_EXPORT_PASSWORD_LENGTH) {
+    throw new InputError(
+      `Password must be ${MIN_EXPORT_PASSWORD_LENGTH} to ${MAX_EXPORT_PASSWORD_LENGTH} characters, got ${length}: it alone protects the exported seeds`,
+    );
+  }
+  return value;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+
+/** `Certificate`: one PEM block (RFC 7468 §5) or the base64 of its DER. The certificate checks come later. */
+function parseCertificate(value: unknown): Uint8Array {
+  const unreadable = 'Certificate must be one X.509 certificate: PEM "BEGIN CERTIFICATE", or base64 of its DER';
+  if (typeof value !== "string") throw new InputError(unreadable);
+  if (value.length > MAX_CERTIFICATE_LENGTH) throw new InputError(`Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`);
+  const text = value.trim();
+  if (!text.includes("-----BEGIN")) return fromBase64(text) ?? raise(unreadable);
+  const blocks = [...text.matchAll(PEM_CERTIFICATE)];
+  if (blocks.length !== 1) throw new InputError(`${unreadable} (send one PEM block, not a chain)`);
+  return fromBase64(blocks[0]![1]!) ?? raise(unreadable);
+}
+
+function raise(message: string): never {
+  throw new InputError(message);
+}

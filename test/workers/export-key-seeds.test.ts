@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { toBase64 } from "../../src/domain/bytes";
+import { readPskcPackage } from "../../src/pskc/reader";
+import { api, randomBase64, type KeySeedJson } from "./support/api";
+import { createCredential } from "./support/credentials";
+import { TEST_SEED_BASE64, tenantWithTestSeed } from "./support/tenant-with-seed";
+
+const PASSWORD = "correct horse battery staple";
+
+describe("POST /api/Export/KeySeeds", () => {
+  it("exports every seed encrypted with a password, readable back to the same values, and records each export", async () => {
+    const tenant = await tenantWithTestSeed();
+    const response = await api(tenant, "POST", "/api/Export/KeySeeds", { Password: PASSWORD });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toMatch(/^application\/pskc\+xml/);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const xml = await response.text();
+    expect(xml).not.toContain(TEST_SEED_BASE64);
+    const read = await readPskcPackage(xml, { password: PASSWORD });
+    if (!read.ok) throw new Error(JSON.stringify(read.failure));
+    const seeds = await (await api(tenant, "GET", "/api/KeySeeds")).json<KeySeedJson[]>();
+    expect(read.keys.map((key) => key.id).sort()).toEqual(seeds.map((seed) => seed.Id).sort());
+    expect(toBase64(read.keys.find((key) => key.id === tenant.seedId)!.value)).toBe(TEST_SEED_BASE64);
+
+    const audit = await (await api(tenant, "GET", "/api/Logs?category=15")).json<{ Action: string; ObjectId: string }[]>();
+    expect(audit.map((entry) => entry.ObjectId).sort()).toEqual(seeds.map((seed) => seed.Id).sort());
+    expect(audit.every((entry) => entry.Action === "ExportKeySeeds")).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(PASSWORD);
+  });
+
+  it("exports only the seeds named by Ids", async () => {
+    const tenant = await tenantWithTestSeed();
+    const response = await api(tenant, "POST", "/api/Export/KeySeeds", { Ids: [tenant.seedId], Password: PASSWORD });
+    const read = await readPskcPackage(await response.text(), { password: PASSWORD });
+    expect(read.ok && read.keys.map((key) => key.id)).toEqual([tenant.seedId]);
+  });
+
+  it.each([
+    ["neither Password nor Certificate", {}, 400, /^Send exactly one of Password and Certificate/],
+    ["a short password", { Password: "short" }, 400, /Password/],
+    ["an unknown seed", { Ids: ["0b9c7a1e-5c1d-4e2f-9a3b-4c5d6e7f8091"], Password: PASSWORD }, 404, /0b9c7a1e-5c1d-4e2f-9a3b-4c5d6e7f8091/],
+    ["a certificate that is not one", { Certificate: randomBase64(64) }, 400, /Certificate/],
+  ])("refuses %s, exporting and recording nothing", async (_case, body, status, message) => {
+    const tenant = await tenantWithTestSeed();
+    const response = await api(tenant, "POST", "/api/Export/KeySeeds", body);
+    expect(response.status).toBe(status);
+    expect((await response.json<{ error: string }>()).error).toMatch(message);
+    expect(await (await api(tenant, "GET", "/api/Logs?category=15")).json()).toEqual([]);
+  });
+
+  it("is refused to an acquire-only credential", async () => {
+    const tenant = await tenantWithTestSeed();
+    const { as } = await createCredential(tenant, { Name: "packager", Scopes: ["acquire"] });
+    expect((await api(as, "POST", "/api/Export/KeySeeds", { Password: PASSWORD })).status).toBe(403);
+  });
+});

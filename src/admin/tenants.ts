@@ -12,7 +12,7 @@ import { OPERATOR_ACTOR } from "../tenancy/tenant-types";
 
 const MAX_TENANT_NAME_LENGTH = 256;
 
-/** Operator API (DESIGN.md §Endpoints): create tenants and read their metadata; behind adminAuth. */
+/** Operator API (README, API): create tenants and read their metadata; behind adminAuth. */
 export const tenantAdminRoutes = routeGroup({ kind: "operator" });
 const routes = tenantAdminRoutes.routes;
 

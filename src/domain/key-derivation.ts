@@ -37,7 +37,7 @@ const IV_DERIVATION_LABEL = new TextEncoder().encode("edge-key-service/iv/v1");
 
 /**
  * A deterministic IV for (seed, KID): the first `length` bytes of SHA-256(label‖seed‖kid), so a retried
- * request gets the same IV (DESIGN.md §Key model). The label keeps it unrelated to the content key.
+ * request gets the same IV (README, Key model). The label keeps it unrelated to the content key.
  */
 export async function deriveIv(seed: KeySeedValue, kid: KeyId, length: 8 | 16 = 16): Promise<Iv> {
   const digest = await sha256(concatBytes(IV_DERIVATION_LABEL, seed.bytes, kid.bytes));

@@ -1,6 +1,6 @@
 /**
- * One error shape for the Management and Operator APIs (DESIGN.md §Compatibility stance; Axinom docs, Key
- * Acquisition API, errors): the status, a JSON body `{"error": message}`, and the same text in
+ * One error shape for the Management and Operator APIs (Axinom Key Service docs, Key Acquisition API,
+ * errors: the shape its clients already read): the status, a JSON body `{"error": message}`, and the same text in
  * `X-AxDRM-ErrorMessage`, which browsers may read thanks to `Access-Control-Expose-Headers`. Messages never
  * carry keys or secrets.
  */

@@ -1,7 +1,7 @@
 import type { ManagementFailure } from "../tenancy/tenant-types";
 import { jsonError } from "./errors";
 
-/** The one place management failures become HTTP (STYLE.md §4). */
+/** The one place management failures become HTTP: each typed failure has exactly one status and message. */
 export function managementFailureResponse(failure: ManagementFailure): Response {
   switch (failure.reason) {
     case "no-tenant":

@@ -1,4 +1,4 @@
-/** Literal path segments of our routes; Axinom paths are case-insensitive (DESIGN.md §Compatibility stance). */
+/** Literal path segments of our routes; Axinom paths are case-insensitive (its clients send `/api/KeySeeds` and `/api/keyseeds` alike). */
 const ROUTE_WORDS = new Set([
   "api",
   "admin",

@@ -88,8 +88,8 @@ interface PendingBatch {
 }
 
 /**
- * Batches issuance records per tenant off the hot path (DESIGN.md §Issuance log: "written off the hot path
- * (`waitUntil`, batched into the Durable Object)"). Each request keeps the isolate alive with `waitUntil` until its
+ * Batches issuance records per tenant off the hot path (`waitUntil`, batched into the tenant object: the acquisition
+ * answers before anything is written; docs/storage.md, issuance). Each request keeps the isolate alive with `waitUntil` until its
  * batch is delivered or parked (deliverIssuance).
  */
 export class IssuanceBatcher {

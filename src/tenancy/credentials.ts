@@ -13,7 +13,7 @@ export const CREDENTIAL_SCOPES: readonly CredentialScope[] = ["acquire", "manage
  */
 export const MAX_CREDENTIALS_PER_TENANT = 50;
 
-/** 256-bit random secret (DESIGN.md §Security), base64url so it has no ':' for Basic auth. */
+/** 256-bit random secret (NIST SP 800-131A: ≥ 112 bits; 256 leaves no doubt), base64url so it has no ':' for Basic auth. */
 const SECRET_LENGTH = 32;
 
 /** A fresh credential secret: shown once to its owner, stored only as a keyed hash. */

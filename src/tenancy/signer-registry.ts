@@ -3,8 +3,8 @@ import { signerKey } from "./snapshot";
 import { faultMappedStub } from "./storage-fault";
 
 /**
- * The global index of Widevine CENC API signer (provider) names → tenant (DESIGN.md: "A provider name is
- * unique across all tenants"). One object for the whole service, named "global": it is written only when a
+ * The global index of Widevine CENC API signer (provider) names → tenant (a provider name is unique across
+ * all tenants: the signer in a request names only itself, so it must find exactly one tenant). One object for the whole service, named "global": it is written only when a
  * credential is created or deleted, never on the acquisition path, which reads the KV copy it maintains.
  * KV writes run one at a time and each writes what SQL holds when it runs, so the KV index cannot end on a
  * state older than the table's.

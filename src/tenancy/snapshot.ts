@@ -4,7 +4,7 @@ import type { TenantSettings } from "./settings";
 /** Format of the snapshot JSON; a reader refuses formats it does not know (docs/storage.md). */
 export const SNAPSHOT_FORMAT = 1;
 
-/** The published default-seed switch (DESIGN.md §Default-seed switching). */
+/** The published default-seed switch (docs/storage.md, consistency: every location flips at `effectiveAt`). */
 export interface DefaultSeedSwitch {
   /** The seed in force until `effectiveAt` (or for good when there is no `next`). */
   readonly current: string;

@@ -112,7 +112,7 @@ interface CacheEntry {
 
 /**
  * The read path's view of tenants: isolate memory, then KV. It never calls the Durable Object, so a warm
- * acquisition makes no storage call at all (DESIGN.md §Performance budget).
+ * acquisition makes no storage call at all (docs/architecture.md).
  */
 export class TenantStore {
   static readonly #cache = new Map<string, CacheEntry>();

@@ -68,7 +68,7 @@ export interface KeySeedImport {
   readonly data: Uint8Array;
 }
 
-/** One answered acquisition, without key values (DESIGN.md §Issuance log). */
+/** One answered acquisition, without key values (docs/storage.md, issuance). */
 export interface IssuanceRecord {
   /**
    * Given by the edge when the acquisition is answered, so a batch delivered twice (a retry after a lost answer,

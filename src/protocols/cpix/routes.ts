@@ -95,6 +95,7 @@ async function answer(
     seed: seed.seed,
     settings: signallingSettings(tenant.snapshot.settings),
     overrideKeyIds: overrideParameter === "true",
+    security: { now, requireEncryption: false },
   });
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
   recordIssuance(c.env, c.executionCtx, tenant, {

@@ -95,7 +95,11 @@ async function answer(
     seed: seed.seed,
     settings: signallingSettings(tenant.snapshot.settings),
     overrideKeyIds: overrideParameter === "true",
-    security: { now, requireEncryption: false },
+    security: {
+      now,
+      requireEncryption: tenant.snapshot.settings.requireEncryption ?? false,
+      ...(tenant.snapshot.settings.recipientCertificates && { recipientFingerprints: tenant.snapshot.settings.recipientCertificates }),
+    },
   });
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
   recordIssuance(c.env, c.executionCtx, tenant, {

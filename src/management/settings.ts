@@ -17,7 +17,7 @@ import {
 import { tenantObject } from "../tenancy/tenant-client";
 import { keyUriTemplateProblem } from "../drm/key-uri-template";
 import { playReadyLaUrlProblem } from "../drm/playready";
-import { InputError, asObject, optionalString } from "./json-fields";
+import { InputError, asObject, optionalString, optionalUuid } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings and the log retention, PascalCase JSON. */
@@ -46,13 +46,25 @@ function settingsJson(settings: TenantSettings): Record<string, string | number 
     LogRetentionDays: logRetentionDays(settings),
     RequireEncryption: settings.requireEncryption ?? false,
     RecipientCertificates: settings.recipientCertificates ?? null,
+    SignResponses: settings.signResponses ?? false,
+    SigningKeyId: settings.signingKeyId ?? null,
+    RequireSignedRequests: settings.requireSignedRequests ?? false,
   };
 }
 
 /** Every field optional; unknown fields are refused so a typo is not silently dropped. */
 export function parseSettings(value: unknown): TenantSettings {
   const body = asObject(value);
-  const known = [...Object.keys(SETTINGS_FIELDS), "AllowedOrigins", "LogRetentionDays", "RequireEncryption", "RecipientCertificates"];
+  const known = [
+    ...Object.keys(SETTINGS_FIELDS),
+    "AllowedOrigins",
+    "LogRetentionDays",
+    "RequireEncryption",
+    "RecipientCertificates",
+    "SignResponses",
+    "SigningKeyId",
+    "RequireSignedRequests",
+  ];
   for (const name of Object.keys(body)) {
     if (!known.includes(name)) throw new InputError(`Unknown setting ${name}; allowed: ${known.join(", ")}`);
   }
@@ -74,6 +86,13 @@ export function parseSettings(value: unknown): TenantSettings {
   if (parseBoolean(body, "RequireEncryption")) settings.requireEncryption = true;
   const recipients = parseRecipientCertificates(body["RecipientCertificates"]);
   if (recipients.length > 0) settings.recipientCertificates = recipients;
+  if (parseBoolean(body, "SignResponses")) settings.signResponses = true;
+  const signingKeyId = optionalUuid(body, "SigningKeyId");
+  if (signingKeyId !== undefined) settings.signingKeyId = signingKeyId;
+  if (settings.signResponses && settings.signingKeyId === undefined) {
+    throw new InputError("SignResponses needs SigningKeyId: the Id of a key added with POST /api/SigningKeys");
+  }
+  if (parseBoolean(body, "RequireSignedRequests")) settings.requireSignedRequests = true;
   return settings;
 }
 

@@ -22,6 +22,15 @@ export interface TenantSettings {
    * may be encrypted for; any certificate the policy accepts when unset.
    */
   readonly recipientCertificates?: readonly string[];
+  /** `SignResponses`: every CPIX answer carries an enveloped signature by `signingKeyId` (CPIX 2.3 §Digital Signature). */
+  readonly signResponses?: boolean;
+  /** `SigningKeyId`: the signing key (`/api/SigningKeys`) that signs answers. */
+  readonly signingKeyId?: string;
+  /**
+   * `RequireSignedRequests`: only CPIX requests whose document signature verifies with a certificate on the tenant's
+   * trusted list (`/api/TrustedRequesters`) are answered.
+   */
+  readonly requireSignedRequests?: boolean;
 }
 
 /** The settings whose value is one string. */

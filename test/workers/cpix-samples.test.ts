@@ -27,6 +27,11 @@ const REFUSED: Record<string, RegExp> = {
     /^DRMSystem 81376844-f976-481e-a84e-cc25d39b0b33 names kid 98ee5596-cd3e-a20d-163a-e382420c6eff, which no ContentKey has$/,
   // A DASH-IF vector that is not a request: it has no ContentKey to answer.
   "dashif-cpix-test-vectors/EmptyDocument.xml": /^ContentKeyList with at least one ContentKey is required$/,
+  // DASH-IF vectors whose signature was broken on purpose: refused, naming the signature (XML-DSig §3.2.1).
+  "dashif-cpix-test-vectors/Invalid_BadContentKeysSignature.xml":
+    /^The request's signature does not verify: Signature\[1\] digest of #ContentKeyList does not match/,
+  "dashif-cpix-test-vectors/Invalid_BadDocumentSignature.xml":
+    /^The request's signature does not verify: Signature\[1\] digest of the document does not match/,
   // A DASH-IF vector with recipients but no ContentKey: nothing to encrypt, nothing to answer.
   "dashif-cpix-test-vectors/RecipientsWithoutContentKeys.xml": /^ContentKeyList with at least one ContentKey is required$/,
 };

@@ -7,7 +7,13 @@ import { tenantWithTestSeed } from "./support/tenant-with-seed";
 import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
 /** The document-security settings when nothing is set (tested in cpix-document-security-settings.test.ts). */
-const DOCUMENT_SECURITY_DEFAULTS = { RequireEncryption: false, RecipientCertificates: null };
+const DOCUMENT_SECURITY_DEFAULTS = {
+  RequireEncryption: false,
+  RecipientCertificates: null,
+  SignResponses: false,
+  SigningKeyId: null,
+  RequireSignedRequests: false,
+};
 
 describe("tenant settings", () => {
   it("starts empty, stores what is PUT and returns it in PascalCase", async () => {

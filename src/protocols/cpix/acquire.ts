@@ -14,6 +14,7 @@ import {
   type DeliveryRecipient,
 } from "../../cpix/security/delivery-encryption";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
+import { checkRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
 import type { AcquisitionFailure } from "./failure";
 import { overrideKeyIds } from "./override-key-ids";
 import type { CpixProfile } from "./profile";
@@ -27,7 +28,7 @@ export interface AcquisitionContext {
 }
 
 /** The tenant's document-security rules for one acquisition (settings RequireEncryption, RecipientCertificates). */
-export interface DocumentSecurity {
+export interface DocumentSecurity extends RequestSignaturePolicy {
   /** When the request is judged: certificates must be valid at this moment (RFC 5280 §4.1.2.5). */
   readonly now: Date;
   /** `RequireEncryption`: a request without DeliveryData is refused rather than answered with keys in PlainValue. */
@@ -54,6 +55,8 @@ export async function acquireCpix(body: Uint8Array, profile: CpixProfile, contex
     return { ok: false, failure: { reason: "invalid-request", message: "Request body is empty; expected a CPIX document" } };
   const read = readCpix(body);
   if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
+  const signatureFailure = await checkRequestSignatures(body, context.security);
+  if (signatureFailure) return { ok: false, failure: signatureFailure };
   return acquireCpixDocument(read.document, profile, context);
 }
 

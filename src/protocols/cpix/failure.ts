@@ -21,7 +21,7 @@ export type AcquisitionFailure =
    * Encrypted delivery or signatures (CPIX 2.3 §DeliveryData Element, §Digital Signature): a refused recipient
    * certificate, a signature that does not verify, or a tenant rule (RequireEncryption, RequireSignedRequests).
    */
-  | { readonly reason: "document-security"; readonly status: 403 | 422; readonly message: string };
+  | { readonly reason: "document-security"; readonly status: 403 | 422 | 500; readonly message: string };
 
 /** The SPEKE v2 error strings (AWS SPEKE v2 docs, speke-constraints-v2 error table). */
 export type SpekeErrorMessage =

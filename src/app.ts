@@ -11,6 +11,8 @@ import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
 import { credentialRoutes } from "./management/credentials";
+import { signingKeyRoutes } from "./management/signing-keys";
+import { trustedRequesterRoutes } from "./management/trusted-requesters";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "./tenancy/storage-fault";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
@@ -47,6 +49,8 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", logRoutes);
   mountRouteGroup(app, "/api", widevineCredentialRoutes);
   mountRouteGroup(app, "/api", credentialRoutes);
+  mountRouteGroup(app, "/api", signingKeyRoutes);
+  mountRouteGroup(app, "/api", trustedRequesterRoutes);
   mountRouteGroup(app, "/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

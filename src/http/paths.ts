@@ -17,6 +17,8 @@ const ROUTE_WORDS = new Set([
   "getcontentkey",
   "contentkeys",
   "credentials",
+  "signingkeys",
+  "trustedrequesters",
 ]);
 
 /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */
@@ -28,6 +30,8 @@ const PARAMETER_PARENTS = new Set([
   "widevineprotectioninfocredentials",
   "contentkeys",
   "credentials",
+  "signingkeys",
+  "trustedrequesters",
 ]);
 
 /**

@@ -6,6 +6,7 @@ import { requestActor } from "../http/request-actor";
 import {
   MAX_ALLOWED_ORIGINS,
   MAX_LOG_RETENTION_DAYS,
+  MAX_RECIPIENT_CERTIFICATES,
   MAX_SETTING_LENGTH,
   MIN_LOG_RETENTION_DAYS,
   SETTINGS_FIELDS,
@@ -16,7 +17,7 @@ import {
 import { tenantObject } from "../tenancy/tenant-client";
 import { keyUriTemplateProblem } from "../drm/key-uri-template";
 import { playReadyLaUrlProblem } from "../drm/playready";
-import { InputError, asObject, optionalString } from "./json-fields";
+import { InputError, asObject, optionalString, optionalUuid } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings and the log retention, PascalCase JSON. */
@@ -38,18 +39,32 @@ routes.put("/settings", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });
 
-function settingsJson(settings: TenantSettings): Record<string, string | number | readonly string[] | null> {
+function settingsJson(settings: TenantSettings): Record<string, string | number | boolean | readonly string[] | null> {
   return {
     ...Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, settings[field] ?? null])),
     AllowedOrigins: settings.allowedOrigins ?? [],
     LogRetentionDays: logRetentionDays(settings),
+    RequireEncryption: settings.requireEncryption ?? false,
+    RecipientCertificates: settings.recipientCertificates ?? null,
+    SignResponses: settings.signResponses ?? false,
+    SigningKeyId: settings.signingKeyId ?? null,
+    RequireSignedRequests: settings.requireSignedRequests ?? false,
   };
 }
 
 /** Every field optional; unknown fields are refused so a typo is not silently dropped. */
 export function parseSettings(value: unknown): TenantSettings {
   const body = asObject(value);
-  const known = [...Object.keys(SETTINGS_FIELDS), "AllowedOrigins", "LogRetentionDays"];
+  const known = [
+    ...Object.keys(SETTINGS_FIELDS),
+    "AllowedOrigins",
+    "LogRetentionDays",
+    "RequireEncryption",
+    "RecipientCertificates",
+    "SignResponses",
+    "SigningKeyId",
+    "RequireSignedRequests",
+  ];
   for (const name of Object.keys(body)) {
     if (!known.includes(name)) throw new InputError(`Unknown setting ${name}; allowed: ${known.join(", ")}`);
   }
@@ -68,7 +83,49 @@ export function parseSettings(value: unknown): TenantSettings {
   if (origins.length > 0) settings.allowedOrigins = origins;
   const retention = parseLogRetentionDays(body["LogRetentionDays"]);
   if (retention !== undefined) settings.logRetentionDays = retention;
+  if (parseBoolean(body, "RequireEncryption")) settings.requireEncryption = true;
+  const recipients = parseRecipientCertificates(body["RecipientCertificates"]);
+  if (recipients.length > 0) settings.recipientCertificates = recipients;
+  if (parseBoolean(body, "SignResponses")) settings.signResponses = true;
+  const signingKeyId = optionalUuid(body, "SigningKeyId");
+  if (signingKeyId !== undefined) settings.signingKeyId = signingKeyId;
+  if (settings.signResponses && settings.signingKeyId === undefined) {
+    throw new InputError("SignResponses needs SigningKeyId: the Id of a key added with POST /api/SigningKeys");
+  }
+  if (parseBoolean(body, "RequireSignedRequests")) settings.requireSignedRequests = true;
   return settings;
+}
+
+/** A boolean setting; absent or null is false. */
+function parseBoolean(body: Record<string, unknown>, field: string): boolean {
+  const value = body[field];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw new InputError(`${field} must be true or false`);
+  return value;
+}
+
+/**
+ * `RecipientCertificates`: SHA-256 fingerprints of the DER certificates keys may be encrypted for, hex (colons
+ * allowed, as `openssl x509 -fingerprint -sha256` prints them); stored lowercase without colons. Absent, null or
+ * empty: any certificate the policy accepts.
+ */
+function parseRecipientCertificates(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new InputError("RecipientCertificates must be an array of SHA-256 certificate fingerprints (hex)");
+  if (value.length > MAX_RECIPIENT_CERTIFICATES) {
+    throw new InputError(`RecipientCertificates may hold at most ${MAX_RECIPIENT_CERTIFICATES} fingerprints`);
+  }
+  return [
+    ...new Set(
+      value.map((fingerprint, index) => {
+        const hex = typeof fingerprint === "string" ? fingerprint.replace(/:/g, "").toLowerCase() : "";
+        if (!/^[0-9a-f]{64}$/.test(hex)) {
+          throw new InputError(`RecipientCertificates[${index}] must be a SHA-256 fingerprint: 64 hex digits, colons allowed`);
+        }
+        return hex;
+      }),
+    ),
+  ];
 }
 
 /** `LogRetentionDays`: whole days from 1 to 3650; absent or null keeps the default. */

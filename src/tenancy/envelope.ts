@@ -22,7 +22,8 @@ export interface VersionedKey {
 export type SealContext =
   | { readonly purpose: "data-key"; readonly tenantId: string }
   | { readonly purpose: "key-seed"; readonly tenantId: string; readonly seedId: string }
-  | { readonly purpose: "widevine-signing"; readonly tenantId: string; readonly credentialId: string };
+  | { readonly purpose: "widevine-signing"; readonly tenantId: string; readonly credentialId: string }
+  | { readonly purpose: "cpix-signing"; readonly tenantId: string; readonly signingKeyId: string };
 
 function additionalData(context: SealContext): Uint8Array {
   switch (context.purpose) {
@@ -32,6 +33,8 @@ function additionalData(context: SealContext): Uint8Array {
       return utf8(`edge-key-service/key-seed/v1|${context.tenantId}|${context.seedId}`);
     case "widevine-signing":
       return utf8(`edge-key-service/widevine-signing/v1|${context.tenantId}|${context.credentialId}`);
+    case "cpix-signing":
+      return utf8(`edge-key-service/cpix-signing/v1|${context.tenantId}|${context.signingKeyId}`);
   }
 }
 

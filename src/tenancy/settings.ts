@@ -12,6 +12,25 @@ export interface TenantSettings {
   readonly allowedOrigins?: readonly string[];
   /** Days `GET /api/Logs` keeps issuance and audit records; DEFAULT_LOG_RETENTION_DAYS when unset. */
   readonly logRetentionDays?: number;
+  /**
+   * `RequireEncryption`: CPIX acquisitions must ask for their keys encrypted (CPIX 2.3 §DeliveryDataList Element); a
+   * request without DeliveryData is refused rather than answered in PlainValue. Off when unset.
+   */
+  readonly requireEncryption?: boolean;
+  /**
+   * `RecipientCertificates`: SHA-256 fingerprints (lowercase hex of the DER certificate) of the only certificates keys
+   * may be encrypted for; any certificate the policy accepts when unset.
+   */
+  readonly recipientCertificates?: readonly string[];
+  /** `SignResponses`: every CPIX answer carries an enveloped signature by `signingKeyId` (CPIX 2.3 §Digital Signature). */
+  readonly signResponses?: boolean;
+  /** `SigningKeyId`: the signing key (`/api/SigningKeys`) that signs answers. */
+  readonly signingKeyId?: string;
+  /**
+   * `RequireSignedRequests`: only CPIX requests whose document signature verifies with a certificate on the tenant's
+   * trusted list (`/api/TrustedRequesters`) are answered.
+   */
+  readonly requireSignedRequests?: boolean;
 }
 
 /** The settings whose value is one string. */
@@ -27,6 +46,9 @@ export const SETTINGS_FIELDS = {
 
 /** Most origins one tenant may allow. */
 export const MAX_ALLOWED_ORIGINS = 32;
+
+/** Most recipient certificate fingerprints one tenant may list. */
+export const MAX_RECIPIENT_CERTIFICATES = 32;
 
 /** Longest accepted setting value; they end up in headers and manifests. */
 export const MAX_SETTING_LENGTH = 2048;

@@ -2,6 +2,8 @@ import { SNAPSHOT_FORMAT, snapshotKey, type TenantSnapshot } from "./snapshot";
 import type { CredentialStore } from "./stores/credential-store";
 import type { KeySeedStore } from "./stores/key-seed-store";
 import type { SettingsStore } from "./stores/settings-store";
+import type { SigningKeyStore } from "./stores/signing-key-store";
+import type { TrustedRequesterStore } from "./stores/trusted-requester-store";
 import type { TenantRecordStore } from "./stores/tenant-record-store";
 import type { WidevineSignerStore } from "./stores/widevine-signer-store";
 
@@ -27,6 +29,8 @@ export interface SnapshotSources {
   readonly seeds: KeySeedStore;
   readonly settings: SettingsStore;
   readonly widevineSigners: WidevineSignerStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly trustedRequesters: TrustedRequesterStore;
 }
 
 /** What one publish did. */
@@ -91,6 +95,8 @@ export class SnapshotPublisher {
       defaultSeed,
       settings: this.#sources.settings.read(),
       widevineCredentials: this.#sources.widevineSigners.snapshotEntries(),
+      signingKeys: this.#sources.signingKeys.snapshotEntries(),
+      trustedRequesters: this.#sources.trustedRequesters.fingerprints(),
     };
   }
 

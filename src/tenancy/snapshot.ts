@@ -28,6 +28,17 @@ export interface TenantSnapshot {
   readonly settings: TenantSettings;
   /** Widevine CENC API signers of this tenant (absent in snapshots written before they existed). */
   readonly widevineCredentials?: readonly SnapshotWidevineCredential[];
+  /** CPIX signing keys (absent in snapshots written before they existed). */
+  readonly signingKeys?: readonly SnapshotSigningKey[];
+  /** SHA-256 fingerprints (lowercase hex) of the certificates whose signed requests the tenant trusts. */
+  readonly trustedRequesters?: readonly string[];
+}
+
+/** A CPIX signing key: the certificate (DER, base64) and its PKCS #8 private key sealed under the data key. */
+export interface SnapshotSigningKey {
+  readonly id: string;
+  readonly certificate: string;
+  readonly sealedPrivateKey: string;
 }
 
 /** A Widevine CENC API signer: AES key ‖ IV sealed under the data key, or an RSA public key (DER SPKI, base64). */

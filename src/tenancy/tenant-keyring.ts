@@ -9,7 +9,7 @@ import {
   type KeyEncryptionKeys,
 } from "./key-encryption-keys";
 import type { TenantRecord } from "./stores/tenant-record-store";
-import type { KeySeedImport, ManagementResult, NewWidevineCredential } from "./tenant-types";
+import type { KeySeedImport, ManagementResult, NewSigningKey, NewWidevineCredential } from "./tenant-types";
 
 /** The data-key version a new tenant starts at (docs/storage.md §Keys and sealing). */
 export const FIRST_DATA_KEY_VERSION = 1;
@@ -113,6 +113,15 @@ export class TenantKeyring {
       purpose: "widevine-signing",
       tenantId: tenant.id,
       credentialId: credential.id,
+    });
+  }
+
+  /** A CPIX signing key's PKCS #8 private key sealed for this tenant and signing key id. */
+  async sealCpixSigningKey(tenant: TenantRecord, signingKey: NewSigningKey): Promise<string> {
+    return seal(signingKey.privateKeyPkcs8, (await this.dataKey(tenant)).sealing, {
+      purpose: "cpix-signing",
+      tenantId: tenant.id,
+      signingKeyId: signingKey.id,
     });
   }
 

@@ -16,6 +16,9 @@ import { SealedValueError, sealedKeyVersion } from "./envelope";
 import {
   OPERATOR_ACTOR,
   type AuditAction,
+  type CertificateView,
+  type NewCertificate,
+  type NewSigningKey,
   type DataKeyRewrap,
   type CredentialIssued,
   type CredentialView,
@@ -211,6 +214,12 @@ export class TenantObject extends DurableObject<Env> {
     const tenant = this.#requireTenant();
     if (!tenant.ok) return tenant;
     return this.#commit(() => {
+      if (settings.signingKeyId !== undefined && !this.#stores.signingKeys.find(settings.signingKeyId)) {
+        refuse({
+          reason: "invalid",
+          message: `SigningKeyId ${settings.signingKeyId} names no signing key of this tenant (GET /api/SigningKeys)`,
+        });
+      }
       this.#stores.settings.replace(settings);
       this.#audit(actor, "UpdateSettings", null);
       return this.#stores.settings.read();
@@ -275,6 +284,72 @@ export class TenantObject extends DurableObject<Env> {
       });
       if (result.ok) await this.#releaseSignerName(found.providerName, tenant.value.id);
       return result;
+    });
+  }
+
+  /** Stores a CPIX signing key (the route checked the certificate and that the key belongs to it), its private key sealed. */
+  async addSigningKey(input: NewSigningKey, now: string, actor: RequestActor): Promise<ManagementResult<CertificateView>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    const sealed = await this.#keys.sealCpixSigningKey(tenant.value, input);
+    return this.#commit(() => {
+      if (this.#stores.signingKeys.find(input.id)) refuse({ reason: "duplicate-id", what: "signing key", id: input.id });
+      this.#stores.signingKeys.insert(input, sealed, now);
+      this.#audit(actor, "AddSigningKey", input.id);
+      return this.#stores.signingKeys.find(input.id)!;
+    });
+  }
+
+  listSigningKeys(): ManagementResult<CertificateView[]> {
+    return this.#read(() => this.#stores.signingKeys.views());
+  }
+
+  /** Deletes a signing key; the one the settings sign with is refused until the settings name another. */
+  async deleteSigningKey(id: string, actor: RequestActor): Promise<ManagementResult<CertificateView>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#commit(() => {
+      const view = this.#stores.signingKeys.find(id);
+      if (!view) refuse({ reason: "not-found", what: "signing key", id });
+      if (this.#stores.settings.read().signingKeyId === id) {
+        refuse({
+          reason: "conflict",
+          message: `Signing key ${id} is the tenant setting SigningKeyId; name another key or none first (PUT /api/Settings)`,
+        });
+      }
+      this.#stores.signingKeys.delete(id);
+      this.#audit(actor, "DeleteSigningKey", id);
+      return view;
+    });
+  }
+
+  /** Trusts a requester's certificate for signed CPIX requests. */
+  async addTrustedRequester(input: NewCertificate, now: string, actor: RequestActor): Promise<ManagementResult<CertificateView>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#commit(() => {
+      if (this.#stores.trustedRequesters.isTaken(input.id, input.fingerprint)) {
+        refuse({ reason: "duplicate-id", what: "trusted requester (Id or certificate)", id: input.id });
+      }
+      this.#stores.trustedRequesters.insert(input, now);
+      this.#audit(actor, "AddTrustedRequester", input.id);
+      return this.#stores.trustedRequesters.find(input.id)!;
+    });
+  }
+
+  listTrustedRequesters(): ManagementResult<CertificateView[]> {
+    return this.#read(() => this.#stores.trustedRequesters.views());
+  }
+
+  async deleteTrustedRequester(id: string, actor: RequestActor): Promise<ManagementResult<CertificateView>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#commit(() => {
+      const view = this.#stores.trustedRequesters.find(id);
+      if (!view) refuse({ reason: "not-found", what: "trusted requester", id });
+      this.#stores.trustedRequesters.delete(id);
+      this.#audit(actor, "DeleteTrustedRequester", id);
+      return view;
     });
   }
 

@@ -15,6 +15,13 @@ export interface WidevineSigner {
   readonly keySeedId: string | undefined;
 }
 
+/** A CPIX signing key as the acquisition path needs it: the opened private key and its certificate (DER). */
+export interface OpenedSigningKey {
+  /** RSASSA-PKCS1-v1_5 with SHA-256, non-extractable. */
+  readonly privateKey: CryptoKey;
+  readonly certificateDer: Uint8Array;
+}
+
 /** A credential that authenticated a request, and what it may do. */
 export interface AuthenticatedCredential {
   readonly id: string;
@@ -28,6 +35,7 @@ const MAX_CACHED_SIGNERS = 10_000;
 export class LoadedTenant {
   readonly #openedSeeds = new Map<string, Promise<KeySeedValue>>();
   readonly #openedSigners = new Map<string, Promise<WidevineSigner | undefined>>();
+  readonly #openedSigningKeys = new Map<string, Promise<OpenedSigningKey | undefined>>();
 
   constructor(
     readonly snapshot: TenantSnapshot,
@@ -90,6 +98,35 @@ export class LoadedTenant {
     }
     const spki = stored.rsaPublicKeySpki === undefined ? undefined : fromBase64(stored.rsaPublicKeySpki);
     return spki ? { credential: { kind: "rsa", publicKeySpki: spki }, keySeedId } : undefined;
+  }
+
+  /** A CPIX signing key with its private key opened (once per isolate and snapshot); undefined when there is none. */
+  signingKey(signingKeyId: string): Promise<OpenedSigningKey | undefined> {
+    let opened = this.#openedSigningKeys.get(signingKeyId);
+    if (!opened) {
+      opened = this.#openSigningKey(signingKeyId);
+      this.#openedSigningKeys.set(signingKeyId, opened);
+      // A failure is not kept, so the next request tries again.
+      opened.catch(() => this.#openedSigningKeys.delete(signingKeyId));
+    }
+    return opened;
+  }
+
+  async #openSigningKey(signingKeyId: string): Promise<OpenedSigningKey | undefined> {
+    const stored = this.snapshot.signingKeys?.find((candidate) => candidate.id === signingKeyId);
+    const certificateDer = stored && fromBase64(stored.certificate);
+    if (!stored || !certificateDer) return undefined;
+    const pkcs8 = await open(stored.sealedPrivateKey, this.dataKey.sealing, {
+      purpose: "cpix-signing",
+      tenantId: this.tenantId,
+      signingKeyId,
+    });
+    try {
+      const privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+      return { privateKey, certificateDer };
+    } finally {
+      pkcs8.fill(0);
+    }
   }
 
   /** Opens a seed (once per isolate and snapshot); undefined when the tenant has no such seed. */

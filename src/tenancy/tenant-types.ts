@@ -101,6 +101,32 @@ export interface NewWidevineCredential {
   readonly keySeedId?: string;
 }
 
+/** A certificate as the Management API lists it (a signing key's or a trusted requester's): never a private key. */
+export interface CertificateView {
+  readonly id: string;
+  /** The certificate's subject, RFC 4514. */
+  readonly subject: string;
+  /** SHA-256 of the DER certificate, lowercase hex. */
+  readonly fingerprint: string;
+  /** ISO 8601 end of the certificate's validity. */
+  readonly notAfter: string;
+  readonly created: string;
+}
+
+/** A certificate the route parsed and checked against the certificate policy. */
+export interface NewCertificate {
+  readonly id: string;
+  readonly certificateDer: Uint8Array;
+  readonly subject: string;
+  readonly fingerprint: string;
+  readonly notAfter: string;
+}
+
+/** A CPIX signing key: its certificate and the PKCS #8 private key the route checked belongs to it. */
+export interface NewSigningKey extends NewCertificate {
+  readonly privateKeyPkcs8: Uint8Array;
+}
+
 /**
  * What re-wrapping one tenant's data key under the current key-encryption key did (docs/storage.md §Rotating the
  * key-encryption key). Never carries key material.
@@ -150,6 +176,10 @@ export const LOG_CATEGORY = {
   DeleteWidevineSigner: 104,
   UpdateSettings: 105,
   SwitchDefaultKeySeed: 106,
+  AddSigningKey: 107,
+  DeleteSigningKey: 108,
+  AddTrustedRequester: 109,
+  DeleteTrustedRequester: 110,
 } as const;
 
 export type LogCategory = (typeof LOG_CATEGORY)[keyof typeof LOG_CATEGORY];
@@ -168,6 +198,10 @@ export const AUDIT_ACTION_CATEGORY = {
   DeleteWidevineSigner: LOG_CATEGORY.DeleteWidevineSigner,
   UpdateSettings: LOG_CATEGORY.UpdateSettings,
   ExportKeySeeds: LOG_CATEGORY.ExportKeySeeds,
+  AddSigningKey: LOG_CATEGORY.AddSigningKey,
+  DeleteSigningKey: LOG_CATEGORY.DeleteSigningKey,
+  AddTrustedRequester: LOG_CATEGORY.AddTrustedRequester,
+  DeleteTrustedRequester: LOG_CATEGORY.DeleteTrustedRequester,
 } as const satisfies Record<string, LogCategory>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_CATEGORY;

@@ -42,6 +42,8 @@ function checkKeysAgree(stdout: string): void {
   expect(derived![1]).toBe(served);
   // Step 9 asks the Widevine API for the same Key ID: the same seed gives the same key there too.
   expect(stdout).toContain(`--widevine.key=3f2f6a147b3c4b5e9d7a1c2b3d4e5f60:${derived![2]}`);
+  // Step 12: the key openssl decrypted from the encrypted answer (RSA-OAEP, then AES-256-CBC) is the same key.
+  expect(/^decrypted ([A-Za-z0-9+/=]{24})$/m.exec(stdout)?.[1], stdout).toBe(served);
 }
 
 describe("README walk-through", () => {
@@ -53,6 +55,8 @@ describe("README walk-through", () => {
     expect(await readFile(join(folder, "local", "movie.mpd"), "utf8")).toContain("urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed");
     // Step 10: the packager's old credential, deleted after the switch, is refused.
     expect(result.stdout).toMatch(/^401$/m);
+    // Step 13: xmlsec1 verifies the signed answer with the signing key's certificate.
+    expect(`${result.stdout}\n${result.stderr}`).toMatch(/^OK$/m);
   }, 300_000);
 
   it("runs a second time in the same folder without an error", async () => {

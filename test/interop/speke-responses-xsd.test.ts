@@ -97,3 +97,23 @@ describe("responses validate against the CPIX XSD", () => {
     expect(result.errors.filter((error) => !requestErrors.has(error))).toEqual([]);
   });
 });
+
+describe("an encrypted answer validates against the CPIX XSD", () => {
+  it("SPEKE v2.0 with DeliveryData for the DASH-IF Cert1 (CPIX 2.3)", async () => {
+    const certificate = readFileSync(join(SAMPLES, "dashif-cpix-test-vectors", "Cert1.cer")).toString("base64");
+    const request = readFileSync(join(ROOT, "examples", "speke-v2-preset-video-3-audio-1.xml"), "utf8").replace(
+      /(<cpix:CPIX[^>]*?)>/,
+      `$1 xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><cpix:DeliveryDataList><cpix:DeliveryData id="packager"><cpix:DeliveryKey><ds:X509Data><ds:X509Certificate>${certificate}</ds:X509Certificate></ds:X509Data></cpix:DeliveryKey></cpix:DeliveryData></cpix:DeliveryDataList>`,
+    );
+    const response = await fetch(`${service.url}/api/SpekeV2`, {
+      method: "POST",
+      headers: { Authorization: authorization, "Content-Type": "application/xml", "X-Speke-Version": "2.0" },
+      body: request,
+    });
+    const body = await response.text();
+    expect(response.status, body).toBe(200);
+    expect(body).toContain("EncryptedValue");
+    expect(body).not.toContain("PlainValue");
+    expect(await validateCpixXml(body, "2.3")).toEqual({ valid: true, errors: [] });
+  });
+});

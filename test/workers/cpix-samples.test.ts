@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { readCpix } from "../../src/cpix/reader";
 import { deriveContentKey } from "../../src/domain/key-derivation";
+import { decryptContentKeys } from "../../src/cpix/security/delivery-decryption";
 import { api } from "./support/api";
+import { dashifCert1DecryptionKey } from "./support/dashif-keys";
 import { SAMPLES } from "./support/samples";
 import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
-
-const DELIVERY_DATA_REFUSAL =
-  /^Content key encryption \(DeliveryDataList\) is not supported yet; send the request without DeliveryDataList to receive keys in PlainValue$/;
 
 /** Samples a key service must refuse, with the reason (everything else must be answered with keys). */
 const REFUSED: Record<string, RegExp> = {
@@ -28,19 +27,13 @@ const REFUSED: Record<string, RegExp> = {
     /^DRMSystem 81376844-f976-481e-a84e-cc25d39b0b33 names kid 98ee5596-cd3e-a20d-163a-e382420c6eff, which no ContentKey has$/,
   // A DASH-IF vector that is not a request: it has no ContentKey to answer.
   "dashif-cpix-test-vectors/EmptyDocument.xml": /^ContentKeyList with at least one ContentKey is required$/,
-  // DASH-IF vectors asking for keys encrypted for a recipient (DeliveryDataList): refused until content key
-  // encryption is built, rather than answered in clear.
-  ...Object.fromEntries(
-    [
-      "Complex.xml",
-      "EncryptedContentKeys.xml",
-      "EncryptedContentKeysWithMultipleRecipients.xml",
-      "EvenMoreComplex.xml",
-      "Invalid_BadDocumentSignature.xml",
-      "Invalid_WrongMac.xml",
-      "RecipientsWithoutContentKeys.xml",
-    ].map((file) => [`dashif-cpix-test-vectors/${file}`, DELIVERY_DATA_REFUSAL]),
-  ),
+  // DASH-IF vectors whose signature was broken on purpose: refused, naming the signature (XML-DSig §3.2.1).
+  "dashif-cpix-test-vectors/Invalid_BadContentKeysSignature.xml":
+    /^The request's signature does not verify: Signature\[1\] digest of #ContentKeyList does not match/,
+  "dashif-cpix-test-vectors/Invalid_BadDocumentSignature.xml":
+    /^The request's signature does not verify: Signature\[1\] digest of the document does not match/,
+  // A DASH-IF vector with recipients but no ContentKey: nothing to encrypt, nothing to answer.
+  "dashif-cpix-test-vectors/RecipientsWithoutContentKeys.xml": /^ContentKeyList with at least one ContentKey is required$/,
 };
 /** Routes a sample the way its sender would: SPEKE v1 by namespace, SPEKE v2 by version, else plain CPIX. */
 function endpointFor(bytes: Uint8Array): { path: string; headers: Record<string, string> } {
@@ -71,9 +64,18 @@ describe("every real CPIX sample", () => {
     expect(response.status, body).toBe(200);
     const document = readCpix(new TextEncoder().encode(body));
     if (!document.ok) throw new Error(JSON.stringify(document.failure));
+    for (const key of document.document.contentKeyList!.items) expect(key.explicitIV).toBeDefined();
+    if (document.document.deliveryDataList) {
+      // DASH-IF vectors asking for keys encrypted for a recipient (Cert1 among them): never answered in clear.
+      expect(body).not.toContain("PlainValue");
+      const decrypted = await decryptContentKeys(document.document, await dashifCert1DecryptionKey());
+      if (!decrypted.ok) throw new Error(JSON.stringify(decrypted.failure));
+      expect(decrypted.keys).toHaveLength(document.document.contentKeyList!.items.length);
+      for (const key of decrypted.keys) expect(key.value.bytes).toEqual((await deriveContentKey(TEST_SEED, key.kid)).bytes);
+      return;
+    }
     for (const key of document.document.contentKeyList!.items) {
       expect(key.value!.bytes).toEqual((await deriveContentKey(TEST_SEED, key.kid)).bytes);
-      expect(key.explicitIV).toBeDefined();
     }
   });
 });

@@ -6,6 +6,15 @@ import { parsePlayReadyObject } from "./support/playready-object-parser";
 import { tenantWithTestSeed } from "./support/tenant-with-seed";
 import { parseWidevinePsshData } from "./support/widevine-pssh-data-parser";
 
+/** The document-security settings when nothing is set (tested in cpix-document-security-settings.test.ts). */
+const DOCUMENT_SECURITY_DEFAULTS = {
+  RequireEncryption: false,
+  RecipientCertificates: null,
+  SignResponses: false,
+  SigningKeyId: null,
+  RequireSignedRequests: false,
+};
+
 describe("tenant settings", () => {
   it("starts empty, stores what is PUT and returns it in PascalCase", async () => {
     const tenant = await createTenant();
@@ -16,6 +25,7 @@ describe("tenant settings", () => {
       ClearKeyUriTemplate: null,
       AllowedOrigins: [],
       LogRetentionDays: 90,
+      ...DOCUMENT_SECURITY_DEFAULTS,
     });
     const settings = {
       WidevineProvider: "acme",
@@ -26,8 +36,12 @@ describe("tenant settings", () => {
     };
     const put = await api(tenant, "PUT", "/api/Settings", settings);
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ ...settings, LogRetentionDays: 90 });
-    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual({ ...settings, LogRetentionDays: 90 });
+    expect(await put.json()).toEqual({ ...settings, LogRetentionDays: 90, ...DOCUMENT_SECURITY_DEFAULTS });
+    expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual({
+      ...settings,
+      LogRetentionDays: 90,
+      ...DOCUMENT_SECURITY_DEFAULTS,
+    });
   });
 
   it("puts the provider, LA_URL and skd template into the signalling at once", async () => {

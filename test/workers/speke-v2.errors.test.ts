@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
 import { AUDIO_KID, KID, VALID_SPEKE_V2 as VALID, expectNothingChanged, removeElement, tenantState } from "./support/cpix-requests";
 import { sample } from "./support/samples";
-import { postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
+import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
+import { readCpix } from "../../src/cpix/reader";
+import { utf8 } from "../../src/domain/bytes";
+import { deriveContentKey } from "../../src/domain/key-derivation";
+import { decryptContentKeys } from "../../src/cpix/security/delivery-decryption";
+import { dashifCert1DecryptionKey } from "./support/dashif-keys";
 
 /** The SPEKE v2 error table (AWS SPEKE v2 docs, speke-constraints-v2): the exact body text, status 422. */
 const SPEKE_TABLE: [string, (xml: string) => string, string][] = [
@@ -143,11 +148,18 @@ describe("SPEKE v2 errors", () => {
     expect(await response.text()).toBe(message);
   });
 
-  it("refuses a request asking for encrypted keys (DeliveryData) instead of sending them in clear", async () => {
+  it("answers a request asking for encrypted keys (DeliveryData) with encrypted keys, never in clear", async () => {
     const tenant = await tenantWithTestSeed();
     const response = await postCpix(tenant, "/api/Cpix", sample("dashif-cpix-test-vectors/EncryptedContentKeys.xml"));
-    expect(response.status).toBe(422);
-    expect(await response.text()).toMatch(/DeliveryDataList\) is not supported yet/);
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(body).not.toContain("PlainValue");
+    expect(body).toContain("EncryptedValue");
+    const read = readCpix(utf8(body));
+    if (!read.ok) throw new Error(JSON.stringify(read.failure));
+    const decrypted = await decryptContentKeys(read.document, await dashifCert1DecryptionKey());
+    if (!decrypted.ok) throw new Error(JSON.stringify(decrypted.failure));
+    for (const key of decrypted.keys) expect(key.value.bytes).toEqual((await deriveContentKey(TEST_SEED, key.kid)).bytes);
   });
 
   it("refuses a wrong overrideKeyIds value with Axinom's message", async () => {

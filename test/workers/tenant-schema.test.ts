@@ -36,6 +36,13 @@ const SCHEMA_VERSION_4 = [
   ...SCHEMA_VERSION_3.map((table) => VERSION_4_CHANGES[table.slice(0, table.indexOf(":"))] ?? table),
 ].sort();
 
+/** Schema version 5: CPIX signing keys and trusted requesters (src/tenancy/stores/signing-key-store.ts, trusted-requester-store.ts). */
+const SCHEMA_VERSION_5 = [
+  ...SCHEMA_VERSION_4,
+  "signing_keys: CREATE TABLE signing_keys (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL, not_after TEXT NOT NULL, certificate TEXT NOT NULL, sealed_private_key TEXT NOT NULL, created TEXT NOT NULL)",
+  "trusted_requesters: CREATE TABLE trusted_requesters (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE, not_after TEXT NOT NULL, certificate TEXT NOT NULL, created TEXT NOT NULL)",
+].sort();
+
 /** Indexes of version 4 (SQLite's own automatic ones left out). */
 const INDEXES_VERSION_4 = [
   "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
@@ -63,8 +70,9 @@ function indexesOf(sql: SqlStorage): string[] {
     .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
 }
 
-/** Turns a version-4 object back into what version 3 left: no audit log, no new columns or indexes. */
+/** Turns a version-5 object back into what version 3 left: no signing keys, trusted requesters or audit log, no new columns or indexes. */
 function downgradeToVersion3(sql: SqlStorage): void {
+  for (const table of ["signing_keys", "trusted_requesters"]) sql.exec(`DROP TABLE ${table}`);
   sql.exec("DROP TABLE audit_log");
   for (const index of ["issuance_log_id", "issuance_log_time"]) sql.exec(`DROP INDEX ${index}`);
   sql.exec("ALTER TABLE issuance_log DROP COLUMN id");
@@ -73,16 +81,16 @@ function downgradeToVersion3(sql: SqlStorage): void {
 }
 
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 4: version 3's, credentials and issuance_log with new columns, and audit_log", async () => {
+  it("creates the tables of schema version 5: version 4's (version 3's, credentials and issuance_log with new columns, audit_log), signing_keys and trusted_requesters", async () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
       ...schemaOf(state.storage.sql),
       indexes: indexesOf(state.storage.sql),
     }));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_4, version: "4", indexes: INDEXES_VERSION_4 });
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_5, version: "5", indexes: INDEXES_VERSION_4 });
   });
 
-  it("brings an object written at schema version 3 up to version 4, keeping its credentials and issuance rows", async () => {
+  it("brings an object written at schema version 3 up to version 5, keeping its credentials and issuance rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -107,7 +115,7 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_4, version: "4", indexes: INDEXES_VERSION_4 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_5, version: "5", indexes: INDEXES_VERSION_4 });
     expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
     expect(result.issuanceIds).toHaveLength(2);
     for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -129,7 +137,7 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_4, version: "4" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);

@@ -6,7 +6,15 @@ import { writeCpixWithin } from "../../cpix/writer";
 import { utf8 } from "../../domain/bytes";
 import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import type { DrmSignallingSettings } from "../../drm/signalling";
+import { toHex } from "../../domain/bytes";
+import {
+  acceptRecipients,
+  describeRecipientFailure,
+  encryptContentKeys,
+  type DeliveryRecipient,
+} from "../../cpix/security/delivery-encryption";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
+import { checkRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
 import type { AcquisitionFailure } from "./failure";
 import { overrideKeyIds } from "./override-key-ids";
 import type { CpixProfile } from "./profile";
@@ -16,6 +24,17 @@ export interface AcquisitionContext {
   readonly seed: KeySeedValue;
   readonly settings: DrmSignallingSettings;
   readonly overrideKeyIds: boolean;
+  readonly security: DocumentSecurity;
+}
+
+/** The tenant's document-security rules for one acquisition (settings RequireEncryption, RecipientCertificates). */
+export interface DocumentSecurity extends RequestSignaturePolicy {
+  /** When the request is judged: certificates must be valid at this moment (RFC 5280 §4.1.2.5). */
+  readonly now: Date;
+  /** `RequireEncryption`: a request without DeliveryData is refused rather than answered with keys in PlainValue. */
+  readonly requireEncryption: boolean;
+  /** `RecipientCertificates`: lowercase hex SHA-256 fingerprints a DeliveryData certificate must be among; undefined = any. */
+  readonly recipientFingerprints?: readonly string[];
 }
 
 export interface AcquisitionAnswer {
@@ -36,6 +55,8 @@ export async function acquireCpix(body: Uint8Array, profile: CpixProfile, contex
     return { ok: false, failure: { reason: "invalid-request", message: "Request body is empty; expected a CPIX document" } };
   const read = readCpix(body);
   if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
+  const signatureFailure = await checkRequestSignatures(body, context.security);
+  if (signatureFailure) return { ok: false, failure: signatureFailure };
   return acquireCpixDocument(read.document, profile, context);
 }
 
@@ -45,25 +66,18 @@ export async function acquireCpixDocument(
   chosen: CpixProfile,
   context: AcquisitionContext,
 ): Promise<AcquisitionResult> {
-  if (parsed.deliveryDataList && parsed.deliveryDataList.items.length > 0) {
-    // Encrypting keys for the recipient (CPIX §Key Management) is not built yet: refuse rather than answer in clear.
-    return {
-      ok: false,
-      failure: {
-        reason: "unsupported",
-        message:
-          "Content key encryption (DeliveryDataList) is not supported yet; send the request without DeliveryDataList to receive keys in PlainValue",
-      },
-    };
-  }
-
   const profile = chosen.answeredAs?.(parsed) ?? chosen;
   const failure = profile.check(parsed);
   if (failure) return { ok: false, failure };
+  // Recipients are judged before any key is derived, so a refused certificate issues nothing.
+  const recipients = await deliveryRecipients(parsed, context.security);
+  if (!recipients.ok) return recipients;
   const request = context.overrideKeyIds ? await overrideKeyIds(parsed, context.tenantId, profile) : parsed;
   const answered = await answerCpixRequest(request, profile, context.seed, context.settings);
   if (!answered.ok) return answered;
-  const document = profile.finishResponse?.(answered.document) ?? answered.document;
+  const filled =
+    recipients.recipients.length > 0 ? await encrypted(answered.document, recipients.recipients, chosen, parsed) : answered.document;
+  const document = profile.finishResponse?.(filled) ?? filled;
   const xml = writeCpixWithin(document, MAX_ANSWER_BYTES);
   if (xml === undefined || utf8LengthOver(xml, MAX_ANSWER_BYTES)) {
     return { ok: false, failure: { reason: "answer-too-large", limit: MAX_ANSWER_BYTES } };
@@ -77,6 +91,76 @@ export async function acquireCpixDocument(
       contentId: request.contentId ?? request.id ?? null,
       kids: issuedKeyIds(document),
     },
+  };
+}
+
+type RecipientsResult =
+  { readonly ok: true; readonly recipients: readonly DeliveryRecipient[] } | { readonly ok: false; readonly failure: AcquisitionFailure };
+
+/**
+ * The request's recipients of encrypted keys (CPIX 2.3 §DeliveryDataList Element), each certificate checked against
+ * the certificate policy and the tenant's `RecipientCertificates`; none when it asks for keys in clear, which
+ * `RequireEncryption` refuses.
+ */
+async function deliveryRecipients(request: CpixDocument, security: DocumentSecurity): Promise<RecipientsResult> {
+  const items = request.deliveryDataList?.items ?? [];
+  if (items.length === 0) {
+    if (!security.requireEncryption) return { ok: true, recipients: [] };
+    return {
+      ok: false,
+      failure: {
+        reason: "document-security",
+        status: 422,
+        message:
+          "The tenant setting RequireEncryption is on: the request must carry DeliveryDataList/DeliveryData/DeliveryKey with the recipient's X.509 certificate, keys are not sent in PlainValue",
+      },
+    };
+  }
+  const accepted = await acceptRecipients(items, security.now);
+  if (!accepted.ok) {
+    const message = describeRecipientFailure(accepted.failure);
+    return {
+      ok: false,
+      failure: { reason: "document-security", status: 422, message: message.charAt(0).toUpperCase() + message.slice(1) },
+    };
+  }
+  if (security.recipientFingerprints !== undefined) {
+    for (const [i, recipient] of accepted.recipients.entries()) {
+      const fingerprint = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", recipient.certificate.der)));
+      if (!security.recipientFingerprints.includes(fingerprint)) {
+        return {
+          ok: false,
+          failure: {
+            reason: "document-security",
+            status: 422,
+            message: `The certificate of DeliveryData[${i + 1}] (SHA-256 ${fingerprint}) is not in the tenant setting RecipientCertificates`,
+          },
+        };
+      }
+    }
+  }
+  return { ok: true, recipients: accepted.recipients };
+}
+
+/**
+ * The filled answer with every content key encrypted for the recipients (CPIX 2.3 §Key Management): ContentKeys
+ * carry `Data/Secret/EncryptedValue` and no PlainValue, and DeliveryDataList holds each recipient's DocumentKey and
+ * MACMethod. The MAC key shape follows the endpoint (`chosen`), the DocumentKey form the request's CPIX version.
+ */
+async function encrypted(
+  document: CpixDocument,
+  recipients: readonly DeliveryRecipient[],
+  chosen: CpixProfile,
+  request: CpixDocument,
+): Promise<CpixDocument> {
+  const delivery = await encryptContentKeys(recipients, document.contentKeyList?.items ?? [], {
+    macKeyShape: chosen.macKeyShape,
+    ...(document.version !== undefined && { version: document.version }),
+  });
+  return {
+    ...document,
+    deliveryDataList: { ...request.deliveryDataList, items: [...delivery.deliveryData] },
+    ...(document.contentKeyList && { contentKeyList: { ...document.contentKeyList, items: [...delivery.contentKeys] } }),
   };
 }
 

@@ -16,7 +16,12 @@ export type AcquisitionFailure =
   | { readonly reason: "storage-unavailable"; readonly retryAfterSeconds: number }
   /** The answer would pass the size budget (src/domain/request-limits.ts MAX_ANSWER_BYTES). */
   | { readonly reason: "answer-too-large"; readonly limit: number }
-  | { readonly reason: "unknown-key-seed"; readonly keySeedId: string };
+  | { readonly reason: "unknown-key-seed"; readonly keySeedId: string }
+  /**
+   * Encrypted delivery or signatures (CPIX 2.3 §DeliveryData Element, §Digital Signature): a refused recipient
+   * certificate, a signature that does not verify, or a tenant rule (RequireEncryption, RequireSignedRequests).
+   */
+  | { readonly reason: "document-security"; readonly status: 403 | 422 | 500; readonly message: string };
 
 /** The SPEKE v2 error strings (AWS SPEKE v2 docs, speke-constraints-v2 error table). */
 export type SpekeErrorMessage =

@@ -1,6 +1,7 @@
 import type { ProtectionScheme } from "../../domain/protection-scheme";
 import type { CpixContentKey, CpixContentKeyUsageRule, CpixDocument, CpixDrmSystem } from "../../cpix/model";
 import type { DrmSignalling } from "../../drm/signalling";
+import type { MacKeyShape } from "../../cpix/security/delivery-encryption";
 import type { AcquisitionFailure } from "./failure";
 
 /**
@@ -12,6 +13,13 @@ import type { AcquisitionFailure } from "./failure";
 export interface CpixProfile {
   /** The protocol's name in the issuance log. */
   readonly name: string;
+
+  /**
+   * How `DeliveryData/MACMethod/Key` is written when the request asks for encrypted keys (CPIX 2.3 §DeliveryData
+   * Element): `aws` on the SPEKE endpoints, `xmlenc` for plain CPIX. The endpoint's profile decides, not the one a
+   * document is answered as.
+   */
+  readonly macKeyShape: MacKeyShape;
 
   /**
    * The profile that answers this document instead, when the protocol hands some documents to another (SPEKE v2

@@ -12,6 +12,7 @@ import { SPEKE_V2_PROFILES } from "./profiles/speke-v2";
 import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-rules";
 import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
+import { signAnswer, unsignedRequestRefusal } from "./document-signatures";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
 export const SPEKE_USER_AGENT = "edge-key-service/0.1";
@@ -67,6 +68,7 @@ async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Hea
 
 async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
   const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
+  if (c.var.tenant.snapshot.settings.requireSignedRequests) return acquisitionFailureResponse(unsignedRequestRefusal());
   const request = await profile.requestFromUrl(url, c.var.tenant.tenantId);
   if (!request.ok) return acquisitionFailureResponse(request.failure);
   return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context));
@@ -79,6 +81,7 @@ async function answer(
   acquire: (context: AcquisitionContext) => Promise<AcquisitionResult>,
 ): Promise<Response> {
   const tenant = c.var.tenant;
+  const settings = tenant.snapshot.settings;
   const now = new Date();
   const seed = await chooseSeed(tenant, c.req.query("keySeedId"), now);
   if (!seed.ok) return acquisitionFailureResponse({ reason: "unknown-key-seed", keySeedId: seed.keySeedId }, headers);
@@ -93,10 +96,24 @@ async function answer(
   const result = await acquire({
     tenantId: tenant.tenantId,
     seed: seed.seed,
-    settings: signallingSettings(tenant.snapshot.settings),
+    settings: signallingSettings(settings),
     overrideKeyIds: overrideParameter === "true",
+    security: {
+      now,
+      requireEncryption: settings.requireEncryption ?? false,
+      ...(settings.recipientCertificates && { recipientFingerprints: settings.recipientCertificates }),
+      requireSignedRequests: settings.requireSignedRequests ?? false,
+      trustedRequesters: tenant.snapshot.trustedRequesters ?? [],
+    },
   });
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
+  let xml = result.answer.xml;
+  if (settings.signResponses && settings.signingKeyId !== undefined) {
+    // CPIX 2.3 §Digital Signature: the whole answer, enveloped; signed before it is recorded as issued.
+    const signed = await signAnswer(xml, await tenant.signingKey(settings.signingKeyId), now);
+    if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
+    xml = signed.xml;
+  }
   recordIssuance(c.env, c.executionCtx, tenant, {
     time: now.toISOString(),
     protocol: result.answer.protocolName,
@@ -105,5 +122,5 @@ async function answer(
     keySeedId: seed.seedId,
     credential: c.var.credentialId,
   });
-  return new Response(result.answer.xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });
+  return new Response(xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });
 }

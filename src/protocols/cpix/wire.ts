@@ -45,6 +45,8 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
         422,
         `The answer would exceed ${failure.limit} bytes (${failure.limit / MIB} MiB), the most one response carries; ask for fewer ContentKeys or DRMSystems per request`,
       ];
+    case "document-security":
+      return [failure.status, failure.message];
     case "unknown-key-seed":
       return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
   }

@@ -4,6 +4,8 @@ import { CredentialStore } from "./credential-store";
 import { IssuanceStore } from "./issuance-store";
 import { KeySeedStore, type KeySeedStoreOptions } from "./key-seed-store";
 import { SettingsStore } from "./settings-store";
+import { SigningKeyStore } from "./signing-key-store";
+import { TrustedRequesterStore } from "./trusted-requester-store";
 import { TenantRecordStore } from "./tenant-record-store";
 import { WidevineSignerStore } from "./widevine-signer-store";
 
@@ -14,6 +16,8 @@ export interface TenantStores {
   readonly seeds: KeySeedStore;
   readonly settings: SettingsStore;
   readonly widevineSigners: WidevineSignerStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly trustedRequesters: TrustedRequesterStore;
   readonly issuance: IssuanceStore;
   readonly audit: AuditStore;
 }
@@ -27,6 +31,8 @@ export const TENANT_MIGRATIONS: readonly MigrationStep[] = [
   IssuanceStore,
   WidevineSignerStore,
   AuditStore,
+  SigningKeyStore,
+  TrustedRequesterStore,
 ].flatMap((store) => store.migrations);
 
 /** Opens every store over the object's SQL storage; run `migrate(sql, TENANT_MIGRATIONS)` before using them. */
@@ -37,6 +43,8 @@ export function openTenantStores(sql: SqlStorage, options: KeySeedStoreOptions):
     seeds: new KeySeedStore(sql, options),
     settings: new SettingsStore(sql),
     widevineSigners: new WidevineSignerStore(sql),
+    signingKeys: new SigningKeyStore(sql),
+    trustedRequesters: new TrustedRequesterStore(sql),
     issuance: new IssuanceStore(sql),
     audit: new AuditStore(sql),
   };

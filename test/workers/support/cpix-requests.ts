@@ -89,3 +89,17 @@ export async function expectNothingChanged(tenant: TestTenant, snapshotBefore: s
   }
   expect(logs.map((log) => log.ContentId)).toEqual([marker]);
 }
+
+/** `request` asking for its keys encrypted for each certificate (CPIX 2.3 §DeliveryDataList Element), as its first list. */
+export function withDeliveryData(request: string, certificates: readonly Uint8Array[]): string {
+  const items = certificates
+    .map(
+      (der, i) =>
+        `<cpix:DeliveryData id="recipient-${i + 1}"><cpix:DeliveryKey><ds:X509Data><ds:X509Certificate>${btoa(String.fromCharCode(...der))}</ds:X509Certificate></ds:X509Data></cpix:DeliveryKey></cpix:DeliveryData>`,
+    )
+    .join("");
+  return request.replace(
+    /(<cpix:CPIX[^>]*?)>/,
+    `$1 xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><cpix:DeliveryDataList>${items}</cpix:DeliveryDataList>`,
+  );
+}

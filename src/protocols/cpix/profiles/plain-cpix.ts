@@ -34,6 +34,7 @@ function checkPlainCpix(request: CpixDocument): AcquisitionFailure | undefined {
 export function plainCpixProfile(name: string): CpixProfile {
   return {
     name,
+    macKeyShape: "xmlenc",
     check: checkPlainCpix,
     schemeOf: schemeNamedBy,
     stableKeyIdParts: (request, _key, index, period) => [STABLE_KEY_ID_LABEL, request.id ?? request.contentId ?? "", period, String(index)],

@@ -50,6 +50,7 @@ function fillSpekeV1DrmSystem(system: CpixDrmSystem, signalling: DrmSignalling):
 function spekeV1(scheme: ProtectionScheme | undefined): CpixProfile {
   return {
     name: "speke-v1",
+    macKeyShape: "aws",
     check: (request) => checkKeysAndSystems(request) ?? fairPlayConflict(request, scheme),
     schemeOf: () => scheme,
     stableKeyIdParts: (request, _key, index, period) => [STABLE_KEY_ID_LABEL, request.id ?? request.contentId ?? "", period, String(index)],

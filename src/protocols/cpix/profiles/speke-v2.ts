@@ -26,6 +26,7 @@ function withoutRootId(document: CpixDocument): CpixDocument {
 function spekeV2Profile(version: SpekeV2Version): CpixProfile {
   return {
     name: `speke-v${version}`,
+    macKeyShape: "aws",
     answeredAs: (request) => (request.version === undefined && request.contentId === undefined ? CPIX_VIA_SPEKE_V2 : undefined),
     check: (request) => checkSpekeV2Request(request, version),
     // The check made every key name the document's one scheme (speke-constraints-v2).

@@ -1,0 +1,77 @@
+import { fromBase64, toHex } from "../domain/bytes";
+import {
+  certificatePolicyProblem,
+  describeCertificateProblem,
+  importCertificateKey,
+  parseCertificate,
+  type X509Certificate,
+} from "../cpix/security/certificate";
+import type { CertificateView, NewCertificate } from "../tenancy/tenant-types";
+
+/** Longest accepted certificate or private key text (PEM of a 16384-bit RSA key is about 13 KB). */
+export const MAX_CERTIFICATE_TEXT = 16_384;
+
+/**
+ * A certificate sent to the Management API (PEM or base64 DER, RFC 7468 §5), checked against the certificate policy
+ * signers and recipients share (RSA of at least 2048 bits, valid at `now`). Returns the problem as one sentence.
+ */
+export async function readCertificateInput(
+  text: string,
+  field: string,
+  id: string,
+  now: Date,
+): Promise<{ ok: true; certificate: X509Certificate; input: NewCertificate } | { ok: false; problem: string }> {
+  const parsed = parseCertificate(text);
+  if (!parsed.ok) return { ok: false, problem: describeCertificateProblem(parsed.problem, field) };
+  const problem = await certificatePolicyProblem(parsed.certificate, now);
+  if (problem) return { ok: false, problem: describeCertificateProblem(problem, field) };
+  const certificate = parsed.certificate;
+  const fingerprint = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", certificate.der)));
+  return {
+    ok: true,
+    certificate,
+    input: { id, certificateDer: certificate.der, subject: certificate.subject, fingerprint, notAfter: certificate.notAfter.toISOString() },
+  };
+}
+
+/**
+ * A PKCS #8 RSA private key (RFC 5208; PEM `BEGIN PRIVATE KEY` or base64 DER) that belongs to `certificate`: a test
+ * message signed with it (RSASSA-PKCS1-v1_5, SHA-256) must verify with the certificate's key. The key's bytes never
+ * reach a message.
+ */
+export async function readSigningPrivateKey(
+  text: string,
+  certificate: X509Certificate,
+): Promise<{ ok: true; pkcs8: Uint8Array } | { ok: false; problem: string }> {
+  if (/-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----/.test(text) && !text.includes("BEGIN PRIVATE KEY")) {
+    return {
+      ok: false,
+      problem: "PrivateKey must be an unencrypted PKCS #8 key (BEGIN PRIVATE KEY); convert with openssl pkcs8 -topk8 -nocrypt",
+    };
+  }
+  const unreadable = {
+    ok: false as const,
+    problem: "PrivateKey must be an RSA private key: PEM 'BEGIN PRIVATE KEY' or base64 of DER PKCS #8",
+  };
+  const pkcs8 = fromBase64(text.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, ""));
+  if (!pkcs8) return unreadable;
+  const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  let privateKey: CryptoKey;
+  try {
+    privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, algorithm, false, ["sign"]);
+  } catch {
+    return unreadable;
+  }
+  const message = crypto.getRandomValues(new Uint8Array(32));
+  const signature = await crypto.subtle.sign(algorithm, privateKey, message);
+  const publicKey = await importCertificateKey(certificate, algorithm, ["verify"]);
+  if (!(await crypto.subtle.verify(algorithm, publicKey, signature, message))) {
+    return { ok: false, problem: "PrivateKey does not belong to Certificate (its signature does not verify with the certificate's key)" };
+  }
+  return { ok: true, pkcs8 };
+}
+
+/** A stored certificate as the Management API shows it. */
+export function certificateJson(view: CertificateView) {
+  return { Id: view.id, Subject: view.subject, Fingerprint: view.fingerprint, NotAfter: view.notAfter, Created: view.created };
+}

@@ -1,0 +1,61 @@
+import { routeGroup } from "../http/route-group";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
+import { tenantObject } from "../tenancy/tenant-client";
+import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput, readSigningPrivateKey } from "./certificate-input";
+import { asObject, optionalUuid, requiredString } from "./json-fields";
+import { parseBody, respond } from "./responses";
+
+/**
+ * `/api/SigningKeys`: keys that sign the tenant's CPIX answers (CPIX 2.3 §Digital Signature; setting SignResponses).
+ * The private key is sealed under the tenant data key and never returned.
+ */
+export const signingKeyRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = signingKeyRoutes.routes;
+
+routes.post("/signingkeys", async (c) => {
+  const input = await parseBody(c.req.raw, (value) => {
+    const body = asObject(value);
+    return {
+      id: optionalUuid(body, "Id") ?? crypto.randomUUID(),
+      certificate: requiredString(body, "Certificate", MAX_CERTIFICATE_TEXT),
+      privateKey: requiredString(body, "PrivateKey", MAX_CERTIFICATE_TEXT),
+    };
+  });
+  if (input instanceof Response) return input;
+  const now = new Date();
+  const certificate = await readCertificateInput(input.certificate, "Certificate", input.id, now);
+  if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
+  const privateKey = await readSigningPrivateKey(input.privateKey, certificate.certificate);
+  if (!privateKey.ok) return jsonError(400, privateKey.problem);
+  const tenantId = c.var.tenant.tenantId;
+  const added = await tenantObject(c.env, tenantId).addSigningKey(
+    { ...certificate.input, privateKeyPkcs8: privateKey.pkcs8 },
+    now.toISOString(),
+    requestActor(c, now.toISOString()),
+  );
+  privateKey.pkcs8.fill(0);
+  return respond(c.env, c.var.store, tenantId, added, (view) => c.json(certificateJson(view), 201));
+});
+
+routes.get("/signingkeys", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listSigningKeys();
+  return result.ok ? c.json(result.value.map(certificateJson)) : managementFailureResponse(result.failure);
+});
+
+routes.get("/signingkeys/:id", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listSigningKeys();
+  if (!result.ok) return managementFailureResponse(result.failure);
+  const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
+  return found ? c.json(certificateJson(found)) : jsonError(404, `No signing key with Id ${c.req.param("id").slice(0, 64)}`);
+});
+
+routes.delete("/signingkeys/:id", async (c) => {
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).deleteSigningKey(
+    c.req.param("id").toLowerCase(),
+    requestActor(c, new Date().toISOString()),
+  );
+  return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
+});

@@ -1,0 +1,54 @@
+import { routeGroup } from "../http/route-group";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
+import { tenantObject } from "../tenancy/tenant-client";
+import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput } from "./certificate-input";
+import { asObject, optionalUuid, requiredString } from "./json-fields";
+import { parseBody, respond } from "./responses";
+
+/**
+ * `/api/TrustedRequesters`: certificates whose signed CPIX requests the tenant trusts (CPIX 2.3 §Digital Signature;
+ * setting RequireSignedRequests). Compared by SHA-256 of the DER certificate.
+ */
+export const trustedRequesterRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = trustedRequesterRoutes.routes;
+
+routes.post("/trustedrequesters", async (c) => {
+  const input = await parseBody(c.req.raw, (value) => {
+    const body = asObject(value);
+    return { id: optionalUuid(body, "Id") ?? crypto.randomUUID(), certificate: requiredString(body, "Certificate", MAX_CERTIFICATE_TEXT) };
+  });
+  if (input instanceof Response) return input;
+  const now = new Date();
+  const certificate = await readCertificateInput(input.certificate, "Certificate", input.id, now);
+  if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
+  const tenantId = c.var.tenant.tenantId;
+  const added = await tenantObject(c.env, tenantId).addTrustedRequester(
+    certificate.input,
+    now.toISOString(),
+    requestActor(c, now.toISOString()),
+  );
+  return respond(c.env, c.var.store, tenantId, added, (view) => c.json(certificateJson(view), 201));
+});
+
+routes.get("/trustedrequesters", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
+  return result.ok ? c.json(result.value.map(certificateJson)) : managementFailureResponse(result.failure);
+});
+
+routes.get("/trustedrequesters/:id", async (c) => {
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
+  if (!result.ok) return managementFailureResponse(result.failure);
+  const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
+  return found ? c.json(certificateJson(found)) : jsonError(404, `No trusted requester with Id ${c.req.param("id").slice(0, 64)}`);
+});
+
+routes.delete("/trustedrequesters/:id", async (c) => {
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).deleteTrustedRequester(
+    c.req.param("id").toLowerCase(),
+    requestActor(c, new Date().toISOString()),
+  );
+  return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
+});

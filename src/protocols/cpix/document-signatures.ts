@@ -1,0 +1,126 @@
+/**
+ * Signatures on CPIX acquisitions (CPIX 2.3 §Digital Signature; W3C XML-DSig 1.1 §3.2 core validation): a signed
+ * request's signatures are verified before anything is issued, `RequireSignedRequests` answers only documents signed
+ * (`Reference URI=""`) by a trusted requester, and `SignResponses` signs every answer with the tenant's signing key.
+ */
+import { toHex } from "../../domain/bytes";
+import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../../cpix/security/certificate";
+import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
+import type { OpenedSigningKey } from "../../tenancy/tenant-store";
+import type { AcquisitionFailure } from "./failure";
+
+/** What the tenant asks of request signatures. */
+export interface RequestSignaturePolicy {
+  readonly now: Date;
+  /** `RequireSignedRequests`. */
+  readonly requireSignedRequests: boolean;
+  /** SHA-256 fingerprints (lowercase hex) of the trusted requesters' certificates. */
+  readonly trustedRequesters: readonly string[];
+}
+
+const SIGNATURE_ASCII = new TextEncoder().encode("Signature");
+
+/**
+ * Verifies a request body's signatures, when it has any or the tenant requires one. A body that never mentions
+ * `Signature` (in UTF-8 or UTF-16) has none, so most requests skip the XML-DSig parse.
+ */
+export async function checkRequestSignatures(body: Uint8Array, policy: RequestSignaturePolicy): Promise<AcquisitionFailure | undefined> {
+  if (!policy.requireSignedRequests && !mentionsSignature(body)) return undefined;
+  const verified = await verifyCpixSignatures(body, policy.now);
+  if (!verified.ok) {
+    return {
+      reason: "document-security",
+      status: 422,
+      message: `The request's signature does not verify: ${describeSignatureFailure(verified.failure)}`,
+    };
+  }
+  if (!policy.requireSignedRequests) return undefined;
+  const documentSigners = verified.signatures.filter((signature) => signature.references.some((reference) => reference.uri === ""));
+  if (documentSigners.length === 0) {
+    return {
+      reason: "document-security",
+      status: 403,
+      message:
+        'The tenant setting RequireSignedRequests is on: the request must carry a document signature (ds:Signature with Reference URI="") by a trusted requester (/api/TrustedRequesters)',
+    };
+  }
+  const fingerprints = await Promise.all(documentSigners.map((signature) => fingerprintOf(signature.signer)));
+  if (fingerprints.some((fingerprint) => policy.trustedRequesters.includes(fingerprint))) return undefined;
+  return {
+    reason: "document-security",
+    status: 403,
+    message: `The tenant setting RequireSignedRequests is on and the request's signer (certificate SHA-256 ${fingerprints[0]}) is not a trusted requester (/api/TrustedRequesters)`,
+  };
+}
+
+/** `RequireSignedRequests` for a request that cannot carry a signature (CPIX GET). */
+export function unsignedRequestRefusal(): AcquisitionFailure {
+  return {
+    reason: "document-security",
+    status: 403,
+    message: "The tenant setting RequireSignedRequests is on: only signed CPIX documents (POST) are answered, not GET",
+  };
+}
+
+/** Certificates of opened signing keys, parsed once per key. */
+const parsedCertificates = new WeakMap<OpenedSigningKey, X509Certificate | undefined>();
+
+/** The answer with an enveloped signature by the tenant's signing key, or why it cannot be signed. */
+export async function signAnswer(
+  xml: string,
+  signingKey: OpenedSigningKey | undefined,
+  now: Date,
+): Promise<{ ok: true; xml: string } | { ok: false; failure: AcquisitionFailure }> {
+  const fail = (detail: string) => ({
+    ok: false as const,
+    failure: {
+      reason: "document-security" as const,
+      status: 500 as const,
+      message: `The tenant setting SignResponses is on but the answer cannot be signed: ${detail}`,
+    },
+  });
+  if (!signingKey) return fail("SigningKeyId names no signing key");
+  if (!parsedCertificates.has(signingKey)) {
+    const parsed = parseCertificate(signingKey.certificateDer);
+    parsedCertificates.set(signingKey, parsed.ok ? parsed.certificate : undefined);
+  }
+  const certificate = parsedCertificates.get(signingKey);
+  if (!certificate) return fail("the signing key's certificate is unreadable");
+  const signed = await signCpixDocument(xml, { privateKey: signingKey.privateKey, certificate }, now);
+  return signed.ok ? signed : fail(describeSigningFailure(signed.failure));
+}
+
+function describeSigningFailure(failure: SigningFailure): string {
+  switch (failure.reason) {
+    case "certificate-refused":
+      return describeCertificateProblem(failure.problem, "the signing key's certificate");
+    case "unsupported-key":
+      return failure.detail;
+    case "key-certificate-mismatch":
+      return "the signing key does not belong to its certificate";
+    case "malformed-xml":
+      return `the answer is not well-formed XML (${failure.detail})`;
+    case "not-cpix":
+      return "the answer is not a CPIX document";
+  }
+}
+
+async function fingerprintOf(certificate: X509Certificate): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", certificate.der)));
+}
+
+/** Whether `Signature` occurs in the bytes as ASCII/UTF-8 or as UTF-16 (either byte order). */
+function mentionsSignature(body: Uint8Array): boolean {
+  const first = SIGNATURE_ASCII[0]!;
+  for (let i = body.indexOf(first); i !== -1; i = body.indexOf(first, i + 1)) {
+    if (matchesAt(body, i, 1) || matchesAt(body, i, 2)) return true;
+  }
+  return false;
+}
+
+function matchesAt(body: Uint8Array, start: number, stride: 1 | 2): boolean {
+  for (let j = 0; j < SIGNATURE_ASCII.length; j++) {
+    if (body[start + j * stride] !== SIGNATURE_ASCII[j]) return false;
+  }
+  return true;
+}

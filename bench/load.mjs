@@ -5,8 +5,10 @@ import autocannon from "autocannon";
  * pipelining. Every response body must equal `expectBody` (the response checked before the run), so a wrong
  * answer is counted even when its status is 200 (the Widevine CENC API answers every failure with 200). A
  * scenario timing a refusal passes `expectStatus`; answers of any other status class are then counted as wrong.
+ * An answer that differs at every request by design (content keys encrypted under a fresh document key) is checked
+ * with `verifyBody` instead: every body must pass the scenario's own check.
  */
-export async function measure({ url, method = "GET", headers = {}, body, expectBody, expectStatus, connections, durationSeconds }) {
+export async function measure({ url, method = "GET", headers = {}, body, expectBody, verifyBody, expectStatus, connections, durationSeconds }) {
   // Latencies kept at full precision here: autocannon's own histogram rounds to whole milliseconds.
   const latencies = [];
   const instance = autocannon({
@@ -14,7 +16,7 @@ export async function measure({ url, method = "GET", headers = {}, body, expectB
     method,
     headers,
     ...(body !== undefined && { body }),
-    ...(expectBody !== undefined && { expectBody }),
+    ...(verifyBody !== undefined ? { verifyBody } : expectBody !== undefined && { expectBody }),
     connections,
     duration: durationSeconds,
     pipelining: 1,

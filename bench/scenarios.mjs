@@ -9,6 +9,8 @@ import { SPEKE_V2_HEADERS } from "./setup.mjs";
 const PLAIN_VALUE = /PlainValue>[A-Za-z0-9+/]{22}==</g;
 const DRM_SYSTEM = /<(?:\w+:)?DRMSystem[\s>]/g;
 const PSSH = /<(?:\w+:)?PSSH>[A-Za-z0-9+/=]{20,}</g;
+const ENCRYPTED_VALUE = /<(?:\w+:)?EncryptedValue[\s>]/g;
+const DELIVERY_DATA = /<(?:\w+:)?DeliveryData[\s>]/g;
 const HLS_SIGNALLING = /<(?:\w+:)?HLSSignalingData[^>]*>[A-Za-z0-9+/=]{20,}</g;
 
 const count = (text, pattern) => text.match(pattern)?.length ?? 0;
@@ -33,6 +35,19 @@ function cpixCheck({ keys, systems, pssh = 0, hls = 0 }) {
       expectCount(text, DRM_SYSTEM, systems, "DRMSystem") ??
       expectCount(text, PSSH, pssh, "PSSH") ??
       expectAtLeast(text, HLS_SIGNALLING, hls, "HLSSignalingData")
+    );
+  };
+}
+
+/** An answer whose content keys are all encrypted (CPIX DeliveryData): no PlainValue, one EncryptedValue per key. */
+function encryptedCpixCheck({ keys, systems }) {
+  return (status, text) => {
+    if (status !== 200) return `HTTP ${status}: ${text.slice(0, 200)}`;
+    if (count(text, PLAIN_VALUE) > 0) return "an encrypted answer carries a PlainValue";
+    return (
+      expectAtLeast(text, ENCRYPTED_VALUE, keys, "EncryptedValue") ??
+      expectCount(text, DRM_SYSTEM, systems, "DRMSystem") ??
+      expectCount(text, DELIVERY_DATA, 1, "DeliveryData")
     );
   };
 }
@@ -84,11 +99,10 @@ export function scenarios(tenant, signer) {
     {
       name: "… the same with DeliveryData (encrypted keys)",
       target: 0.4,
-      notBuilt: "not built yet (next wave)",
       request: speke(withDelivery.body),
-      // Today the service refuses it with 422 rather than answering in clear; the probe proves that.
-      check: (status, text) =>
-        status === 422 && /not supported yet/.test(text) ? undefined : `expected 422 "not supported yet", got HTTP ${status}`,
+      // A fresh document key and IVs per answer, so each body is checked for its shape: every key encrypted, none plain.
+      variesPerRequest: true,
+      check: encryptedCpixCheck({ keys: presets.keyCount, systems: systemCount }),
     },
     {
       name: "Widevine CENC API, 5 tracks",

@@ -8,7 +8,17 @@ import autocannon from "autocannon";
  * An answer that differs at every request by design (content keys encrypted under a fresh document key) is checked
  * with `verifyBody` instead: every body must pass the scenario's own check.
  */
-export async function measure({ url, method = "GET", headers = {}, body, expectBody, verifyBody, expectStatus, connections, durationSeconds }) {
+export async function measure({
+  url,
+  method = "GET",
+  headers = {},
+  body,
+  expectBody,
+  verifyBody,
+  expectStatus,
+  connections,
+  durationSeconds,
+}) {
   // Latencies kept at full precision here: autocannon's own histogram rounds to whole milliseconds.
   const latencies = [];
   const instance = autocannon({

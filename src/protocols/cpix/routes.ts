@@ -5,6 +5,7 @@ import { readBodyBytes } from "../../http/body";
 import { chooseSeed, recordIssuance, signallingSettings } from "../acquisition-support";
 import { acquireCpix, acquireCpixDocument, type AcquisitionContext, type AcquisitionResult } from "./acquire";
 import type { CpixProfile, CpixUrlProfile } from "./profile";
+import { ANEVIA } from "./profiles/anevia";
 import { CPIX_GET } from "./profiles/cpix-get";
 import { PLAIN_CPIX } from "./profiles/plain-cpix";
 import { spekeV1Profile } from "./profiles/speke-v1";
@@ -28,7 +29,7 @@ const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
 };
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
-/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET); behind tenant auth. */
+/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET), Anevia, Broadpeak; behind tenant auth. */
 export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, (retryAfterSeconds) =>
   acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
 );
@@ -59,6 +60,9 @@ routes.post("/speke", async (c) => {
 routes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
 routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
+
+/** Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia). */
+routes.get("/anevia", (c) => answerUrl(c, ANEVIA));
 
 async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);

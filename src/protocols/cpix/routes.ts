@@ -6,6 +6,7 @@ import { chooseSeed, recordIssuance, signallingSettings } from "../acquisition-s
 import { acquireCpix, acquireCpixDocument, type AcquisitionContext, type AcquisitionResult } from "./acquire";
 import type { CpixProfile, CpixUrlProfile } from "./profile";
 import { ANEVIA } from "./profiles/anevia";
+import { BROADPEAK } from "./profiles/broadpeak";
 import { CPIX_GET } from "./profiles/cpix-get";
 import { PLAIN_CPIX } from "./profiles/plain-cpix";
 import { spekeV1Profile } from "./profiles/speke-v1";
@@ -63,6 +64,14 @@ routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
 
 /** Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia). */
 routes.get("/anevia", (c) => answerUrl(c, ANEVIA));
+
+/**
+ * Broadpeak Origin Packager / BkS: a CPIX request body; Axinom's docs list the endpoint as GET in one revision and
+ * POST in another (Axinom Key Service docs, Key Acquisition API), so both are routed. A GET whose body the platform
+ * did not pass on gets the "empty body" refusal naming what to send.
+ */
+routes.post("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+routes.get("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
 
 async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);

@@ -60,7 +60,14 @@ routes.post("/speke", async (c) => {
 
 routes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
-routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
+/**
+ * `GET /api/Cpix/{contentId}`: Basic credentials like the routes above, or a signed URL without them
+ * (`POST /api/CpixUrls`; src/http/signed-url-auth.ts).
+ */
+export const cpixUrlRoutes = routeGroup({ kind: "tenant-or-signed-url", scope: "acquire" }, (retryAfterSeconds) =>
+  acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+);
+cpixUrlRoutes.routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
 
 /** Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia). */
 routes.get("/anevia", (c) => answerUrl(c, ANEVIA));

@@ -9,6 +9,7 @@ import { corsPreflight } from "./http/cors";
 import { jsonError } from "./http/errors";
 import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
+import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
 import { credentialRoutes } from "./management/credentials";
 import { signingKeyRoutes } from "./management/signing-keys";
@@ -18,7 +19,8 @@ import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
 import { widevineCredentialRoutes } from "./management/widevine-credentials";
-import { cpixRoutes } from "./protocols/cpix/routes";
+import { cpixRoutes, cpixUrlRoutes } from "./protocols/cpix/routes";
+import { cpixUrlManagementRoutes } from "./management/cpix-urls";
 import { widevineCencRoutes } from "./protocols/widevine-cenc/routes";
 
 /** The routes that need no credentials at all: the service banner and the health check. */
@@ -44,6 +46,8 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/admin", tenantAdminRoutes);
   mountRouteGroup(app, "/admin", kekRotationRoutes);
   mountRouteGroup(app, "/api", cpixRoutes);
+  mountRouteGroup(app, "/api", cpixUrlRoutes);
+  mountRouteGroup(app, "/api", cpixUrlManagementRoutes);
   mountRouteGroup(app, "/api", keySeedRoutes);
   mountRouteGroup(app, "/api", settingsRoutes);
   mountRouteGroup(app, "/api", logRoutes);
@@ -81,6 +85,8 @@ function guardsFor(access: RouteAccess): MiddlewareHandler<AppEnv>[] {
       return [operatorOriginGuard(), adminAuth()];
     case "signed-request":
       return [];
+    case "tenant-or-signed-url":
+      return [tenantOrSignedUrlAuth(access.scope), tenantOriginGuard()];
   }
 }
 

@@ -59,3 +59,9 @@ export const MAX_CRYPTO_PERIOD_COUNT = 100;
  * `--content_id` (16 in Google's examples) and Axinom's samples a 36-character GUID.
  */
 export const MAX_WIDEVINE_CONTENT_ID_BYTES = 1024;
+
+/** Characters of the `id` parameter of one `GET /api/Anevia` (base64url JSON): a URL cannot ask for an unbounded document. */
+export const MAX_ANEVIA_CONFIG_CHARS = 16 * 1024;
+
+/** Entries of `ContentKeyUsageRules` in one `GET /api/Anevia` configuration. */
+export const MAX_ANEVIA_USAGE_RULES = 64;

@@ -19,6 +19,10 @@ const ROUTE_WORDS = new Set([
   "credentials",
   "signingkeys",
   "trustedrequesters",
+  "anevia",
+  "broadpeak",
+  "cpixurls",
+  "rotate-secret",
 ]);
 
 /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */

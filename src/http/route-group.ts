@@ -11,7 +11,12 @@ export type RouteAccess =
   /** `Authorization: Bearer <ADMIN_TOKEN>`: the platform operator. */
   | { readonly kind: "operator" }
   /** No Authorization header: every request carries its own signature (Widevine Common Encryption API). */
-  | { readonly kind: "signed-request" };
+  | { readonly kind: "signed-request" }
+  /**
+   * Tenant Basic credentials holding the scope, or, without an Authorization header, a signed URL
+   * (`POST /api/CpixUrls`) naming its tenant: for readers that can only GET a URL.
+   */
+  | { readonly kind: "tenant-or-signed-url"; readonly scope: CredentialScope };
 
 /** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry". */
 export interface RouteGroup {

@@ -23,7 +23,8 @@ export type SealContext =
   | { readonly purpose: "data-key"; readonly tenantId: string }
   | { readonly purpose: "key-seed"; readonly tenantId: string; readonly seedId: string }
   | { readonly purpose: "widevine-signing"; readonly tenantId: string; readonly credentialId: string }
-  | { readonly purpose: "cpix-signing"; readonly tenantId: string; readonly signingKeyId: string };
+  | { readonly purpose: "cpix-signing"; readonly tenantId: string; readonly signingKeyId: string }
+  | { readonly purpose: "cpix-url-secret"; readonly tenantId: string; readonly secretId: string };
 
 function additionalData(context: SealContext): Uint8Array {
   switch (context.purpose) {
@@ -35,6 +36,8 @@ function additionalData(context: SealContext): Uint8Array {
       return utf8(`edge-key-service/widevine-signing/v1|${context.tenantId}|${context.credentialId}`);
     case "cpix-signing":
       return utf8(`edge-key-service/cpix-signing/v1|${context.tenantId}|${context.signingKeyId}`);
+    case "cpix-url-secret":
+      return utf8(`edge-key-service/cpix-url-secret/v1|${context.tenantId}|${context.secretId}`);
   }
 }
 

@@ -4,6 +4,7 @@ import type { KeySeedStore } from "./stores/key-seed-store";
 import type { SettingsStore } from "./stores/settings-store";
 import type { SigningKeyStore } from "./stores/signing-key-store";
 import type { TrustedRequesterStore } from "./stores/trusted-requester-store";
+import type { CpixUrlSecretStore } from "./stores/cpix-url-secret-store";
 import type { TenantRecordStore } from "./stores/tenant-record-store";
 import type { WidevineSignerStore } from "./stores/widevine-signer-store";
 
@@ -31,6 +32,8 @@ export interface SnapshotSources {
   readonly widevineSigners: WidevineSignerStore;
   readonly signingKeys: SigningKeyStore;
   readonly trustedRequesters: TrustedRequesterStore;
+  /** Absent in callers that build snapshots without signed URLs (tests of the publisher alone). */
+  readonly cpixUrlSecrets?: CpixUrlSecretStore;
 }
 
 /** What one publish did. */
@@ -83,6 +86,7 @@ export class SnapshotPublisher {
     const tenant = this.#sources.tenant.read();
     const defaultSeed = this.#sources.seeds.readSwitch();
     if (!tenant || !defaultSeed) return undefined;
+    const cpixUrlSecret = this.#sources.cpixUrlSecrets?.snapshotEntry();
     return {
       format: SNAPSHOT_FORMAT,
       tenantId: tenant.id,
@@ -97,6 +101,7 @@ export class SnapshotPublisher {
       widevineCredentials: this.#sources.widevineSigners.snapshotEntries(),
       signingKeys: this.#sources.signingKeys.snapshotEntries(),
       trustedRequesters: this.#sources.trustedRequesters.fingerprints(),
+      ...(cpixUrlSecret && { cpixUrlSecret }),
     };
   }
 

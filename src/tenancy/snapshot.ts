@@ -32,6 +32,18 @@ export interface TenantSnapshot {
   readonly signingKeys?: readonly SnapshotSigningKey[];
   /** SHA-256 fingerprints (lowercase hex) of the certificates whose signed requests the tenant trusts. */
   readonly trustedRequesters?: readonly string[];
+  /** The secret signed CPIX URLs are checked with (absent until the tenant issues its first signed URL). */
+  readonly cpixUrlSecret?: SnapshotCpixUrlSecret;
+}
+
+/**
+ * The HMAC-SHA256 secret of signed CPIX URLs, sealed under the data key, and the ids of the secrets it replaced (so a
+ * URL signed before a rotation is refused as such, not as another tenant's).
+ */
+export interface SnapshotCpixUrlSecret {
+  readonly id: string;
+  readonly sealedSecret: string;
+  readonly retiredIds: readonly string[];
 }
 
 /** A CPIX signing key: the certificate (DER, base64) and its PKCS #8 private key sealed under the data key. */

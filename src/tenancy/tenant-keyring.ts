@@ -125,6 +125,11 @@ export class TenantKeyring {
     });
   }
 
+  /** Seals a CPIX URL secret (HMAC-SHA256 key) under the tenant data key. */
+  async sealCpixUrlSecret(tenant: TenantRecord, secretId: string, secret: Uint8Array): Promise<string> {
+    return seal(secret, (await this.dataKey(tenant)).sealing, { purpose: "cpix-url-secret", tenantId: tenant.id, secretId });
+  }
+
   #configuration(): string {
     return keyEncryptionKeyConfigurationText(this.#bindings());
   }

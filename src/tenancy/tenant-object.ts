@@ -1,3 +1,5 @@
+import { randomBytes } from "../runtime/random";
+import { CPIX_URL_SECRET_LENGTH } from "./stores/cpix-url-secret-store";
 import { DurableObject } from "cloudflare:workers";
 import { MAX_CREDENTIALS_PER_TENANT, generateSecret, hashSecret, isExpired } from "./credentials";
 import { switchDelaySeconds } from "./key-seed-rules";
@@ -351,6 +353,55 @@ export class TenantObject extends DurableObject<Env> {
       this.#audit(actor, "DeleteTrustedRequester", id);
       return view;
     });
+  }
+
+  /**
+   * Readies a signed CPIX URL (`POST /api/CpixUrls`): makes the tenant's URL secret on first use (sealed under the data
+   * key, published in the snapshot) and records the issue, naming the content id and expiry, never the token or URL.
+   * Answers the id of the secret the caller signs with (the Worker opens it from the snapshot it primes).
+   */
+  async prepareCpixUrl(contentId: string, expiresAt: string, actor: RequestActor): Promise<ManagementResult<{ secretId: string }>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    const objectId = `${contentId} until ${expiresAt}`;
+    const existing = this.#stores.cpixUrlSecrets.currentId();
+    if (existing !== undefined) {
+      // Nothing the snapshot carries changes, so the record commits without a publish.
+      return runTransaction(this.ctx.storage, () => {
+        this.#audit(actor, "IssueCpixUrl", objectId);
+        return { secretId: existing };
+      });
+    }
+    const fresh = await this.#newCpixUrlSecret(tenant.value);
+    return this.#commit(() => {
+      // Another request may have made the secret while this one sealed its own: sign with the one in use.
+      const current = this.#stores.cpixUrlSecrets.currentId();
+      if (current === undefined) this.#stores.cpixUrlSecrets.replace(fresh.id, fresh.sealed, actor.time);
+      this.#audit(actor, "IssueCpixUrl", objectId);
+      return { secretId: current ?? fresh.id };
+    });
+  }
+
+  /** Replaces the tenant's CPIX URL secret: every signed URL issued before is refused once readers hold the new snapshot. */
+  async rotateCpixUrlSecret(actor: RequestActor): Promise<ManagementResult<{ secretId: string }>> {
+    const tenant = this.#requireTenant();
+    if (!tenant.ok) return tenant;
+    const fresh = await this.#newCpixUrlSecret(tenant.value);
+    return this.#commit(() => {
+      this.#stores.cpixUrlSecrets.replace(fresh.id, fresh.sealed, actor.time);
+      this.#audit(actor, "RotateCpixUrlSecret", fresh.id);
+      return { secretId: fresh.id };
+    });
+  }
+
+  async #newCpixUrlSecret(tenant: TenantRecord): Promise<{ id: string; sealed: string }> {
+    const id = crypto.randomUUID();
+    const secret = randomBytes(CPIX_URL_SECRET_LENGTH);
+    try {
+      return { id, sealed: await this.#keys.sealCpixUrlSecret(tenant, id, secret) };
+    } finally {
+      secret.fill(0);
+    }
   }
 
   /**

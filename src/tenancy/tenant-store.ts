@@ -1,3 +1,4 @@
+import { importCpixUrlKey, type CpixUrlKey } from "../protocols/cpix/signed-url";
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { hashMatches, hashSecret, isExpired, type CredentialScope } from "./credentials";
 import { open, unwrapDataKey, type TenantDataKey } from "./envelope";
@@ -36,6 +37,7 @@ export class LoadedTenant {
   readonly #openedSeeds = new Map<string, Promise<KeySeedValue>>();
   readonly #openedSigners = new Map<string, Promise<WidevineSigner | undefined>>();
   readonly #openedSigningKeys = new Map<string, Promise<OpenedSigningKey | undefined>>();
+  #openedCpixUrlKey: Promise<CpixUrlKey | undefined> | undefined;
 
   constructor(
     readonly snapshot: TenantSnapshot,
@@ -126,6 +128,34 @@ export class LoadedTenant {
       return { privateKey, certificateDer };
     } finally {
       pkcs8.fill(0);
+    }
+  }
+
+  /** The secret signed CPIX URLs are checked with, opened once per isolate and snapshot; undefined before the first URL. */
+  cpixUrlKey(): Promise<CpixUrlKey | undefined> {
+    if (!this.#openedCpixUrlKey) {
+      const opened = this.#openCpixUrlKey();
+      this.#openedCpixUrlKey = opened;
+      // A failure is not kept, so the next request tries again.
+      opened.catch(() => {
+        if (this.#openedCpixUrlKey === opened) this.#openedCpixUrlKey = undefined;
+      });
+    }
+    return this.#openedCpixUrlKey;
+  }
+
+  async #openCpixUrlKey(): Promise<CpixUrlKey | undefined> {
+    const stored = this.snapshot.cpixUrlSecret;
+    if (!stored) return undefined;
+    const secret = await open(stored.sealedSecret, this.dataKey.sealing, {
+      purpose: "cpix-url-secret",
+      tenantId: this.tenantId,
+      secretId: stored.id,
+    });
+    try {
+      return { id: stored.id, key: await importCpixUrlKey(secret), retiredIds: stored.retiredIds };
+    } finally {
+      secret.fill(0);
     }
   }
 

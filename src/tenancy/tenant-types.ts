@@ -180,6 +180,8 @@ export const LOG_CATEGORY = {
   DeleteSigningKey: 108,
   AddTrustedRequester: 109,
   DeleteTrustedRequester: 110,
+  IssueCpixUrl: 111,
+  RotateCpixUrlSecret: 112,
 } as const;
 
 export type LogCategory = (typeof LOG_CATEGORY)[keyof typeof LOG_CATEGORY];
@@ -202,6 +204,8 @@ export const AUDIT_ACTION_CATEGORY = {
   DeleteSigningKey: LOG_CATEGORY.DeleteSigningKey,
   AddTrustedRequester: LOG_CATEGORY.AddTrustedRequester,
   DeleteTrustedRequester: LOG_CATEGORY.DeleteTrustedRequester,
+  IssueCpixUrl: LOG_CATEGORY.IssueCpixUrl,
+  RotateCpixUrlSecret: LOG_CATEGORY.RotateCpixUrlSecret,
 } as const satisfies Record<string, LogCategory>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_CATEGORY;

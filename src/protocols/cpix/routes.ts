@@ -5,6 +5,8 @@ import { readBodyBytes } from "../../http/body";
 import { chooseSeed, recordIssuance, signallingSettings } from "../acquisition-support";
 import { acquireCpix, acquireCpixDocument, type AcquisitionContext, type AcquisitionResult } from "./acquire";
 import type { CpixProfile, CpixUrlProfile } from "./profile";
+import { ANEVIA } from "./profiles/anevia";
+import { BROADPEAK } from "./profiles/broadpeak";
 import { CPIX_GET } from "./profiles/cpix-get";
 import { PLAIN_CPIX } from "./profiles/plain-cpix";
 import { spekeV1Profile } from "./profiles/speke-v1";
@@ -28,7 +30,7 @@ const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
 };
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
-/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET); behind tenant auth. */
+/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET), Anevia, Broadpeak; behind tenant auth. */
 export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, (retryAfterSeconds) =>
   acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
 );
@@ -58,7 +60,25 @@ routes.post("/speke", async (c) => {
 
 routes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
-routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
+/**
+ * `GET /api/Cpix/{contentId}`: Basic credentials like the routes above, or a signed URL without them
+ * (`POST /api/CpixUrls`; src/http/signed-url-auth.ts).
+ */
+export const cpixUrlRoutes = routeGroup({ kind: "tenant-or-signed-url", scope: "acquire" }, (retryAfterSeconds) =>
+  acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+);
+cpixUrlRoutes.routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
+
+/** Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia). */
+routes.get("/anevia", (c) => answerUrl(c, ANEVIA));
+
+/**
+ * Broadpeak Origin Packager / BkS: a CPIX request body; Axinom's docs list the endpoint as GET in one revision and
+ * POST in another (Axinom Key Service docs, Key Acquisition API), so both are routed. A GET whose body the platform
+ * did not pass on gets the "empty body" refusal naming what to send.
+ */
+routes.post("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+routes.get("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
 
 async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);

@@ -1,5 +1,6 @@
 import type { MigrationStep } from "../schema";
 import { AuditStore } from "./audit-store";
+import { CpixUrlSecretStore } from "./cpix-url-secret-store";
 import { CredentialStore } from "./credential-store";
 import { IssuanceStore } from "./issuance-store";
 import { KeySeedStore, type KeySeedStoreOptions } from "./key-seed-store";
@@ -18,6 +19,7 @@ export interface TenantStores {
   readonly widevineSigners: WidevineSignerStore;
   readonly signingKeys: SigningKeyStore;
   readonly trustedRequesters: TrustedRequesterStore;
+  readonly cpixUrlSecrets: CpixUrlSecretStore;
   readonly issuance: IssuanceStore;
   readonly audit: AuditStore;
 }
@@ -33,6 +35,7 @@ export const TENANT_MIGRATIONS: readonly MigrationStep[] = [
   AuditStore,
   SigningKeyStore,
   TrustedRequesterStore,
+  CpixUrlSecretStore,
 ].flatMap((store) => store.migrations);
 
 /** Opens every store over the object's SQL storage; run `migrate(sql, TENANT_MIGRATIONS)` before using them. */
@@ -45,6 +48,7 @@ export function openTenantStores(sql: SqlStorage, options: KeySeedStoreOptions):
     widevineSigners: new WidevineSignerStore(sql),
     signingKeys: new SigningKeyStore(sql),
     trustedRequesters: new TrustedRequesterStore(sql),
+    cpixUrlSecrets: new CpixUrlSecretStore(sql),
     issuance: new IssuanceStore(sql),
     audit: new AuditStore(sql),
   };

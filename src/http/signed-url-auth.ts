@@ -1,0 +1,68 @@
+import type { MiddlewareHandler } from "hono";
+import { verifyCpixUrl } from "../protocols/cpix/signed-url";
+import type { CredentialScope } from "../tenancy/credentials";
+import type { AppEnv } from "./app-env";
+import { tenantAuth, tenantStore } from "./auth";
+import { jsonError } from "./errors";
+import { caseInsensitivePath } from "./paths";
+import {
+  RATE_LIMIT_PERIOD_SECONDS,
+  authenticationBlockedFor,
+  clientAddress,
+  countAuthenticationFailure,
+  overTenantBudget,
+} from "./rate-limits";
+
+/** The issuance record's credential for an acquisition by signed URL: the URL secret's id, never the token. */
+export function signedUrlCredential(secretId: string): string {
+  return `signed-url ${secretId}`;
+}
+
+/**
+ * Tenant Basic credentials as `tenantAuth` checks them, or, for a request with a `token` parameter and no
+ * Authorization header, a signed URL (`POST /api/CpixUrls`): the tenant named by its `tenant` parameter, the token
+ * checked by `verifyCpixUrl`. A refused URL is 403 naming why (another tenant's, rotated secret, changed, expired) and
+ * counts as a failed authentication of the client address. The token is never logged or recorded.
+ */
+export function tenantOrSignedUrlAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
+  const basic = tenantAuth(scope);
+  return async function tenantOrSignedUrlMiddleware(c, next) {
+    if (c.req.header("Authorization") !== undefined || c.req.query("token") === undefined) return basic(c, next);
+    const client = clientAddress(c.req.raw);
+    const blockedFor = authenticationBlockedFor(client);
+    if (blockedFor > 0) {
+      return jsonError(429, `Too many failed authentications from this address; retry in ${blockedFor} s`, {
+        "Retry-After": String(blockedFor),
+      });
+    }
+    const tenantId = (c.req.query("tenant") ?? "").toLowerCase();
+    const store = tenantStore(c.env);
+    const tenant = /^[0-9a-f-]{36}$/.test(tenantId)
+      ? await store.load(tenantId, (refresh) => c.executionCtx.waitUntil(refresh))
+      : undefined;
+    const url = c.req.url;
+    const queryStart = url.indexOf("?");
+    const verdict = await verifyCpixUrl(
+      tenantId,
+      caseInsensitivePath(c.req.raw),
+      queryStart === -1 ? "" : url.slice(queryStart + 1).replace(/#.*$/, ""),
+      await tenant?.cpixUrlKey(),
+      new Date(),
+    );
+    if (!tenant || !verdict.ok) {
+      if (await countAuthenticationFailure(c.env, client)) {
+        return jsonError(429, "Too many failed authentications from this address", { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+      }
+      return jsonError(403, verdict.ok ? "Signed URL refused: unknown tenant" : verdict.message);
+    }
+    if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) {
+      return jsonError(429, "Rate limit of acquisition requests for this tenant reached", {
+        "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS),
+      });
+    }
+    c.set("tenant", tenant);
+    c.set("credentialId", signedUrlCredential(verdict.secretId));
+    c.set("store", store);
+    await next();
+  };
+}

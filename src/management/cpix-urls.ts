@@ -1,0 +1,79 @@
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
+import { routeGroup } from "../http/route-group";
+import { firstNonXmlChar } from "../domain/xml-char";
+import { MAX_CPIX_URL_LIFETIME_SECONDS, SIGNED_URL_PARAMETERS, signCpixUrl } from "../protocols/cpix/signed-url";
+import { tenantObject } from "../tenancy/tenant-client";
+import { asObject, isoInstant, optionalString, requiredString } from "./json-fields";
+import { parseBody, respond } from "./responses";
+
+/** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */
+const MAX_CONTENT_ID_LENGTH = 1024;
+/** Longest `Query` of a signed URL. */
+const MAX_QUERY_LENGTH = 4096;
+
+/**
+ * `/api/CpixUrls`: signed `GET /api/Cpix/{contentId}` URLs for readers that send no Authorization header
+ * (src/protocols/cpix/signed-url.ts). Issuing and rotating are recorded in the audit log (IssueCpixUrl names the
+ * content id and expiry, RotateCpixUrlSecret the new secret's id); neither the token nor the URL is ever recorded.
+ */
+export const cpixUrlManagementRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = cpixUrlManagementRoutes.routes;
+
+routes.post("/cpixurls", async (c) => {
+  const input = await parseBody(c.req.raw, (value) => {
+    const body = asObject(value);
+    return {
+      contentId: requiredString(body, "ContentId", MAX_CONTENT_ID_LENGTH),
+      query: optionalString(body, "Query", MAX_QUERY_LENGTH) ?? "",
+      expiresAt: requiredString(body, "ExpiresAt", 64),
+    };
+  });
+  if (input instanceof Response) return input;
+  if (input.contentId === "" || firstNonXmlChar(input.contentId) !== -1) {
+    return jsonError(400, "ContentId must be a non-empty string of characters XML allows (XML 1.0 §2.2 Char)");
+  }
+  const query = canonicalQuery(input.query);
+  if (typeof query !== "string") return jsonError(400, query.problem);
+  const expiresAt = isoInstant(input.expiresAt);
+  const now = new Date();
+  if (expiresAt === undefined) return jsonError(400, "ExpiresAt must be an ISO 8601 instant with a time zone, e.g. 2030-01-01T00:00:00Z");
+  const expires = Math.floor(Date.parse(expiresAt) / 1000);
+  if (expires * 1000 <= now.getTime()) return jsonError(400, "ExpiresAt must be in the future");
+  if (expires * 1000 - now.getTime() > MAX_CPIX_URL_LIFETIME_SECONDS * 1000) {
+    return jsonError(400, `ExpiresAt may be at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead`);
+  }
+  const tenantId = c.var.tenant.tenantId;
+  const prepared = await tenantObject(c.env, tenantId).prepareCpixUrl(
+    input.contentId,
+    new Date(expires * 1000).toISOString(),
+    requestActor(c, now.toISOString()),
+  );
+  if (!prepared.ok) return managementFailureResponse(prepared.failure);
+  // The object's newest snapshot holds the secret (made on first use): prime this isolate with it, then sign.
+  const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
+  if (snapshot.ok) await c.var.store.prime(snapshot.value);
+  const key = await (await c.var.store.load(tenantId))?.cpixUrlKey();
+  if (!key || key.id !== prepared.value.secretId) return jsonError(409, "The URL secret was rotated while this URL was signed; ask again");
+  const pathAndQuery = await signCpixUrl(key, tenantId, input.contentId, query, expires);
+  return c.json({ Url: new URL(c.req.url).origin + pathAndQuery, ExpiresAt: new Date(expires * 1000).toISOString() }, 201);
+});
+
+routes.post("/cpixurls/rotate-secret", async (c) => {
+  const tenantId = c.var.tenant.tenantId;
+  const result = await tenantObject(c.env, tenantId).rotateCpixUrlSecret(requestActor(c, new Date().toISOString()));
+  return respond(c.env, c.var.store, tenantId, result, ({ secretId }) => c.json({ SecretId: secretId }));
+});
+
+/**
+ * The caller's query (`kid=…&drm=…&scheme=…`, a leading `?` allowed) as the signed URL carries it: each parameter
+ * re-encoded, order kept. The service's own parameters may not appear in it.
+ */
+function canonicalQuery(text: string): string | { problem: string } {
+  const params = new URLSearchParams(text.startsWith("?") ? text.slice(1) : text);
+  for (const name of SIGNED_URL_PARAMETERS) {
+    if (params.has(name)) return { problem: `Query may not name ${name}: the service adds ${SIGNED_URL_PARAMETERS.join(", ")} itself` };
+  }
+  return params.toString();
+}

@@ -1,0 +1,89 @@
+import { MAX_CREDENTIALS_PER_TENANT, generateSecret, hashSecret, isExpired } from "../credentials";
+import type { TenantRecord } from "../stores/tenant-record-store";
+import { refuse } from "../tenant-transaction";
+import type { CredentialIssued, CredentialView, ManagementResult, NewTenantCredential, RequestActor } from "../tenant-types";
+import type { TenantContext } from "./tenant-context";
+
+/** The tenant's management and acquisition credentials, and the operator's recovery credential. */
+export class CredentialOperations {
+  readonly #context: TenantContext;
+
+  constructor(context: TenantContext) {
+    this.#context = context;
+  }
+
+  async create(input: NewTenantCredential, actor: RequestActor): Promise<ManagementResult<CredentialIssued>> {
+    const tenant = this.#context.requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#add(tenant.value, input, actor, true);
+  }
+
+  list(): ManagementResult<CredentialView[]> {
+    return this.#context.read(() => this.#context.stores.credentials.views());
+  }
+
+  get(id: string): ManagementResult<CredentialView> {
+    const tenant = this.#context.requireTenant();
+    if (!tenant.ok) return tenant;
+    const view = this.#context.stores.credentials.find(id);
+    return view ? { ok: true, value: view } : { ok: false, failure: { reason: "not-found", what: "credential", id } };
+  }
+
+  async delete(id: string, actor: RequestActor): Promise<ManagementResult<CredentialView>> {
+    const { requireTenant, commit, audit, stores } = this.#context;
+    const tenant = requireTenant();
+    if (!tenant.ok) return tenant;
+    const now = new Date(actor.time);
+    return commit(() => {
+      const view = stores.credentials.find(id);
+      if (!view) refuse({ reason: "not-found", what: "credential", id });
+      const managesNow = view.scopes.includes("manage") && !isExpired(view.expiresAt, now);
+      if (managesNow && stores.credentials.usableManageCount(now, id) === 0) {
+        refuse({
+          reason: "conflict",
+          message: `Credential ${id} is the tenant's last unexpired credential with the manage scope; create another one first`,
+        });
+      }
+      stores.credentials.revoke(id, actor.time);
+      audit(actor, "DeleteCredential", id);
+      return view;
+    });
+  }
+
+  async issueOperator(name: string, actor: RequestActor): Promise<ManagementResult<CredentialIssued>> {
+    const tenant = this.#context.requireTenant();
+    if (!tenant.ok) return tenant;
+    return this.#add(tenant.value, { name, scopes: ["manage"] }, actor, false);
+  }
+
+  async #add(
+    tenant: TenantRecord,
+    input: NewTenantCredential,
+    actor: RequestActor,
+    enforceLimit: boolean,
+  ): Promise<ManagementResult<CredentialIssued>> {
+    const { keys, commit, audit, stores } = this.#context;
+    const id = crypto.randomUUID();
+    const secret = generateSecret();
+    const secretHash = await hashSecret(secret, (await keys.dataKey(tenant)).credentialHash);
+    return commit(() => {
+      if (enforceLimit && stores.credentials.count() >= MAX_CREDENTIALS_PER_TENANT) {
+        refuse({
+          reason: "conflict",
+          message: `A tenant holds at most ${MAX_CREDENTIALS_PER_TENANT} credentials; delete one before creating another`,
+        });
+      }
+      stores.credentials.insert({
+        id,
+        kind: "management",
+        name: input.name,
+        scopes: input.scopes,
+        secretHash,
+        created: actor.time,
+        ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+      });
+      audit(actor, "AddCredential", id);
+      return { ...stores.credentials.find(id)!, secret };
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import type { TenantSettings } from "../settings";
+import type { TenantSnapshot } from "../snapshot";
+import { provisionTenant } from "../tenant-provision";
+import { refuse } from "../tenant-transaction";
+import { OPERATOR_ACTOR, type ManagementResult, type RequestActor, type TenantCreated, type TenantMetadata } from "../tenant-types";
+import type { TenantContext } from "./tenant-context";
+
+/** The Operator API route that creates tenants (src/admin/tenants.ts): the request path of a new tenant's audit records. */
+const TENANT_CREATION_PATH = "/admin/tenants";
+
+/** The tenant itself: its creation, metadata, settings and the snapshot it publishes. */
+export class TenantOperations {
+  readonly #context: TenantContext;
+
+  constructor(context: TenantContext) {
+    this.#context = context;
+  }
+
+  async create(input: { tenantId: string; name: string; now: string }): Promise<ManagementResult<TenantCreated>> {
+    const { keys, commit, audit, stores } = this.#context;
+    if (stores.tenant.read()) return { ok: false, failure: { reason: "tenant-exists" } };
+    const { tenant, credential, seed, managementKey, dataKey } = await provisionTenant(keys, input);
+    const result = await commit(() => {
+      // Another createTenant may have committed while this one awaited its keys.
+      if (stores.tenant.read()) refuse({ reason: "tenant-exists" });
+      stores.tenant.create(tenant);
+      stores.credentials.insert(credential);
+      stores.seeds.insert(seed);
+      stores.seeds.startWithDefault(seed.id);
+      const operator = { credentialId: OPERATOR_ACTOR, requestPath: TENANT_CREATION_PATH, time: input.now };
+      audit(operator, "AddCredential", credential.id);
+      audit(operator, "AddKeySeed", seed.id);
+      return { tenantId: tenant.id, managementKey, credentialId: credential.id, keySeedId: seed.id };
+    });
+    if (result.ok) keys.remember(tenant.wrappedDataKey, dataKey);
+    return result;
+  }
+
+  metadata(now: string): ManagementResult<TenantMetadata> {
+    const { stores, publisher } = this.#context;
+    return this.#context.read(({ id: tenantId, name, created }) => ({
+      tenantId,
+      name,
+      created,
+      keySeedCount: stores.seeds.count(),
+      defaultKeySeedId: stores.seeds.effectiveDefault(new Date(now)),
+      snapshotVersion: publisher.version(),
+    }));
+  }
+
+  settings(): ManagementResult<TenantSettings> {
+    return this.#context.read(() => this.#context.stores.settings.read());
+  }
+
+  async putSettings(settings: TenantSettings, actor: RequestActor): Promise<ManagementResult<TenantSettings>> {
+    const { requireTenant, commit, audit, stores } = this.#context;
+    const tenant = requireTenant();
+    if (!tenant.ok) return tenant;
+    return commit(() => {
+      if (settings.signingKeyId !== undefined && !stores.signingKeys.find(settings.signingKeyId)) {
+        refuse({
+          reason: "invalid",
+          message: `SigningKeyId ${settings.signingKeyId} names no signing key of this tenant (GET /api/SigningKeys)`,
+        });
+      }
+      stores.settings.replace(settings);
+      audit(actor, "UpdateSettings", null);
+      return stores.settings.read();
+    });
+  }
+
+  snapshot(): ManagementResult<TenantSnapshot> {
+    const tenant = this.#context.requireTenant();
+    if (!tenant.ok) return tenant;
+    // createTenant writes the tenant and its default switch in one transaction, so a tenant always has a snapshot.
+    return { ok: true, value: this.#context.publisher.build()! };
+  }
+}

@@ -1,8 +1,7 @@
 /// <reference types="node" />
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_BINDINGS } from "../test-bindings";
 import { startService, type RunningService } from "./service";
-import { PROJECT_ROOT, runCommand } from "./walkthrough";
+import { PROJECT_ROOT, createServiceTenant, runCommand } from "./walkthrough";
 
 /**
  * Clients that send credentials only after a `Basic` challenge must keep working now that browsers get none:
@@ -13,12 +12,7 @@ let user: string;
 
 beforeAll(async () => {
   service = await startService();
-  const created = await fetch(`${service.url}/admin/tenants`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "Content-Type": "application/json" },
-    body: "{}",
-  });
-  const { tenantId, managementKey } = (await created.json()) as { tenantId: string; managementKey: string };
+  const { tenantId, managementKey } = await createServiceTenant(service.url);
   user = `${tenantId}:${managementKey}`;
 }, 120_000);
 

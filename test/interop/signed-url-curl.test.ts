@@ -1,8 +1,7 @@
 /// <reference types="node" />
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_BINDINGS } from "../test-bindings";
 import { startService, type RunningService } from "./service";
-import { PROJECT_ROOT, runCommand } from "./walkthrough";
+import { PROJECT_ROOT, createServiceTenant, runCommand } from "./walkthrough";
 
 /**
  * Readers that can only GET a URL (Unified Streaming mp4split `--mpd.cpix=URL`; Unified Streaming docs, CPIX
@@ -13,13 +12,7 @@ let authorization: string;
 
 beforeAll(async () => {
   service = await startService();
-  const created = await fetch(`${service.url}/admin/tenants`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "Content-Type": "application/json" },
-    body: "{}",
-  });
-  const { tenantId, managementKey } = (await created.json()) as { tenantId: string; managementKey: string };
-  authorization = `Basic ${Buffer.from(`${tenantId}:${managementKey}`).toString("base64")}`;
+  ({ authorization } = await createServiceTenant(service.url));
 }, 120_000);
 
 afterAll(async () => service?.stop());

@@ -38,3 +38,15 @@ export function runCommand(command: string, args: readonly string[], cwd: string
     child.on("close", (code) => resolve({ code, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
   });
 }
+
+/** Creates a tenant on a running service through the Operator API: its id, management key and Basic header value. */
+export async function createServiceTenant(url: string): Promise<{ tenantId: string; managementKey: string; authorization: string }> {
+  const created = await fetch(`${url}/admin/tenants`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+    body: "{}",
+  });
+  if (created.status !== 201) throw new Error(`tenant creation failed: ${created.status} ${await created.text()}`);
+  const { tenantId, managementKey } = (await created.json()) as { tenantId: string; managementKey: string };
+  return { tenantId, managementKey, authorization: `Basic ${Buffer.from(`${tenantId}:${managementKey}`).toString("base64")}` };
+}

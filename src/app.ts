@@ -13,6 +13,7 @@ import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
 import { credentialRoutes } from "./management/credentials";
 import { signingKeyRoutes } from "./management/signing-keys";
+import { harmonicConfigurationRoutes } from "./management/harmonic-configuration";
 import { trustedRequesterRoutes } from "./management/trusted-requesters";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "./tenancy/storage-fault";
 import { keySeedRoutes } from "./management/key-seeds";
@@ -55,6 +56,7 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", credentialRoutes);
   mountRouteGroup(app, "/api", signingKeyRoutes);
   mountRouteGroup(app, "/api", trustedRequesterRoutes);
+  mountRouteGroup(app, "/api", harmonicConfigurationRoutes);
   mountRouteGroup(app, "/", widevineCencRoutes);
 
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));

@@ -21,6 +21,9 @@ const ROUTE_WORDS = new Set([
   "trustedrequesters",
   "anevia",
   "broadpeak",
+  "harmonic",
+  "v2",
+  "harmonicconfiguration",
   "cpixurls",
   "rotate-secret",
 ]);

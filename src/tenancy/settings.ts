@@ -31,6 +31,34 @@ export interface TenantSettings {
    * trusted list (`/api/TrustedRequesters`) are answered.
    */
   readonly requireSignedRequests?: boolean;
+  /**
+   * Harmonic `RequireSignatures` (`/api/HarmonicConfiguration`, not part of `/api/Settings`): `POST /api/Harmonic/v2`
+   * answers only requests signed by a trusted requester and signs its answers with `signingKeyId`, which must be set.
+   */
+  readonly harmonicRequireSignatures?: boolean;
+  /** Harmonic `EncryptContentKeys`: keys encrypted for the request signer's certificate; only with `harmonicRequireSignatures`. */
+  readonly harmonicEncryptContentKeys?: boolean;
+}
+
+/** The settings `/api/HarmonicConfiguration` owns; `PUT /api/Settings` keeps them as they are. */
+export type HarmonicConfiguration = Required<Pick<TenantSettings, "harmonicRequireSignatures" | "harmonicEncryptContentKeys">>;
+
+/** The Harmonic configuration these settings hold (both off when unset). */
+export function harmonicConfiguration(settings: TenantSettings): HarmonicConfiguration {
+  return {
+    harmonicRequireSignatures: settings.harmonicRequireSignatures ?? false,
+    harmonicEncryptContentKeys: settings.harmonicEncryptContentKeys ?? false,
+  };
+}
+
+/** The settings with the Harmonic configuration replaced; an option that is off is not stored. */
+export function withHarmonicConfiguration(settings: TenantSettings, configuration: HarmonicConfiguration): TenantSettings {
+  const { harmonicRequireSignatures: _require, harmonicEncryptContentKeys: _encrypt, ...rest } = settings;
+  return {
+    ...rest,
+    ...(configuration.harmonicRequireSignatures && { harmonicRequireSignatures: true }),
+    ...(configuration.harmonicEncryptContentKeys && { harmonicEncryptContentKeys: true }),
+  };
 }
 
 /** The settings whose value is one string. */

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrate } from "./schema";
-import type { TenantSettings } from "./settings";
+import type { HarmonicConfiguration, TenantSettings } from "./settings";
 import type { TenantSnapshot } from "./snapshot";
 import { TENANT_MIGRATIONS } from "./stores/tenant-stores";
 import { CredentialOperations } from "./operations/credential-operations";
@@ -107,6 +107,14 @@ export class TenantObject extends DurableObject<Env> {
   /** Replaces the tenant settings as a whole (PUT semantics). */
   async putSettings(settings: TenantSettings, actor: RequestActor): Promise<ManagementResult<TenantSettings>> {
     return this.#tenant.putSettings(settings, actor);
+  }
+
+  /** Replaces the Harmonic configuration (`/api/HarmonicConfiguration`), kept in the settings. */
+  async putHarmonicConfiguration(
+    configuration: HarmonicConfiguration,
+    actor: RequestActor,
+  ): Promise<ManagementResult<HarmonicConfiguration>> {
+    return this.#tenant.putHarmonicConfiguration(configuration, actor);
   }
 
   /**

@@ -88,6 +88,29 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
   return { ok: true, recipients };
 }
 
+/**
+ * A recipient for a certificate the request did not list in DeliveryDataList (Harmonic's `EncryptContentKeys`: the
+ * request signer's certificate), checked against the same policy as `acceptRecipients`; the answer's DeliveryData
+ * gets `deliveryData` and the certificate.
+ */
+export async function recipientForCertificate(
+  certificate: X509Certificate,
+  deliveryData: Omit<CpixDeliveryData, "deliveryKey" | "documentKeys">,
+  now: Date,
+): Promise<{ readonly ok: true; readonly recipient: DeliveryRecipient } | { readonly ok: false; readonly problem: CertificateProblem }> {
+  const problem = await certificatePolicyProblem(certificate, now);
+  if (problem) return { ok: false, problem };
+  const wrappingKey = await importCertificateKey(certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
+  return {
+    ok: true,
+    recipient: {
+      deliveryData: { ...deliveryData, deliveryKey: { x509Certificates: [certificate.der] }, documentKeys: [] },
+      certificate,
+      wrappingKey,
+    },
+  };
+}
+
 /** One sentence naming the DeliveryData and the rule, for an error body or log line. */
 export function describeRecipientFailure(failure: RecipientFailure): string {
   if (failure.reason === "missing-certificate") {

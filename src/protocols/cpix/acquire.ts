@@ -11,10 +11,12 @@ import {
   acceptRecipients,
   describeRecipientFailure,
   encryptContentKeys,
+  recipientForCertificate,
   type DeliveryRecipient,
 } from "../../cpix/security/delivery-encryption";
+import { describeCertificateProblem } from "../../cpix/security/certificate";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
-import { checkRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
+import { verifyRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
 import type { AcquisitionFailure } from "./failure";
 import { overrideKeyIds } from "./override-key-ids";
 import type { CpixProfile } from "./profile";
@@ -35,6 +37,11 @@ export interface DocumentSecurity extends RequestSignaturePolicy {
   readonly requireEncryption: boolean;
   /** `RecipientCertificates`: lowercase hex SHA-256 fingerprints a DeliveryData certificate must be among; undefined = any. */
   readonly recipientFingerprints?: readonly string[];
+  /**
+   * Harmonic `EncryptContentKeys` (only with a required, trusted signature): the keys are encrypted for the trusted
+   * request signer's certificate instead of any DeliveryDataList the request carries.
+   */
+  readonly encryptForSigner?: boolean;
 }
 
 export interface AcquisitionAnswer {
@@ -55,9 +62,28 @@ export async function acquireCpix(body: Uint8Array, profile: CpixProfile, contex
     return { ok: false, failure: { reason: "invalid-request", message: "Request body is empty; expected a CPIX document" } };
   const read = readCpix(body);
   if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
-  const signatureFailure = await checkRequestSignatures(body, context.security);
-  if (signatureFailure) return { ok: false, failure: signatureFailure };
-  return acquireCpixDocument(read.document, profile, context);
+  const signatures = await verifyRequestSignatures(body, context.security);
+  if (!signatures.ok) return signatures;
+  if (!context.security.encryptForSigner) return acquireCpixDocument(read.document, profile, context);
+  if (!signatures.trustedSigner) {
+    // encryptForSigner is only set together with a required signature, which names a trusted signer or refuses.
+    return {
+      ok: false,
+      failure: { reason: "document-security", status: 403, message: "The request carries no trusted signature to encrypt the keys for" },
+    };
+  }
+  const signer = await recipientForCertificate(signatures.trustedSigner, { id: "request-signer" }, context.security.now);
+  if (!signer.ok) {
+    const message = describeCertificateProblem(
+      signer.problem,
+      "the request signer's certificate (EncryptContentKeys encrypts the keys for it)",
+    );
+    return {
+      ok: false,
+      failure: { reason: "document-security", status: 422, message: message.charAt(0).toUpperCase() + message.slice(1) },
+    };
+  }
+  return acquireCpixDocument(read.document, profile, context, [signer.recipient]);
 }
 
 /** Checks a parsed request against its profile, fills it and renders the response. */
@@ -65,12 +91,15 @@ export async function acquireCpixDocument(
   parsed: CpixDocument,
   chosen: CpixProfile,
   context: AcquisitionContext,
+  chosenRecipients?: readonly DeliveryRecipient[],
 ): Promise<AcquisitionResult> {
   const profile = chosen.answeredAs?.(parsed) ?? chosen;
   const failure = profile.check(parsed);
   if (failure) return { ok: false, failure };
   // Recipients are judged before any key is derived, so a refused certificate issues nothing.
-  const recipients = await deliveryRecipients(parsed, context.security);
+  const recipients: RecipientsResult = chosenRecipients
+    ? { ok: true, recipients: chosenRecipients }
+    : await deliveryRecipients(parsed, context.security);
   if (!recipients.ok) return recipients;
   const request = context.overrideKeyIds ? await overrideKeyIds(parsed, context.tenantId, profile) : parsed;
   const answered = await answerCpixRequest(request, profile, context.seed, context.settings);

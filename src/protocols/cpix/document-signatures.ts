@@ -16,6 +16,8 @@ export interface RequestSignaturePolicy {
   readonly requireSignedRequests: boolean;
   /** SHA-256 fingerprints (lowercase hex) of the trusted requesters' certificates. */
   readonly trustedRequesters: readonly string[];
+  /** The setting named when a signature is required and missing or untrusted; `RequireSignedRequests` by default. */
+  readonly requirementName?: string;
 }
 
 const SIGNATURE_ASCII = new TextEncoder().encode("Signature");
@@ -25,31 +27,54 @@ const SIGNATURE_ASCII = new TextEncoder().encode("Signature");
  * `Signature` (in UTF-8 or UTF-16) has none, so most requests skip the XML-DSig parse.
  */
 export async function checkRequestSignatures(body: Uint8Array, policy: RequestSignaturePolicy): Promise<AcquisitionFailure | undefined> {
-  if (!policy.requireSignedRequests && !mentionsSignature(body)) return undefined;
+  const checked = await verifyRequestSignatures(body, policy);
+  return checked.ok ? undefined : checked.failure;
+}
+
+/** The outcome of `verifyRequestSignatures`: the trusted document signer's certificate when trust was checked. */
+export type RequestSignatureResult =
+  { readonly ok: true; readonly trustedSigner?: X509Certificate } | { readonly ok: false; readonly failure: AcquisitionFailure };
+
+/**
+ * `checkRequestSignatures`, also naming the trusted requester whose document signature was accepted (when
+ * `requireSignedRequests` made trust be checked): Harmonic's `EncryptContentKeys` encrypts for that certificate.
+ */
+export async function verifyRequestSignatures(body: Uint8Array, policy: RequestSignaturePolicy): Promise<RequestSignatureResult> {
+  if (!policy.requireSignedRequests && !mentionsSignature(body)) return { ok: true };
   const verified = await verifyCpixSignatures(body, policy.now);
   if (!verified.ok) {
     return {
-      reason: "document-security",
-      status: 422,
-      message: `The request's signature does not verify: ${describeSignatureFailure(verified.failure)}`,
+      ok: false,
+      failure: {
+        reason: "document-security",
+        status: 422,
+        message: `The request's signature does not verify: ${describeSignatureFailure(verified.failure)}`,
+      },
     };
   }
-  if (!policy.requireSignedRequests) return undefined;
+  if (!policy.requireSignedRequests) return { ok: true };
+  const setting = policy.requirementName ?? "RequireSignedRequests";
   const documentSigners = verified.signatures.filter((signature) => signature.references.some((reference) => reference.uri === ""));
   if (documentSigners.length === 0) {
     return {
-      reason: "document-security",
-      status: 403,
-      message:
-        'The tenant setting RequireSignedRequests is on: the request must carry a document signature (ds:Signature with Reference URI="") by a trusted requester (/api/TrustedRequesters)',
+      ok: false,
+      failure: {
+        reason: "document-security",
+        status: 403,
+        message: `The tenant setting ${setting} is on: the request must carry a document signature (ds:Signature with Reference URI="") by a trusted requester (/api/TrustedRequesters)`,
+      },
     };
   }
   const fingerprints = await Promise.all(documentSigners.map((signature) => fingerprintOf(signature.signer)));
-  if (fingerprints.some((fingerprint) => policy.trustedRequesters.includes(fingerprint))) return undefined;
+  const trusted = fingerprints.findIndex((fingerprint) => policy.trustedRequesters.includes(fingerprint));
+  if (trusted !== -1) return { ok: true, trustedSigner: documentSigners[trusted]!.signer };
   return {
-    reason: "document-security",
-    status: 403,
-    message: `The tenant setting RequireSignedRequests is on and the request's signer (certificate SHA-256 ${fingerprints[0]}) is not a trusted requester (/api/TrustedRequesters)`,
+    ok: false,
+    failure: {
+      reason: "document-security",
+      status: 403,
+      message: `The tenant setting ${setting} is on and the request's signer (certificate SHA-256 ${fingerprints[0]}) is not a trusted requester (/api/TrustedRequesters)`,
+    },
   };
 }
 
@@ -70,13 +95,14 @@ export async function signAnswer(
   xml: string,
   signingKey: OpenedSigningKey | undefined,
   now: Date,
+  setting = "SignResponses",
 ): Promise<{ ok: true; xml: string } | { ok: false; failure: AcquisitionFailure }> {
   const fail = (detail: string) => ({
     ok: false as const,
     failure: {
       reason: "document-security" as const,
       status: 500 as const,
-      message: `The tenant setting SignResponses is on but the answer cannot be signed: ${detail}`,
+      message: `The tenant setting ${setting} is on but the answer cannot be signed: ${detail}`,
     },
   });
   if (!signingKey) return fail("SigningKeyId names no signing key");

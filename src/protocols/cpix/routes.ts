@@ -8,6 +8,7 @@ import type { CpixProfile, CpixUrlProfile } from "./profile";
 import { ANEVIA } from "./profiles/anevia";
 import { BROADPEAK } from "./profiles/broadpeak";
 import { CPIX_GET } from "./profiles/cpix-get";
+import { HARMONIC } from "./profiles/harmonic";
 import { PLAIN_CPIX } from "./profiles/plain-cpix";
 import { spekeV1Profile } from "./profiles/speke-v1";
 import { SPEKE_V2_PROFILES } from "./profiles/speke-v2";
@@ -30,7 +31,7 @@ const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
 };
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
-/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET), Anevia, Broadpeak; behind tenant auth. */
+/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET), Anevia, Broadpeak, Harmonic; behind tenant auth. */
 export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, (retryAfterSeconds) =>
   acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
 );
@@ -80,10 +81,34 @@ routes.get("/anevia", (c) => answerUrl(c, ANEVIA));
 routes.post("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
 routes.get("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
 
-async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers): Promise<Response> {
+/**
+ * Harmonic encoders (v2: several keys, key rotation). The tenant's `/api/HarmonicConfiguration` adds Axinom's rules
+ * (Axinom Key Service docs, Harmonic): `RequireSignatures` answers only requests signed by a trusted requester
+ * (`/api/TrustedRequesters`) and signs the answer with the tenant's `SigningKeyId` key (even without
+ * `SignResponses`); `EncryptContentKeys` encrypts the keys for that signer's certificate. A signed request is
+ * verified either way, as on every CPIX endpoint.
+ */
+routes.post("/harmonic/v2", (c) => {
+  const settings = c.var.tenant.snapshot.settings;
+  const requireSignatures = settings.harmonicRequireSignatures ?? false;
+  return answerBody(c, HARMONIC, NO_HEADERS, {
+    requireSignatures,
+    encryptForSigner: requireSignatures && (settings.harmonicEncryptContentKeys ?? false),
+  });
+});
+
+/** What a protocol's own configuration adds to the tenant settings (Harmonic's `/api/HarmonicConfiguration`). */
+interface ProtocolSecurity {
+  /** Requests must be signed by a trusted requester, and answers are signed with `SigningKeyId`. */
+  readonly requireSignatures: boolean;
+  /** Keys are encrypted for the trusted request signer's certificate. */
+  readonly encryptForSigner: boolean;
+}
+
+async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers, protocol?: ProtocolSecurity): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) return acquisitionFailureResponse({ reason: "too-large" }, headers);
-  return answer(c, headers, (context) => acquireCpix(body.bytes, profile, context));
+  return answer(c, headers, (context) => acquireCpix(body.bytes, profile, context), protocol);
 }
 
 async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
@@ -99,6 +124,7 @@ async function answer(
   c: Context<AppEnv>,
   headers: Headers,
   acquire: (context: AcquisitionContext) => Promise<AcquisitionResult>,
+  protocol?: ProtocolSecurity,
 ): Promise<Response> {
   const tenant = c.var.tenant;
   const settings = tenant.snapshot.settings;
@@ -122,15 +148,21 @@ async function answer(
       now,
       requireEncryption: settings.requireEncryption ?? false,
       ...(settings.recipientCertificates && { recipientFingerprints: settings.recipientCertificates }),
-      requireSignedRequests: settings.requireSignedRequests ?? false,
+      requireSignedRequests: (settings.requireSignedRequests ?? false) || (protocol?.requireSignatures ?? false),
+      ...(protocol?.requireSignatures &&
+        !settings.requireSignedRequests && { requirementName: "RequireSignatures (/api/HarmonicConfiguration)" }),
       trustedRequesters: tenant.snapshot.trustedRequesters ?? [],
+      ...(protocol?.encryptForSigner && { encryptForSigner: true }),
     },
   });
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
   let xml = result.answer.xml;
-  if (settings.signResponses && settings.signingKeyId !== undefined) {
+  const signResponses = (settings.signResponses ?? false) && settings.signingKeyId !== undefined;
+  if (signResponses || protocol?.requireSignatures) {
     // CPIX 2.3 §Digital Signature: the whole answer, enveloped; signed before it is recorded as issued.
-    const signed = await signAnswer(xml, await tenant.signingKey(settings.signingKeyId), now);
+    const setting = signResponses ? "SignResponses" : "RequireSignatures (/api/HarmonicConfiguration)";
+    const key = settings.signingKeyId === undefined ? undefined : await tenant.signingKey(settings.signingKeyId);
+    const signed = await signAnswer(xml, key, now, setting);
     if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
     xml = signed.xml;
   }

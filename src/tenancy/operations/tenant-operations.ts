@@ -1,4 +1,4 @@
-import type { TenantSettings } from "../settings";
+import { harmonicConfiguration, withHarmonicConfiguration, type HarmonicConfiguration, type TenantSettings } from "../settings";
 import type { TenantSnapshot } from "../snapshot";
 import { provisionTenant } from "../tenant-provision";
 import { refuse } from "../tenant-transaction";
@@ -63,9 +63,49 @@ export class TenantOperations {
           message: `SigningKeyId ${settings.signingKeyId} names no signing key of this tenant (GET /api/SigningKeys)`,
         });
       }
-      stores.settings.replace(settings);
+      // /api/HarmonicConfiguration owns its two settings: a PUT of the others keeps them.
+      const harmonic = harmonicConfiguration(stores.settings.read());
+      if (harmonic.harmonicRequireSignatures && settings.signingKeyId === undefined) {
+        refuse({
+          reason: "conflict",
+          message: "SigningKeyId signs Harmonic answers while RequireSignatures is on; turn it off first (PUT /api/HarmonicConfiguration)",
+        });
+      }
+      stores.settings.replace(withHarmonicConfiguration(settings, harmonic));
       audit(actor, "UpdateSettings", null);
       return stores.settings.read();
+    });
+  }
+
+  /**
+   * Replaces the Harmonic configuration (Axinom Key Service docs, Harmonic): `EncryptContentKeys` only with
+   * `RequireSignatures`, and `RequireSignatures` only while `SigningKeyId` names a signing key to sign answers with.
+   */
+  async putHarmonicConfiguration(
+    configuration: HarmonicConfiguration,
+    actor: RequestActor,
+  ): Promise<ManagementResult<HarmonicConfiguration>> {
+    const { requireTenant, commit, audit, stores } = this.#context;
+    const tenant = requireTenant();
+    if (!tenant.ok) return tenant;
+    return commit(() => {
+      const settings = stores.settings.read();
+      if (configuration.harmonicEncryptContentKeys && !configuration.harmonicRequireSignatures) {
+        refuse({ reason: "invalid", message: "EncryptContentKeys can only be enabled together with RequireSignatures" });
+      }
+      if (
+        configuration.harmonicRequireSignatures &&
+        (settings.signingKeyId === undefined || !stores.signingKeys.find(settings.signingKeyId))
+      ) {
+        refuse({
+          reason: "invalid",
+          message:
+            "RequireSignatures signs every Harmonic answer and needs the tenant setting SigningKeyId: add a key with POST /api/SigningKeys and name it with PUT /api/Settings",
+        });
+      }
+      stores.settings.replace(withHarmonicConfiguration(settings, configuration));
+      audit(actor, "UpdateSettings", "HarmonicConfiguration");
+      return harmonicConfiguration(stores.settings.read());
     });
   }
 

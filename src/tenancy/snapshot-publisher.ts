@@ -1,12 +1,5 @@
 import { SNAPSHOT_FORMAT, snapshotKey, type TenantSnapshot } from "./snapshot";
-import type { CredentialStore } from "./stores/credential-store";
-import type { KeySeedStore } from "./stores/key-seed-store";
-import type { SettingsStore } from "./stores/settings-store";
-import type { SigningKeyStore } from "./stores/signing-key-store";
-import type { TrustedRequesterStore } from "./stores/trusted-requester-store";
-import type { CpixUrlSecretStore } from "./stores/cpix-url-secret-store";
-import type { TenantRecordStore } from "./stores/tenant-record-store";
-import type { WidevineSignerStore } from "./stores/widevine-signer-store";
+import type { TenantStores } from "./stores/tenant-stores";
 
 /** Where snapshots are published: the SNAPSHOTS KV namespace, or a fault-injecting stand-in in tests. */
 export interface SnapshotSink {
@@ -23,18 +16,11 @@ export interface RetryAlarm {
   setAlarm(scheduledTime: number): Promise<void>;
 }
 
-/** The stores a snapshot is built from. */
-export interface SnapshotSources {
-  readonly tenant: TenantRecordStore;
-  readonly credentials: CredentialStore;
-  readonly seeds: KeySeedStore;
-  readonly settings: SettingsStore;
-  readonly widevineSigners: WidevineSignerStore;
-  readonly signingKeys: SigningKeyStore;
-  readonly trustedRequesters: TrustedRequesterStore;
-  /** Absent in callers that build snapshots without signed URLs (tests of the publisher alone). */
-  readonly cpixUrlSecrets?: CpixUrlSecretStore;
-}
+/**
+ * The stores a snapshot is built from: every store but the logs. `cpixUrlSecrets` may be absent in callers that build
+ * snapshots without signed URLs (tests of the publisher alone).
+ */
+export type SnapshotSources = Omit<TenantStores, "issuance" | "audit" | "cpixUrlSecrets"> & Partial<Pick<TenantStores, "cpixUrlSecrets">>;
 
 /** What one publish did. */
 export type PublishOutcome =

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readPskcPackage } from "../../src/pskc/reader";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
 import { TEST_BINDINGS } from "../test-bindings";
-import { requireTools, tool } from "./pskc-tools";
+import { requireTools } from "./pskc-tools";
 import { startService, type RunningService } from "./service";
+import { opensslCertificate } from "./tools";
 import { PROJECT_ROOT, cloneLikeFolder, runCommand } from "./walkthrough";
 
 const PASSWORD = "a generated passphrase: 7 words long";
@@ -119,23 +120,8 @@ describe("docs/license-service.md", () => {
   it("certificate form: step 2 opens the transport key with openssl pkeyutl, step 3 prints every seed", async () => {
     const cwd = join(folder, "certificate");
     await mkdir(cwd);
-    const [keyPath, certPath] = [join(cwd, "license-service.key.pem"), join(cwd, "license-service.cert.pem")];
-    tool("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyPath,
-      "-out",
-      certPath,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=license service",
-    ]);
-    const der = new Uint8Array(tool("openssl", ["x509", "-in", certPath, "-outform", "DER"]));
+    // The doc's commands name these files: license-service.key.pem and license-service.cert.pem.
+    const der = (await opensslCertificate(cwd, "license-service", "rsa:2048", 2)).certDer;
     const written = await writePskcCertificatePackage(seeds, der, { now: new Date() });
     if (!written.ok) throw new Error(written.problem.message);
     await writeFile(join(cwd, "seeds.pskcxml"), written.xml);

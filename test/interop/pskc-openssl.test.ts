@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PBKDF2_ITERATIONS, PLAYREADY_KEY_SEED_ALGORITHM } from "../../src/pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
+import { opensslCertificate } from "./tools";
 import { extractFields, opensslDecrypt, opensslHmacSha256, requireTools, tool, type PskcFields } from "./pskc-tools";
 
 const PASSWORD = "Ünïcode passphrase, 12+ chars";
@@ -84,29 +85,14 @@ describe("the password form (RFC 6030 §6.2), opened with hashlib.pbkdf2_hmac an
 });
 
 describe("the certificate form (RFC 6030 §6.3), opened with openssl pkeyutl (RSA-OAEP) and openssl enc", () => {
-  /** A self-signed certificate made by openssl in the test folder; its DER and the private key's path. */
-  function opensslCertificate(name: string, bits: number, days: number): { der: Uint8Array; keyPath: string } {
-    const [keyPath, certPath] = [join(folder, `${name}.key.pem`), join(folder, `${name}.cert.pem`)];
-    tool("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      `rsa:${bits}`,
-      "-nodes",
-      "-keyout",
-      keyPath,
-      "-out",
-      certPath,
-      "-days",
-      String(days),
-      "-subj",
-      `/CN=${name}`,
-    ]);
-    return { der: new Uint8Array(tool("openssl", ["x509", "-in", certPath, "-outform", "DER"])), keyPath };
+  /** A self-signed RSA certificate made by openssl in the test folder (test/interop/tools.ts). */
+  async function rsaCertificate(name: string, bits: number, days: number): Promise<{ der: Uint8Array; keyPath: string }> {
+    const made = await opensslCertificate(folder, name, `rsa:${bits}`, days);
+    return { der: made.certDer, keyPath: made.keyPath };
   }
 
   it("gives back every seed: the transport key opened by openssl pkeyutl, the MACs checked by openssl dgst", async () => {
-    const recipient = opensslCertificate("recipient", 2048, 30);
+    const recipient = await rsaCertificate("recipient", 2048, 30);
     const written = await writePskcCertificatePackage(seeds, recipient.der, { now: new Date() });
     if (!written.ok) throw new Error(written.problem.message);
     const fields = fieldsOf(written.xml, "certificate.pskcxml");
@@ -119,7 +105,7 @@ describe("the certificate form (RFC 6030 §6.3), opened with openssl pkeyutl (RS
   });
 
   it("refuses a 1024-bit certificate made by openssl, naming the key size", async () => {
-    const weak = opensslCertificate("weak", 1024, 30);
+    const weak = await rsaCertificate("weak", 1024, 30);
     expect(await writePskcCertificatePackage(seeds, weak.der, { now: new Date() })).toEqual({
       ok: false,
       problem: { reason: "key-too-small", message: "Certificate's RSA key must be at least 2048 bits, got 1024" },
@@ -127,7 +113,7 @@ describe("the certificate form (RFC 6030 §6.3), opened with openssl pkeyutl (RS
   });
 
   it("refuses a certificate made by openssl that has expired, naming when", async () => {
-    const shortLived = opensslCertificate("short-lived", 2048, 1);
+    const shortLived = await rsaCertificate("short-lived", 2048, 1);
     const notAfter = tool("openssl", ["x509", "-inform", "DER", "-noout", "-enddate"], shortLived.der)
       .toString()
       .trim()

@@ -17,8 +17,9 @@ export const MAX_CONTENT_KEYS = 1024;
 /**
  * Most content keys one `POST /api/Import/ContentKeys` (JSON or CPIX) takes and one `POST /api/Export/ContentKeys`
  * document holds: the same as MAX_CONTENT_KEYS, so the JSON and CPIX forms of an import accept the same number and
- * every export can be imported back in one request. Well inside MAX_BODY_BYTES either way: 1,024 JSON entries are
- * about 120 KB, 1,024 encrypted ContentKeys about 600 KB.
+ * every export can be imported back in one request. Inside MAX_BODY_BYTES either way (measured, with a 16-byte IV
+ * on every key): 1,024 JSON entries with names are about 140 KB, a plain export of 1,024 keys about 285 KB and an
+ * encrypted one about 690 KB.
  */
 export const MAX_CONTENT_KEY_TRANSFER = MAX_CONTENT_KEYS;
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { toBase64, utf8 } from "../../src/domain/bytes";
+import { MAX_CONTENT_KEY_TRANSFER } from "../../src/domain/request-limits";
 import {
   describeCpixKeyImportFailure,
   readCpixContentKeys,
@@ -161,6 +162,13 @@ describe("refusals name the element and the rule", () => {
     const message = await refusal(documentWith(short));
     expect(message).toBe(
       "Not a readable CPIX document: PlainValue must be base64 of 16 bytes, got 3 (CPIX/ContentKeyList/ContentKey[1]/Data/Secret/PlainValue)",
+    );
+  });
+
+  it(`more than ${MAX_CONTENT_KEY_TRANSFER} ContentKeys, counted before any key is read`, async () => {
+    const kids = Array.from({ length: MAX_CONTENT_KEY_TRANSFER + 1 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    expect(await refusal(documentWith(...kids.map((kid) => plainKey(kid))))).toBe(
+      `Not a readable CPIX document: CPIX/ContentKeyList has ${MAX_CONTENT_KEY_TRANSFER + 1} ContentKey elements; one request may carry at most ${MAX_CONTENT_KEY_TRANSFER}`,
     );
   });
 

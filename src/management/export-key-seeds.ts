@@ -106,7 +106,7 @@ export function parseKeySeedExport(value: unknown): KeySeedExportRequest {
   const ids = parseIds(body.Ids);
   const protection: KeySeedExportProtection = hasPassword
     ? { kind: "password", password: parsePassword(body.Password) }
-    : { kind: "certificate", der: parseCertificate(body.Certificate) };
+    : { kind: "certificate", der: parseCertificateField(body.Certificate) };
   return { protection, ...(ids && { ids }) };
 }
 
@@ -140,8 +140,11 @@ function parsePassword(value: unknown): string {
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
 
-/** `Certificate`: one PEM block (RFC 7468 §5) or the base64 of its DER. The certificate checks come later. */
-function parseCertificate(value: unknown): Uint8Array {
+/**
+ * `Certificate` of an export (key seeds and content keys): one PEM block (RFC 7468 §5) or the base64 of its DER.
+ * The certificate checks come later.
+ */
+export function parseCertificateField(value: unknown): Uint8Array {
   const unreadable = 'Certificate must be one X.509 certificate: PEM "BEGIN CERTIFICATE", or base64 of its DER';
   if (typeof value !== "string") throw new InputError(unreadable);
   if (value.length > MAX_CERTIFICATE_LENGTH) throw new InputError(`Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`);

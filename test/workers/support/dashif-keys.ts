@@ -20,10 +20,14 @@ export function dashifCertificate(name: string): Uint8Array {
   return file(`${name}.cer`);
 }
 
-/** Cert1's RSA private key as a WebCrypto RSA-OAEP (SHA-1) decryption key. */
-export async function dashifCert1DecryptionKey(): Promise<CryptoKey> {
+/** Cert1's RSA private key, PKCS #8 DER (a fresh copy each call). */
+export function dashifCert1Pkcs8(): Uint8Array {
   const pem = new TextDecoder().decode(file("dashif-Cert1.pkcs8.pem"));
   const body = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s+/g, "");
-  const pkcs8 = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
-  return crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-OAEP", hash: "SHA-1" }, false, ["decrypt"]);
+  return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+}
+
+/** Cert1's RSA private key as a WebCrypto RSA-OAEP (SHA-1) decryption key. */
+export async function dashifCert1DecryptionKey(): Promise<CryptoKey> {
+  return crypto.subtle.importKey("pkcs8", dashifCert1Pkcs8(), { name: "RSA-OAEP", hash: "SHA-1" }, false, ["decrypt"]);
 }

@@ -206,6 +206,11 @@ export const AUDIT_ACTION_CATEGORY = {
   DeleteTrustedRequester: LOG_CATEGORY.DeleteTrustedRequester,
   IssueCpixUrl: LOG_CATEGORY.IssueCpixUrl,
   RotateCpixUrlSecret: LOG_CATEGORY.RotateCpixUrlSecret,
+  AddContentKey: LOG_CATEGORY.AddContentKey,
+  UpdateContentKey: LOG_CATEGORY.UpdateContentKey,
+  DeleteContentKey: LOG_CATEGORY.DeleteContentKey,
+  ImportContentKeys: LOG_CATEGORY.ImportContentKeys,
+  ExportContentKeys: LOG_CATEGORY.ExportContentKeys,
 } as const satisfies Record<string, LogCategory>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_CATEGORY;

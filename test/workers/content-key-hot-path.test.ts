@@ -5,8 +5,10 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { deriveContentKey } from "../../src/domain/key-derivation";
+import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { KeyIdFilter } from "../../src/tenancy/content-key-filter";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { api, type TestTenant } from "./support/api";
@@ -137,6 +139,27 @@ describe("stored content keys on the acquisition path", () => {
     expect(await refused.text()).toBe("Key storage is temporarily unavailable; retry in 5 s");
     const healthy = countingKv();
     expect((await keysOf(await spekeV2(tenant, healthy.kv, [VIDEO, AUDIO])))[0]).toEqual(key);
+  });
+
+  it("the Widevine CENC API answers a failed read of a stored key with INTERNAL_ERROR and Retry-After, no key", async () => {
+    const tenant = await tenantWithTestSeed();
+    await importKeys(tenant, [{ id: VIDEO, key: crypto.getRandomValues(new Uint8Array(16)) }]);
+    const created = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` });
+    const signer = await created.json<{ ProviderName: string; SigningKeyHex: string; SigningIvHex: string }>();
+    const request = utf8(JSON.stringify({ content_id: btoa(VIDEO), tracks: [{ type: "SD" }] }));
+    const signature = await aesRequestSignature(request, fromHex(signer.SigningKeyHex)!, fromHex(signer.SigningIvHex)!);
+    TenantStore.clear();
+    const failing = countingKv((read) => read.includes("/content-key/"));
+    const response = await fetchWithKv(failing.kv, "/api/WidevineProtectionInfo", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ request: toBase64(request), signature: toBase64(signature), signer: signer.ProviderName }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Retry-After")).toBe("5");
+    const inner = JSON.parse(new TextDecoder().decode(fromBase64((await response.json<{ response: string }>()).response)!));
+    expect(inner.status).toBe("INTERNAL_ERROR");
+    expect(inner.tracks).toBeUndefined();
   });
 
   it("publishes one KV record per stored key, the value sealed, and only published keys in the filter", async () => {

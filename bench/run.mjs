@@ -8,7 +8,7 @@ import { measureDerivation } from "./micro.mjs";
 import { loadAverage, machineFacts, renderRun } from "./report.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, PROJECT_ROOT, benchSecrets, buildWorker, startService } from "./service.mjs";
-import { createTenant, createWidevineSigner } from "./setup.mjs";
+import { createStoredContentKeys, createTenant, createWidevineSigner } from "./setup.mjs";
 
 /**
  * `npm run bench`: builds the Worker as `wrangler deploy` would, starts it in Miniflare on 127.0.0.1, drives each
@@ -49,6 +49,7 @@ async function main() {
     try {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
+      await createStoredContentKeys(service.url, tenant);
       rows = [];
       for (const scenario of [TRIVIAL, ...scenarios(tenant, signer), TRIVIAL]) rows.push(await runScenario(service.url, scenario));
     } finally {

@@ -25,3 +25,25 @@ export async function createWidevineSigner(origin, tenant, providerName) {
   const { SigningKeyHex, SigningIvHex } = await response.json();
   return { providerName, signingKeyHex: SigningKeyHex, signingIvHex: SigningIvHex };
 }
+
+/** The KID of the random content key the stored-key scenario asks for (made with `POST /api/ContentKeys`). */
+export const STORED_CONTENT_KEY_ID = "5703ed00-0b0e-4c4e-9a11-000000000001";
+
+/**
+ * Stores the scenario's random key and `others` more, so every acquisition scenario runs with a membership filter in
+ * the snapshot (derived KIDs must still make no storage call) and the stored-key scenario reads a stored KID.
+ */
+export async function createStoredContentKeys(origin, tenant, others = 200) {
+  const create = async (body) => {
+    const response = await fetch(`${origin}/api/ContentKeys`, {
+      method: "POST",
+      headers: { Authorization: tenant.authorization, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 201) throw new Error(`content key creation answered ${response.status}: ${await response.text()}`);
+  };
+  await create({ Id: STORED_CONTENT_KEY_ID, Name: "bench stored key" });
+  for (let made = 0; made < others; made += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, others - made) }, (_, i) => create({ Name: `bench ${made + i}` })));
+  }
+}

@@ -11,6 +11,7 @@ import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
+import { contentKeyRoutes } from "./management/content-keys";
 import { credentialRoutes } from "./management/credentials";
 import { signingKeyRoutes } from "./management/signing-keys";
 import { harmonicConfigurationRoutes } from "./management/harmonic-configuration";
@@ -50,6 +51,7 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", cpixUrlRoutes);
   mountRouteGroup(app, "/api", cpixUrlManagementRoutes);
   mountRouteGroup(app, "/api", keySeedRoutes);
+  mountRouteGroup(app, "/api", contentKeyRoutes);
   mountRouteGroup(app, "/api", settingsRoutes);
   mountRouteGroup(app, "/api", logRoutes);
   mountRouteGroup(app, "/api", widevineCredentialRoutes);

@@ -49,6 +49,7 @@ function settingsJson(settings: TenantSettings): Record<string, string | number 
     SignResponses: settings.signResponses ?? false,
     SigningKeyId: settings.signingKeyId ?? null,
     RequireSignedRequests: settings.requireSignedRequests ?? false,
+    AllowPlainContentKeyExport: settings.allowPlainContentKeyExport ?? false,
   };
 }
 
@@ -64,6 +65,7 @@ export function parseSettings(value: unknown): TenantSettings {
     "SignResponses",
     "SigningKeyId",
     "RequireSignedRequests",
+    "AllowPlainContentKeyExport",
   ];
   for (const name of Object.keys(body)) {
     if (!known.includes(name)) throw new InputError(`Unknown setting ${name}; allowed: ${known.join(", ")}`);
@@ -93,6 +95,7 @@ export function parseSettings(value: unknown): TenantSettings {
     throw new InputError("SignResponses needs SigningKeyId: the Id of a key added with POST /api/SigningKeys");
   }
   if (parseBoolean(body, "RequireSignedRequests")) settings.requireSignedRequests = true;
+  if (parseBoolean(body, "AllowPlainContentKeyExport")) settings.allowPlainContentKeyExport = true;
   return settings;
 }
 

@@ -24,7 +24,8 @@ export type SealContext =
   | { readonly purpose: "key-seed"; readonly tenantId: string; readonly seedId: string }
   | { readonly purpose: "widevine-signing"; readonly tenantId: string; readonly credentialId: string }
   | { readonly purpose: "cpix-signing"; readonly tenantId: string; readonly signingKeyId: string }
-  | { readonly purpose: "cpix-url-secret"; readonly tenantId: string; readonly secretId: string };
+  | { readonly purpose: "cpix-url-secret"; readonly tenantId: string; readonly secretId: string }
+  | { readonly purpose: "content-key"; readonly tenantId: string; readonly keyId: string };
 
 function additionalData(context: SealContext): Uint8Array {
   switch (context.purpose) {
@@ -38,6 +39,8 @@ function additionalData(context: SealContext): Uint8Array {
       return utf8(`edge-key-service/cpix-signing/v1|${context.tenantId}|${context.signingKeyId}`);
     case "cpix-url-secret":
       return utf8(`edge-key-service/cpix-url-secret/v1|${context.tenantId}|${context.secretId}`);
+    case "content-key":
+      return utf8(`edge-key-service/content-key/v1|${context.tenantId}|${context.keyId}`);
   }
 }
 

@@ -32,6 +32,11 @@ export interface TenantSettings {
    */
   readonly requireSignedRequests?: boolean;
   /**
+   * `AllowPlainContentKeyExport`: `POST /api/Export/ContentKeys` may answer keys in clear (PlainValue) when no
+   * certificate is given; off by default, so an export without a certificate is refused.
+   */
+  readonly allowPlainContentKeyExport?: boolean;
+  /**
    * Harmonic `RequireSignatures` (`/api/HarmonicConfiguration`, not part of `/api/Settings`): `POST /api/Harmonic/v2`
    * answers only requests signed by a trusted requester and signs its answers with `signingKeyId`, which must be set.
    */

@@ -26,3 +26,10 @@ export const SNAPSHOT_STALENESS_BOUND_SECONDS =
  * staleness bound. The isolate that served the DELETE refuses it at once.
  */
 export const REVOCATION_BOUND_SECONDS = SNAPSHOT_STALENESS_BOUND_SECONDS;
+
+/**
+ * How long a deleted content key's KID stays unusable for a new key: until no location can still hold the deleted
+ * value (isolates drop cached keys when they read a snapshot counting the delete, within the staleness bound; the
+ * bound already covers KV propagation and edge caching of the deleted record).
+ */
+export const CONTENT_KEY_REUSE_DELAY_SECONDS = SNAPSHOT_STALENESS_BOUND_SECONDS;

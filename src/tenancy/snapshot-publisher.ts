@@ -1,3 +1,4 @@
+import type { ContentKeyPublication } from "./content-key-publication";
 import { SNAPSHOT_FORMAT, snapshotKey, type TenantSnapshot } from "./snapshot";
 import type { TenantStores } from "./stores/tenant-stores";
 
@@ -20,7 +21,8 @@ export interface RetryAlarm {
  * The stores a snapshot is built from: every store but the logs. `cpixUrlSecrets` may be absent in callers that build
  * snapshots without signed URLs (tests of the publisher alone).
  */
-export type SnapshotSources = Omit<TenantStores, "issuance" | "audit" | "cpixUrlSecrets"> & Partial<Pick<TenantStores, "cpixUrlSecrets">>;
+export type SnapshotSources = Omit<TenantStores, "issuance" | "audit" | "cpixUrlSecrets" | "contentKeys" | "contentKeyRemovals"> &
+  Partial<Pick<TenantStores, "cpixUrlSecrets">>;
 
 /** What one publish did. */
 export type PublishOutcome =
@@ -42,9 +44,19 @@ export class SnapshotPublisher {
   readonly #sink: SnapshotSink;
   readonly #alarm: RetryAlarm;
   readonly #clock: () => number;
+  readonly #contentKeys: ContentKeyPublication | undefined;
   #chain: Promise<unknown> = Promise.resolve();
 
-  constructor(sql: SqlStorage, sources: SnapshotSources, sink: SnapshotSink, alarm: RetryAlarm, clock: () => number = Date.now) {
+  /** `contentKeys` writes the stored keys' KV records before each snapshot (absent in tests of the publisher alone). */
+  constructor(
+    sql: SqlStorage,
+    sources: SnapshotSources,
+    sink: SnapshotSink,
+    alarm: RetryAlarm,
+    clock: () => number = Date.now,
+    contentKeys?: ContentKeyPublication,
+  ) {
+    this.#contentKeys = contentKeys;
     this.#sql = sql;
     this.#sources = sources;
     this.#sink = sink;
@@ -73,6 +85,7 @@ export class SnapshotPublisher {
     const defaultSeed = this.#sources.seeds.readSwitch();
     if (!tenant || !defaultSeed) return undefined;
     const cpixUrlSecret = this.#sources.cpixUrlSecrets?.snapshotEntry();
+    const contentKeys = this.#contentKeys?.snapshotEntry();
     return {
       format: SNAPSHOT_FORMAT,
       tenantId: tenant.id,
@@ -88,6 +101,7 @@ export class SnapshotPublisher {
       signingKeys: this.#sources.signingKeys.snapshotEntries(),
       trustedRequesters: this.#sources.trustedRequesters.fingerprints(),
       ...(cpixUrlSecret && { cpixUrlSecret }),
+      ...(contentKeys && { contentKeys }),
     };
   }
 
@@ -109,10 +123,22 @@ export class SnapshotPublisher {
   }
 
   async #publishNow(): Promise<PublishOutcome> {
+    const tenant = this.#sources.tenant.read();
+    // Records first: the snapshot's filter then names only keys whose record a reader will find.
+    const records =
+      tenant && this.#contentKeys
+        ? await this.#contentKeys.flush(tenant.id, new Date(this.#clock()).toISOString(), () => this.bumpVersion())
+        : undefined;
     const snapshot = this.build();
     if (!snapshot) return { outcome: "no-tenant" };
     try {
       await this.#sink.put(snapshotKey(snapshot.tenantId), JSON.stringify(snapshot));
+      if (records?.failed || records?.remaining) {
+        // The next records go out from the alarm: at once when a full batch left more, after the back-off when some failed.
+        const retryAt = this.#clock() + (records.failed ? PUBLISH_RETRY_MS : 0);
+        await this.#alarm.setAlarm(retryAt);
+        return { outcome: "retry-scheduled", version: snapshot.version, retryAt };
+      }
       return { outcome: "published", version: snapshot.version };
     } catch (error) {
       console.error("snapshot publish failed; retrying by alarm", {

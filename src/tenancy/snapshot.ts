@@ -1,4 +1,5 @@
 import type { CredentialScope } from "./credentials";
+import type { SerializedKeyFilter } from "./content-key-filter";
 import type { TenantSettings } from "./settings";
 
 /** Format of the snapshot JSON; a reader refuses formats it does not know (docs/storage.md). */
@@ -34,6 +35,33 @@ export interface TenantSnapshot {
   readonly trustedRequesters?: readonly string[];
   /** The secret signed CPIX URLs are checked with (absent until the tenant issues its first signed URL). */
   readonly cpixUrlSecret?: SnapshotCpixUrlSecret;
+  /** Which KIDs the tenant stores a key for (absent when it stores none): a filter, never the keys themselves. */
+  readonly contentKeys?: SnapshotContentKeys;
+}
+
+/**
+ * The tenant's stored content keys as the snapshot carries them (docs/storage.md §Stored content keys): a membership
+ * filter over the KIDs whose KV record is out, and the delete counter that tells isolates to drop the keys they cached.
+ */
+export interface SnapshotContentKeys {
+  /** How many KIDs the filter holds. */
+  readonly count: number;
+  /** Moves with every delete: a key an isolate cached under another value is read again. */
+  readonly removals: number;
+  readonly filter: SerializedKeyFilter;
+}
+
+/** One stored content key in KV, written by the tenant object: its value sealed under the data key, and its IV. */
+export interface ContentKeyRecord {
+  /** Sealed with purpose `content-key` for this tenant and KID (src/tenancy/envelope.ts). */
+  readonly sealedValue: string;
+  /** The stored IV (16 bytes, base64), absent when the key has none. */
+  readonly iv?: string;
+}
+
+/** The KV key of one stored content key; `kid` is the canonical lower-case UUID. */
+export function contentKeyRecordKey(tenantId: string, kid: string): string {
+  return `tenant/${tenantId}/content-key/${kid}`;
 }
 
 /**

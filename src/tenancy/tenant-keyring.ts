@@ -1,7 +1,7 @@
 import { concatBytes } from "../domain/bytes";
-import { KEY_SEED_LENGTH } from "../domain/content-key";
+import { KEY_SEED_LENGTH, keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { randomBytes } from "../runtime/random";
-import { DATA_KEY_LENGTH, rewrapDataKey, seal, sealedKeyVersion, unwrapDataKey, wrapDataKey, type TenantDataKey } from "./envelope";
+import { DATA_KEY_LENGTH, open, rewrapDataKey, seal, sealedKeyVersion, unwrapDataKey, wrapDataKey, type TenantDataKey } from "./envelope";
 import {
   importKeyEncryptionKeys,
   keyEncryptionKeyConfigurationText,
@@ -123,6 +123,21 @@ export class TenantKeyring {
       tenantId: tenant.id,
       signingKeyId: signingKey.id,
     });
+  }
+
+  /** A content key value (16 bytes) sealed for this tenant and KID (docs/storage.md §Stored content keys). */
+  async sealContentKey(tenant: TenantRecord, keyId: string, value: Uint8Array): Promise<string> {
+    return seal(value, (await this.dataKey(tenant)).sealing, { purpose: "content-key", tenantId: tenant.id, keyId });
+  }
+
+  /** Opens one of the tenant's seeds (a content key made from a named seed is derived here, in the object). */
+  async openSeed(tenant: TenantRecord, seedId: string, sealedValue: string): Promise<KeySeedValue> {
+    const value = await open(sealedValue, (await this.dataKey(tenant)).sealing, { purpose: "key-seed", tenantId: tenant.id, seedId });
+    try {
+      return keySeedFromBytes(value);
+    } finally {
+      value.fill(0);
+    }
   }
 
   /** Seals a CPIX URL secret (HMAC-SHA256 key) under the tenant data key. */

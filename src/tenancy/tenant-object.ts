@@ -3,6 +3,15 @@ import { migrate } from "./schema";
 import type { HarmonicConfiguration, TenantSettings } from "./settings";
 import type { TenantSnapshot } from "./snapshot";
 import { TENANT_MIGRATIONS } from "./stores/tenant-stores";
+import type {
+  ContentKeyImport,
+  ContentKeyQuery,
+  ContentKeySelection,
+  ContentKeyView,
+  NewContentKey,
+  SealedContentKey,
+} from "./content-key-types";
+import { ContentKeyOperations } from "./operations/content-key-operations";
 import { CredentialOperations } from "./operations/credential-operations";
 import { DocumentSecurityOperations } from "./operations/document-security-operations";
 import { KeyRotationOperations } from "./operations/key-rotation-operations";
@@ -26,6 +35,7 @@ export class TenantObject extends DurableObject<Env> {
   readonly #context: TenantContext;
   readonly #tenant: TenantOperations;
   readonly #seeds: KeySeedOperations;
+  readonly #contentKeys: ContentKeyOperations;
   readonly #credentials: CredentialOperations;
   readonly #signers: WidevineSignerOperations;
   readonly #documents: DocumentSecurityOperations;
@@ -37,6 +47,7 @@ export class TenantObject extends DurableObject<Env> {
     this.#context = openTenantContext(ctx.storage, env, () => this.env);
     this.#tenant = new TenantOperations(this.#context);
     this.#seeds = new KeySeedOperations(this.#context);
+    this.#contentKeys = new ContentKeyOperations(this.#context);
     this.#credentials = new CredentialOperations(this.#context);
     this.#signers = new WidevineSignerOperations(this.#context);
     this.#documents = new DocumentSecurityOperations(this.#context);
@@ -98,6 +109,48 @@ export class TenantObject extends DurableObject<Env> {
    */
   async deleteKeySeed(id: string, now: string, actor: RequestActor): Promise<ManagementResult<{ id: string }>> {
     return this.#seeds.delete(id, now, actor);
+  }
+
+  /** Stored content keys a query selects, paged (never a value). */
+  listContentKeys(query: ContentKeyQuery, paging: { top: number; skip: number }): ManagementResult<Page<ContentKeyView>> {
+    return this.#contentKeys.list(query, paging);
+  }
+
+  getContentKey(id: string): ManagementResult<ContentKeyView> {
+    return this.#contentKeys.get(id);
+  }
+
+  /** Stores a random key, or one derived from the named seed for its KID; sealed under the data key. */
+  async createContentKey(input: NewContentKey, now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
+    return this.#contentKeys.create(input, now, actor);
+  }
+
+  /** Stores caller-supplied keys (CreationMethod 2), all or nothing; at most MAX_CONTENT_KEYS_PER_IMPORT. */
+  async importContentKeys(
+    entries: readonly ContentKeyImport[],
+    now: string,
+    actor: RequestActor,
+  ): Promise<ManagementResult<ContentKeyView[]>> {
+    return this.#contentKeys.import(entries, now, actor);
+  }
+
+  async renameContentKey(id: string, name: string, now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
+    return this.#contentKeys.rename(id, name, now, actor);
+  }
+
+  /** Deletes a stored key; its KID is derived again once readers hold the next snapshot (docs/storage.md). */
+  async deleteContentKey(id: string, now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
+    return this.#contentKeys.delete(id, now, actor);
+  }
+
+  /** The keys an export takes, values still sealed (open with `openStoredContentKey`); at most MAX_CONTENT_KEYS_PER_EXPORT. */
+  selectContentKeysForExport(selection: ContentKeySelection): ManagementResult<SealedContentKey[]> {
+    return this.#contentKeys.selectForExport(selection);
+  }
+
+  /** Records that keys left in an export (ExportContentKeys, one record per key), before the document is answered. */
+  recordContentKeyExport(ids: readonly string[], actor: RequestActor): ManagementResult<{ count: number }> {
+    return this.#contentKeys.recordExport(ids, actor);
   }
 
   getSettings(): ManagementResult<TenantSettings> {

@@ -7,6 +7,7 @@ import { fromBase64 } from "../domain/bytes";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { isProviderName } from "./provider-name";
 import { storageCall } from "./storage-fault";
+import { forgetStoredContentKeys } from "./stored-content-keys";
 import { SNAPSHOT_FORMAT, defaultSeedIdAt, signerKey, snapshotKey, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
 import { KV_CACHE_TTL_SECONDS, SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS } from "./snapshot-freshness";
 
@@ -256,6 +257,7 @@ export class TenantStore {
   static clear(): void {
     TenantStore.#cache.clear();
     TenantStore.#signers.clear();
+    forgetStoredContentKeys();
   }
 
   async #remember(snapshot: TenantSnapshot, cached: CacheEntry | undefined): Promise<LoadedTenant> {

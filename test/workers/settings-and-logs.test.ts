@@ -15,6 +15,9 @@ const DOCUMENT_SECURITY_DEFAULTS = {
   RequireSignedRequests: false,
 };
 
+/** The content-key export setting when nothing is set (tested in content-key-settings.test.ts). */
+const EXPORT_DEFAULTS = { AllowPlainContentKeyExport: false };
+
 describe("tenant settings", () => {
   it("starts empty, stores what is PUT and returns it in PascalCase", async () => {
     const tenant = await createTenant();
@@ -26,6 +29,7 @@ describe("tenant settings", () => {
       AllowedOrigins: [],
       LogRetentionDays: 90,
       ...DOCUMENT_SECURITY_DEFAULTS,
+      ...EXPORT_DEFAULTS,
     });
     const settings = {
       WidevineProvider: "acme",
@@ -36,11 +40,12 @@ describe("tenant settings", () => {
     };
     const put = await api(tenant, "PUT", "/api/Settings", settings);
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ ...settings, LogRetentionDays: 90, ...DOCUMENT_SECURITY_DEFAULTS });
+    expect(await put.json()).toEqual({ ...settings, LogRetentionDays: 90, ...DOCUMENT_SECURITY_DEFAULTS, ...EXPORT_DEFAULTS });
     expect(await (await api(tenant, "GET", "/api/Settings")).json()).toEqual({
       ...settings,
       LogRetentionDays: 90,
       ...DOCUMENT_SECURITY_DEFAULTS,
+      ...EXPORT_DEFAULTS,
     });
   });
 

@@ -19,6 +19,14 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ["importKeySeeds", (tenant) => tenant.importKeySeeds([{ id: SOME_ID, data: new Uint8Array(30) }], NOW, ACTOR)],
   ["updateKeySeed", (tenant) => tenant.updateKeySeed(SOME_ID, { isDefault: true }, NOW, ACTOR)],
   ["deleteKeySeed", (tenant) => tenant.deleteKeySeed(SOME_ID, NOW, ACTOR)],
+  ["listContentKeys", (tenant) => tenant.listContentKeys({ conditions: [], orderBy: [] }, { top: 10, skip: 0 })],
+  ["getContentKey", (tenant) => tenant.getContentKey(SOME_ID)],
+  ["createContentKey", (tenant) => tenant.createContentKey({ id: SOME_ID, name: "x" }, NOW, ACTOR)],
+  ["importContentKeys", (tenant) => tenant.importContentKeys([{ id: SOME_ID, key: new Uint8Array(16) }], NOW, ACTOR)],
+  ["renameContentKey", (tenant) => tenant.renameContentKey(SOME_ID, "x", NOW, ACTOR)],
+  ["deleteContentKey", (tenant) => tenant.deleteContentKey(SOME_ID, NOW, ACTOR)],
+  ["selectContentKeysForExport", (tenant) => tenant.selectContentKeysForExport({ ids: [SOME_ID] })],
+  ["recordContentKeyExport", (tenant) => tenant.recordContentKeyExport([SOME_ID], ACTOR)],
   ["getSettings", (tenant) => tenant.getSettings()],
   ["putSettings", (tenant) => tenant.putSettings({ widevineProvider: "x" }, ACTOR)],
   [
@@ -52,11 +60,11 @@ describe("tenant object RPC surface", () => {
     const stub = tenantStub(name);
     expect(await call(stub)).toEqual({ ok: false, failure: { reason: "no-tenant" } });
     const rows = await runInDurableObject(stub, (_instance, state) =>
-      ["tenant", "key_seeds", "settings", "widevine_credentials", "issuance_log", "credentials", "audit_log"].map(
+      ["tenant", "key_seeds", "settings", "widevine_credentials", "issuance_log", "credentials", "audit_log", "content_keys"].map(
         (table) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
       ),
     );
-    expect(rows).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(rows).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(await env.SNAPSHOTS.get(snapshotKey(name))).toBeNull();
   });
 

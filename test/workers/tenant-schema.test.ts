@@ -2,7 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { migrate } from "../../src/tenancy/schema";
 import { TENANT_MIGRATIONS } from "../../src/tenancy/stores/tenant-stores";
-import { createTenant } from "./support/api";
+import { api, createTenant } from "./support/api";
 
 /**
  * The tables schema version 3 creates (docs/storage.md), as SQLite records them, whitespace collapsed. Objects
@@ -43,12 +43,27 @@ const SCHEMA_VERSION_5 = [
   "trusted_requesters: CREATE TABLE trusted_requesters (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE, not_after TEXT NOT NULL, certificate TEXT NOT NULL, created TEXT NOT NULL)",
 ].sort();
 
+/** Schema version 6: stored content keys and the deletes whose KV records are still to go (content-key-store.ts, content-key-removal-store.ts). */
+const SCHEMA_VERSION_6 = [
+  ...SCHEMA_VERSION_5,
+  "content_key_removals: CREATE TABLE content_key_removals (id TEXT PRIMARY KEY, deleted TEXT NOT NULL, reusable_from TEXT NOT NULL, record_removed INTEGER NOT NULL DEFAULT 0)",
+  "content_keys: CREATE TABLE content_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, sealed_value TEXT NOT NULL, iv TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, creation_method INTEGER NOT NULL, published INTEGER NOT NULL DEFAULT 0)",
+].sort();
+
 /** Indexes of version 4 (SQLite's own automatic ones left out). */
 const INDEXES_VERSION_4 = [
   "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
   "issuance_log_id: CREATE UNIQUE INDEX issuance_log_id ON issuance_log (id)",
   "issuance_log_time: CREATE INDEX issuance_log_time ON issuance_log (time)",
 ];
+
+/** Indexes of version 6: version 4's and the content-key list orders and publication queue. */
+const INDEXES_VERSION_6 = [
+  ...INDEXES_VERSION_4,
+  "content_keys_created: CREATE INDEX content_keys_created ON content_keys (created)",
+  "content_keys_name: CREATE INDEX content_keys_name ON content_keys (name)",
+  "content_keys_unpublished: CREATE INDEX content_keys_unpublished ON content_keys (published) WHERE published = 0",
+].sort();
 
 function tenantStub(tenantId: string) {
   return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
@@ -70,8 +85,15 @@ function indexesOf(sql: SqlStorage): string[] {
     .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
 }
 
-/** Turns a version-5 object back into what version 3 left: no signing keys, trusted requesters or audit log, no new columns or indexes. */
+/** Turns a version-6 object back into what version 5 left: no content-key tables. */
+function downgradeToVersion5(sql: SqlStorage): void {
+  for (const table of ["content_keys", "content_key_removals"]) sql.exec(`DROP TABLE ${table}`);
+  sql.exec("UPDATE meta SET value = '5' WHERE name = 'schema_version'");
+}
+
+/** Turns a version-6 object back into what version 3 left: no signing keys, trusted requesters or audit log, no new columns or indexes. */
 function downgradeToVersion3(sql: SqlStorage): void {
+  downgradeToVersion5(sql);
   for (const table of ["signing_keys", "trusted_requesters"]) sql.exec(`DROP TABLE ${table}`);
   sql.exec("DROP TABLE audit_log");
   for (const index of ["issuance_log_id", "issuance_log_time"]) sql.exec(`DROP INDEX ${index}`);
@@ -81,16 +103,16 @@ function downgradeToVersion3(sql: SqlStorage): void {
 }
 
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 5: version 4's (version 3's, credentials and issuance_log with new columns, audit_log), signing_keys and trusted_requesters", async () => {
+  it("creates the tables of schema version 6: version 5's (version 4's, signing_keys, trusted_requesters), content_keys and content_key_removals", async () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
       ...schemaOf(state.storage.sql),
       indexes: indexesOf(state.storage.sql),
     }));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_5, version: "5", indexes: INDEXES_VERSION_4 });
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_6, version: "6", indexes: INDEXES_VERSION_6 });
   });
 
-  it("brings an object written at schema version 3 up to version 5, keeping its credentials and issuance rows", async () => {
+  it("brings an object written at schema version 3 up to version 6, keeping its credentials and issuance rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -115,7 +137,7 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_5, version: "5", indexes: INDEXES_VERSION_4 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_6, version: "6", indexes: INDEXES_VERSION_6 });
     expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
     expect(result.issuanceIds).toHaveLength(2);
     for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -137,9 +159,32 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_6, version: "6" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);
+  });
+
+  it("brings an object written at schema version 5 up to version 6: empty content-key tables, every seed and credential kept, keys then stored", async () => {
+    const tenant = await createTenant();
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      downgradeToVersion5(sql);
+      const asVersion5 = schemaOf(sql);
+      const count = (table: string) => sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
+      const before = { seeds: count("key_seeds"), credentials: count("credentials") };
+      migrate(sql, TENANT_MIGRATIONS);
+      return {
+        asVersion5,
+        upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) },
+        before,
+        after: { seeds: count("key_seeds"), credentials: count("credentials"), contentKeys: count("content_keys") },
+      };
+    });
+    expect(result.asVersion5).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_6, version: "6", indexes: INDEXES_VERSION_6 });
+    expect(result.after).toEqual({ ...result.before, contentKeys: 0 });
+    const created = await api(tenant, "POST", "/api/ContentKeys", { Name: "after the upgrade" });
+    expect(created.status).toBe(201);
   });
 });

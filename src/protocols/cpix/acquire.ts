@@ -15,6 +15,7 @@ import {
   type DeliveryRecipient,
 } from "../../cpix/security/delivery-encryption";
 import { describeCertificateProblem } from "../../cpix/security/certificate";
+import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
 import { verifyRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
 import type { AcquisitionFailure } from "./failure";
@@ -24,6 +25,8 @@ import type { CpixProfile } from "./profile";
 export interface AcquisitionContext {
   readonly tenantId: string;
   readonly seed: KeySeedValue;
+  /** The tenant's stored content keys; KIDs it does not store are derived from `seed`. */
+  readonly storedKeys?: StoredKeyLookup;
   readonly settings: DrmSignallingSettings;
   readonly overrideKeyIds: boolean;
   readonly security: DocumentSecurity;
@@ -102,7 +105,7 @@ export async function acquireCpixDocument(
     : await deliveryRecipients(parsed, context.security);
   if (!recipients.ok) return recipients;
   const request = context.overrideKeyIds ? await overrideKeyIds(parsed, context.tenantId, profile) : parsed;
-  const answered = await answerCpixRequest(request, profile, context.seed, context.settings);
+  const answered = await answerCpixRequest(request, profile, context.seed, context.settings, context.storedKeys);
   if (!answered.ok) return answered;
   const filled =
     recipients.recipients.length > 0 ? await encrypted(answered.document, recipients.recipients, chosen, parsed) : answered.document;

@@ -1,17 +1,19 @@
 import type { ContentKey, Iv, KeySeedValue } from "../../domain/content-key";
-import { deriveContentKey, deriveIv } from "../../domain/key-derivation";
 import type { KeyId } from "../../domain/key-id";
 import type { ProtectionScheme } from "../../domain/protection-scheme";
 import type { CpixContentKey, CpixDocument, CpixDrmSystem } from "../../cpix/model";
 import { drmSystemValueLength } from "../../cpix/writer";
 import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
+import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
+import { keyMaterial } from "../key-material";
 import type { AcquisitionFailure } from "./failure";
 import type { CpixProfile } from "./profile";
 
 /**
- * Fills a request its profile checked: every ContentKey gets its derived key and an explicitIV (the request's, or
- * one derived from seed and KID so a retry gets the same), every DRMSystem the signalling of its key, shaped by the
+ * Fills a request its profile checked: every ContentKey gets its key (the tenant's stored key for a KID it stores,
+ * else derived from the seed) and an explicitIV (the request's, the stored one, or one derived from seed and KID so a
+ * retry gets the same), every DRMSystem the signalling of its key, shaped by the
  * profile. Everything else (contentId, version, periods, usage rules) is echoed unchanged. Keys are found by KID
  * through a map, and the signalling is counted against MAX_ANSWER_BYTES as each DRMSystem is filled.
  */
@@ -20,13 +22,13 @@ export async function answerCpixRequest(
   profile: CpixProfile,
   seed: KeySeedValue,
   settings: DrmSignallingSettings,
+  stored?: StoredKeyLookup,
 ): Promise<{ ok: true; document: CpixDocument } | { ok: false; failure: AcquisitionFailure }> {
   const keys = request.contentKeyList?.items ?? [];
   const material = new Map<string, { key: ContentKey; iv: Iv; scheme: ProtectionScheme | undefined }>();
   const filledKeys: CpixContentKey[] = [];
   for (const contentKey of keys) {
-    const key = await deriveContentKey(seed, contentKey.kid);
-    const iv = contentKey.explicitIV ?? (await deriveIv(seed, contentKey.kid, 16));
+    const { key, iv } = await keyMaterial(contentKey.kid, seed, stored, 16, contentKey.explicitIV);
     material.set(contentKey.kid.toString(), { key, iv, scheme: profile.schemeOf(contentKey) });
     const { encryptedValue: _dropped, ...rest } = contentKey;
     filledKeys.push({ ...rest, explicitIV: iv, value: key });

@@ -15,6 +15,7 @@ import { SPEKE_V2_PROFILES } from "./profiles/speke-v2";
 import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-rules";
 import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
+import { storedKeyLookup } from "../../tenancy/stored-content-keys";
 import { signAnswer, unsignedRequestRefusal } from "./document-signatures";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
@@ -142,6 +143,7 @@ async function answer(
   const result = await acquire({
     tenantId: tenant.tenantId,
     seed: seed.seed,
+    storedKeys: storedKeyLookup(c.env.SNAPSHOTS, tenant),
     settings: signallingSettings(settings),
     overrideKeyIds: overrideParameter === "true",
     security: {

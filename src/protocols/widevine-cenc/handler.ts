@@ -9,6 +9,7 @@
 import type { KeySeedValue } from "../../domain/content-key";
 import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import type { SignerCredential } from "../../domain/signer-credential";
+import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
 import { encodeSignedResponse, parseSignedRequest, type SignedResponseJson } from "./envelope";
 import { failureResponse, type WidevineCencFailure } from "./failure";
 import { issueCommonEncryptionKeys, type WidevineCencSignallingSettings } from "./issue";
@@ -32,7 +33,12 @@ export interface WidevineCencLookups<S extends ResolvedSigner = ResolvedSigner> 
   /** Finds the credential a signer (provider) name belongs to, and its tenant. */
   resolveSigner(signer: string): Promise<S | undefined>;
   /** Loads the seed of this resolved signer and the signalling settings; runs only after the signature verified. */
-  loadTenantKeys(signer: S): Promise<{ readonly seed: KeySeedValue | undefined; readonly settings: WidevineCencSignallingSettings }>;
+  loadTenantKeys(signer: S): Promise<{
+    readonly seed: KeySeedValue | undefined;
+    /** The tenant's stored content keys, answered for the KIDs it stores. */
+    readonly storedKeys?: StoredKeyLookup;
+    readonly settings: WidevineCencSignallingSettings;
+  }>;
 }
 
 /** The answer to one request: always sent as HTTP 200 with `body`; the rest is for the audit log. */
@@ -75,12 +81,13 @@ export async function handleCommonEncryptionRequest<S extends ResolvedSigner>(
 
   const request = parseCommonEncryptionRequest(requestBytes);
   if (!request.ok) return refuse(request.failure, resolved);
-  const { seed, settings } = await lookups.loadTenantKeys(resolved);
+  const { seed, storedKeys, settings } = await lookups.loadTenantKeys(resolved);
   if (!seed) return refuse({ reason: "no-key-seed" }, resolved);
   const issued = await issueCommonEncryptionKeys({
     request: request.value,
     tenantId: resolved.tenantId,
     seed,
+    ...(storedKeys && { storedKeys }),
     // The credential's provider name is the natural WidevinePsshData provider (Axinom names credentials by it).
     settings: { ...settings, widevineProvider: settings.widevineProvider ?? signer },
   });

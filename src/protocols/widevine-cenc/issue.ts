@@ -1,5 +1,6 @@
 import type { KeySeedValue } from "../../domain/content-key";
-import { deriveContentKey, deriveIv } from "../../domain/key-derivation";
+import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
+import { keyMaterial } from "../key-material";
 import { isCbcScheme } from "../../domain/protection-scheme";
 import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
@@ -24,7 +25,7 @@ export interface IssuedCommonEncryptionKeys {
 }
 
 /**
- * Plans the Key IDs, derives each key and IV from the seed, builds the signalling of every requested drm_type
+ * Plans the Key IDs, takes each key from the tenant's stored keys or derives it (and its IV) from the seed, builds the signalling of every requested drm_type
  * and renders the inner response. A Key ID shared by several tracks (GUID content_id) is derived once. The work is
  * bounded by the request limits (5 track types × MAX_CRYPTO_PERIOD_COUNT periods × 3 drm_types); the answer's
  * size is counted against MAX_ANSWER_BYTES before it is rendered.
@@ -33,14 +34,16 @@ export async function issueCommonEncryptionKeys(options: {
   readonly request: CommonEncryptionRequest;
   readonly tenantId: string;
   readonly seed: KeySeedValue;
+  /** The tenant's stored content keys: a planned KID it stores is answered with its stored key. */
+  readonly storedKeys?: StoredKeyLookup;
   readonly settings: WidevineCencSignallingSettings;
 }): Promise<WidevineCencResult<IssuedCommonEncryptionKeys>> {
-  const { request, tenantId, seed, settings } = options;
+  const { request, tenantId, seed, storedKeys, settings } = options;
   const plan = await planTracks(request, tenantId);
   const perKid = new Map<string, Promise<WidevineCencResult<Omit<IssuedTrackKey, "trackType" | "cryptoPeriodIndex">>>>();
   const issue = (planned: PlannedTrackKey) => {
     const id = planned.kid.toHex();
-    if (!perKid.has(id)) perKid.set(id, issueForKid(planned, request, seed, settings));
+    if (!perKid.has(id)) perKid.set(id, issueForKid(planned, request, seed, storedKeys, settings));
     return perKid.get(id)!;
   };
   const issued = await Promise.all(plan.map(issue));
@@ -69,9 +72,10 @@ async function issueForKid(
   { kid }: PlannedTrackKey,
   request: CommonEncryptionRequest,
   seed: KeySeedValue,
+  storedKeys: StoredKeyLookup | undefined,
   settings: WidevineCencSignallingSettings,
 ): Promise<WidevineCencResult<Omit<IssuedTrackKey, "trackType" | "cryptoPeriodIndex">>> {
-  const [key, iv] = await Promise.all([deriveContentKey(seed, kid), deriveIv(seed, kid, issuedIvLength(request))]);
+  const { key, iv } = await keyMaterial(kid, seed, storedKeys, issuedIvLength(request));
   const signalling: IssuedTrackKey["signalling"][number][] = [];
   for (const drmType of request.drmTypes) {
     const result = await signalDrmSystem({

@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
 import { errorHeaders } from "../../http/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
+import { storedKeyLookup } from "../../tenancy/stored-content-keys";
 import type { LoadedTenant } from "../../tenancy/tenant-store";
 import { recordIssuance, signallingSettings } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
@@ -60,7 +61,11 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     async loadTenantKeys({ tenant, seedId }) {
       // Counted only once the signature verified, so nobody can spend another tenant's budget.
       if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) throw new TenantOverBudget();
-      return { seed: await tenant.seed(seedId), settings: signallingSettings(tenant.snapshot.settings) };
+      return {
+        seed: await tenant.seed(seedId),
+        storedKeys: storedKeyLookup(c.env.SNAPSHOTS, tenant),
+        settings: signallingSettings(tenant.snapshot.settings),
+      };
     },
   };
   try {

@@ -1,3 +1,4 @@
+import { ContentKeyPublication, kvContentKeyRecordSink } from "../content-key-publication";
 import { switchDelaySeconds } from "../key-seed-rules";
 import { SnapshotPublisher, kvSnapshotSink } from "../snapshot-publisher";
 import { TenantLogs } from "../stores/tenant-logs";
@@ -36,7 +37,13 @@ export interface TenantContext {
 export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env, env: () => Env): TenantContext {
   const sql = storage.sql;
   const stores = openTenantStores(sql, { switchDelaySeconds: switchDelaySeconds(initialEnv.DEFAULT_SEED_SWITCH_DELAY_SECONDS) });
-  const publisher = new SnapshotPublisher(sql, stores, kvSnapshotSink(initialEnv.SNAPSHOTS), storage);
+  const contentKeys = new ContentKeyPublication(
+    stores.contentKeys,
+    stores.contentKeyRemovals,
+    kvContentKeyRecordSink(initialEnv.SNAPSHOTS),
+    (work) => storage.transactionSync(work),
+  );
+  const publisher = new SnapshotPublisher(sql, stores, kvSnapshotSink(initialEnv.SNAPSHOTS), storage, Date.now, contentKeys);
   const keys = new TenantKeyring(env);
   const logs = new TenantLogs(sql, stores, initialEnv.SNAPSHOTS);
   const requireTenant = (): ManagementResult<TenantRecord> => {

@@ -1,5 +1,7 @@
 import type { MigrationStep } from "../schema";
 import { AuditStore } from "./audit-store";
+import { ContentKeyRemovalStore } from "./content-key-removal-store";
+import { ContentKeyStore } from "./content-key-store";
 import { CpixUrlSecretStore } from "./cpix-url-secret-store";
 import { CredentialStore } from "./credential-store";
 import { IssuanceStore } from "./issuance-store";
@@ -20,6 +22,8 @@ export interface TenantStores {
   readonly signingKeys: SigningKeyStore;
   readonly trustedRequesters: TrustedRequesterStore;
   readonly cpixUrlSecrets: CpixUrlSecretStore;
+  readonly contentKeys: ContentKeyStore;
+  readonly contentKeyRemovals: ContentKeyRemovalStore;
   readonly issuance: IssuanceStore;
   readonly audit: AuditStore;
 }
@@ -36,6 +40,8 @@ export const TENANT_MIGRATIONS: readonly MigrationStep[] = [
   SigningKeyStore,
   TrustedRequesterStore,
   CpixUrlSecretStore,
+  ContentKeyStore,
+  ContentKeyRemovalStore,
 ].flatMap((store) => store.migrations);
 
 /** Opens every store over the object's SQL storage; run `migrate(sql, TENANT_MIGRATIONS)` before using them. */
@@ -49,6 +55,8 @@ export function openTenantStores(sql: SqlStorage, options: KeySeedStoreOptions):
     signingKeys: new SigningKeyStore(sql),
     trustedRequesters: new TrustedRequesterStore(sql),
     cpixUrlSecrets: new CpixUrlSecretStore(sql),
+    contentKeys: new ContentKeyStore(sql),
+    contentKeyRemovals: new ContentKeyRemovalStore(sql),
     issuance: new IssuanceStore(sql),
     audit: new AuditStore(sql),
   };

@@ -1,0 +1,74 @@
+import type { Context } from "hono";
+import { KeyId } from "../domain/key-id";
+import type { AppEnv } from "../http/app-env";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { readPaging } from "../http/paging";
+import { requestActor } from "../http/request-actor";
+import { routeGroup } from "../http/route-group";
+import { tenantObject } from "../tenancy/tenant-client";
+import { contentKeyJson, parseContentKeyRename, parseNewContentKey } from "./content-key-input";
+import { readContentKeyQuery } from "./content-key-query";
+import { parseBody, respond } from "./responses";
+
+/**
+ * Content Keys API (Axinom Key Service API help, api/ContentKeys), mounted under `/api` behind tenant auth with the
+ * `manage` scope. Keys are stored sealed; no answer ever carries a key value or IV.
+ */
+export const contentKeyRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = contentKeyRoutes.routes;
+
+/** The OData options a list takes; any other `$` option is refused rather than ignored. */
+const LIST_OPTIONS = new Set(["$top", "$skip", "$filter", "$orderby"]);
+
+routes.get("/contentkeys", async (c) => {
+  const unsupported = Object.keys(c.req.queries()).find((name) => name.startsWith("$") && !LIST_OPTIONS.has(name));
+  if (unsupported !== undefined) return jsonError(400, `${unsupported} is not supported; use $top, $skip, $filter and $orderby`);
+  const paging = readPaging((name) => c.req.query(name));
+  if (!paging.ok) return jsonError(400, paging.message);
+  const query = readContentKeyQuery(c.req.query("$filter"), c.req.query("$orderby"));
+  if (typeof query === "string") return jsonError(400, query);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listContentKeys(query, { top: paging.top, skip: paging.skip });
+  return result.ok ? c.json(result.value.items.map(contentKeyJson)) : managementFailureResponse(result.failure);
+});
+
+routes.get("/contentkeys/:id", async (c) => {
+  const id = keyIdParam(c);
+  if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).getContentKey(id);
+  return result.ok ? c.json(contentKeyJson(result.value)) : managementFailureResponse(result.failure);
+});
+
+routes.post("/contentkeys", async (c) => {
+  const input = await parseBody(c.req.raw, parseNewContentKey);
+  if (input instanceof Response) return input;
+  const tenantId = c.var.tenant.tenantId;
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).createContentKey(input, now, requestActor(c, now));
+  return respond(c.env, c.var.store, tenantId, result, (key) => c.json(contentKeyJson(key), 201));
+});
+
+routes.put("/contentkeys/:id", async (c) => {
+  const id = keyIdParam(c);
+  if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
+  const name = await parseBody(c.req.raw, parseContentKeyRename);
+  if (name instanceof Response) return name;
+  const tenantId = c.var.tenant.tenantId;
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).renameContentKey(id, name, now, requestActor(c, now));
+  return respond(c.env, c.var.store, tenantId, result, (key) => c.json(contentKeyJson(key)));
+});
+
+routes.delete("/contentkeys/:id", async (c) => {
+  const id = keyIdParam(c);
+  if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
+  const tenantId = c.var.tenant.tenantId;
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenantId).deleteContentKey(id, now, requestActor(c, now));
+  return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
+});
+
+function keyIdParam(c: Context<AppEnv>): string | undefined {
+  const text = c.req.param("id") ?? "";
+  return /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
+}

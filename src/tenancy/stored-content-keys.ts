@@ -1,0 +1,109 @@
+import { fromBase64 } from "../domain/bytes";
+import { contentKeyOf, ivFromBytes, type ContentKey, type Iv } from "../domain/content-key";
+import type { KeyId } from "../domain/key-id";
+import { KeyIdFilter } from "./content-key-filter";
+import type { SealedContentKey } from "./content-key-types";
+import { open } from "./envelope";
+import { contentKeyRecordKey, type ContentKeyRecord } from "./snapshot";
+import { KV_CACHE_TTL_SECONDS } from "./snapshot-freshness";
+import { storageCall } from "./storage-fault";
+import type { LoadedTenant } from "./tenant-store";
+
+/** A stored content key as acquisitions answer it: the value, and the IV stored with it if any. */
+export interface StoredKeyMaterial {
+  readonly key: ContentKey;
+  readonly iv: Iv | undefined;
+}
+
+/** The read path's view of one tenant's stored content keys. */
+export interface StoredKeyLookup {
+  /**
+   * Undefined at once when the snapshot's filter says the KID is not stored (no storage call, no await); else the
+   * stored key, or undefined for a false positive, from isolate memory or one KV read.
+   */
+  find(kid: KeyId): Promise<StoredKeyMaterial | undefined> | undefined;
+}
+
+/** Upper bound on stored keys (and misses) one isolate caches; the oldest entry goes first. */
+const MAX_CACHED_STORED_KEYS = 20_000;
+
+interface CachedKey {
+  /** The snapshot's delete counter when it was read: a delete since means it may be gone, so it is read again. */
+  readonly removals: number;
+  /** The snapshot version it was read under: a miss is trusted only under the same snapshot. */
+  readonly version: number;
+  readonly material: Promise<StoredKeyMaterial | undefined>;
+}
+
+const cache = new Map<string, CachedKey>();
+const filters = new WeakMap<LoadedTenant, KeyIdFilter | null>();
+
+/**
+ * Stored keys of a loaded tenant, read through KV (`kv` is the request's SNAPSHOTS binding). A stored KID costs at most
+ * one KV read per isolate until a delete moves the snapshot's counter; a false positive of the filter costs one read
+ * per isolate and snapshot version (docs/storage.md §Stored content keys).
+ */
+export function storedKeyLookup(kv: KVNamespace, tenant: LoadedTenant): StoredKeyLookup {
+  return {
+    find(kid) {
+      const stored = tenant.snapshot.contentKeys;
+      if (!stored) return undefined;
+      const filter = filterOf(tenant);
+      // An undecodable filter (a format this code does not know) may not hide a stored key: every KID is read.
+      if (filter && !filter.mightContain(kid.bytes)) return undefined;
+      return readThrough(kv, tenant, stored.removals, kid);
+    },
+  };
+}
+
+/** Opens a key selected for export (src/tenancy/operations/content-key-operations.ts) with the tenant's data key. */
+export async function openStoredContentKey(tenant: LoadedTenant, key: SealedContentKey): Promise<ContentKey> {
+  return contentKeyOf(
+    await open(key.sealedValue, tenant.dataKey.sealing, { purpose: "content-key", tenantId: tenant.tenantId, keyId: key.id }),
+  );
+}
+
+/** Forgets every cached stored key (TenantStore.clear, when tests play a fresh isolate). */
+export function forgetStoredContentKeys(): void {
+  cache.clear();
+}
+
+function filterOf(tenant: LoadedTenant): KeyIdFilter | undefined {
+  let filter = filters.get(tenant);
+  if (filter === undefined) {
+    filter = tenant.snapshot.contentKeys ? (KeyIdFilter.decode(tenant.snapshot.contentKeys.filter) ?? null) : null;
+    filters.set(tenant, filter);
+  }
+  return filter ?? undefined;
+}
+
+async function readThrough(kv: KVNamespace, tenant: LoadedTenant, removals: number, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
+  const cacheKey = `${tenant.tenantId}/${kid.toString()}`;
+  const cached = cache.get(cacheKey);
+  if (cached && cached.removals === removals) {
+    const material = await cached.material;
+    if (material || cached.version === tenant.snapshot.version) return material;
+  }
+  const material = readRecord(kv, tenant, kid);
+  if (cache.size >= MAX_CACHED_STORED_KEYS) cache.delete(cache.keys().next().value!);
+  const entry: CachedKey = { removals, version: tenant.snapshot.version, material };
+  cache.set(cacheKey, entry);
+  // A failed read is not kept: the request answers 503 and the next one reads again.
+  material.catch(() => {
+    if (cache.get(cacheKey) === entry) cache.delete(cacheKey);
+  });
+  return material;
+}
+
+async function readRecord(kv: KVNamespace, tenant: LoadedTenant, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
+  const keyId = kid.toString();
+  const record = await storageCall("kv", () =>
+    kv.get<ContentKeyRecord>(contentKeyRecordKey(tenant.tenantId, keyId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS }),
+  );
+  if (!record) return undefined;
+  const key = contentKeyOf(
+    await open(record.sealedValue, tenant.dataKey.sealing, { purpose: "content-key", tenantId: tenant.tenantId, keyId }),
+  );
+  const ivBytes = record.iv === undefined ? undefined : fromBase64(record.iv);
+  return { key, iv: ivBytes === undefined ? undefined : ivFromBytes(ivBytes) };
+}

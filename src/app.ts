@@ -11,6 +11,7 @@ import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
+import { contentKeyTransferRoutes } from "./management/content-key-transfer";
 import { contentKeyRoutes } from "./management/content-keys";
 import { credentialRoutes } from "./management/credentials";
 import { signingKeyRoutes } from "./management/signing-keys";
@@ -52,6 +53,7 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", cpixUrlManagementRoutes);
   mountRouteGroup(app, "/api", keySeedRoutes);
   mountRouteGroup(app, "/api", contentKeyRoutes);
+  mountRouteGroup(app, "/api", contentKeyTransferRoutes);
   mountRouteGroup(app, "/api", settingsRoutes);
   mountRouteGroup(app, "/api", logRoutes);
   mountRouteGroup(app, "/api", widevineCredentialRoutes);

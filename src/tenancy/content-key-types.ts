@@ -2,6 +2,7 @@
  * Stored content keys across the tenant object's RPC boundary (plain data: RPC drops classes). Never a key value in
  * clear: what leaves the object is sealed under the tenant data key (docs/storage.md §Stored content keys).
  */
+import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 
 /** Axinom `CreationMethod` (Axinom Key Service API help, POST api/ContentKeys): 0 Random, 1 KeySeed, 2 Import. */
 export const CREATION_METHOD = { Random: 0, KeySeed: 1, Import: 2 } as const;
@@ -33,10 +34,12 @@ export interface ContentKeyImport {
   readonly iv?: Uint8Array;
 }
 
-/** Most keys one import takes: one transaction, and at most this many KV records to publish after it. */
-export const MAX_CONTENT_KEYS_PER_IMPORT = 1_000;
-/** Most keys one export answers, so the document and the object's answer stay bounded. */
-export const MAX_CONTENT_KEYS_PER_EXPORT = 1_000;
+/**
+ * Most keys one import takes (one transaction, and at most this many KV records to publish after it) and one export
+ * answers: the CPIX reader's ContentKey limit, so every export can be imported back in one request.
+ */
+export const MAX_CONTENT_KEYS_PER_IMPORT = MAX_CONTENT_KEY_TRANSFER;
+export const MAX_CONTENT_KEYS_PER_EXPORT = MAX_CONTENT_KEY_TRANSFER;
 
 /** A comparison of OData's (OData v4.01 Part 2 URL Conventions §5.1.1.1). */
 export type ComparisonOperator = "eq" | "ne" | "gt" | "ge" | "lt" | "le";

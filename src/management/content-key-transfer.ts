@@ -1,0 +1,94 @@
+import { writeContentKeyExport } from "../cpix/content-key-export";
+import type { CpixImportRecipient } from "../cpix/content-key-import";
+import { fromBase64 } from "../domain/bytes";
+import { KeyId } from "../domain/key-id";
+import { ivFromBytes } from "../domain/content-key";
+import { jsonError } from "../http/errors";
+import { managementFailureResponse } from "../http/management-errors";
+import { requestActor } from "../http/request-actor";
+import { routeGroup } from "../http/route-group";
+import type { ContentKeySelection } from "../tenancy/content-key-types";
+import { openSigningKeyPkcs8 } from "../tenancy/signing-key-material";
+import { openStoredContentKey } from "../tenancy/stored-content-keys";
+import { tenantObject } from "../tenancy/tenant-client";
+import type { LoadedTenant } from "../tenancy/tenant-store";
+import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
+import { readContentKeyImport } from "./content-key-import-input";
+import { contentKeyJson } from "./content-key-input";
+import { parseFilter } from "./content-key-query";
+import { parseBody, respond } from "./responses";
+
+/**
+ * Content keys in and out of the tenant (Axinom Key Service API help, POST api/Import/ContentKeys and
+ * api/Export/ContentKeys): import from a JSON array or a CPIX document, export as a CPIX 2.3 document. Both take the
+ * `manage` scope; neither answer nor error ever carries a key value.
+ */
+export const contentKeyTransferRoutes = routeGroup({ kind: "tenant", scope: "manage" });
+const routes = contentKeyTransferRoutes.routes;
+
+/**
+ * All or nothing: the body is read whole (400 naming the entry and rule), then stored in one transaction (409 naming
+ * a KID the tenant already stores). 200 with the imported keys' metadata, as Axinom answers.
+ */
+routes.post("/import/contentkeys", async (c) => {
+  const tenant = c.var.tenant;
+  const read = await readContentKeyImport(c.req.raw, importRecipients(tenant));
+  if (!read.ok) return read.response;
+  const entries = read.keys.map((key) => ({
+    id: key.kid.toString(),
+    ...(key.name !== undefined && { name: key.name }),
+    key: key.key.bytes,
+    ...(key.iv && { iv: key.iv.bytes }),
+  }));
+  const now = new Date().toISOString();
+  const result = await tenantObject(c.env, tenant.tenantId).importContentKeys(entries, now, requestActor(c, now));
+  return respond(c.env, c.var.store, tenant.tenantId, result, (keys) => c.json(keys.map(contentKeyJson)));
+});
+
+/**
+ * `{Ids?, Filter?, Certificate?}`: the selected keys (every key when neither Ids nor Filter) as CPIX 2.3, encrypted
+ * for the Certificate, or plain when the tenant allowed it (AllowPlainContentKeyExport). The export is recorded
+ * (ExportContentKeys, category 10, one record per key) before the document leaves.
+ */
+routes.post("/export/contentkeys", async (c) => {
+  const tenant = c.var.tenant;
+  const input = await parseBody(c.req.raw, parseContentKeyExport);
+  if (input instanceof Response) return input;
+  const now = new Date();
+  const choice = await contentKeyExportProtection(input, tenant.snapshot.settings.allowPlainContentKeyExport === true, now);
+  if (!choice.ok) return choice.response;
+  const selection = exportSelection(input);
+  if (typeof selection === "string") return jsonError(400, selection);
+  const stub = tenantObject(c.env, tenant.tenantId);
+  const selected = await stub.selectContentKeysForExport(selection);
+  if (!selected.ok) return managementFailureResponse(selected.failure);
+  if (selected.value.length === 0) return jsonError(404, "There are no content keys to export");
+  const keys = await Promise.all(
+    selected.value.map(async (stored) => ({
+      kid: KeyId.require(stored.id),
+      key: await openStoredContentKey(tenant, stored),
+      ...(stored.iv && { iv: ivFromBytes(stored.iv) }),
+    })),
+  );
+  const xml = await writeContentKeyExport(keys, choice.protection);
+  const recorded = await stub.recordContentKeyExport(
+    keys.map((key) => key.kid.toString()),
+    requestActor(c, now.toISOString()),
+  );
+  return recorded.ok ? contentKeyExportResponse(xml) : managementFailureResponse(recorded.failure);
+});
+
+function exportSelection(input: ReturnType<typeof parseContentKeyExport>): ContentKeySelection | string {
+  if (input.ids) return { ids: input.ids.map((id) => id.toString()) };
+  if (input.filter === undefined) return { query: { conditions: [], orderBy: [] } };
+  const conditions = parseFilter(input.filter);
+  return typeof conditions === "string" ? `Filter: ${conditions}` : { query: { conditions, orderBy: [] } };
+}
+
+/** The tenant's CPIX signing keys, whose certificates an encrypted CPIX import may be addressed to. */
+function importRecipients(tenant: LoadedTenant): CpixImportRecipient[] {
+  return (tenant.snapshot.signingKeys ?? []).flatMap((stored) => {
+    const certificateDer = fromBase64(stored.certificate);
+    return certificateDer ? [{ certificateDer, openPrivateKey: () => openSigningKeyPkcs8(tenant, stored) }] : [];
+  });
+}

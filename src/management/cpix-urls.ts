@@ -6,7 +6,7 @@ import { routeGroup } from "../http/route-group";
 import { firstNonXmlChar } from "../domain/xml-char";
 import { MAX_CPIX_URL_LIFETIME_SECONDS, SIGNED_URL_PARAMETERS, signCpixUrl } from "../protocols/cpix/signed-url";
 import { tenantObject } from "../tenancy/tenant-client";
-import { isoInstant, jsonObject, optional, parseJson, requiredText, text } from "./json-fields";
+import { ISO_INSTANT, isoInstant, jsonObject, optional, parseJson, requiredText, text } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */
@@ -36,12 +36,13 @@ export const NEW_CPIX_URL = jsonObject({
   ),
   ExpiresAt: v.pipe(
     requiredText("ExpiresAt", 64),
+    v.regex(ISO_INSTANT, EXPIRES_AT_RULE),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const instant = isoInstant(dataset.value);
       if (instant === undefined) addIssue({ message: EXPIRES_AT_RULE });
       return instant ?? NEVER;
     }),
-    v.metadata({ format: "date-time", description: `In the future, at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead` }),
+    v.metadata({ description: `In the future, at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead` }),
   ),
 });
 

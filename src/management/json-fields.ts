@@ -104,16 +104,17 @@ export function uuid(field: string, message?: string) {
   );
 }
 
-/** An ISO 8601 instant with an offset, as UTC with milliseconds (see `isoInstant`). */
+/** An ISO 8601 instant with an offset, as UTC with milliseconds (see `isoInstant`); the pattern is published as is. */
 export function instant(message: string) {
   return v.pipe(
     v.string(message),
+    v.regex(ISO_INSTANT, message),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const value = isoInstant(dataset.value);
       if (value === undefined) addIssue({ message });
       return value ?? NEVER;
     }),
-    v.metadata({ format: "date-time", examples: ["2027-01-31T12:00:00Z"] }),
+    v.metadata({ examples: ["2027-01-31T12:00:00Z"] }),
   );
 }
 
@@ -129,7 +130,8 @@ export function distinctItems<Item>(key: (item: Item) => unknown, message: (item
   });
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+/** Without flags, so that JSON Schema's `pattern` (ECMA-262, no flags) says the same. */
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * An ISO 8601 date and time with an offset (the RFC 3339 §5.6 profile, as Axinom writes its dates), e.g.

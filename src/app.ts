@@ -25,9 +25,10 @@ import { widevineCredentialRoutes } from "./management/widevine-credentials";
 import { cpixRoutes, cpixUrlRoutes } from "./protocols/cpix/routes";
 import { cpixUrlManagementRoutes } from "./management/cpix-urls";
 import { widevineCencRoutes } from "./protocols/widevine-cenc/routes";
+import { openApiDocument } from "./openapi/route";
 
-/** The routes that need no credentials at all: the service banner and the health check. */
-export const PUBLIC_PATHS: readonly string[] = ["/", "/healthz"];
+/** The routes that need no credentials at all: the service banner, the health check and the OpenAPI document. */
+export const PUBLIC_PATHS: readonly string[] = ["/", "/healthz", "/api/openapi.json"];
 
 /** The access each mounted route path requires, by app (tests read it to prove every route declares one). */
 export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>();
@@ -39,6 +40,8 @@ export function createApp(): Hono<AppEnv> {
 
   app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));
   app.get("/healthz", (c) => c.text("ok"));
+  // Before the /api/* middleware: public, and served even while the Worker lacks its secrets.
+  app.get("/api/openapi.json", openApiDocument);
 
   // A Worker started without its secrets says which one is missing and how to set it (503), before any auth.
   app.use("/admin/*", requireConfiguration("operator"));

@@ -1,7 +1,8 @@
+import * as v from "valibot";
 import { readBodyBytes } from "../http/body";
 import { routeGroup } from "../http/route-group";
 import { errorHeaders, jsonError } from "../http/errors";
-import { InputError, asObject, optionalString } from "../management/json-fields";
+import { InputError, jsonObject, optional, parseJson, text } from "../management/json-fields";
 import { ROTATION_BATCH_DEFAULT, ROTATION_BATCH_MAX, rotateKeyEncryptionKeyStep, type RotationBatch } from "../tenancy/kek-rotation";
 import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
 
@@ -33,18 +34,29 @@ routes.post("/kek-rotation", async (c) => {
   return step.stop ? stoppedResponse(step) : c.json(step.progress);
 });
 
+const LIMIT_RULE = `limit must be an integer from 1 to ${ROTATION_BATCH_MAX}`;
+
+/** The optional body `{"cursor"?, "limit"?}` of `POST /admin/kek-rotation` (an empty body is allowed too). */
+export const ROTATION_REQUEST = jsonObject({
+  cursor: optional(
+    v.pipe(
+      text("cursor", 64),
+      v.regex(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        "cursor must be the cursor a previous call returned (a tenant id)",
+      ),
+      v.description("The cursor the previous call returned; left out, rotation starts at the first tenant"),
+    ),
+  ),
+  limit: optional(
+    v.pipe(v.number(LIMIT_RULE), v.integer(LIMIT_RULE), v.minValue(1, LIMIT_RULE), v.maxValue(ROTATION_BATCH_MAX, LIMIT_RULE)),
+  ),
+});
+
 function parseRotationRequest(text: string): { cursor: string | null; limit: number } {
   if (text.trim() === "") return { cursor: null, limit: ROTATION_BATCH_DEFAULT };
-  const body = asObject(JSON.parse(text));
-  const cursor = optionalString(body, "cursor", 64) ?? null;
-  if (cursor !== null && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cursor)) {
-    throw new InputError("cursor must be the cursor a previous call returned (a tenant id)");
-  }
-  const limit = body.limit ?? ROTATION_BATCH_DEFAULT;
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > ROTATION_BATCH_MAX) {
-    throw new InputError(`limit must be an integer from 1 to ${ROTATION_BATCH_MAX}`);
-  }
-  return { cursor, limit };
+  const body = parseJson(ROTATION_REQUEST, JSON.parse(text));
+  return { cursor: body.cursor ?? null, limit: body.limit ?? ROTATION_BATCH_DEFAULT };
 }
 
 /** The progress so far, with why the call stopped: a deploy still rolling out (503), or a data key no configured key opens (409). */

@@ -4,13 +4,16 @@ import { readBodyBytes } from "../http/body";
 import { tenantStore } from "../http/auth";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
-import { InputError, asObject, optionalString } from "../management/json-fields";
+import { InputError, jsonObject, optional, parseJson, text } from "../management/json-fields";
 import { issuedCredentialJson } from "../management/credentials";
 import { tenantObject } from "../tenancy/tenant-client";
 import { tenantDirectory } from "../tenancy/tenant-directory";
 import { OPERATOR_ACTOR } from "../tenancy/tenant-types";
 
 const MAX_TENANT_NAME_LENGTH = 256;
+
+/** The optional body `{"name"?}` of `POST /admin/tenants` and `POST /admin/tenants/{id}/credentials` (an empty body is allowed too). */
+export const TENANT_NAME = jsonObject({ name: optional(text("name", MAX_TENANT_NAME_LENGTH)) });
 
 /** Operator API (README, API): create tenants and read their metadata; behind adminAuth. */
 export const tenantAdminRoutes = routeGroup({ kind: "operator" });
@@ -23,7 +26,7 @@ routes.post("/tenants", async (c) => {
   const text = new TextDecoder().decode(body.bytes).trim();
   if (text !== "") {
     try {
-      name = optionalString(asObject(JSON.parse(text)), "name", MAX_TENANT_NAME_LENGTH) ?? "";
+      name = parseJson(TENANT_NAME, JSON.parse(text)).name ?? "";
     } catch (error) {
       if (error instanceof InputError) return jsonError(400, error.message);
       return jsonError(400, 'Malformed JSON: expected {"name": "..."} or an empty body');
@@ -67,7 +70,7 @@ routes.post("/tenants/:id/credentials", async (c) => {
   const text = new TextDecoder().decode(body.bytes).trim();
   if (text !== "") {
     try {
-      name = optionalString(asObject(JSON.parse(text)), "name", MAX_TENANT_NAME_LENGTH) || name;
+      name = parseJson(TENANT_NAME, JSON.parse(text)).name || name;
     } catch (error) {
       if (error instanceof InputError) return jsonError(400, error.message);
       return jsonError(400, 'Malformed JSON: expected {"name": "..."} or an empty body');

@@ -1,3 +1,7 @@
+import * as v from "valibot";
+import { optional } from "../management/json-fields";
+import { readQuery, type QueryRead } from "./query";
+
 /** OData paging as Axinom lists use it (Axinom Key Service API help: "$skip, $top", at most 100 items). */
 export const MAX_PAGE_SIZE = 100;
 /**
@@ -6,24 +10,41 @@ export const MAX_PAGE_SIZE = 100;
  */
 export const MAX_SKIP = 1_000_000;
 
-export type Paging = { readonly ok: true; readonly top: number; readonly skip: number } | { readonly ok: false; readonly message: string };
-
-/**
- * Reads `$top` (an integer 1..100, default 100) and `$skip` (an integer 0..1,000,000, default 0); anything else
- * is a message naming the parameter and its range, for a 400.
- * @example readPaging((name) => c.req.query(name)) // { ok: true, top: 100, skip: 0 } without either parameter
- */
-export function readPaging(query: (name: string) => string | undefined): Paging {
-  const top = integerInRange(query("$top"), 1, MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  if (top === undefined) return { ok: false, message: `$top must be an integer from 1 to ${MAX_PAGE_SIZE}` };
-  const skip = integerInRange(query("$skip"), 0, MAX_SKIP, 0);
-  if (skip === undefined) return { ok: false, message: `$skip must be an integer from 0 to ${MAX_SKIP}` };
-  return { ok: true, top, skip };
+/** A decimal integer parameter in `min..max`; the text decides (digits only), not `Number`'s leniency. */
+function decimalParameter(name: string, min: number, max: number, absent: number) {
+  const rule = `${name} must be an integer from ${min} to ${max}`;
+  return optional(
+    v.pipe(
+      v.string(rule),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const value = integerInRange(dataset.value, min, max);
+        if (value === undefined) addIssue({ message: rule });
+        return value ?? NEVER;
+      }),
+      v.metadata({ pattern: "^[0-9]+$", description: `An integer from ${min} to ${max}; default ${absent}` }),
+    ),
+  );
 }
 
-/** Decimal digits only (no sign, point, exponent or blank), then the range: the text decides, not `Number`'s leniency. */
-function integerInRange(text: string | undefined, min: number, max: number, absent: number): number | undefined {
-  if (text === undefined) return absent;
+/** `$top` (an integer 1..100, default 100) and `$skip` (an integer 0..1,000,000, default 0). */
+export const PAGING_QUERY = v.object({
+  $top: decimalParameter("$top", 1, MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+  $skip: decimalParameter("$skip", 0, MAX_SKIP, 0),
+});
+
+export type Paging = QueryRead<{ readonly top: number; readonly skip: number }>;
+
+/**
+ * Reads `$top` and `$skip`; anything else is a message naming the parameter and its range, for a 400.
+ * @example readPaging((name) => c.req.queries(name) ?? []) // { ok: true, value: { top: 100, skip: 0 } } without either parameter
+ */
+export function readPaging(queries: (name: string) => readonly string[]): Paging {
+  const read = readQuery(PAGING_QUERY, queries);
+  return read.ok ? { ok: true, value: { top: read.value.$top ?? MAX_PAGE_SIZE, skip: read.value.$skip ?? 0 } } : read;
+}
+
+/** Decimal digits only (no sign, point, exponent or blank), then the range. */
+function integerInRange(text: string, min: number, max: number): number | undefined {
   // Leading zeros are allowed ("007"); more than 7 significant digits is out of range before any conversion.
   const digits = /^\d+$/.test(text) ? text.replace(/^0+(?=\d)/, "") : undefined;
   if (digits === undefined || digits.length > String(max).length) return undefined;

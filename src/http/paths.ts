@@ -26,6 +26,7 @@ const ROUTE_WORDS = new Set([
   "harmonicconfiguration",
   "cpixurls",
   "rotate-secret",
+  "openapi.json",
 ]);
 
 /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */

@@ -12,6 +12,7 @@
  * const xml = await writeContentKeyExport(selectedKeys, chosen.protection); // after the audit record is written
  * return contentKeyExportResponse(xml);
  */
+import * as v from "valibot";
 import { toHex } from "../domain/bytes";
 import { KeyId } from "../domain/key-id";
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
@@ -19,21 +20,22 @@ import type { ContentKeyExportProtection } from "../cpix/content-key-export";
 import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../cpix/security/certificate";
 import { recipientForCertificate } from "../cpix/security/delivery-encryption";
 import { jsonError } from "../http/errors";
-import { parseCertificateField } from "./export-key-seeds";
-import { InputError, asObject, optionalUuid } from "./json-fields";
+import type { ContentKeyCondition } from "../tenancy/content-key-types";
+import { parseFilter } from "./content-key-query";
+import { MAX_CERTIFICATE_LENGTH, UNREADABLE_CERTIFICATE, certificateDer } from "./export-key-seeds";
+import { ITEM_INDEX, jsonObject, optional, parseJson, uuid } from "./json-fields";
 
 /**
  * Longest `Filter`: a $filter over Name, Created and CreationMethod (the fields GET /api/ContentKeys filters on) fits
  * in far less; the bound keeps what reaches the store's filter parser small.
  */
 export const MAX_EXPORT_FILTER_LENGTH = 1024;
-const FIELDS = new Set(["Ids", "Filter", "Certificate"]);
 
 export interface ContentKeyExportRequest {
   /** The KIDs to export, distinct, in the order given; absent with `filter` absent = every stored key. */
   readonly ids?: readonly KeyId[];
-  /** A $filter expression, passed as it is to the store. */
-  readonly filter?: string;
+  /** The conditions of a $filter (content-key-query.ts), checked here so a bad one is a 400 before any key is read. */
+  readonly filter?: readonly ContentKeyCondition[];
   /** The recipient, parsed (DER structure, RFC 5280 §4.1); the policy is checked by contentKeyExportProtection. */
   readonly certificate?: X509Certificate;
 }
@@ -55,16 +57,71 @@ export type ContentKeyExportChoice =
     }
   | { readonly ok: false; readonly response: Response };
 
-/** The body `{Ids?, Filter?, Certificate?}`; an InputError names the field and rule, never a value. */
+const IDS_RULE = "Ids must be a non-empty array of content key KIDs, or left out to export by Filter or every key";
+const FILTER_RULE = `Filter must be a $filter expression of 1 to ${MAX_EXPORT_FILTER_LENGTH} characters`;
+
+/** `POST /api/Export/ContentKeys` body `{Ids?, Filter?, Certificate?}`; messages name the field and rule, never a value. */
+export const CONTENT_KEY_EXPORT = v.pipe(
+  jsonObject(
+    {
+      Ids: optional(
+        v.pipe(
+          v.array(uuid("Ids[]", `Ids[${ITEM_INDEX}]: must be a KID (UUID) such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`), IDS_RULE),
+          v.minLength(1, IDS_RULE),
+          v.maxLength(
+            MAX_CONTENT_KEY_TRANSFER,
+            (issue) => `Ids may list at most ${MAX_CONTENT_KEY_TRANSFER} content keys, got ${issue.received}`,
+          ),
+          v.rawCheck(({ dataset, addIssue }) => {
+            if (!dataset.typed) return;
+            const firstIndexOf = new Map<string, number>();
+            for (const [index, id] of dataset.value.entries()) {
+              const first = firstIndexOf.get(id);
+              if (first !== undefined) return addIssue({ message: `Ids[${index}]: the same KID as Ids[${first}]` });
+              firstIndexOf.set(id, index);
+            }
+          }),
+          v.description("The KIDs to export"),
+        ),
+      ),
+      Filter: optional(
+        v.pipe(
+          v.string(FILTER_RULE),
+          v.check((text) => text.trim() !== "" && text.length <= MAX_EXPORT_FILTER_LENGTH, FILTER_RULE),
+          v.rawTransform(({ dataset, addIssue, NEVER }) => {
+            const conditions = parseFilter(dataset.value);
+            if (typeof conditions === "string") addIssue({ message: `Filter: ${conditions}` });
+            return typeof conditions === "string" ? NEVER : conditions;
+          }),
+          v.description("A $filter as GET /api/ContentKeys takes it: the keys it selects"),
+        ),
+      ),
+      Certificate: optional(
+        v.pipe(
+          v.string(UNREADABLE_CERTIFICATE),
+          v.maxLength(MAX_CERTIFICATE_LENGTH, `Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`),
+          v.rawTransform(({ dataset, addIssue, NEVER }) => {
+            const parsed = parseRecipient(dataset.value);
+            if (typeof parsed === "string") addIssue({ message: parsed });
+            return typeof parsed === "string" ? NEVER : parsed;
+          }),
+          v.description("The recipient's X.509 certificate (PEM or base64 DER): keys are encrypted to its RSA key (CPIX 2.3 DeliveryData)"),
+        ),
+      ),
+    },
+    { unknownField: (name) => `Unknown field ${name.slice(0, 64)}; send Ids or Filter, and Certificate` },
+  ),
+  v.check((body) => body.Ids === undefined || body.Filter === undefined, "Send Ids or Filter, not both (neither exports every key)"),
+);
+
+/** The typed export request; an InputError names the field and rule, never a value. */
 export function parseContentKeyExport(value: unknown): ContentKeyExportRequest {
-  const body = asObject(value);
-  const unknown = Object.keys(body).find((field) => !FIELDS.has(field));
-  if (unknown !== undefined) throw new InputError(`Unknown field ${unknown.slice(0, 64)}; send Ids or Filter, and Certificate`);
-  const ids = parseIds(body.Ids);
-  const filter = parseFilter(body.Filter);
-  if (ids && filter !== undefined) throw new InputError("Send Ids or Filter, not both (neither exports every key)");
-  const certificate = body.Certificate === undefined || body.Certificate === null ? undefined : parseRecipient(body.Certificate);
-  return { ...(ids && { ids }), ...(filter !== undefined && { filter }), ...(certificate && { certificate }) };
+  const body = parseJson(CONTENT_KEY_EXPORT, value);
+  return {
+    ...(body.Ids && { ids: body.Ids.map((id) => KeyId.require(id)) }),
+    ...(body.Filter && { filter: body.Filter }),
+    ...(body.Certificate && { certificate: body.Certificate }),
+  };
 }
 
 /**
@@ -103,41 +160,10 @@ export function contentKeyExportResponse(xml: string): Response {
   });
 }
 
-function parseIds(value: unknown): KeyId[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new InputError("Ids must be a non-empty array of content key KIDs, or left out to export by Filter or every key");
-  }
-  if (value.length > MAX_CONTENT_KEY_TRANSFER) {
-    throw new InputError(`Ids may list at most ${MAX_CONTENT_KEY_TRANSFER} content keys, got ${value.length}`);
-  }
-  const firstIndexOf = new Map<string, number>();
-  return value.map((item, index) => {
-    let id: string | undefined;
-    try {
-      id = optionalUuid({ Id: item }, "Id");
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-    }
-    if (id === undefined) throw new InputError(`Ids[${index}]: must be a KID (UUID) such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`);
-    const first = firstIndexOf.get(id);
-    if (first !== undefined) throw new InputError(`Ids[${index}]: the same KID as Ids[${first}]`);
-    firstIndexOf.set(id, index);
-    return KeyId.require(id);
-  });
-}
-
-function parseFilter(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.trim() === "" || value.length > MAX_EXPORT_FILTER_LENGTH) {
-    throw new InputError(`Filter must be a $filter expression of 1 to ${MAX_EXPORT_FILTER_LENGTH} characters`);
-  }
-  return value;
-}
-
-/** PEM or base64 DER (parseCertificateField), then the X.509 structure; the policy needs `now` and comes later. */
-function parseRecipient(value: unknown): X509Certificate {
-  const parsed = parseCertificate(parseCertificateField(value));
-  if (!parsed.ok) throw new InputError(describeCertificateProblem(parsed.problem, "Certificate"));
-  return parsed.certificate;
+/** PEM or base64 DER (certificateDer), then the X.509 structure; the policy needs `now` and comes later. */
+function parseRecipient(text: string): X509Certificate | string {
+  const der = certificateDer(text);
+  if (typeof der === "string") return der;
+  const parsed = parseCertificate(der);
+  return parsed.ok ? parsed.certificate : describeCertificateProblem(parsed.problem, "Certificate");
 }

@@ -8,6 +8,7 @@
  * if (!read.ok) return read.response;
  * const result = await tenantObject(c.env, tenantId).importContentKeys(read.keys, …);
  */
+import * as v from "valibot";
 import { fromBase64 } from "../domain/bytes";
 import { CONTENT_KEY_LENGTH, contentKeyFromBytes, ivFromBytes, type ContentKey, type Iv } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
@@ -15,16 +16,14 @@ import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 import { describeCpixKeyImportFailure, readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
 import { readBodyBytes, MAX_BODY_BYTES } from "../http/body";
 import { jsonError } from "../http/errors";
-import { InputError, optionalUuid } from "./json-fields";
+import { ITEM_INDEX, jsonObject, optional, parseJson, uuid } from "./json-fields";
 import { parseBody } from "./responses";
 
 /** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 export const MAX_CONTENT_KEY_NAME_LENGTH = 256;
-/** The IV of a stored key: Axinom's `Iv` is byte[16], CPIX 2.3 §ContentKey Element's `@explicitIV` "128-bit value". */
-const IMPORTED_IV_LENGTH = 16;
 /** The media types a CPIX import is sent with (Axinom's help lists application/xml and application/cpix+xml). */
 const CPIX_MEDIA_TYPES = new Set(["application/xml", "text/xml", "application/cpix+xml"]);
-const FIELDS = new Set(["Id", "Name", "Data", "Iv"]);
+const UUID_EXAMPLE = "40531d9f-806b-4bd6-bb2b-977ce3a78890";
 
 /** One key to import, whichever form it came in; `name` only from the JSON form (CPIX has no key names). */
 export interface ImportedContentKey {
@@ -61,76 +60,78 @@ export async function readContentKeyImport(request: Request, recipients: readonl
   return { ok: true, format: "cpix", keys: read.keys };
 }
 
+/** Base64 (RFC 4648 §4) of exactly 16 bytes, as bytes; `required` for an absent or null value, `invalid` otherwise. */
+function sixteenBytes(field: string, required?: string) {
+  const invalid = `[${ITEM_INDEX}].${field}: must be base64 of 16 bytes`;
+  return v.pipe(
+    v.string((issue) => (required !== undefined && (issue.input === undefined || issue.input === null) ? required : invalid)),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const bytes = fromBase64(dataset.value);
+      if (bytes?.length !== 16) addIssue({ message: invalid });
+      return bytes?.length === 16 ? bytes : NEVER;
+    }),
+    v.metadata({ contentEncoding: "base64", minLength: 24, maxLength: 24 }),
+  );
+}
+
+const nameRule = `[${ITEM_INDEX}].Name: must be a string of 1 to ${MAX_CONTENT_KEY_NAME_LENGTH} characters`;
+
 /**
- * The JSON form `[{Id?, Name?, Data, Iv?}]`: Id a KID (a fresh random one when absent), Name 1..256 characters,
- * Data base64 of 16 bytes, Iv base64 of 16 bytes. Throws an InputError like `[3].Data: must be base64 of 16 bytes`.
+ * `POST /api/Import/ContentKeys` as JSON: `[{Id?, Name?, Data, Iv?}]` (Axinom Key Service API help), Id a KID, Name
+ * 1..256 characters, Data base64 of the 16-byte key, Iv base64 of a 16-byte IV. Messages like
+ * `[3].Data: must be base64 of 16 bytes` name the entry and the rule, never a value.
  */
+export const CONTENT_KEY_IMPORTS = v.pipe(
+  v.array(
+    jsonObject(
+      {
+        Id: optional(
+          v.pipe(
+            uuid("Id", `[${ITEM_INDEX}].Id: must be a UUID such as ${UUID_EXAMPLE}`),
+            v.description("The KID; generated when left out"),
+          ),
+        ),
+        Name: optional(
+          v.pipe(
+            v.string(nameRule),
+            v.minLength(1, nameRule),
+            v.maxLength(MAX_CONTENT_KEY_NAME_LENGTH, nameRule),
+            v.check((name) => name.trim() !== "", nameRule),
+          ),
+        ),
+        Data: v.pipe(
+          sixteenBytes("Data", `[${ITEM_INDEX}].Data: is required, base64 of ${CONTENT_KEY_LENGTH} bytes`),
+          v.description("The key"),
+        ),
+        Iv: optional(v.pipe(sixteenBytes("Iv"), v.description(`The IV acquisitions answer with the key (CPIX @explicitIV)`))),
+      },
+      {
+        notObject: `[${ITEM_INDEX}]: must be a JSON object {Id?, Name?, Data, Iv?}`,
+        unknownField: (name) => `[${ITEM_INDEX}]: unknown field ${name.slice(0, 64)}; send Id, Name, Data and Iv`,
+      },
+    ),
+    "Request body must be a JSON array of {Id?, Name?, Data, Iv?}, or a CPIX document sent as application/xml",
+  ),
+  v.minLength(1, "Request body must list at least one content key"),
+  v.maxLength(MAX_CONTENT_KEY_TRANSFER, (issue) => `At most ${MAX_CONTENT_KEY_TRANSFER} content keys per import, got ${issue.received}`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const firstIndexOf = new Map<string, number>();
+    for (const [index, entry] of dataset.value.entries()) {
+      if (entry.Id === undefined) continue;
+      const first = firstIndexOf.get(entry.Id);
+      if (first !== undefined) return addIssue({ message: `[${index}].Id: the same KID as [${first}]; a KID may appear once per import` });
+      firstIndexOf.set(entry.Id, index);
+    }
+  }),
+);
+
+/** The typed JSON import; an entry without Id gets a fresh random (v4) KID. Throws an InputError naming the rule. */
 export function parseContentKeyImportJson(value: unknown): ImportedContentKey[] {
-  if (!Array.isArray(value)) {
-    throw new InputError("Request body must be a JSON array of {Id?, Name?, Data, Iv?}, or a CPIX document sent as application/xml");
-  }
-  if (value.length === 0) throw new InputError("Request body must list at least one content key");
-  if (value.length > MAX_CONTENT_KEY_TRANSFER) {
-    throw new InputError(`At most ${MAX_CONTENT_KEY_TRANSFER} content keys per import, got ${value.length}`);
-  }
-  const firstIndexOf = new Map<string, number>();
-  return value.map((item, index) => {
-    const entry = parseEntry(item, `[${index}]`);
-    const kid = entry.kid.toString();
-    const first = firstIndexOf.get(kid);
-    if (first !== undefined) throw new InputError(`[${index}].Id: the same KID as [${first}]; a KID may appear once per import`);
-    firstIndexOf.set(kid, index);
-    return entry;
-  });
-}
-
-function parseEntry(item: unknown, at: string): ImportedContentKey {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    throw new InputError(`${at}: must be a JSON object {Id?, Name?, Data, Iv?}`);
-  }
-  const body = item as Record<string, unknown>;
-  const unknown = Object.keys(body).find((field) => !FIELDS.has(field));
-  if (unknown !== undefined) throw new InputError(`${at}: unknown field ${unknown.slice(0, 64)}; send Id, Name, Data and Iv`);
-  const kid = parseKid(body, at);
-  const name = parseName(body.Name, at);
-  if (body.Data === undefined || body.Data === null) throw new InputError(`${at}.Data: is required, base64 of ${CONTENT_KEY_LENGTH} bytes`);
-  const data = sixteenBytes(body.Data);
-  if (!data) throw new InputError(`${at}.Data: must be base64 of ${CONTENT_KEY_LENGTH} bytes`);
-  const iv = body.Iv === undefined || body.Iv === null ? undefined : sixteenBytes(body.Iv);
-  if (iv === undefined && body.Iv !== undefined && body.Iv !== null) {
-    throw new InputError(`${at}.Iv: must be base64 of ${IMPORTED_IV_LENGTH} bytes`);
-  }
-  return {
-    kid,
-    ...(name !== undefined && { name }),
-    key: contentKeyFromBytes(data),
-    ...(iv && { iv: ivFromBytes(iv) }),
-  };
-}
-
-/** Name: optional; when sent, a string of 1 to 256 characters that is not only blanks (as every Management API name). */
-function parseName(value: unknown, at: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.trim() === "" || value.length > MAX_CONTENT_KEY_NAME_LENGTH) {
-    throw new InputError(`${at}.Name: must be a string of 1 to ${MAX_CONTENT_KEY_NAME_LENGTH} characters`);
-  }
-  return value;
-}
-
-/** Standard base64 (RFC 4648 §4) of exactly 16 bytes, else undefined. */
-function sixteenBytes(value: unknown): Uint8Array | undefined {
-  const bytes = typeof value === "string" ? fromBase64(value) : undefined;
-  return bytes?.length === 16 ? bytes : undefined;
-}
-
-/** Id: a KID in the UUID forms every Management API Id takes (optionalUuid); absent, a fresh random (v4) one. */
-function parseKid(body: Record<string, unknown>, at: string): KeyId {
-  let id: string | undefined;
-  try {
-    id = optionalUuid(body, "Id");
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    throw new InputError(`${at}.Id: must be a UUID such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`);
-  }
-  return KeyId.require(id ?? crypto.randomUUID());
+  return parseJson(CONTENT_KEY_IMPORTS, value).map((entry) => ({
+    kid: KeyId.require(entry.Id ?? crypto.randomUUID()),
+    ...(entry.Name !== undefined && { name: entry.Name }),
+    key: contentKeyFromBytes(entry.Data),
+    ...(entry.Iv && { iv: ivFromBytes(entry.Iv) }),
+  }));
 }

@@ -29,15 +29,6 @@ const CREATION_METHODS = new Set<number>(Object.values(CREATION_METHOD));
 
 type Token = { readonly kind: "string" | "word" | "number" | "punctuation"; readonly text: string };
 
-/** The query of a list or export request, or a message for a 400. */
-export function readContentKeyQuery(filter: string | undefined, orderBy: string | undefined): ContentKeyQuery | string {
-  const conditions = filter === undefined ? [] : parseFilter(filter);
-  if (typeof conditions === "string") return `$filter: ${conditions}`;
-  const order = orderBy === undefined ? [] : parseOrderBy(orderBy);
-  if (typeof order === "string") return `$orderby: ${order}`;
-  return { conditions, orderBy: order };
-}
-
 /** `$filter` alone (an export's `Filter`), as conditions or a message. */
 export function parseFilter(text: string): ContentKeyCondition[] | string {
   if (text.length > MAX_FILTER_LENGTH) return `must be at most ${MAX_FILTER_LENGTH} characters, got ${text.length}`;

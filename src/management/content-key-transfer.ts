@@ -15,7 +15,6 @@ import type { LoadedTenant } from "../tenancy/tenant-store";
 import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
 import { readContentKeyImport } from "./content-key-import-input";
 import { contentKeyJson } from "./content-key-input";
-import { parseFilter } from "./content-key-query";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -57,8 +56,9 @@ routes.post("/export/contentkeys", async (c) => {
   const now = new Date();
   const choice = await contentKeyExportProtection(input, tenant.snapshot.settings.allowPlainContentKeyExport === true, now);
   if (!choice.ok) return choice.response;
-  const selection = exportSelection(input);
-  if (typeof selection === "string") return jsonError(400, selection);
+  const selection: ContentKeySelection = input.ids
+    ? { ids: input.ids.map((id) => id.toString()) }
+    : { query: { conditions: input.filter ?? [], orderBy: [] } };
   const stub = tenantObject(c.env, tenant.tenantId);
   const selected = await stub.selectContentKeysForExport(selection);
   if (!selected.ok) return managementFailureResponse(selected.failure);
@@ -77,13 +77,6 @@ routes.post("/export/contentkeys", async (c) => {
   );
   return recorded.ok ? contentKeyExportResponse(xml) : managementFailureResponse(recorded.failure);
 });
-
-function exportSelection(input: ReturnType<typeof parseContentKeyExport>): ContentKeySelection | string {
-  if (input.ids) return { ids: input.ids.map((id) => id.toString()) };
-  if (input.filter === undefined) return { query: { conditions: [], orderBy: [] } };
-  const conditions = parseFilter(input.filter);
-  return typeof conditions === "string" ? `Filter: ${conditions}` : { query: { conditions, orderBy: [] } };
-}
 
 /** The tenant's CPIX signing keys, whose certificates an encrypted CPIX import may be addressed to. */
 function importRecipients(tenant: LoadedTenant): CpixImportRecipient[] {

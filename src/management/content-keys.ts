@@ -7,8 +7,8 @@ import { readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
-import { contentKeyJson, parseContentKeyRename, parseNewContentKey } from "./content-key-input";
-import { readContentKeyQuery } from "./content-key-query";
+import { CONTENT_KEY_LIST_QUERY, contentKeyJson, contentKeyQuery, parseContentKeyRename, parseNewContentKey } from "./content-key-input";
+import { readQuery } from "../http/query";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -24,11 +24,11 @@ const LIST_OPTIONS = new Set(["$top", "$skip", "$filter", "$orderby"]);
 routes.get("/contentkeys", async (c) => {
   const unsupported = Object.keys(c.req.queries()).find((name) => name.startsWith("$") && !LIST_OPTIONS.has(name));
   if (unsupported !== undefined) return jsonError(400, `${unsupported} is not supported; use $top, $skip, $filter and $orderby`);
-  const paging = readPaging((name) => c.req.query(name));
+  const paging = readPaging((name) => c.req.queries(name) ?? []);
   if (!paging.ok) return jsonError(400, paging.message);
-  const query = readContentKeyQuery(c.req.query("$filter"), c.req.query("$orderby"));
-  if (typeof query === "string") return jsonError(400, query);
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listContentKeys(query, { top: paging.top, skip: paging.skip });
+  const query = readQuery(CONTENT_KEY_LIST_QUERY, (name) => c.req.queries(name) ?? []);
+  if (!query.ok) return jsonError(400, query.message);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listContentKeys(contentKeyQuery(query.value), paging.value);
   return result.ok ? c.json(result.value.items.map(contentKeyJson)) : managementFailureResponse(result.failure);
 });
 

@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
@@ -5,13 +6,45 @@ import { routeGroup } from "../http/route-group";
 import { firstNonXmlChar } from "../domain/xml-char";
 import { MAX_CPIX_URL_LIFETIME_SECONDS, SIGNED_URL_PARAMETERS, signCpixUrl } from "../protocols/cpix/signed-url";
 import { tenantObject } from "../tenancy/tenant-client";
-import { asObject, isoInstant, optionalString, requiredString } from "./json-fields";
+import { ISO_INSTANT, isoInstant, jsonObject, optional, parseJson, requiredText, text } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */
 const MAX_CONTENT_ID_LENGTH = 1024;
 /** Longest `Query` of a signed URL. */
 const MAX_QUERY_LENGTH = 4096;
+
+const CONTENT_ID_RULE = "ContentId must be a non-empty string of characters XML allows (XML 1.0 §2.2 Char)";
+const EXPIRES_AT_RULE = "ExpiresAt must be an ISO 8601 instant with a time zone, e.g. 2030-01-01T00:00:00Z";
+
+/** `POST /api/CpixUrls` body `{ContentId, Query?, ExpiresAt}`; the expiry's bounds depend on the clock and are checked after. */
+export const NEW_CPIX_URL = jsonObject({
+  ContentId: v.pipe(
+    requiredText("ContentId", MAX_CONTENT_ID_LENGTH),
+    v.check((contentId) => firstNonXmlChar(contentId) === -1, CONTENT_ID_RULE),
+  ),
+  Query: optional(
+    v.pipe(
+      text("Query", MAX_QUERY_LENGTH),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const query = canonicalQuery(dataset.value);
+        if (typeof query !== "string") addIssue({ message: query.problem });
+        return typeof query === "string" ? query : NEVER;
+      }),
+      v.description("The query the reader adds (kid=…&drm=…&scheme=…, a leading ? allowed), signed with the URL"),
+    ),
+  ),
+  ExpiresAt: v.pipe(
+    requiredText("ExpiresAt", 64),
+    v.regex(ISO_INSTANT, EXPIRES_AT_RULE),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const instant = isoInstant(dataset.value);
+      if (instant === undefined) addIssue({ message: EXPIRES_AT_RULE });
+      return instant ?? NEVER;
+    }),
+    v.metadata({ description: `In the future, at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead` }),
+  ),
+});
 
 /**
  * `/api/CpixUrls`: signed `GET /api/Cpix/{contentId}` URLs for readers that send no Authorization header
@@ -22,31 +55,18 @@ export const cpixUrlManagementRoutes = routeGroup({ kind: "tenant", scope: "mana
 const routes = cpixUrlManagementRoutes.routes;
 
 routes.post("/cpixurls", async (c) => {
-  const input = await parseBody(c.req.raw, (value) => {
-    const body = asObject(value);
-    return {
-      contentId: requiredString(body, "ContentId", MAX_CONTENT_ID_LENGTH),
-      query: optionalString(body, "Query", MAX_QUERY_LENGTH) ?? "",
-      expiresAt: requiredString(body, "ExpiresAt", 64),
-    };
-  });
+  const input = await parseBody(c.req.raw, (value) => parseJson(NEW_CPIX_URL, value));
   if (input instanceof Response) return input;
-  if (input.contentId === "" || firstNonXmlChar(input.contentId) !== -1) {
-    return jsonError(400, "ContentId must be a non-empty string of characters XML allows (XML 1.0 §2.2 Char)");
-  }
-  const query = canonicalQuery(input.query);
-  if (typeof query !== "string") return jsonError(400, query.problem);
-  const expiresAt = isoInstant(input.expiresAt);
   const now = new Date();
-  if (expiresAt === undefined) return jsonError(400, "ExpiresAt must be an ISO 8601 instant with a time zone, e.g. 2030-01-01T00:00:00Z");
-  const expires = Math.floor(Date.parse(expiresAt) / 1000);
+  const expires = Math.floor(Date.parse(input.ExpiresAt) / 1000);
   if (expires * 1000 <= now.getTime()) return jsonError(400, "ExpiresAt must be in the future");
   if (expires * 1000 - now.getTime() > MAX_CPIX_URL_LIFETIME_SECONDS * 1000) {
     return jsonError(400, `ExpiresAt may be at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead`);
   }
+  const query = input.Query ?? "";
   const tenantId = c.var.tenant.tenantId;
   const prepared = await tenantObject(c.env, tenantId).prepareCpixUrl(
-    input.contentId,
+    input.ContentId,
     new Date(expires * 1000).toISOString(),
     requestActor(c, now.toISOString()),
   );
@@ -56,7 +76,7 @@ routes.post("/cpixurls", async (c) => {
   if (snapshot.ok) await c.var.store.prime(snapshot.value);
   const key = await (await c.var.store.load(tenantId))?.cpixUrlKey();
   if (!key || key.id !== prepared.value.secretId) return jsonError(409, "The URL secret was rotated while this URL was signed; ask again");
-  const pathAndQuery = await signCpixUrl(key, tenantId, input.contentId, query, expires);
+  const pathAndQuery = await signCpixUrl(key, tenantId, input.ContentId, query, expires);
   return c.json({ Url: new URL(c.req.url).origin + pathAndQuery, ExpiresAt: new Date(expires * 1000).toISOString() }, 201);
 });
 

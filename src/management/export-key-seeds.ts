@@ -10,13 +10,14 @@
  *   return response;
  * });
  */
+import * as v from "valibot";
 import { fromBase64 } from "../domain/bytes";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import type { PskcSeed } from "../pskc/model";
 import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
-import { InputError, asObject, optionalUuid } from "./json-fields";
+import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
 import { MAX_IMPORT_ITEMS } from "./key-seed-input";
 import { parseBody } from "./responses";
 
@@ -91,70 +92,85 @@ function pskcResponse(xml: string): Response {
   });
 }
 
-const FIELDS = new Set(["Ids", "Password", "Certificate"]);
+const FIELDS = ["Ids", "Password", "Certificate"];
+export const UNREADABLE_CERTIFICATE = 'Certificate must be one X.509 certificate: PEM "BEGIN CERTIFICATE", or base64 of its DER';
 
-/** The body `{Ids?, Password? | Certificate?}`: exactly one protection; messages name the field, never its value. */
+/** `POST /api/Export/KeySeeds` body `{Ids?, Password? | Certificate?}`: exactly one protection; messages name the field, never its value. */
+export const KEY_SEED_EXPORT = v.pipe(
+  jsonObject(
+    {
+      Ids: optional(
+        v.pipe(
+          v.array(
+            uuid("Ids[]", `Ids[${ITEM_INDEX}] must be a UUID such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`),
+            "Ids must be a non-empty array of key seed UUIDs, or left out to export every seed",
+          ),
+          v.minLength(1, "Ids must be a non-empty array of key seed UUIDs, or left out to export every seed"),
+          v.maxLength(MAX_IMPORT_ITEMS, (issue) => `Ids may list at most ${MAX_IMPORT_ITEMS} key seeds, got ${issue.received}`),
+          distinctItems(
+            (id) => id,
+            (id, index) => `Ids[${index}]: Id ${id} appears twice`,
+          ),
+          v.description("The seeds to export; left out, every seed of the tenant"),
+        ),
+      ),
+      Password: optional(
+        v.pipe(
+          v.string("Password must be a string"),
+          v.rawCheck(({ dataset, addIssue }) => {
+            const length = dataset.typed ? [...dataset.value].length : 0;
+            if (length < MIN_EXPORT_PASSWORD_LENGTH || length > MAX_EXPORT_PASSWORD_LENGTH) {
+              addIssue({
+                message: `Password must be ${MIN_EXPORT_PASSWORD_LENGTH} to ${MAX_EXPORT_PASSWORD_LENGTH} characters, got ${length}: it alone protects the exported seeds`,
+              });
+            }
+          }),
+          v.metadata({
+            minLength: MIN_EXPORT_PASSWORD_LENGTH,
+            maxLength: MAX_EXPORT_PASSWORD_LENGTH,
+            description: "Encrypts the seeds with PBKDF2 and AES-128-CBC (RFC 6030 §6.2)",
+          }),
+        ),
+      ),
+      Certificate: optional(
+        v.pipe(
+          v.string(UNREADABLE_CERTIFICATE),
+          v.maxLength(MAX_CERTIFICATE_LENGTH, `Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`),
+          v.rawTransform(({ dataset, addIssue, NEVER }) => {
+            const der = certificateDer(dataset.value);
+            if (typeof der === "string") addIssue({ message: der });
+            return typeof der === "string" ? NEVER : der;
+          }),
+          v.description("The recipient's X.509 certificate (PEM or base64 DER): seeds are encrypted to its RSA key (RFC 6030 §6.3)"),
+        ),
+      ),
+    },
+    { unknownField: (name) => `Unknown field ${name.slice(0, 64)}; send ${FIELDS[0]}, and ${FIELDS[1]} or ${FIELDS[2]}` },
+  ),
+  v.check(
+    (body) => (body.Password === undefined) !== (body.Certificate === undefined),
+    "Send exactly one of Password and Certificate: seeds are only exported encrypted (RFC 6030 §6.2 or §6.3)",
+  ),
+);
+
+/** The typed export request. */
 export function parseKeySeedExport(value: unknown): KeySeedExportRequest {
-  const body = asObject(value);
-  const unknown = Object.keys(body).find((field) => !FIELDS.has(field));
-  if (unknown !== undefined) throw new InputError(`Unknown field ${unknown.slice(0, 64)}; send Ids, and Password or Certificate`);
-  const hasPassword = body.Password !== undefined && body.Password !== null;
-  const hasCertificate = body.Certificate !== undefined && body.Certificate !== null;
-  if (hasPassword === hasCertificate) {
-    throw new InputError("Send exactly one of Password and Certificate: seeds are only exported encrypted (RFC 6030 §6.2 or §6.3)");
-  }
-  const ids = parseIds(body.Ids);
-  const protection: KeySeedExportProtection = hasPassword
-    ? { kind: "password", password: parsePassword(body.Password) }
-    : { kind: "certificate", der: parseCertificateField(body.Certificate) };
-  return { protection, ...(ids && { ids }) };
-}
-
-function parseIds(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new InputError("Ids must be a non-empty array of key seed UUIDs, or left out to export every seed");
-  }
-  if (value.length > MAX_IMPORT_ITEMS) throw new InputError(`Ids may list at most ${MAX_IMPORT_ITEMS} key seeds, got ${value.length}`);
-  const ids: string[] = [];
-  value.forEach((item, index) => {
-    const field = `Ids[${index}]`;
-    const id = optionalUuid({ [field]: item }, field);
-    if (id === undefined) throw new InputError(`Ids[${index}] must be a UUID such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`);
-    if (ids.includes(id)) throw new InputError(`Ids[${index}]: Id ${id} appears twice`);
-    ids.push(id);
-  });
-  return ids;
-}
-
-function parsePassword(value: unknown): string {
-  if (typeof value !== "string") throw new InputError("Password must be a string");
-  const length = [...value].length;
-  if (length < MIN_EXPORT_PASSWORD_LENGTH || length > MAX_EXPORT_PASSWORD_LENGTH) {
-    throw new InputError(
-      `Password must be ${MIN_EXPORT_PASSWORD_LENGTH} to ${MAX_EXPORT_PASSWORD_LENGTH} characters, got ${length}: it alone protects the exported seeds`,
-    );
-  }
-  return value;
+  const body = parseJson(KEY_SEED_EXPORT, value);
+  const protection: KeySeedExportProtection =
+    body.Password !== undefined ? { kind: "password", password: body.Password } : { kind: "certificate", der: body.Certificate! };
+  return { protection, ...(body.Ids && { ids: body.Ids }) };
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
 
 /**
- * `Certificate` of an export (key seeds and content keys): one PEM block (RFC 7468 §5) or the base64 of its DER.
- * The certificate checks come later.
+ * `Certificate` of an export (key seeds and content keys): one PEM block (RFC 7468 §5) or the base64 of its DER, or
+ * the problem. The certificate checks come later.
  */
-export function parseCertificateField(value: unknown): Uint8Array {
-  const unreadable = 'Certificate must be one X.509 certificate: PEM "BEGIN CERTIFICATE", or base64 of its DER';
-  if (typeof value !== "string") throw new InputError(unreadable);
-  if (value.length > MAX_CERTIFICATE_LENGTH) throw new InputError(`Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`);
+export function certificateDer(value: string): Uint8Array | string {
   const text = value.trim();
-  if (!text.includes("-----BEGIN")) return fromBase64(text) ?? raise(unreadable);
+  if (!text.includes("-----BEGIN")) return fromBase64(text) ?? UNREADABLE_CERTIFICATE;
   const blocks = [...text.matchAll(PEM_CERTIFICATE)];
-  if (blocks.length !== 1) throw new InputError(`${unreadable} (send one PEM block, not a chain)`);
-  return fromBase64(blocks[0]![1]!) ?? raise(unreadable);
-}
-
-function raise(message: string): never {
-  throw new InputError(message);
+  if (blocks.length !== 1) return `${UNREADABLE_CERTIFICATE} (send one PEM block, not a chain)`;
+  return fromBase64(blocks[0]![1]!) ?? UNREADABLE_CERTIFICATE;
 }

@@ -1,11 +1,12 @@
 import type { Context } from "hono";
+import * as v from "valibot";
 import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { harmonicConfiguration, type HarmonicConfiguration } from "../tenancy/settings";
 import { tenantObject } from "../tenancy/tenant-client";
-import { InputError, asObject } from "./json-fields";
+import { flag, jsonObject, optional, parseJson } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -38,21 +39,20 @@ function configurationJson(configuration: HarmonicConfiguration): Record<string,
   return { EncryptContentKeys: configuration.harmonicEncryptContentKeys, RequireSignatures: configuration.harmonicRequireSignatures };
 }
 
-/** Both fields optional (absent or null: false, Axinom's default); unknown fields are refused. */
+/** `{EncryptContentKeys?, RequireSignatures?}`: both optional (absent or null: false, Axinom's default); unknown fields are refused. */
+export const HARMONIC_CONFIGURATION = v.pipe(
+  jsonObject(
+    { EncryptContentKeys: optional(flag("EncryptContentKeys")), RequireSignatures: optional(flag("RequireSignatures")) },
+    { unknownField: (name) => `Unknown field ${name}; allowed: ${FIELDS.join(", ")}` },
+  ),
+  v.check(
+    (body) => !body.EncryptContentKeys || body.RequireSignatures === true,
+    "EncryptContentKeys can only be enabled together with RequireSignatures",
+  ),
+);
+
+/** The typed configuration of a PUT or POST. */
 export function parseConfiguration(value: unknown): HarmonicConfiguration {
-  const body = asObject(value);
-  for (const name of Object.keys(body)) {
-    if (!FIELDS.includes(name)) throw new InputError(`Unknown field ${name}; allowed: ${FIELDS.join(", ")}`);
-  }
-  const flag = (field: string): boolean => {
-    const v = body[field];
-    if (v === undefined || v === null) return false;
-    if (typeof v !== "boolean") throw new InputError(`${field} must be true or false`);
-    return v;
-  };
-  const configuration = { harmonicEncryptContentKeys: flag("EncryptContentKeys"), harmonicRequireSignatures: flag("RequireSignatures") };
-  if (configuration.harmonicEncryptContentKeys && !configuration.harmonicRequireSignatures) {
-    throw new InputError("EncryptContentKeys can only be enabled together with RequireSignatures");
-  }
-  return configuration;
+  const body = parseJson(HARMONIC_CONFIGURATION, value);
+  return { harmonicEncryptContentKeys: body.EncryptContentKeys ?? false, harmonicRequireSignatures: body.RequireSignatures ?? false };
 }

@@ -1,53 +1,139 @@
+import * as v from "valibot";
 import { KeyId } from "../domain/key-id";
+
+/**
+ * Schemas of JSON request fields (valibot), each carrying the message our clients read when it is broken. The same
+ * schema objects validate a request (`parseJson`) and describe it in `GET /api/openapi.json` (src/openapi/), so
+ * the published shape cannot drift from the enforced one. Messages name the field and the rule, never the value.
+ */
 
 /** A field-level input problem; the message names the field and the rule, never the value. */
 export class InputError extends Error {
   override readonly name = "InputError";
 }
 
-/** The body as a JSON object, or an InputError naming what was sent instead. */
-export function asObject(value: unknown, what = "Request body"): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new InputError(`${what} must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
+/** A schema of a JSON request value (input unknown JSON, output the typed request). */
+export type JsonSchema<Output = unknown> = v.GenericSchema<unknown, Output>;
+
+/** Stands for the index of the innermost array item in a message ("Item {index}: …"), filled in by `parseJson`. */
+export const ITEM_INDEX = "{index}";
+const UUID_EXAMPLE = "40531d9f-806b-4bd6-bb2b-977ce3a78890";
+
+/**
+ * Runs a schema over a parsed JSON value: its output, or an InputError with the first problem's message.
+ * @example const seed = parseJson(NEW_KEY_SEED, await request.json()); // throws InputError("Name is required (1 to 256 characters)")
+ */
+export function parseJson<Output>(schema: JsonSchema<Output>, value: unknown): Output {
+  const result = v.safeParse(schema, value, { abortEarly: true });
+  if (result.success) return result.output;
+  throw new InputError(issueMessage(result.issues[0]));
 }
 
-/** An optional UUID field in canonical lower-case form. */
-export function optionalUuid(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new InputError(`${field} must be a UUID string`);
-  const parsed = /^[0-9a-fA-F-]{32,36}$/.test(value.trim()) ? KeyId.parse(value) : undefined;
-  if (!parsed) throw new InputError(`${field} must be a UUID such as 40531d9f-806b-4bd6-bb2b-977ce3a78890`);
-  return parsed.toString();
+function issueMessage(issue: v.BaseIssue<unknown>): string {
+  const item = issue.path?.findLast((step) => step.type === "array");
+  return issue.message.replaceAll(ITEM_INDEX, String(item?.key ?? ""));
 }
 
-/** An optional string field of bounded length. */
-export function optionalString(body: Record<string, unknown>, field: string, maxLength: number): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new InputError(`${field} must be a string`);
-  if (value.length > maxLength) throw new InputError(`${field} must be at most ${maxLength} characters, got ${value.length}`);
-  return value;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A required non-empty string field of bounded length. */
-export function requiredString(body: Record<string, unknown>, field: string, maxLength: number): string {
-  const value = optionalString(body, field, maxLength);
-  if (value === undefined || value.trim() === "") throw new InputError(`${field} is required (1 to ${maxLength} characters)`);
-  return value;
+/**
+ * A JSON object of the given fields. A missing required field gets that field's own message (the one it gives for
+ * `undefined`); with `unknownField`, a field not listed is refused with the message it returns.
+ */
+export function jsonObject<const Entries extends v.ObjectEntries>(
+  entries: Entries,
+  options: { readonly what?: string; readonly notObject?: string; readonly unknownField?: (name: string) => string } = {},
+) {
+  const message = (issue: v.BaseIssue<unknown>): string => {
+    if (issue.expected === "never") return options.unknownField!(String(issue.input));
+    const field = String(issue.path?.[0]?.key ?? "");
+    const own = Object.hasOwn(entries, field) ? v.safeParse(entries[field]!, undefined).issues?.[0] : undefined;
+    // The field's own message, its item index left for parseJson to fill from this issue's path.
+    return own ? own.message : `${field} is required`;
+  };
+  const object = options.unknownField ? v.strictObject(entries, message) : v.object(entries, message);
+  // Arrays are objects to valibot; the JSON object check comes first, with the message every route gave.
+  const notObject = options.notObject ?? `${options.what ?? "Request body"} must be a JSON object`;
+  return v.pipe(v.custom<Record<string, unknown>>(isRecord, notObject), object);
 }
 
-/** An optional boolean field. */
-export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw new InputError(`${field} must be true or false`);
-  return value;
+/** Absent or `null`: undefined, as Axinom's clients send both for "not given". */
+export function optional<const Schema extends v.GenericSchema>(schema: Schema) {
+  return v.pipe(
+    v.nullish(schema),
+    v.transform((value) => value ?? undefined),
+  );
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+/** A string of at most `maxLength` characters. */
+export function text(field: string, maxLength: number) {
+  return v.pipe(
+    v.string(`${field} must be a string`),
+    v.maxLength(maxLength, (issue) => `${field} must be at most ${maxLength} characters, got ${issue.received}`),
+  );
+}
+
+/** A required string of 1 to `maxLength` characters, not only blanks; absent, `null` or blank is "required". */
+export function requiredText(field: string, maxLength: number) {
+  const required = `${field} is required (1 to ${maxLength} characters)`;
+  return v.pipe(
+    v.string((issue) => (issue.input === undefined || issue.input === null ? required : `${field} must be a string`)),
+    v.maxLength(maxLength, (issue) => `${field} must be at most ${maxLength} characters, got ${issue.received}`),
+    v.minLength(1, required),
+    v.check((value) => value.trim() !== "", required),
+  );
+}
+
+/** `true` or `false`. */
+export function flag(field: string) {
+  return v.boolean(`${field} must be true or false`);
+}
+
+/** A UUID (hyphens optional) in its canonical lower-case form; `message`, when given, for every problem. */
+export function uuid(field: string, message?: string) {
+  const invalid = message ?? `${field} must be a UUID such as ${UUID_EXAMPLE}`;
+  return v.pipe(
+    v.string(message ?? `${field} must be a UUID string`),
+    v.regex(/^\s*[0-9a-fA-F-]{32,36}\s*$/, invalid),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const id = KeyId.parse(dataset.value)?.toString();
+      if (id === undefined) addIssue({ message: invalid });
+      return id ?? NEVER;
+    }),
+    v.metadata({ examples: [UUID_EXAMPLE] }),
+  );
+}
+
+/** An ISO 8601 instant with an offset, as UTC with milliseconds (see `isoInstant`); the pattern is published as is. */
+export function instant(message: string) {
+  return v.pipe(
+    v.string(message),
+    v.regex(ISO_INSTANT, message),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const value = isoInstant(dataset.value);
+      if (value === undefined) addIssue({ message });
+      return value ?? NEVER;
+    }),
+    v.metadata({ examples: ["2027-01-31T12:00:00Z"] }),
+  );
+}
+
+/** An array whose items, by `key`, appear once; a repeat is refused with `message(item, index)`. */
+export function distinctItems<Item>(key: (item: Item) => unknown, message: (item: Item, index: number) => string) {
+  return v.rawCheck<Item[]>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const seen = new Set<unknown>();
+    for (const [index, item] of dataset.value.entries()) {
+      if (seen.has(key(item))) return addIssue({ message: message(item, index) });
+      seen.add(key(item));
+    }
+  });
+}
+
+/** Without flags, so that JSON Schema's `pattern` (ECMA-262, no flags) says the same. */
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * An ISO 8601 date and time with an offset (the RFC 3339 §5.6 profile, as Axinom writes its dates), e.g.

@@ -17,12 +17,9 @@ export const keySeedRoutes = routeGroup({ kind: "tenant", scope: "manage" });
 const routes = keySeedRoutes.routes;
 
 routes.get("/keyseeds", async (c) => {
-  const paging = readPaging((name) => c.req.query(name));
+  const paging = readPaging((name) => c.req.queries(name) ?? []);
   if (!paging.ok) return jsonError(400, paging.message);
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(
-    { top: paging.top, skip: paging.skip },
-    new Date().toISOString(),
-  );
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(paging.value, new Date().toISOString());
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 

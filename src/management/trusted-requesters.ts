@@ -4,7 +4,7 @@ import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput } from "./certificate-input";
-import { asObject, optionalUuid, requiredString } from "./json-fields";
+import { jsonObject, optional, parseJson, requiredText, uuid } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -14,14 +14,17 @@ import { parseBody, respond } from "./responses";
 export const trustedRequesterRoutes = routeGroup({ kind: "tenant", scope: "manage" });
 const routes = trustedRequesterRoutes.routes;
 
+/** `POST /api/TrustedRequesters` body `{Id?, Certificate}`: PEM or base64 DER. */
+export const NEW_TRUSTED_REQUESTER = jsonObject({
+  Id: optional(uuid("Id")),
+  Certificate: requiredText("Certificate", MAX_CERTIFICATE_TEXT),
+});
+
 routes.post("/trustedrequesters", async (c) => {
-  const input = await parseBody(c.req.raw, (value) => {
-    const body = asObject(value);
-    return { id: optionalUuid(body, "Id") ?? crypto.randomUUID(), certificate: requiredString(body, "Certificate", MAX_CERTIFICATE_TEXT) };
-  });
+  const input = await parseBody(c.req.raw, (value) => parseJson(NEW_TRUSTED_REQUESTER, value));
   if (input instanceof Response) return input;
   const now = new Date();
-  const certificate = await readCertificateInput(input.certificate, "Certificate", input.id, now);
+  const certificate = await readCertificateInput(input.Certificate, "Certificate", input.Id ?? crypto.randomUUID(), now);
   if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
   const tenantId = c.var.tenant.tenantId;
   const added = await tenantObject(c.env, tenantId).addTrustedRequester(

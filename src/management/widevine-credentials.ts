@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { fromBase64, toBase64, toHex } from "../domain/bytes";
 import { rsaKeyProblem } from "../domain/rsa-key-policy";
 import { randomBytes } from "../runtime/random";
@@ -11,7 +12,7 @@ import { isProviderName } from "../tenancy/provider-name";
 import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
-import { InputError, asObject, optionalString, optionalUuid, requiredString } from "./json-fields";
+import { jsonObject, optional, parseJson, requiredText, text, uuid } from "./json-fields";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -81,29 +82,57 @@ function credentialJson(view: WidevineCredentialView) {
   };
 }
 
-/** `{ProviderName, SigningKey?, SigningIv?, RsaPublicKey?, KeySeedId?, Id?}`; AES material is generated when absent. */
+/** Base64 of exactly `length` bytes (an AES signing key or IV, Widevine Common Encryption API). */
+function base64Bytes(field: string, length: number) {
+  const rule = `${field} must be base64 of exactly ${length} bytes`;
+  return v.pipe(
+    text(field, 256),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const bytes = fromBase64(dataset.value);
+      if (bytes?.length !== length) addIssue({ message: rule });
+      return bytes?.length === length ? bytes : NEVER;
+    }),
+    v.metadata({ contentEncoding: "base64", description: `${length} bytes; generated when left out` }),
+  );
+}
+
+/** `POST /api/WidevineProtectionInfoCredentials` body; AES material is generated when neither it nor an RSA key is sent. */
+export const NEW_WIDEVINE_CREDENTIAL = v.pipe(
+  jsonObject({
+    Id: optional(uuid("Id")),
+    ProviderName: v.pipe(
+      requiredText("ProviderName", 128),
+      v.check(isProviderName, "ProviderName must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -"),
+      v.metadata({ pattern: "^[A-Za-z0-9._~-]{1,128}$" }),
+    ),
+    KeySeedId: optional(uuid("KeySeedId")),
+    RsaPublicKey: optional(
+      v.pipe(text("RsaPublicKey", 8192), v.description("RSA public key of at least 2048 bits: PEM 'BEGIN PUBLIC KEY' or base64 DER SPKI")),
+    ),
+    SigningKey: optional(base64Bytes("SigningKey", AES_SIGNING_KEY_LENGTH)),
+    SigningIv: optional(base64Bytes("SigningIv", AES_SIGNING_IV_LENGTH)),
+  }),
+  v.check(
+    (body) => body.RsaPublicKey === undefined || (body.SigningKey === undefined && body.SigningIv === undefined),
+    "Send either RsaPublicKey or SigningKey/SigningIv, not both",
+  ),
+);
+
+/** The typed request: the RSA key read (asynchronously), or the AES material sent or generated. */
 function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Response> {
-  const body = asObject(value);
-  const providerName = requiredString(body, "ProviderName", 128);
-  if (!isProviderName(providerName)) throw new InputError("ProviderName must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
-  const id = optionalUuid(body, "Id") ?? crypto.randomUUID();
-  const keySeedId = optionalUuid(body, "KeySeedId");
-  const rsaText = optionalString(body, "RsaPublicKey", 8192);
-  const keyText = optionalString(body, "SigningKey", 256);
-  const ivText = optionalString(body, "SigningIv", 256);
-  const common = { id, providerName, ...(keySeedId && { keySeedId }) };
-  if (rsaText !== undefined) {
-    if (keyText !== undefined || ivText !== undefined) throw new InputError("Send either RsaPublicKey or SigningKey/SigningIv, not both");
-    return readRsaPublicKey(rsaText).then((read) =>
+  const body = parseJson(NEW_WIDEVINE_CREDENTIAL, value);
+  const common = {
+    id: body.Id ?? crypto.randomUUID(),
+    providerName: body.ProviderName,
+    ...(body.KeySeedId && { keySeedId: body.KeySeedId }),
+  };
+  if (body.RsaPublicKey !== undefined) {
+    return readRsaPublicKey(body.RsaPublicKey).then((read) =>
       "spki" in read ? { ...common, rsaPublicKeySpki: read.spki } : jsonError(400, read.problem),
     );
   }
-  const signingKey = keyText === undefined ? randomBytes(AES_SIGNING_KEY_LENGTH) : fromBase64(keyText);
-  const signingIv = ivText === undefined ? randomBytes(AES_SIGNING_IV_LENGTH) : fromBase64(ivText);
-  if (signingKey?.length !== AES_SIGNING_KEY_LENGTH)
-    throw new InputError(`SigningKey must be base64 of exactly ${AES_SIGNING_KEY_LENGTH} bytes`);
-  if (signingIv?.length !== AES_SIGNING_IV_LENGTH)
-    throw new InputError(`SigningIv must be base64 of exactly ${AES_SIGNING_IV_LENGTH} bytes`);
+  const signingKey = body.SigningKey ?? randomBytes(AES_SIGNING_KEY_LENGTH);
+  const signingIv = body.SigningIv ?? randomBytes(AES_SIGNING_IV_LENGTH);
   return Promise.resolve({ ...common, aes: { signingKey, signingIv } });
 }
 

@@ -75,10 +75,14 @@ describe("the request {Ids?, Filter?, Certificate?}", () => {
     expect(request.ids!.map(String)).toEqual(["0a30ea4f-539d-4b02-94b2-2b3fba2576d3", "40d02dd1-61a3-4787-a155-572325d47b80"]);
   });
 
-  it("passes Filter through as written", () => {
+  it("reads Filter into the conditions GET /api/ContentKeys takes, and refuses one it would refuse, naming Filter", () => {
     expect(parseContentKeyExport({ Filter: "CreationMethod eq 2 and Created ge 2026-01-01T00:00:00Z" })).toEqual({
-      filter: "CreationMethod eq 2 and Created ge 2026-01-01T00:00:00Z",
+      filter: [
+        { field: "CreationMethod", operator: "eq", value: 2 },
+        { field: "Created", operator: "ge", value: "2026-01-01T00:00:00.000Z" },
+      ],
     });
+    expect(() => parseContentKeyExport({ Filter: "Name eq 'a' or Name eq 'b'" })).toThrow(/^Filter: /);
   });
 
   it("reads Certificate as PEM or as base64 of the DER, to the same certificate", async () => {
@@ -92,7 +96,8 @@ describe("the request {Ids?, Filter?, Certificate?}", () => {
   it(`accepts ${MAX_CONTENT_KEY_TRANSFER} Ids and a Filter of ${MAX_EXPORT_FILTER_LENGTH} characters`, () => {
     const ids = Array.from({ length: MAX_CONTENT_KEY_TRANSFER }, (_, i) => kidAt(i).toString());
     expect(parseContentKeyExport({ Ids: ids }).ids).toHaveLength(MAX_CONTENT_KEY_TRANSFER);
-    expect(parseContentKeyExport({ Filter: "f".repeat(MAX_EXPORT_FILTER_LENGTH) }).filter).toHaveLength(MAX_EXPORT_FILTER_LENGTH);
+    const longName = "n".repeat(MAX_EXPORT_FILTER_LENGTH - "Name eq ''".length);
+    expect(parseContentKeyExport({ Filter: `Name eq '${longName}'` }).filter).toEqual([{ field: "Name", operator: "eq", value: longName }]);
   });
 
   it.each<[string, unknown, string]>([

@@ -42,6 +42,13 @@ describe.each(["/api/KeySeeds", "/api/Logs"])("paging of %s", (path) => {
     expect(response.headers.get("X-AxDRM-ErrorMessage")).toBe(message);
   });
 
+  it.each(["$top=1&$top=2", "$skip=0&$skip=0"])("refuses %s, a parameter given twice, with 400 naming it", async (query) => {
+    const tenant = await createTenant();
+    const response = await api(tenant, "GET", `${path}?${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: `${query.split("=")[0]} may be given once` });
+  });
+
   it("pages past the end of the list to an empty page", async () => {
     const tenant = await createTenant();
     const response = await api(tenant, "GET", `${path}?$skip=1000000`);

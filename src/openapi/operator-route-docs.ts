@@ -1,0 +1,86 @@
+import * as v from "valibot";
+import { ROTATION_REQUEST } from "../admin/kek-rotation";
+import { TENANT_NAME } from "../admin/tenants";
+import type { ResponseShapes } from "./response-shapes";
+import type { RouteDoc } from "./route-doc";
+
+const OPERATOR = { kind: "operator" } as const;
+const TAG = "Operator";
+const TENANT_PATH = { id: "The tenant id (a UUID)" };
+
+/** The Operator API (`Authorization: Bearer <ADMIN_TOKEN>`) and the public routes. */
+export function operatorRouteDocs(shapes: ResponseShapes): RouteDoc[] {
+  return [
+    {
+      method: "post",
+      path: "/admin/tenants",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Create a tenant with its first credential (both scopes) and a default key seed",
+      body: { kind: "json", schema: TENANT_NAME, optional: true },
+      responses: { 201: { kind: "json", description: "The tenant; managementKey is shown once", schema: shapes.newTenant } },
+    },
+    {
+      method: "get",
+      path: "/admin/tenants/{id}",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Read a tenant's metadata",
+      pathParameters: TENANT_PATH,
+      responses: {
+        200: { kind: "json", description: "The tenant", schema: shapes.tenantMetadata },
+        404: { kind: "error", description: "No tenant with this id" },
+      },
+    },
+    {
+      method: "post",
+      path: "/admin/tenants/{id}/credentials",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Issue a fresh manage credential for a tenant that lost its keys",
+      pathParameters: TENANT_PATH,
+      body: { kind: "json", schema: TENANT_NAME, optional: true },
+      responses: {
+        201: { kind: "json", description: "The credential; its Secret is shown once", schema: shapes.issuedCredential },
+        404: { kind: "error", description: "No tenant with this id" },
+      },
+    },
+    {
+      method: "post",
+      path: "/admin/kek-rotation",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Re-wrap the next batch of tenants' data keys under the current key-encryption key",
+      description: "Call again with the returned cursor until done (README, Rotating the key-encryption key).",
+      body: { kind: "json", schema: ROTATION_REQUEST, optional: true },
+      responses: {
+        200: { kind: "json", description: "The progress", schema: shapes.rotationProgress },
+        409: { kind: "error", description: "A data key no configured key-encryption key opens; the body also carries the progress" },
+      },
+    },
+    {
+      method: "get",
+      path: "/",
+      tag: "Service",
+      access: { kind: "public" },
+      summary: "Service banner",
+      responses: { 200: { kind: "json", description: "The service name and status", schema: shapes.banner } },
+    },
+    {
+      method: "get",
+      path: "/healthz",
+      tag: "Service",
+      access: { kind: "public" },
+      summary: "Health check",
+      responses: { 200: { kind: "text", description: "ok" } },
+    },
+    {
+      method: "get",
+      path: "/api/openapi.json",
+      tag: "Service",
+      access: { kind: "public" },
+      summary: "This document (OpenAPI 3.1)",
+      responses: { 200: { kind: "json", description: "The OpenAPI document", schema: v.object({ openapi: v.literal("3.1.0") }) } },
+    },
+  ];
+}

@@ -1,5 +1,6 @@
 import { ApiError, listAll, sendJson } from "../api.js";
 import { actionButton, field, form, h, instant, messageArea, table } from "../dom.js";
+import { keySeedExport } from "./key-seed-export.js";
 
 /**
  * Key seeds (README "API", "Key model"): list, create, import, make default and delete. A default switch is
@@ -99,6 +100,7 @@ export async function render(container) {
       { class: "columns" },
       h("section", { class: "card" }, h("h2", { id: "new-seed" }, "New key seed"), create),
       h("section", { class: "card" }, h("h2", { id: "import-seed" }, "Import a key seed"), importForm),
+      keySeedExport(),
     ),
   );
   await refresh();

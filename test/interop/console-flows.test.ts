@@ -57,6 +57,42 @@ describe("signing in", () => {
   });
 });
 
+describe("keyboard use", () => {
+  it("signs in, moves between pages and creates a seed with the keyboard alone", async () => {
+    const { page, errors } = await openConsole(browser, service.url);
+    // The sign-in page focuses the first field.
+    await page.keyboard.type(tenant.tenantId);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(tenant.managementKey);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Key seeds");
+    // Each page focuses its heading, so the next Tab starts in the page, not back at the top.
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { tagName: string } } }).document.activeElement.tagName,
+      ),
+    ).toBe("H1");
+    await page.getByRole("link", { name: "Credentials" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Credentials");
+    await page.getByRole("link", { name: "Key seeds" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Key seeds");
+    await page.getByLabel("Name").focus();
+    await page.keyboard.type("keyboard-seed");
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() =>
+        page
+          .getByRole("table", { name: "Key seeds" })
+          .getByRole("row", { name: /keyboard-seed/ })
+          .count(),
+      )
+      .toBe(1);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe("key seeds", () => {
   it("creates a seed, makes it default and counts down to the switch's effectiveAt", async () => {
     const { page, errors } = await signedIn();

@@ -30,6 +30,7 @@ Create a tenant:
   curl -s -X POST http://127.0.0.1:${port}/admin/tenants \\
     -H "Authorization: Bearer ${adminToken}" -H "Content-Type: application/json" -d '{"name":"my-tenant"}'
 (The admin token is in .dev.vars.)
+Tenant console: http://127.0.0.1:${port}/console/ — sign in with the tenantId and managementKey that command prints.
 Check it is up: curl http://127.0.0.1:${port}/healthz   Stop it: Ctrl-C.   Another port: PORT=8788 npm start
 `);
 

@@ -10,7 +10,9 @@ import { TEST_BINDINGS } from "../test-bindings";
  * Runs the real Worker for Node-side interop tests: the production bundle (`wrangler deploy --dry-run`) served
  * by Miniflare on 127.0.0.1, so peer tools (Shaka Packager, curl, …) talk to it over a real socket.
  * Bindings come from wrangler.toml (read at every start, so new KV/DO bindings are picked up) with the test
- * secrets of test/test-bindings.ts; `.dev.vars` is not used. Storage is in memory and gone after `stop()`.
+ * secrets of test/test-bindings.ts; `.dev.vars` is not used. Storage is in memory and gone after `stop()`. The static
+ * assets of wrangler.toml's `[assets]` (the console under public/, with its `_headers`) are served as `wrangler dev`
+ * and a deployment serve them: Miniflare gets them from the same worker options.
  */
 
 export interface RunningService {
@@ -29,7 +31,7 @@ const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRIC
  * Builds and starts the service; resolves once it accepts requests.
  * @example const service = await startService(); await fetch(`${service.url}/admin/tenants`, …); await service.stop();
  */
-export async function startService(options: { unlimitedRates?: boolean } = {}): Promise<RunningService> {
+export async function startService(options: { unlimitedRates?: boolean; bindings?: Record<string, string> } = {}): Promise<RunningService> {
   const outdir = join(BUILD_ROOT, `${process.pid}-${Date.now().toString(36)}`);
   await mkdir(outdir, { recursive: true });
   try {
@@ -48,8 +50,8 @@ export async function startService(options: { unlimitedRates?: boolean } = {}): 
       modulesRoot: outdir,
       modules: true,
       scriptPath: relative(PROJECT_ROOT, join(outdir, "index.js")),
-      // Plain vars from wrangler.toml, then the fixed test secrets; never the developer's .dev.vars.
-      bindings: { ...stringVars(config.vars), ...TEST_BINDINGS },
+      // Plain vars from wrangler.toml, then the fixed test secrets and a test's own; never the developer's .dev.vars.
+      bindings: { ...stringVars(config.vars), ...TEST_BINDINGS, ...options.bindings },
       host: "127.0.0.1",
       port: await freePort(),
       cf: false,

@@ -51,11 +51,11 @@ describe("content keys", () => {
     const { page, errors } = await signedInOn("Content keys");
     const list = page.getByRole("table", { name: "Content keys" });
 
-    await page.getByLabel("Name").fill("random-key");
+    await page.getByLabel("Name", { exact: true }).fill("random-key");
     await page.getByRole("button", { name: "Create content key" }).click();
     await expect.poll(() => list.getByRole("row", { name: /random-key/ }).count()).toBe(1);
 
-    await page.getByLabel("Name").fill("seed-key");
+    await page.getByLabel("Name", { exact: true }).fill("seed-key");
     await page.getByLabel("Key value").selectOption({ label: "From key seed Default" });
     await page.getByRole("button", { name: "Create content key" }).click();
     await expect.poll(() => list.getByRole("row", { name: /seed-key/ }).count()).toBe(1);
@@ -84,7 +84,7 @@ describe("content keys", () => {
 
   it("exports content keys as CPIX encrypted for an uploaded certificate", async () => {
     const { page, errors } = await signedInOn("Content keys");
-    await page.getByLabel("Name").fill("export-me");
+    await page.getByLabel("Name", { exact: true }).fill("export-me");
     await page.getByRole("button", { name: "Create content key" }).click();
     await expect.poll(async () => (await contentKeys()).some((key) => key.Name === "export-me")).toBe(true);
     const certificate = await opensslCertificate(scratch.dir, "packager", "rsa:2048");

@@ -28,6 +28,7 @@ const FLAGS = [
   ["RequireEncryption", "Require encryption (refuse CPIX requests without DeliveryData)"],
   ["SignResponses", "Sign responses (needs a signing key)"],
   ["RequireSignedRequests", "Require signed requests (from trusted requesters)"],
+  ["AllowPlainContentKeyExport", "Allow plain content-key export (without a certificate)"],
 ];
 
 export async function render(container) {

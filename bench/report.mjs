@@ -60,7 +60,7 @@ function verdict(row, ceiling) {
   if (!row.load) return { ratio: "–", outcome: flag };
   const ratio = row.load.requestsPerSecond / ceiling;
   if (flag) return { ratio: `(${fixed(ratio)})`, outcome: flag };
-  if (row.maxP50Ms !== undefined) return { ratio: fixed(ratio), outcome: row.load.p50 <= row.maxP50Ms ? "met" : "**missed**" };
+  if (row.maxP50Ms !== undefined) return { ratio: fixed(ratio), outcome: row.load.p50 < row.maxP50Ms ? "met" : "**missed**" };
   if (row.target === undefined) return { ratio: fixed(ratio), outcome: "" };
   return { ratio: fixed(ratio), outcome: ratio >= row.target ? "met" : "**missed**" };
 }
@@ -91,7 +91,7 @@ export function renderRun({
   for (const row of rows) {
     const { ratio, outcome } = verdict(row, ceiling);
     const load = row.load;
-    const target = row.maxP50Ms !== undefined ? `p50 ≤ ${row.maxP50Ms} ms` : row.target === undefined ? "" : `≥ ${row.target}`;
+    const target = row.maxP50Ms !== undefined ? `p50 < ${row.maxP50Ms} ms` : row.target === undefined ? "" : `≥ ${row.target}`;
     lines.push(
       `| ${row.name} | ${load ? thousands(load.requestsPerSecond) : "–"} | ${load ? fixed(load.p50) : "–"} | ${load ? fixed(load.p99) : "–"} | ${ratio} | ${target} | ${outcome ?? ""} |`,
     );

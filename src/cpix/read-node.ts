@@ -227,7 +227,7 @@ export class ReadNode {
   private parseUuid(name: string, value: string): KeyId {
     const trimmed = value.trim();
     if (!UUID_PATTERN.test(trimmed)) this.invalidAttribute(name, "must be a UUID");
-    return KeyId.require(trimmed, name);
+    return KeyId.fromUuidText(trimmed) ?? KeyId.require(trimmed, name);
   }
 }
 

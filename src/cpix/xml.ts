@@ -43,7 +43,8 @@ export function parseXmlNodes(body: Uint8Array, { namespaces = true } = {}): Xml
     const text = normalizeLineEnds(decodeXmlBytes(body));
     checkWellFormed(text, { namespaces });
     // selfClosingTags: [] — txml's default treats HTML void names (meta, link…) as childless (txml 6.0.3 `parse`).
-    const nodes = parse(text, { selfClosingTags: [], decodeEntities: true });
+    // txml decodes references with a replace over every text and attribute value: needless when there is no `&`.
+    const nodes = parse(text, { selfClosingTags: [], decodeEntities: text.includes("&") });
     const root = nodes.find((node): node is TNode => typeof node !== "string" && !node.tagName.startsWith("?"));
     if (!root) throw new CpixReadError({ reason: "malformed-xml", detail: "the document has no root element" });
     return { ok: true, root };

@@ -101,11 +101,10 @@ function render(document: CpixDocument, options: WriteCpixOptions, maxLength: nu
     ["version", document.version],
     ...prefixes.declarations(),
   ];
-  const body = xml.toString();
-  const newline = indent === "" ? "" : "\n";
   const rootStart = `<${root}${renderAttributes(rootAttributes)}`;
-  const rootElement = body === "" ? `${rootStart}/>` : `${rootStart}>${newline}${body}${newline}</${root}>`;
-  const text = `${XML_DECLARATION}\n${rootElement}\n`;
+  // Every line, the root's included, joined once.
+  xml.enclose(`${rootStart}>`, `</${root}>`, `${rootStart}/>`);
+  const text = `${XML_DECLARATION}\n${xml.toString()}\n`;
   if (text.length > maxLength) throw new XmlLengthExceeded(maxLength);
   return text;
 }

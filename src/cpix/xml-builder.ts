@@ -100,6 +100,18 @@ export class XmlBuilder {
     return (byDepth[this.#depth] ??= this.indent.repeat(this.#depth));
   }
 
+  /**
+   * Puts the lines written so far inside a root element whose start tag is known only now (its namespace
+   * declarations are those used below it): `start` and `end` around them, or `empty` alone when there are none.
+   */
+  enclose(start: string, end: string, empty: string): void {
+    if (this.#lines.length === 0) this.#lines.push(empty);
+    else {
+      this.#lines.unshift(start);
+      this.#lines.push(end);
+    }
+  }
+
   /** The lines written so far, joined. */
   toString(): string {
     return this.#lines.join(this.indent === "" ? "" : "\n");

@@ -17,7 +17,7 @@ import { playReadyAlgorithmFor, playReadyKeyChecksum, playReadyLaUrlProblem, wrm
 import { buildPlayReadyObject, buildPlayReadyPsshBox } from "./playready-object";
 import { buildPsshBox } from "./pssh";
 import { knownDrmSystem, SYSTEM_IDS } from "./system-ids";
-import { buildWidevinePsshBox, encodeWidevinePsshData, type WidevinePsshData } from "./widevine";
+import { encodeWidevinePsshData, widevinePsshBoxOf, type WidevinePsshData } from "./widevine";
 
 /** Per-tenant choices that shape the signalling (all optional). */
 export interface DrmSignallingSettings {
@@ -120,8 +120,8 @@ function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSigna
     // No scheme (plain CPIX): leave protection_scheme out so the box fits every scheme the key is used with.
     ...(scheme !== undefined && { protectionScheme: scheme }),
   };
-  const pssh = buildWidevinePsshBox(fields);
   const psshData = encodeWidevinePsshData(fields);
+  const pssh = widevinePsshBoxOf(psshData);
   const method = hlsSampleMethodFor(scheme ?? "cenc");
   return { pssh, psshData, contentProtectionData: contentProtectionData(pssh), ...(method && hlsFields(widevineHlsKey(pssh, method))) };
 }

@@ -9,12 +9,14 @@ import { createTenant, createWidevineSigner } from "./setup.mjs";
 
 /**
  * CPU profile of the Worker's isolate under one bench scenario, through workerd's V8 inspector:
- * `node bench/profile.mjs [scenario-number] [seconds]` (0 = /healthz, 1… as in the bench table).
- * Prints the functions with the most self time and the most inclusive time. For finding what limits a
+ * `node bench/profile.mjs [scenario-number] [seconds]` (0 = /healthz, 1… as in the bench table) prints the functions
+ * with the most self time and the most inclusive time; `node bench/profile.mjs all [seconds]` prints one table of
+ * isolate busy µs per request for every scenario, one after another in one Worker. For finding what limits a
  * scenario; the numbers are slower than a bench run (the sampler costs CPU).
  */
 
-const SCENARIO = Number(process.argv[2] ?? 1);
+const ALL = process.argv[2] === "all";
+const SCENARIO = ALL ? undefined : Number(process.argv[2] ?? 1);
 const SECONDS = Number(process.argv[3] ?? 4);
 const TOP = Number(process.env.PROFILE_TOP ?? 25);
 
@@ -28,23 +30,61 @@ async function main() {
     try {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
-      const scenario = [TRIVIAL, ...scenarios(tenant, signer)][SCENARIO];
-      const { path, method = "GET", headers = {}, body } = scenario.request;
+      const all = [TRIVIAL, ...scenarios(tenant, signer)];
       const inspector = await connect(inspectorPort);
       await inspector.send("Profiler.enable");
       await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
-      await inspector.send("Profiler.start");
-      const load = await measure({ url: `${service.url}${path}`, method, headers, body, connections: 10, durationSeconds: SECONDS });
-      const { profile } = await inspector.send("Profiler.stop");
+      if (!ALL) {
+        const { scenario, load, profile } = await profileScenario(service.url, inspector, all[SCENARIO]);
+        console.log(`${scenario.name}: ${Math.round(load.requestsPerSecond)} req/s under the profiler, ${load.non2xx} unexpected statuses`);
+        report(profile, load.ok);
+      } else {
+        // One line per scenario: isolate busy time per request (CPU of the Worker's isolate, from the sampler).
+        console.log("| # | Scenario | keys | isolate busy µs/request | µs/request above /healthz |");
+        console.log("|---:|---|---:|---:|---:|");
+        let trivial;
+        for (const [index, scenario] of all.entries()) {
+          const { load, profile } = await profileScenario(service.url, inspector, scenario);
+          const busy = busyMicros(profile) / Math.max(1, load.ok);
+          trivial ??= busy;
+          const above = index === 0 ? "" : Math.round(busy - trivial);
+          console.log(`| ${index} | ${scenario.name} | ${scenario.keys ?? ""} | ${Math.round(busy)} | ${above} |`);
+        }
+      }
       inspector.close();
-      console.log(`${scenario.name}: ${Math.round(load.requestsPerSecond)} req/s under the profiler, ${load.non2xx} non-2xx`);
-      report(profile, load.ok);
     } finally {
       await service.stop();
     }
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
+}
+
+/** Profiles the isolate while one scenario's request is replayed for SECONDS. */
+async function profileScenario(origin, inspector, scenario) {
+  const { path, method = "GET", headers = {}, body } = scenario.request;
+  await inspector.send("Profiler.start");
+  const load = await measure({
+    url: `${origin}${path}`,
+    method,
+    headers,
+    body,
+    expectStatus: scenario.expectStatus,
+    connections: scenario.connections ?? 10,
+    durationSeconds: SECONDS,
+  });
+  const { profile } = await inspector.send("Profiler.stop");
+  return { scenario, load, profile };
+}
+
+/** Sampled time the isolate was not idle, in µs. */
+function busyMicros(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let idle = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    if (byId.get(profile.samples[i]).callFrame.functionName === "(idle)") idle += profile.timeDeltas[i + 1] ?? 0;
+  }
+  return profile.endTime - profile.startTime - idle;
 }
 
 /** Connects to the inspector target of the user Worker (workerd lists one per service). */

@@ -53,14 +53,20 @@ function flagOf(row) {
   return `**FLAGGED: ${non2xx} ${unexpected}, ${errors} socket errors/timeouts, ${mismatches} wrong bodies of ${row.load.total}**`;
 }
 
-function verdict(row, ceiling) {
+function verdict(row, ceiling, rows) {
   if (row.notBuilt)
     return { ratio: "–", outcome: row.checkError ? `${row.notBuilt}; probe: ${row.checkError}` : `${row.notBuilt} (service answers 422)` };
   const flag = flagOf(row);
   if (!row.load) return { ratio: "–", outcome: flag };
   const ratio = row.load.requestsPerSecond / ceiling;
   if (flag) return { ratio: `(${fixed(ratio)})`, outcome: flag };
-  if (row.maxP50Ms !== undefined) return { ratio: fixed(ratio), outcome: row.load.p50 <= row.maxP50Ms ? "met" : "**missed**" };
+  if (row.maxP50Ms !== undefined) return { ratio: fixed(ratio), outcome: row.load.p50 < row.maxP50Ms ? "met" : "**missed**" };
+  if (row.withinOf !== undefined) {
+    const reference = rows[row.withinOf.scenario]?.load;
+    if (!reference) return { ratio: fixed(ratio), outcome: "no reference run" };
+    const met = row.load.requestsPerSecond >= (1 - row.withinOf.fraction) * reference.requestsPerSecond;
+    return { ratio: fixed(ratio), outcome: met ? "met" : "**missed**" };
+  }
   if (row.target === undefined) return { ratio: fixed(ratio), outcome: "" };
   return { ratio: fixed(ratio), outcome: ratio >= row.target ? "met" : "**missed**" };
 }
@@ -89,9 +95,16 @@ export function renderRun({
     "|---|---:|---:|---:|---:|---:|---|",
   );
   for (const row of rows) {
-    const { ratio, outcome } = verdict(row, ceiling);
+    const { ratio, outcome } = verdict(row, ceiling, rows);
     const load = row.load;
-    const target = row.maxP50Ms !== undefined ? `p50 ≤ ${row.maxP50Ms} ms` : row.target === undefined ? "" : `≥ ${row.target}`;
+    const target =
+      row.maxP50Ms !== undefined
+        ? `p50 < ${row.maxP50Ms} ms`
+        : row.withinOf !== undefined
+          ? `≥ ${1 - row.withinOf.fraction} × derived`
+          : row.target === undefined
+            ? ""
+            : `≥ ${row.target}`;
     lines.push(
       `| ${row.name} | ${load ? thousands(load.requestsPerSecond) : "–"} | ${load ? fixed(load.p50) : "–"} | ${load ? fixed(load.p99) : "–"} | ${ratio} | ${target} | ${outcome ?? ""} |`,
     );

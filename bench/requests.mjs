@@ -48,6 +48,23 @@ export function spekeV2OneKey(system) {
 }
 
 /**
+ * SPEKE v2.0, one key for every track (the SHARED preset) signalled for Widevine, PlayReady and FairPlay, each
+ * DRMSystem asking every form a packager asks for: PSSH, ContentProtectionData and both HLS playlists; cbcs, which
+ * FairPlay needs (issue: speed, "1 key × WV+PR+FP × every form").
+ */
+export function spekeV2OneKeyThreeDrms() {
+  const kid = benchKid(2);
+  return cpix(
+    "bench-one-three-drms",
+    [`<cpix:ContentKey kid="${kid}" commonEncryptionScheme="cbcs"/>`],
+    ["widevine", "playready", "fairplay"].map(
+      (system) => `<cpix:DRMSystem kid="${kid}" systemId="${SYSTEM_IDS[system]}">${FULL_SIGNALLING}</cpix:DRMSystem>`,
+    ),
+    [`<cpix:ContentKeyUsageRule kid="${kid}" intendedTrackType="ALL"><cpix:VideoFilter/><cpix:AudioFilter/></cpix:ContentKeyUsageRule>`],
+  );
+}
+
+/**
  * SPEKE v2.0 PRESET-VIDEO-8 + PRESET-AUDIO-3, rules taken from test/fixtures/cpix/speke-v2-presets.json, every key
  * signalled for Widevine, PlayReady and FairPlay (cbcs, which FairPlay needs) with PSSH, ContentProtectionData
  * and both HLS playlists. `withDeliveryData` adds a DeliveryDataList (content key encryption).
@@ -124,12 +141,30 @@ export const CPIX_GET_KID = benchKid(7);
 
 /**
  * Widevine CENC API key request (`CommonEncryptionRequest`, Shaka Packager
- * `packager/media/base/widevine_common_encryption.proto`): five tracks, Widevine only, cenc.
+ * `packager/media/base/widevine_common_encryption.proto`): five tracks, Widevine only, cenc, fields in the order of
+ * Shaka's `kExpectedRequestMessageFormat` (test/fixtures/vectors/widevine-cenc-api-shaka-unittest.json).
  */
 export const WIDEVINE_REQUEST = {
   content_id: Buffer.from("bench-content").toString("base64"),
+  policy: "",
   tracks: [{ type: "SD" }, { type: "HD" }, { type: "UHD1" }, { type: "UHD2" }, { type: "AUDIO" }],
   drm_types: ["WIDEVINE"],
+  protection_scheme: "CENC",
+};
+
+/**
+ * The key-rotation request Shaka Packager sends (`kCryptoPeriodRequestMessageFormat` in Shaka's
+ * `widevine_key_source_unittest.cc`, test/fixtures/vectors/widevine-cenc-api-shaka-unittest.json): the same five
+ * tracks, `crypto_period_count` 10 (`--crypto_period_count` default), in that field order; 50 keys in one answer.
+ */
+export const WIDEVINE_ROTATION_REQUEST = {
+  content_id: Buffer.from("bench-rotation").toString("base64"),
+  policy: "",
+  tracks: [{ type: "SD" }, { type: "HD" }, { type: "UHD1" }, { type: "UHD2" }, { type: "AUDIO" }],
+  drm_types: ["WIDEVINE"],
+  first_crypto_period_index: 7,
+  crypto_period_count: 10,
+  crypto_period_seconds: 100,
   protection_scheme: "CENC",
 };
 

@@ -3,11 +3,12 @@
  * (UUIDs, base64, xs:integer, xs:boolean, xs:dateTime, xs:duration). Every rule violation throws a CpixReadError
  * that names the element, attribute and rule — never the offending value.
  */
+import type { TNode } from "txml/txml";
 import { fromBase64 } from "../domain/bytes";
 import { KeyId } from "../domain/key-id";
 import { CpixReadError } from "./failure";
 import type { CpixExtensionElement } from "./model";
-import type { XmlElement } from "./xml";
+import { lookupNamespace, type NamespaceScope } from "./xml-namespace-scope";
 
 /** CPIX 2.3.1 UUIDType / CPIX 2.3 KeyIdType pattern (xsd/2.3/cpix.xsd), case-insensitive. */
 export const UUID_PATTERN = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -19,35 +20,106 @@ const DATE_TIME_PATTERN = /^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9
 const DURATION_PATTERN =
   /^-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?$/;
 
+/**
+ * One element of txml's tree with its expanded name, resolved when the reader first reaches it. The well-formedness
+ * scan (`checkWellFormed` with `namespaces`) already proved every prefix declared, so resolving cannot fail here.
+ */
+export interface ResolvedElement {
+  readonly node: TNode;
+  /** The prefixes in scope inside this element. */
+  readonly scope: NamespaceScope;
+  readonly namespace: string;
+  readonly localName: string;
+}
+
+/** Resolves an element's name in the scope of its parent (Namespaces in XML 1.0 §6). */
+export function resolveElement(node: TNode, parentScope: NamespaceScope): ResolvedElement {
+  let bindings: Map<string, string> | undefined;
+  const attributes = node.attributes;
+  for (const name in attributes) {
+    // `xmlns` or `xmlns:prefix` (Namespaces in XML 1.0 §3); 0x78 is "x".
+    if (name.charCodeAt(0) !== 0x78 || !name.startsWith("xmlns") || (name.length > 5 && name.charCodeAt(5) !== 0x3a)) continue;
+    (bindings ??= new Map()).set(name.length === 5 ? "" : name.slice(6), attributes[name] ?? "");
+  }
+  const scope = bindings ? { bindings, parent: parentScope } : parentScope;
+  const tagName = node.tagName;
+  const colon = tagName.indexOf(":");
+  if (colon === -1) return { node, scope, namespace: lookupNamespace(scope, "") ?? "", localName: tagName };
+  return { node, scope, namespace: lookupNamespace(scope, tagName.slice(0, colon)) ?? "", localName: tagName.slice(colon + 1) };
+}
+
+/** The element children of a resolved element (processing instructions and text left out), resolved in its scope. */
+function resolveChildren(parent: ResolvedElement): ResolvedElement[] {
+  const children: ResolvedElement[] = [];
+  for (const child of parent.node.children) {
+    if (typeof child === "string" || child.tagName.charCodeAt(0) === 0x3f) continue; // text, or a "?" PI
+    children.push(resolveElement(child, parent.scope));
+  }
+  return children;
+}
+
+/** All character data directly inside the element (CDATA included), concatenated, then trimmed. */
+function textOf(node: TNode): string {
+  let text = "";
+  for (const child of node.children) if (typeof child === "string") text += child;
+  return text.trim();
+}
+
 export class ReadNode {
+  #children: ResolvedElement[] | undefined;
+  #path: string | undefined;
+
   constructor(
-    readonly element: XmlElement,
-    /** Slash-separated local names with 1-based indexes, e.g. `CPIX/ContentKeyList/ContentKey[2]`. */
-    readonly path: string,
+    readonly element: ResolvedElement,
+    /** The node this one was reached from, for the path; undefined for the root. */
+    private readonly parent: ReadNode | undefined,
+    /** Its local name in the path, with a 1-based index when read as one of several (`children`), else 0. */
+    private readonly index = 0,
   ) {}
+
+  /** Slash-separated local names with 1-based indexes, e.g. `CPIX/ContentKeyList/ContentKey[2]`; built only when asked for. */
+  get path(): string {
+    if (this.#path === undefined) {
+      const segment = this.index === 0 ? this.name : `${this.name}[${this.index}]`;
+      this.#path = this.parent ? `${this.parent.path}/${segment}` : segment;
+    }
+    return this.#path;
+  }
 
   get name(): string {
     return this.element.localName;
   }
 
+  /** Child elements of any name, resolved once. */
+  elementChildren(): readonly ResolvedElement[] {
+    return (this.#children ??= resolveChildren(this.element));
+  }
+
   /** Child elements with this expanded name, in document order. */
   children(namespace: string, localName: string): ReadNode[] {
-    const matching = this.element.children.filter((c) => c.namespace === namespace && c.localName === localName);
-    return matching.map((child, i) => new ReadNode(child, `${this.path}/${localName}[${i + 1}]`));
+    const matching: ReadNode[] = [];
+    for (const child of this.elementChildren()) {
+      if (child.localName === localName && child.namespace === namespace) matching.push(new ReadNode(child, this, matching.length + 1));
+    }
+    return matching;
   }
 
   /** Refuses more than `limit` children with this expanded name (src/domain/request-limits.ts), before any is read. */
   limitChildren(namespace: string, localName: string, limit: number): void {
     let count = 0;
-    for (const child of this.element.children) if (child.namespace === namespace && child.localName === localName) count++;
+    for (const child of this.elementChildren()) if (child.localName === localName && child.namespace === namespace) count++;
     if (count > limit) throw new CpixReadError({ reason: "too-many-elements", element: localName, count, limit, path: this.path });
   }
 
   /** The child with this expanded name, if any; a second one is a failure (the XSD allows at most one). */
   child(namespace: string, localName: string): ReadNode | undefined {
-    const matching = this.element.children.filter((c) => c.namespace === namespace && c.localName === localName);
-    if (matching.length > 1) this.invalidElement(localName, "must occur at most once", `${this.path}/${localName}[2]`);
-    return matching[0] && new ReadNode(matching[0], `${this.path}/${localName}`);
+    let found: ResolvedElement | undefined;
+    for (const child of this.elementChildren()) {
+      if (child.localName !== localName || child.namespace !== namespace) continue;
+      if (found) this.invalidElement(localName, "must occur at most once", `${this.path}/${localName}[2]`);
+      found = child;
+    }
+    return found && new ReadNode(found, this);
   }
 
   /** Like `child`, but its absence is a `missing-element` failure. */
@@ -59,12 +131,16 @@ export class ReadNode {
 
   /** Children in namespaces other than these, as plain extension elements (for `xs:any ##other` slots). */
   foreignChildren(knownNamespaces: readonly string[]): CpixExtensionElement[] {
-    return this.element.children.filter((c) => !knownNamespaces.includes(c.namespace)).map(toExtension);
+    const foreign: CpixExtensionElement[] = [];
+    for (const child of this.elementChildren()) if (!knownNamespaces.includes(child.namespace)) foreign.push(toExtension(child));
+    return foreign;
   }
 
   /** An unqualified attribute, as written (after entity decoding). */
   attribute(name: string): string | undefined {
-    return this.element.attributes.get(name);
+    // Own keys only: txml's attribute record is a plain object, and an unprefixed name is its own key.
+    const attributes = this.element.node.attributes;
+    return Object.hasOwn(attributes, name) ? (attributes[name] ?? "") : undefined;
   }
 
   requiredAttribute(name: string): string {
@@ -123,7 +199,7 @@ export class ReadNode {
 
   /** Base64 character data (whitespace ignored); an empty element gives zero bytes. */
   base64Text(): Uint8Array {
-    const bytes = fromBase64(this.element.text);
+    const bytes = fromBase64(this.text());
     if (!bytes) this.invalidElement(this.name, "must be base64");
     return bytes;
   }
@@ -133,11 +209,11 @@ export class ReadNode {
    * elide values as `qAUAAAEAAQCeB...A=`) reads as an empty placeholder instead of refusing the request.
    */
   signalingBase64(): Uint8Array {
-    return fromBase64(this.element.text) ?? new Uint8Array(0);
+    return fromBase64(this.text()) ?? new Uint8Array(0);
   }
 
   text(): string {
-    return this.element.text;
+    return textOf(this.element.node);
   }
 
   invalidAttribute(attribute: string, rule: string): never {
@@ -151,29 +227,36 @@ export class ReadNode {
   private parseUuid(name: string, value: string): KeyId {
     const trimmed = value.trim();
     if (!UUID_PATTERN.test(trimmed)) this.invalidAttribute(name, "must be a UUID");
-    return KeyId.require(trimmed, name);
+    return KeyId.fromUuidText(trimmed) ?? KeyId.require(trimmed, name);
   }
 }
 
-function toExtension(element: XmlElement): CpixExtensionElement {
-  const attributes = [...element.attributes].map(([key, value]) => {
-    // `{uri}local`: split at the last brace (a local name has none; the reader refuses URIs with one).
-    const qualified = /^\{(.*)\}([^}]*)$/.exec(key);
-    return { namespace: qualified?.[1] ?? "", localName: qualified?.[2] ?? key, value };
-  });
+function toExtension(element: ResolvedElement): CpixExtensionElement {
+  const attributes: { namespace: string; localName: string; value: string }[] = [];
+  const written = element.node.attributes;
+  for (const name in written) {
+    if (name === "xmlns" || name.startsWith("xmlns:")) continue;
+    const value = written[name] ?? "";
+    const colon = name.indexOf(":");
+    if (colon === -1) attributes.push({ namespace: "", localName: name, value });
+    else
+      attributes.push({ namespace: lookupNamespace(element.scope, name.slice(0, colon)) ?? "", localName: name.slice(colon + 1), value });
+  }
   return {
     namespace: element.namespace,
     localName: element.localName,
     attributes,
-    children: element.children.map(toExtension),
-    text: element.text,
+    children: resolveChildren(element).map(toExtension),
+    text: textOf(element.node),
   };
 }
 
 /** Drops `undefined` properties so absent attributes stay absent (and deep equality is exact). */
 export function definedOnly<T extends object>(record: T): T {
-  // Deletes in place: cheaper than rebuilding through Object.entries on every element of every request.
+  // Copies rather than deletes: `delete` turns an object into a slow dictionary for every later reader of it, and
+  // records of one kind built in one order share one fast shape.
   const fields = record as Record<string, unknown>;
-  for (const key in fields) if (fields[key] === undefined) delete fields[key];
-  return record;
+  const defined: Record<string, unknown> = {};
+  for (const key in fields) if (fields[key] !== undefined) defined[key] = fields[key];
+  return defined as T;
 }

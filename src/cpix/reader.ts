@@ -16,9 +16,10 @@ import { CPIX_NS } from "./namespaces";
 import { readContentKey } from "./read-content-key";
 import { readDeliveryData } from "./read-delivery-data";
 import { readDrmSystem } from "./read-drm-system";
-import { definedOnly, ReadNode } from "./read-node";
+import { definedOnly, ReadNode, resolveElement } from "./read-node";
 import { readUsageRule } from "./read-usage-rule";
-import { parseXml, type XmlElement } from "./xml";
+import { parseXmlNodes } from "./xml";
+import { XML_SCOPE } from "./xml-namespace-scope";
 
 export type CpixReadResult =
   { readonly ok: true; readonly document: CpixDocument } | { readonly ok: false; readonly failure: CpixReadFailure };
@@ -30,10 +31,11 @@ export type CpixReadResult =
  * if (!read.ok) return respondWith(read.failure); // one switch per protocol maps failures to the wire
  */
 export function readCpix(body: Uint8Array): CpixReadResult {
-  const parsed = parseXml(body);
+  // One scan checks well-formedness and namespaces; txml builds the tree; one walk of it reads the typed document.
+  const parsed = parseXmlNodes(body);
   if (!parsed.ok) return parsed;
   try {
-    return { ok: true, document: readDocument(parsed.root) };
+    return { ok: true, document: readDocument(new ReadNode(resolveElement(parsed.root, XML_SCOPE), undefined)) };
   } catch (error) {
     if (error instanceof CpixReadError) return { ok: false, failure: error.failure };
     throw error;
@@ -41,12 +43,12 @@ export function readCpix(body: Uint8Array): CpixReadResult {
 }
 
 /** The root `CPIX` element, CPIX 2.3 §CPIX Element. */
-function readDocument(root: XmlElement): CpixDocument {
+function readDocument(cpix: ReadNode): CpixDocument {
+  const root = cpix.element;
   if (root.namespace !== CPIX_NS || root.localName !== "CPIX") {
     const found = `{${root.namespace.slice(0, 80)}}${root.localName.slice(0, 64)}`;
     throw new CpixReadError({ reason: "not-cpix", detail: `the root element is ${found}, expected {${CPIX_NS}}CPIX` });
   }
-  const cpix = new ReadNode(root, "CPIX");
   checkListSizes(cpix);
   return definedOnly({
     id: cpix.attribute("id"),
@@ -72,9 +74,9 @@ const LIST_LIMITS: ReadonlyMap<string, readonly [itemName: string, limit: number
 
 /** Refuses a request over a list limit before any item of any list is read, so an oversized one costs one count. */
 function checkListSizes(cpix: ReadNode): void {
-  for (const list of cpix.element.children) {
+  for (const list of cpix.elementChildren()) {
     const limit = list.namespace === CPIX_NS ? LIST_LIMITS.get(list.localName) : undefined;
-    if (limit) new ReadNode(list, `CPIX/${list.localName}`).limitChildren(CPIX_NS, limit[0], limit[1]);
+    if (limit) new ReadNode(list, cpix).limitChildren(CPIX_NS, limit[0], limit[1]);
   }
 }
 

@@ -26,7 +26,7 @@ export function writeContentKey(xml: XmlBuilder, key: CpixContentKey): void {
     if (!outputProtectionData) xml.leaf(CPIX_NS, "HDCPData", [["HLSHDCPLevel", hlsHdcpLevel]]);
     else {
       xml.open(CPIX_NS, "HDCPData", [["HLSHDCPLevel", hlsHdcpLevel]]);
-      xml.leaf(CPIX_NS, "HDCPOutputProtectionData", [], toBase64(outputProtectionData));
+      xml.binaryLeaf(CPIX_NS, "HDCPOutputProtectionData", [], outputProtectionData);
       xml.close(CPIX_NS, "HDCPData");
     }
   }
@@ -34,7 +34,7 @@ export function writeContentKey(xml: XmlBuilder, key: CpixContentKey): void {
     xml.open(CPIX_NS, "Data");
     xml.open(PSKC_NS, "Secret");
     if (key.encryptedValue) writeEncryptedValue(xml, PSKC_NS, "EncryptedValue", key.encryptedValue);
-    else xml.leaf(PSKC_NS, "PlainValue", [], toBase64(key.value!.bytes));
+    else xml.binaryLeaf(PSKC_NS, "PlainValue", [], key.value!.bytes);
     xml.close(PSKC_NS, "Secret");
     xml.close(CPIX_NS, "Data");
   }
@@ -51,7 +51,7 @@ export function writeDeliveryData(xml: XmlBuilder, delivery: CpixDeliveryData): 
   xml.open(CPIX_NS, "DeliveryKey");
   if (delivery.deliveryKey.x509Certificates.length > 0) {
     xml.open(XMLDSIG_NS, "X509Data");
-    for (const certificate of delivery.deliveryKey.x509Certificates) xml.leaf(XMLDSIG_NS, "X509Certificate", [], toBase64(certificate));
+    for (const certificate of delivery.deliveryKey.x509Certificates) xml.binaryLeaf(XMLDSIG_NS, "X509Certificate", [], certificate);
     xml.close(XMLDSIG_NS, "X509Data");
   }
   xml.close(CPIX_NS, "DeliveryKey");
@@ -107,8 +107,8 @@ function writeEncryptedValue(xml: XmlBuilder, namespace: string, localName: stri
   xml.open(namespace, localName);
   if (value.encryptionMethod !== undefined) xml.leaf(XMLENC_NS, "EncryptionMethod", [["Algorithm", value.encryptionMethod]]);
   xml.open(XMLENC_NS, "CipherData");
-  xml.leaf(XMLENC_NS, "CipherValue", [], toBase64(value.cipherValue));
+  xml.binaryLeaf(XMLENC_NS, "CipherValue", [], value.cipherValue);
   xml.close(XMLENC_NS, "CipherData");
   xml.close(namespace, localName);
-  if (value.valueMac) xml.leaf(PSKC_NS, "ValueMAC", [], toBase64(value.valueMac));
+  if (value.valueMac) xml.binaryLeaf(PSKC_NS, "ValueMAC", [], value.valueMac);
 }

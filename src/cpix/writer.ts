@@ -6,7 +6,6 @@
  * 2.4, no `speke:` in SPEKE v2), and the output then validates against that version's XSD.
  * Round trip: `readCpix(writeCpix(doc))` gives back `doc`.
  */
-import { toBase64 } from "../domain/bytes";
 import type { CpixContentKeyUsageRule, CpixDocument, CpixDrmSystem, CpixExtensionElement, CpixList } from "./model";
 import { CPIX_NS, PSKC_NS, SPEKE_NS } from "./namespaces";
 import { writeContentKey, writeDeliveryData } from "./write-key-material";
@@ -102,11 +101,10 @@ function render(document: CpixDocument, options: WriteCpixOptions, maxLength: nu
     ["version", document.version],
     ...prefixes.declarations(),
   ];
-  const body = xml.toString();
-  const newline = indent === "" ? "" : "\n";
   const rootStart = `<${root}${renderAttributes(rootAttributes)}`;
-  const rootElement = body === "" ? `${rootStart}/>` : `${rootStart}>${newline}${body}${newline}</${root}>`;
-  const text = `${XML_DECLARATION}\n${rootElement}\n`;
+  // Every line, the root's included, joined once.
+  xml.enclose(`${rootStart}>`, `</${root}>`, `${rootStart}/>`);
+  const text = `${XML_DECLARATION}\n${xml.toString()}\n`;
   if (text.length > maxLength) throw new XmlLengthExceeded(maxLength);
   return text;
 }
@@ -140,7 +138,7 @@ function writeDrmSystem(xml: XmlBuilder, drm: CpixDrmSystem): void {
     ["HLSAllowedCPC", drm.hlsAllowedCpc],
   ]);
   const binary = (name: string, bytes: Uint8Array | undefined, attributes: XmlAttributes = []) => {
-    if (bytes) xml.leaf(CPIX_NS, name, attributes, toBase64(bytes));
+    if (bytes) xml.binaryLeaf(CPIX_NS, name, attributes, bytes);
   };
   binary("PSSH", drm.pssh);
   binary("ContentProtectionData", drm.contentProtectionData, [["robustness", drm.contentProtectionDataRobustness]]);
@@ -160,7 +158,7 @@ function writeDrmSystem(xml: XmlBuilder, drm: CpixDrmSystem): void {
     ["KeyFormatVersions", speke.keyFormatVersions],
     ["ProtectionHeader", speke.protectionHeader],
   ] as const) {
-    if (bytes) xml.leaf(SPEKE_NS, name, [], toBase64(bytes));
+    if (bytes) xml.binaryLeaf(SPEKE_NS, name, [], bytes);
   }
   for (const extension of drm.extensions) writeExtension(xml, extension);
   xml.close(CPIX_NS, "DRMSystem");

@@ -2,6 +2,7 @@
  * A small indented XML writer for the CPIX writer: elements are named by namespace URI + local name and get their
  * prefix from one allocator, which remembers which namespaces were used so the root can declare exactly those.
  */
+import { toBase64 } from "../domain/bytes";
 import { escapeXmlAttribute, escapeXmlText } from "./xml";
 import { WRITER_PREFIXES, XML_NS } from "./namespaces";
 
@@ -77,9 +78,38 @@ export class XmlBuilder {
     this.#line(text === "" ? `${start}/>` : `${start}>${escapeXmlText(text)}</${name}>`);
   }
 
+  /**
+   * An element holding base64 of `bytes` (or nothing when there are none). The base64 alphabet (RFC 4648 §4) needs
+   * no escaping, so the text is not scanned for characters to escape: on a filled answer it is nearly all the text.
+   */
+  binaryLeaf(namespace: string, localName: string, attributes: XmlAttributes, bytes: Uint8Array): void {
+    const name = this.prefixes.qualify(namespace, localName);
+    const start = `<${name}${renderAttributes(attributes)}`;
+    this.#line(bytes.length === 0 ? `${start}/>` : `${start}>${toBase64(bytes)}</${name}>`);
+  }
+
   /** Already-escaped markup on a line of its own. */
   raw(markup: string): void {
     this.#line(markup);
+  }
+
+  #indentation(): string {
+    if (this.indent === "") return "";
+    let byDepth = INDENTS.get(this.indent);
+    if (!byDepth) INDENTS.set(this.indent, (byDepth = []));
+    return (byDepth[this.#depth] ??= this.indent.repeat(this.#depth));
+  }
+
+  /**
+   * Puts the lines written so far inside a root element whose start tag is known only now (its namespace
+   * declarations are those used below it): `start` and `end` around them, or `empty` alone when there are none.
+   */
+  enclose(start: string, end: string, empty: string): void {
+    if (this.#lines.length === 0) this.#lines.push(empty);
+    else {
+      this.#lines.unshift(start);
+      this.#lines.push(end);
+    }
   }
 
   /** The lines written so far, joined. */
@@ -88,12 +118,15 @@ export class XmlBuilder {
   }
 
   #line(markup: string): void {
-    const line = this.indent.repeat(this.#depth) + markup;
+    const line = this.#indentation() + markup;
     this.#length += line.length + 1;
     if (this.#length > this.maxLength) throw new XmlLengthExceeded(this.maxLength);
     this.#lines.push(line);
   }
 }
+
+/** Indentation strings by depth, built once per isolate (a document is at most MAX_XML_DEPTH deep). */
+const INDENTS = new Map<string, string[]>();
 
 export function renderAttributes(attributes: XmlAttributes): string {
   let rendered = "";

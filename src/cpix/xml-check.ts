@@ -10,6 +10,8 @@ import { MAX_XML_DEPTH } from "../domain/request-limits";
 import { codeUnitName, firstNonXmlChar, isXmlChar } from "../domain/xml-char";
 import { CpixReadError } from "./failure";
 import { namespaceDeclarationProblem, qualifiedNameProblem } from "./xml-names";
+import { duplicateExpandedName, lookupNamespace, XML_SCOPE, undeclaredPrefix, type NamespaceScope } from "./xml-namespace-scope";
+import type { CpixReadFailure } from "./failure";
 
 /** XML 1.0 §2.3 S: only these four count as white space (JavaScript's \\s also matches NBSP and others). */
 const S = "[ \\t\\n\\r]";
@@ -29,32 +31,59 @@ const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<
  */
 const RAW_TEXT_ELEMENTS: ReadonlySet<string> = new Set(["script", "style"]);
 /** txml starts an attribute name only at an ASCII letter and skips any other first character (txml 6.0.3 `parse`). */
-const ATTRIBUTE_NAME_START = /^[A-Za-z]/;
+function startsWithAsciiLetter(name: string): boolean {
+  const first = name.charCodeAt(0) | 0x20; // ASCII upper case to lower case
+  return first >= 0x61 && first <= 0x7a;
+}
 
 interface OpenElement {
   readonly name: string;
   readonly start: number;
+  /** The prefixes in scope inside it, when namespaces are checked. */
+  readonly scope: NamespaceScope;
 }
 
 interface ScanState {
   readonly open: OpenElement[];
   seenRoot: boolean;
+  /** Check prefixes against their declarations too (`checkWellFormed`'s `namespaces` option). */
+  readonly namespaces: boolean;
+  /** The first namespace problem in document order, reported only once the whole text is well-formed. */
+  namespaceProblem?: Extract<CpixReadFailure, { reason: "malformed-xml" }>;
+  /** Where the next `&` and `]]>` are at or after the text being checked (text.length when there is none). */
+  nextAmpersand: number;
+  nextCdataEnd: number;
+}
+
+/** What a start tag declares and uses, collected for the namespace check. */
+interface TagNames {
+  declarations?: [prefix: string, uri: string][];
+  prefixedAttributes?: string[];
+}
+
+export interface WellFormedOptions {
+  /**
+   * Also check every element and attribute prefix against the declarations in scope and every element's attributes
+   * for one expanded name twice (Namespaces in XML 1.0 §5, §6.3), so a reader can resolve names as it goes without
+   * a walk of its own. Those failures come after every well-formedness failure, as a separate namespace walk's would.
+   */
+  readonly namespaces?: boolean;
 }
 
 /**
  * Throws a `malformed-xml` CpixReadError unless well-formed, or an `unsupported-xml` one for what txml cannot read
  * faithfully (DTDs, over-deep nesting, `script`/`style` elements, attribute names not starting with a letter).
  */
-export function checkWellFormed(text: string): void {
+export function checkWellFormed(text: string, options: WellFormedOptions = {}): void {
   // XML 1.0 §2.2 Char: no C0 controls but tab, LF, CR; no lone surrogates; no U+FFFE/U+FFFF.
   const forbidden = firstNonXmlChar(text);
   if (forbidden !== -1) fail(text, forbidden, `character ${codeUnitName(text, forbidden)} is not allowed in XML`);
-  const state: ScanState = { open: [], seenRoot: false };
+  const state: ScanState = { open: [], seenRoot: false, namespaces: options.namespaces ?? false, nextAmpersand: -1, nextCdataEnd: -1 };
   let pos = 0;
   while (pos < text.length) {
     const lt = text.indexOf("<", pos);
     const textEnd = lt === -1 ? text.length : lt;
-    if (textEnd > pos) checkCharacterData(text, pos, textEnd, state.open.length > 0);
+    if (textEnd > pos) checkCharacterData(text, pos, textEnd, state.open.length > 0, state);
     if (lt === -1) break;
     pos = readMarkup(text, lt, state);
     if (state.open.length > MAX_XML_DEPTH) {
@@ -64,26 +93,30 @@ export function checkWellFormed(text: string): void {
   const unclosed = state.open.at(-1);
   if (unclosed) fail(text, text.length, `<${shown(unclosed.name)}> opened at ${where(text, unclosed.start)} is not closed`);
   if (!state.seenRoot) fail(text, text.length, "the document has no root element");
+  if (state.namespaceProblem) throw new CpixReadError(state.namespaceProblem);
 }
 
 /** Reads the markup construct starting at `lt` and returns the position after it. */
 function readMarkup(text: string, lt: number, state: ScanState): number {
   const stack = state.open;
-  if (text.startsWith("<!--", lt)) return endOf(text, lt, "<!--", "-->", "comment");
-  if (text.startsWith("<![CDATA[", lt)) {
-    if (stack.length === 0) fail(text, lt, "CDATA section outside the root element");
-    return endOf(text, lt, "<![CDATA[", "]]>", "CDATA section");
+  const next = text.charCodeAt(lt + 1);
+  if (next === 0x21 /* ! */) {
+    if (text.startsWith("<!--", lt)) return endOf(text, lt, "<!--", "-->", "comment");
+    if (text.startsWith("<![CDATA[", lt)) {
+      if (stack.length === 0) fail(text, lt, "CDATA section outside the root element");
+      return endOf(text, lt, "<![CDATA[", "]]>", "CDATA section");
+    }
+    if (text.startsWith("<!DOCTYPE", lt)) {
+      throw new CpixReadError({ reason: "unsupported-xml", detail: "document type declarations (DTDs) are not accepted" });
+    }
+    fail(text, lt, "unknown markup declaration");
   }
-  if (text.startsWith("<!DOCTYPE", lt)) {
-    throw new CpixReadError({ reason: "unsupported-xml", detail: "document type declarations (DTDs) are not accepted" });
-  }
-  if (text.startsWith("<!", lt)) fail(text, lt, "unknown markup declaration");
-  if (text.startsWith("<?", lt)) {
+  if (next === 0x3f /* ? */) {
     const target = /^<\?([^\s?]*)/.exec(text.slice(lt, lt + 64))?.[1] ?? "";
     if (target.toLowerCase() === "xml" && lt !== 0) fail(text, lt, "the XML declaration must be at the very start");
     return endOf(text, lt, "<?", "?>", "processing instruction");
   }
-  if (text.startsWith("</", lt)) {
+  if (next === 0x2f /* / */) {
     END_TAG.lastIndex = lt;
     const end = END_TAG.exec(text);
     if (!end) fail(text, lt, "malformed end tag");
@@ -100,8 +133,11 @@ function readMarkup(text: string, lt: number, state: ScanState): number {
   if (stack.length === 0 && state.seenRoot) fail(text, lt, "a second root element");
   state.seenRoot = true;
   checkElementName(text, lt, start[1]!);
-  checkAttributes(text, lt, lt + 1 + start[1]!.length, start[2]!);
-  if (start[3] !== "/") stack.push({ name: start[1]!, start: lt });
+  const names: TagNames = {};
+  checkAttributes(text, lt, lt + 1 + start[1]!.length, start[2]!, state.namespaces ? names : undefined);
+  const parentScope = stack.at(-1)?.scope ?? XML_SCOPE;
+  const scope = state.namespaces ? checkNamespaces(state, start[1]!, names, parentScope) : parentScope;
+  if (start[3] !== "/") stack.push({ name: start[1]!, start: lt, scope });
   return START_TAG.lastIndex;
 }
 
@@ -113,29 +149,68 @@ function checkElementName(text: string, lt: number, name: string): void {
   if (problem) fail(text, lt, `element name ${shown(name)} ${problem}`);
 }
 
-/** Checks the attributes of the start tag at `lt`; `from` is where their text starts, for positions. */
-function checkAttributes(text: string, lt: number, from: number, attributes: string): void {
+/**
+ * The scope inside an element (its declarations over its parent's), noting the first prefix it or its attributes
+ * use undeclared, or an expanded attribute name used twice, in the order a namespace walk would find them.
+ */
+function checkNamespaces(state: ScanState, elementName: string, names: TagNames, parentScope: NamespaceScope): NamespaceScope {
+  const scope = names.declarations ? { bindings: new Map(names.declarations), parent: parentScope } : parentScope;
+  if (state.namespaceProblem) return scope;
+  const colon = elementName.indexOf(":");
+  if (colon !== -1 && lookupNamespace(scope, elementName.slice(0, colon)) === undefined) {
+    state.namespaceProblem = undeclaredPrefix(elementName.slice(0, colon), elementName);
+    return scope;
+  }
+  const expanded = new Set<string>();
+  for (const name of names.prefixedAttributes ?? []) {
+    const attributeColon = name.indexOf(":");
+    const namespace = lookupNamespace(scope, name.slice(0, attributeColon));
+    if (namespace === undefined) {
+      state.namespaceProblem = undeclaredPrefix(name.slice(0, attributeColon), name);
+      return scope;
+    }
+    const key = `{${namespace}}${name.slice(attributeColon + 1)}`;
+    if (expanded.has(key)) {
+      state.namespaceProblem = duplicateExpandedName(elementName, name);
+      return scope;
+    }
+    expanded.add(key);
+  }
+  return scope;
+}
+
+/**
+ * Checks the attributes of the start tag at `lt`; `from` is where their text starts, for positions. With `names`,
+ * `used` collects its namespace declarations and prefixed attribute names.
+ */
+function checkAttributes(text: string, lt: number, from: number, attributes: string, used?: TagNames): void {
   const names = new Set<string>();
+  if (attributes === "") return; // the START_TAG match holds no attribute
   for (const match of attributes.matchAll(ATTRIBUTES)) {
     const name = match[1]!;
     const value = match[2] ?? match[3] ?? "";
-    const at = from + match.index! + (match[0].length - match[0].trimStart().length);
+    // Positions are for messages only: the name's is computed when one is written.
+    const at = () => from + match.index! + (match[0].length - match[0].trimStart().length);
     const valueAt = from + match.index! + match[0].length - 1 - value.length;
     if (names.has(name)) fail(text, lt, `attribute ${shown(name)} appears twice`);
     names.add(name);
     const problem = qualifiedNameProblem(name);
-    if (problem) fail(text, at, `attribute name ${shown(name)} ${problem}`);
-    if (!ATTRIBUTE_NAME_START.test(name)) {
+    if (problem) fail(text, at(), `attribute name ${shown(name)} ${problem}`);
+    if (!startsWithAsciiLetter(name)) {
       throw new CpixReadError({
         reason: "unsupported-xml",
-        detail: `${where(text, at)}: attribute name ${shown(name)} must start with a letter A-Z or a-z`,
+        detail: `${where(text, at())}: attribute name ${shown(name)} must start with a letter A-Z or a-z`,
       });
     }
-    if (BAD_REFERENCE.test(value)) fail(text, lt, `attribute ${shown(name)} has a bare & or an undefined entity`);
+    if (value.includes("&") && BAD_REFERENCE.test(value)) fail(text, lt, `attribute ${shown(name)} has a bare & or an undefined entity`);
     checkCharacterReferences(text, valueAt, value);
     if (name === "xmlns" || name.startsWith("xmlns:")) {
-      const declaration = namespaceDeclarationProblem(name, decodeReferences(value));
+      const uri = decodeReferences(value);
+      const declaration = namespaceDeclarationProblem(name, uri);
       if (declaration) fail(text, valueAt, `namespace declaration ${shown(name)} ${declaration}`);
+      if (used) (used.declarations ??= []).push([name === "xmlns" ? "" : name.slice(6), uri]);
+    } else if (used && name.includes(":")) {
+      (used.prefixedAttributes ??= []).push(name);
     }
   }
 }
@@ -161,7 +236,14 @@ function decodeReferences(value: string): string {
   });
 }
 
-function checkCharacterData(text: string, from: number, to: number, insideRoot: boolean): void {
+function checkCharacterData(text: string, from: number, to: number, insideRoot: boolean, state: ScanState): void {
+  if (insideRoot) {
+    // The usual text (white space, base64, ids) has no & and no ]]>: found by two searches of the whole text, each
+    // resumed where it stopped, instead of a slice and three scans of every piece of text.
+    if (state.nextAmpersand < from) state.nextAmpersand = indexOrEnd(text, "&", from);
+    if (state.nextCdataEnd < from) state.nextCdataEnd = indexOrEnd(text, "]]>", from);
+    if (state.nextAmpersand >= to && state.nextCdataEnd >= to) return;
+  }
   const data = text.slice(from, to);
   if (!insideRoot) {
     if (!WHITE_SPACE_ONLY.test(data)) fail(text, from + data.search(/[^ \t\n\r]/), "text outside the root element");
@@ -172,6 +254,11 @@ function checkCharacterData(text: string, from: number, to: number, insideRoot: 
   checkCharacterReferences(text, from, data);
   const cdataEnd = data.indexOf("]]>");
   if (cdataEnd !== -1) fail(text, from + cdataEnd, "]]> is not allowed in text");
+}
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const index = text.indexOf(search, from);
+  return index === -1 ? text.length : index;
 }
 
 function endOf(text: string, start: number, opener: string, terminator: string, what: string): number {

@@ -8,7 +8,7 @@ import { parse, type TNode } from "txml/txml";
 import { CpixReadError, type CpixReadFailure } from "./failure";
 import { checkWellFormed } from "./xml-check";
 import { codeUnitName, firstNonXmlChar } from "../domain/xml-char";
-import { XML_NS } from "./namespaces";
+import { duplicateExpandedName, lookupNamespace, splitName, undeclaredPrefix, XML_SCOPE, type NamespaceScope } from "./xml-namespace-scope";
 
 /** An element with its expanded name. Attribute keys: the local name if unqualified, else `{uri}local`. */
 export interface XmlElement {
@@ -24,25 +24,41 @@ export type XmlParseResult =
   | { readonly ok: true; readonly root: XmlElement }
   | { readonly ok: false; readonly failure: Extract<CpixReadFailure, { reason: "malformed-xml" | "unsupported-xml" }> };
 
-/** The `xml` prefix, bound by definition (Namespaces in XML 1.0 §3). */
-const XML_SCOPE: NamespaceScope = { bindings: new Map([["xml", XML_NS]]), parent: undefined };
-
 /** Decodes, checks and parses an XML document; never throws for bad input. */
 export function parseXml(body: Uint8Array): XmlParseResult {
+  const parsed = parseXmlNodes(body, { namespaces: false });
+  return parsed.ok ? { ok: true, root: resolveNamespaces(parsed.root, XML_SCOPE) } : parsed;
+}
+
+export type XmlNodesResult = { readonly ok: true; readonly root: TNode } | { readonly ok: false; readonly failure: XmlParseFailure };
+type XmlParseFailure = Extract<CpixReadFailure, { reason: "malformed-xml" | "unsupported-xml" }>;
+
+/**
+ * Decodes, checks and parses an XML document into txml's tree, its root element returned; never throws for bad input.
+ * With `namespaces` (the default) the check also proves every prefix declared, so a reader can resolve names as it
+ * walks the tree; `parseXml` resolves them in a walk of its own instead.
+ */
+export function parseXmlNodes(body: Uint8Array, { namespaces = true } = {}): XmlNodesResult {
   try {
-    const text = decodeXmlBytes(body).replace(/\r\n?/g, "\n"); // XML 1.0 §2.11 end-of-line handling
-    checkWellFormed(text);
+    const text = normalizeLineEnds(decodeXmlBytes(body));
+    checkWellFormed(text, { namespaces });
     // selfClosingTags: [] — txml's default treats HTML void names (meta, link…) as childless (txml 6.0.3 `parse`).
-    const nodes = parse(text, { selfClosingTags: [], decodeEntities: true });
+    // txml decodes references with a replace over every text and attribute value: needless when there is no `&`.
+    const nodes = parse(text, { selfClosingTags: [], decodeEntities: text.includes("&") });
     const root = nodes.find((node): node is TNode => typeof node !== "string" && !node.tagName.startsWith("?"));
     if (!root) throw new CpixReadError({ reason: "malformed-xml", detail: "the document has no root element" });
-    return { ok: true, root: resolveNamespaces(root, XML_SCOPE) };
+    return { ok: true, root };
   } catch (error) {
     if (error instanceof CpixReadError && (error.failure.reason === "malformed-xml" || error.failure.reason === "unsupported-xml")) {
       return { ok: false, failure: error.failure };
     }
     throw error;
   }
+}
+
+/** XML 1.0 §2.11 end-of-line handling: CR LF and lone CR become LF; a document without CR is returned as it is. */
+function normalizeLineEnds(text: string): string {
+  return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 }
 
 /**
@@ -98,23 +114,6 @@ function checkDeclaredEncoding(bytes: Uint8Array): void {
   }
 }
 
-/**
- * One element's prefix bindings over its parent's. Lookups walk up the chain (at most MAX_XML_DEPTH links) and
- * nothing is copied, so a document declaring many prefixes costs no more per element than one declaring few.
- */
-interface NamespaceScope {
-  readonly bindings: ReadonlyMap<string, string>;
-  readonly parent: NamespaceScope | undefined;
-}
-
-function lookupNamespace(scope: NamespaceScope | undefined, prefix: string): string | undefined {
-  for (let frame = scope; frame; frame = frame.parent) {
-    const uri = frame.bindings.get(prefix);
-    if (uri !== undefined) return uri;
-  }
-  return undefined;
-}
-
 /** The prefix→URI scope walk (Namespaces in XML 1.0 §5–§6). */
 function resolveNamespaces(node: TNode, parentScope: NamespaceScope): XmlElement {
   let bindings: Map<string, string> | undefined;
@@ -125,7 +124,7 @@ function resolveNamespaces(node: TNode, parentScope: NamespaceScope): XmlElement
   const scope = bindings ? { bindings, parent: parentScope } : parentScope;
   const [prefix, localName] = splitName(node.tagName);
   const namespace = lookupNamespace(scope, prefix);
-  if (namespace === undefined && prefix !== "") undeclared(prefix, node.tagName);
+  if (namespace === undefined && prefix !== "") throw new CpixReadError(undeclaredPrefix(prefix, node.tagName));
   const attributes = new Map<string, string>();
   for (const [name, value] of Object.entries(node.attributes)) {
     if (name === "xmlns" || name.startsWith("xmlns:")) continue;
@@ -135,14 +134,9 @@ function resolveNamespaces(node: TNode, parentScope: NamespaceScope): XmlElement
       continue;
     }
     const attributeNamespace = lookupNamespace(scope, attributePrefix);
-    if (attributeNamespace === undefined) undeclared(attributePrefix, name);
+    if (attributeNamespace === undefined) throw new CpixReadError(undeclaredPrefix(attributePrefix, name));
     const key = `{${attributeNamespace}}${attributeName}`;
-    if (attributes.has(key)) {
-      throw new CpixReadError({
-        reason: "malformed-xml",
-        detail: `two attributes of ${node.tagName.slice(0, 64)} have the expanded name of ${name.slice(0, 64)} (Namespaces in XML 1.0 §6.3)`,
-      });
-    }
+    if (attributes.has(key)) throw new CpixReadError(duplicateExpandedName(node.tagName, name));
     attributes.set(key, value ?? "");
   }
   const children: XmlElement[] = [];
@@ -152,18 +146,6 @@ function resolveNamespaces(node: TNode, parentScope: NamespaceScope): XmlElement
     else if (!child.tagName.startsWith("?")) children.push(resolveNamespaces(child, scope));
   }
   return { namespace: namespace ?? "", localName, attributes, children, text: text.trim() };
-}
-
-function splitName(qualifiedName: string): [prefix: string, localName: string] {
-  const colon = qualifiedName.indexOf(":");
-  return colon === -1 ? ["", qualifiedName] : [qualifiedName.slice(0, colon), qualifiedName.slice(colon + 1)];
-}
-
-function undeclared(prefix: string, name: string): never {
-  throw new CpixReadError({
-    reason: "malformed-xml",
-    detail: `namespace prefix "${prefix.slice(0, 64)}" of ${name.slice(0, 64)} is not declared`,
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { concatBytes, utf8 } from "./bytes";
+import { utf8 } from "./bytes";
 import { KeyId } from "./key-id";
 
 /** Domain-separation label; changing it changes every stable Key ID ever issued. */
@@ -13,8 +13,9 @@ const STABLE_KEY_ID_LABEL = "edge-key-service/kid/v1";
  * @example await stableKeyId(tenantId, ["widevine", contentIdBase64, "SD", "0"])
  */
 export async function stableKeyId(tenantId: string, parts: readonly string[]): Promise<KeyId> {
-  const segments = [STABLE_KEY_ID_LABEL, tenantId, ...parts].map((part) => concatBytes(utf8(part), new Uint8Array([0])));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes(...segments)));
+  // One encoding of the joined text: UTF-8 of "a\0b\0" is UTF-8 of each part then a 0x00 byte.
+  const input = utf8(`${STABLE_KEY_ID_LABEL}\0${tenantId}\0${parts.length > 0 ? `${parts.join("\0")}\0` : ""}`);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", input));
   const bytes = digest.slice(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8 (RFC 9562 §5.8)
   bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10xx (RFC 9562 §4.1)

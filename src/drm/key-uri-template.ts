@@ -21,6 +21,10 @@ export function templateUsesIv(template: string): boolean {
 
 /** Names the rule a template breaks (known placeholders only; RFC 8216 §4.2 quoted-string characters), or undefined. */
 export function keyUriTemplateProblem(template: string): string | undefined {
+  return compiled(template).problem;
+}
+
+function checkTemplate(template: string): string | undefined {
   if (template.trim() === "") return "must not be empty";
   if (/["\r\n]/.test(template)) return "must not contain a double quote, CR or LF (RFC 8216 §4.2 quoted-string)";
   for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
@@ -31,16 +35,50 @@ export function keyUriTemplateProblem(template: string): string | undefined {
   return undefined;
 }
 
+/** A template checked and split at its placeholders, once per isolate (templates are tenant settings). */
+interface CompiledTemplate {
+  readonly problem: string | undefined;
+  /** Literal text and placeholder names, alternating from literal text. */
+  readonly pieces: readonly string[];
+}
+
+/** Templates seen by this isolate; few (one or two per tenant), and the map starts over past this many. */
+const MAX_COMPILED_TEMPLATES = 256;
+const COMPILED_TEMPLATES = new Map<string, CompiledTemplate>();
+
+function compiled(template: string): CompiledTemplate {
+  let found = COMPILED_TEMPLATES.get(template);
+  if (!found) {
+    // split with a capturing group alternates literal text and the captured placeholder names.
+    found = { problem: checkTemplate(template), pieces: template.split(PLACEHOLDER_PATTERN) };
+    if (COMPILED_TEMPLATES.size >= MAX_COMPILED_TEMPLATES) COMPILED_TEMPLATES.clear();
+    COMPILED_TEMPLATES.set(template, found);
+  }
+  return found;
+}
+
 /**
  * Fills a key URI template for one key.
  * @example renderKeyUriTemplate("skd://{kid}:{ivHex}", kid, iv) // "skd://72ea9ec1-abb4-40d8-b3a9-e0bd1833bd58:0123456789ABCDEF0123456789ABCDEF"
  */
 export function renderKeyUriTemplate(template: string, kid: KeyId, iv: Iv): string {
-  const values: Record<(typeof PLACEHOLDERS)[number], string> = {
-    kid: kid.toString(),
-    kidHex: kid.toHex(),
-    kidBase64: kid.toBase64(),
-    ivHex: toHex(iv.bytes).toUpperCase(),
-  };
-  return template.replace(PLACEHOLDER_PATTERN, (whole, name: string) => values[name as keyof typeof values] ?? whole);
+  const pieces = compiled(template).pieces;
+  let uri = pieces[0]!;
+  for (let i = 1; i < pieces.length; i += 2) uri += placeholderValue(pieces[i]!, kid, iv) + pieces[i + 1]!;
+  return uri;
+}
+
+function placeholderValue(name: string, kid: KeyId, iv: Iv): string {
+  switch (name) {
+    case "kid":
+      return kid.toString();
+    case "kidHex":
+      return kid.toHex();
+    case "kidBase64":
+      return kid.toBase64();
+    case "ivHex":
+      return toHex(iv.bytes).toUpperCase();
+    default:
+      return `{${name}}`; // keyUriTemplateProblem refuses unknown names before any template is rendered
+  }
 }

@@ -19,8 +19,11 @@ const RECORD_HEADER_LENGTH = 4;
 /** Encodes a string as UTF-16LE, the PRH encoding ("It is encoded using UTF-16", PRH spec §3). */
 export function utf16le(text: string): Uint8Array {
   const out = new Uint8Array(text.length * 2);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < text.length; i++) view.setUint16(i * 2, text.charCodeAt(i), true);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    out[2 * i] = unit & 0xff;
+    out[2 * i + 1] = unit >>> 8;
+  }
   return out;
 }
 

@@ -1,4 +1,3 @@
-import { concatBytes } from "../domain/bytes";
 import type { KeyId } from "../domain/key-id";
 import type { SystemId } from "../domain/system-id";
 
@@ -18,21 +17,25 @@ export const V0_HEADER_LENGTH = 32;
 /** Builds a PSSH box (ISO/IEC 23001-7 §8.1): v0 without KIDs, v1 with KID_count and the KIDs. */
 export function buildPsshBox(box: PsshBox): Uint8Array {
   const kids = box.version === 1 ? box.kids : [];
-  const kidPart = box.version === 1 ? concatBytes(uint32(kids.length), ...kids.map((kid) => kid.bytes)) : new Uint8Array(0);
-  const size = V0_HEADER_LENGTH + kidPart.length + box.data.length;
-  return concatBytes(
-    uint32(size),
-    Uint8Array.from(PSSH_TYPE),
-    Uint8Array.of(box.version, 0, 0, 0), // flags are 0 (ISO/IEC 23001-7 §8.1.1)
-    box.systemId.bytes,
-    kidPart,
-    uint32(box.data.length),
-    box.data,
-  );
-}
-
-function uint32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value);
+  const kidPartLength = box.version === 1 ? 4 + 16 * kids.length : 0;
+  const size = V0_HEADER_LENGTH + kidPartLength + box.data.length;
+  // One buffer written in place: size, type, version and flags (0, ISO/IEC 23001-7 §8.1.1), SystemID, KIDs, data.
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, size);
+  out.set(PSSH_TYPE, 4);
+  out[8] = box.version;
+  out.set(box.systemId.bytes, 12);
+  let offset = 28;
+  if (box.version === 1) {
+    view.setUint32(offset, kids.length);
+    offset += 4;
+    for (const kid of kids) {
+      out.set(kid.bytes, offset);
+      offset += 16;
+    }
+  }
+  view.setUint32(offset, box.data.length);
+  out.set(box.data, offset + 4);
   return out;
 }

@@ -17,7 +17,7 @@ import { playReadyAlgorithmFor, playReadyKeyChecksum, playReadyLaUrlProblem, wrm
 import { buildPlayReadyObject, buildPlayReadyPsshBox } from "./playready-object";
 import { buildPsshBox } from "./pssh";
 import { knownDrmSystem, SYSTEM_IDS } from "./system-ids";
-import { buildWidevinePsshBox, encodeWidevinePsshData, type WidevinePsshData } from "./widevine";
+import { encodeWidevinePsshData, widevinePsshBoxOf, type WidevinePsshData } from "./widevine";
 
 /** Per-tenant choices that shape the signalling (all optional). */
 export interface DrmSignallingSettings {
@@ -120,8 +120,8 @@ function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSigna
     // No scheme (plain CPIX): leave protection_scheme out so the box fits every scheme the key is used with.
     ...(scheme !== undefined && { protectionScheme: scheme }),
   };
-  const pssh = buildWidevinePsshBox(fields);
   const psshData = encodeWidevinePsshData(fields);
+  const pssh = widevinePsshBoxOf(psshData);
   const method = hlsSampleMethodFor(scheme ?? "cenc");
   return { pssh, psshData, contentProtectionData: contentProtectionData(pssh), ...(method && hlsFields(widevineHlsKey(pssh, method))) };
 }
@@ -134,7 +134,7 @@ async function signalPlayReady({
   settings,
 }: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
   const laUrl = settings.playReadyLaUrl;
-  const laUrlProblem = laUrl === undefined ? undefined : playReadyLaUrlProblem(laUrl);
+  const laUrlProblem = laUrl === undefined ? undefined : checkedLaUrl(laUrl);
   if (laUrlProblem) return { reason: "setting-invalid", systemId, setting: "playReadyLaUrl", rule: laUrlProblem };
   const ctr = playReadyAlgorithmFor(scheme) === "AESCTR";
   // AESCTR: WRMHEADER 4.0 with CHECKSUM, readable by every PlayReady client (Shaka's choice for cenc/cens).
@@ -155,6 +155,18 @@ async function signalPlayReady({
     ...(checksum && { playReadyChecksum: checksum }),
     ...(method && hlsFields(playReadyHlsKey(pro, method))),
   };
+}
+
+/** LA_URL verdicts per isolate: the setting is the same for every key of a tenant. Few; starts over past this many. */
+const MAX_CHECKED_LA_URLS = 256;
+const CHECKED_LA_URLS = new Map<string, string | undefined>();
+
+function checkedLaUrl(laUrl: string): string | undefined {
+  if (CHECKED_LA_URLS.has(laUrl)) return CHECKED_LA_URLS.get(laUrl);
+  const problem = playReadyLaUrlProblem(laUrl);
+  if (CHECKED_LA_URLS.size >= MAX_CHECKED_LA_URLS) CHECKED_LA_URLS.clear();
+  CHECKED_LA_URLS.set(laUrl, problem);
+  return problem;
 }
 
 function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {

@@ -176,6 +176,42 @@ export class LoadedTenant {
 interface CacheEntry {
   readonly tenant: LoadedTenant;
   readonly fetchedAt: number;
+  /** What the entry is estimated to hold in the isolate (`estimatedTenantBytes`). */
+  readonly bytes: number;
+}
+
+/**
+ * Most bytes of tenants, estimated, one isolate keeps; the least recently used go first. A Workers isolate has
+ * 128 MB (Cloudflare Workers limits, "Memory"), and one request may itself need tens of MB (a 1 MiB body, its tree,
+ * an answer of up to MAX_ANSWER_BYTES), so the cache takes an eighth of it. At ~5 KB for a typical tenant
+ * (bench/tenant-cache.mjs measures the isolate heap) that is about 3,000 tenants per isolate; one evicted costs its
+ * next request one KV read (edge-cached) and a data-key unwrap, about a millisecond.
+ */
+export const TENANT_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What a cached tenant holds besides its snapshot: the LoadedTenant, its imported keys (data key, credential-hash
+ * key: workerd keeps their key material outside the JavaScript heap, a few hundred bytes each), the opened seeds and
+ * the map entry. A rounded-up figure; bench/tenant-cache.mjs compares the estimate with the measured heap.
+ */
+const TENANT_ENTRY_OVERHEAD_BYTES = 2048;
+
+/**
+ * Estimated bytes of a cached tenant: the overhead plus twice the snapshot's JSON length (the parsed objects and
+ * their strings take about twice the text in V8, measured with bench/tenant-cache.mjs).
+ */
+export function estimatedTenantBytes(snapshotJsonLength: number): number {
+  return TENANT_ENTRY_OVERHEAD_BYTES + 2 * snapshotJsonLength;
+}
+
+/** How the isolate's tenant cache has served loads, for the bench and tests. */
+export interface TenantCacheStats {
+  /** Loads answered from memory (fresh, or stale while a refresh runs). */
+  readonly hits: number;
+  /** Loads that read KV first. */
+  readonly misses: number;
+  readonly tenants: number;
+  readonly estimatedBytes: number;
 }
 
 /**
@@ -183,7 +219,12 @@ interface CacheEntry {
  * acquisition makes no storage call at all (docs/architecture.md).
  */
 export class TenantStore {
+  /** Tenants by id in least- to most-recently-used order (a Map keeps insertion order; a use re-inserts). */
   static readonly #cache = new Map<string, CacheEntry>();
+  static #cacheBytes = 0;
+  static #cacheBudget = TENANT_CACHE_MAX_BYTES;
+  static #hits = 0;
+  static #misses = 0;
   static readonly #refreshing = new Set<string>();
   static readonly #signers = new Map<string, { readonly tenantId: string | null; readonly fetchedAt: number }>();
   static #keks: { configuration: string; keys: Promise<KeyEncryptionKeys> } | undefined;
@@ -204,26 +245,38 @@ export class TenantStore {
   async load(tenantId: string, background?: (refresh: Promise<unknown>) => void): Promise<LoadedTenant | undefined> {
     const cached = TenantStore.#cache.get(tenantId);
     const age = cached ? this.clock() - cached.fetchedAt : Number.POSITIVE_INFINITY;
-    if (cached && age < SNAPSHOT_MEMORY_TTL_MS) return cached.tenant;
+    if (cached && age < SNAPSHOT_MEMORY_TTL_MS) return TenantStore.#hit(tenantId, cached);
     if (cached && background && age < SNAPSHOT_MAX_STALE_MS) {
       if (!TenantStore.#refreshing.has(tenantId)) {
         const refresh = this.#fetch(tenantId, cached).finally(() => TenantStore.#refreshing.delete(tenantId));
         TenantStore.#refreshing.add(tenantId);
         background(refresh.catch(() => undefined));
       }
-      return cached.tenant;
+      return TenantStore.#hit(tenantId, cached);
     }
+    TenantStore.#misses++;
     return this.#fetch(tenantId, cached);
   }
 
+  /** A load served from memory: the entry becomes the most recently used. */
+  static #hit(tenantId: string, entry: CacheEntry): LoadedTenant {
+    TenantStore.#hits++;
+    TenantStore.#cache.delete(tenantId);
+    TenantStore.#cache.set(tenantId, entry);
+    return entry.tenant;
+  }
+
   async #fetch(tenantId: string, cached: CacheEntry | undefined): Promise<LoadedTenant | undefined> {
-    const snapshot = await storageCall("kv", () =>
-      this.kv.get<TenantSnapshot>(snapshotKey(tenantId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS }),
-    );
-    if (!snapshot || snapshot.format !== SNAPSHOT_FORMAT || snapshot.tenantId !== tenantId) {
+    // Read as text and parsed here (as `type: "json"` would) so its length sizes the cache entry.
+    const read = await storageCall("kv", async () => {
+      const text = await this.kv.get(snapshotKey(tenantId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
+      return text === null ? null : { snapshot: JSON.parse(text) as TenantSnapshot, length: text.length };
+    });
+    const snapshot = read?.snapshot;
+    if (!read || !snapshot || snapshot.format !== SNAPSHOT_FORMAT || snapshot.tenantId !== tenantId) {
       return cached?.tenant;
     }
-    return this.#remember(snapshot, cached);
+    return this.#remember(snapshot, cached, read.length);
   }
 
   /** The tenant that holds a Widevine signer name (global index in KV, cached like snapshots). */
@@ -250,20 +303,55 @@ export class TenantStore {
 
   /** Puts a snapshot the Durable Object just returned into this isolate's cache (read-your-writes). */
   async prime(snapshot: TenantSnapshot): Promise<void> {
-    await this.#remember(snapshot, TenantStore.#cache.get(snapshot.tenantId));
+    await this.#remember(snapshot, TenantStore.#cache.get(snapshot.tenantId), JSON.stringify(snapshot).length);
   }
 
   /** Forgets every cached tenant (tests use it to play a fresh isolate). */
   static clear(): void {
     TenantStore.#cache.clear();
+    TenantStore.#cacheBytes = 0;
+    TenantStore.#hits = 0;
+    TenantStore.#misses = 0;
     TenantStore.#signers.clear();
     forgetStoredContentKeys();
   }
 
-  async #remember(snapshot: TenantSnapshot, cached: CacheEntry | undefined): Promise<LoadedTenant> {
+  /** Sets the cache's byte budget (TENANT_CACHE_MAX_BYTES unless a test plays a smaller isolate); applies from the next put. */
+  static setCacheBudget(bytes: number): void {
+    TenantStore.#cacheBudget = bytes;
+  }
+
+  /** How this isolate's tenant cache has served loads since it started (or since `clear`). */
+  static stats(): TenantCacheStats {
+    return {
+      hits: TenantStore.#hits,
+      misses: TenantStore.#misses,
+      tenants: TenantStore.#cache.size,
+      estimatedBytes: TenantStore.#cacheBytes,
+    };
+  }
+
+  /** Caches an entry as the most recently used, then evicts the least recently used while over the budget. */
+  static #put(tenantId: string, entry: CacheEntry): void {
+    const previous = TenantStore.#cache.get(tenantId);
+    if (previous) {
+      TenantStore.#cacheBytes -= previous.bytes;
+      TenantStore.#cache.delete(tenantId);
+    }
+    TenantStore.#cache.set(tenantId, entry);
+    TenantStore.#cacheBytes += entry.bytes;
+    // The entry just put stays even when it alone is over the budget: the request in hand needs it.
+    for (const [oldestId, oldest] of TenantStore.#cache) {
+      if (TenantStore.#cacheBytes <= TenantStore.#cacheBudget || oldestId === tenantId) break;
+      TenantStore.#cache.delete(oldestId);
+      TenantStore.#cacheBytes -= oldest.bytes;
+    }
+  }
+
+  async #remember(snapshot: TenantSnapshot, cached: CacheEntry | undefined, snapshotJsonLength: number): Promise<LoadedTenant> {
     // A newer version always wins: KV may still serve an older snapshot than this isolate has seen.
     if (cached && cached.tenant.snapshot.version > snapshot.version) {
-      TenantStore.#cache.set(snapshot.tenantId, { tenant: cached.tenant, fetchedAt: this.clock() });
+      TenantStore.#put(snapshot.tenantId, { tenant: cached.tenant, fetchedAt: this.clock(), bytes: cached.bytes });
       return cached.tenant;
     }
     const sameKey = cached && cached.tenant.snapshot.wrappedDataKey === snapshot.wrappedDataKey;
@@ -273,8 +361,10 @@ export class TenantStore {
           // The wrapped form names the KEK version it was wrapped under: during a rotation both are configured.
           unwrapDataKey(snapshot.wrappedDataKey, keys.forWrapped(snapshot.wrappedDataKey), snapshot.tenantId, snapshot.dataKeyVersion),
         );
-    const tenant = cached && cached.tenant.snapshot.version === snapshot.version ? cached.tenant : new LoadedTenant(snapshot, dataKey);
-    TenantStore.#cache.set(snapshot.tenantId, { tenant, fetchedAt: this.clock() });
+    const kept = cached && cached.tenant.snapshot.version === snapshot.version;
+    const tenant = kept ? cached.tenant : new LoadedTenant(snapshot, dataKey);
+    const bytes = kept ? cached.bytes : estimatedTenantBytes(snapshotJsonLength);
+    TenantStore.#put(snapshot.tenantId, { tenant, fetchedAt: this.clock(), bytes });
     return tenant;
   }
 

@@ -109,7 +109,7 @@ export async function certificatePolicyProblem(certificate: X509Certificate, now
   }
   let key: CryptoKey;
   try {
-    key = await importCertificateKey(certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
+    key = await rsaOaepKey(certificate);
   } catch {
     return { reason: "malformed-certificate", detail: "the RSA public key cannot be imported" };
   }
@@ -130,6 +130,23 @@ export function importCertificateKey(
   usages: string[],
 ): Promise<CryptoKey> {
   return crypto.subtle.importKey("spki", certificate.subjectPublicKeyInfo, algorithm, false, usages);
+}
+
+/** RSA-OAEP keys imported per parsed certificate, kept as long as the certificate object is (rsaOaepKey). */
+const RSA_OAEP_KEYS = new WeakMap<X509Certificate, Promise<CryptoKey>>();
+
+/**
+ * The certificate's public key for RSA-OAEP (SHA-1, MGF1-SHA-1; xmlenc#rsa-oaep-mgf1p) key wrapping, imported once
+ * per certificate object: the policy check and the wrapping of one request share it, and a certificate that comes
+ * comes back from a cache of parsed certificates shares it across requests.
+ */
+export function rsaOaepKey(certificate: X509Certificate): Promise<CryptoKey> {
+  let key = RSA_OAEP_KEYS.get(certificate);
+  if (!key) {
+    key = importCertificateKey(certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
+    RSA_OAEP_KEYS.set(certificate, key);
+  }
+  return key;
 }
 
 /** One sentence for an error body or log line: `what` names the certificate's role. */

@@ -5,7 +5,7 @@
  * `pskc:ValueMAC` = HMAC-SHA512 over that value. Recipients are checked first (`acceptRecipients`), so a refused
  * certificate stops the request before anything is issued.
  */
-import { concatBytes } from "../../domain/bytes";
+import { concatBytes, toBase64 } from "../../domain/bytes";
 import { randomBytes } from "../../runtime/random";
 import type { ContentKey } from "../../domain/content-key";
 import type { CpixContentKey } from "../model";
@@ -15,8 +15,9 @@ import {
   certificatePolicyProblem,
   describeCertificateProblem,
   endEntityCertificate,
-  importCertificateKey,
   parseCertificate,
+  rsaOaepKey,
+  type CertificateParseResult,
   type CertificateProblem,
   type X509Certificate,
 } from "./certificate";
@@ -74,7 +75,7 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
     const index = i + 1;
     const certificates: X509Certificate[] = [];
     for (const der of deliveryData.deliveryKey.x509Certificates.filter((bytes) => bytes.length > 0)) {
-      const parsed = parseCertificate(der);
+      const parsed = parseCertificateOnce(der);
       if (!parsed.ok) return { ok: false, failure: { reason: "certificate-refused", index, problem: parsed.problem } };
       certificates.push(parsed.certificate);
     }
@@ -82,7 +83,7 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
     if (!certificate) return { ok: false, failure: { reason: "missing-certificate", index } };
     const problem = await certificatePolicyProblem(certificate, now);
     if (problem) return { ok: false, failure: { reason: "certificate-refused", index, problem } };
-    const wrappingKey = await importCertificateKey(certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
+    const wrappingKey = await rsaOaepKey(certificate);
     recipients.push({ deliveryData, certificate, wrappingKey });
   }
   return { ok: true, recipients };
@@ -100,7 +101,7 @@ export async function recipientForCertificate(
 ): Promise<{ readonly ok: true; readonly recipient: DeliveryRecipient } | { readonly ok: false; readonly problem: CertificateProblem }> {
   const problem = await certificatePolicyProblem(certificate, now);
   if (problem) return { ok: false, problem };
-  const wrappingKey = await importCertificateKey(certificate, { name: "RSA-OAEP", hash: "SHA-1" }, ["encrypt"]);
+  const wrappingKey = await rsaOaepKey(certificate);
   return {
     ok: true,
     recipient: {
@@ -109,6 +110,25 @@ export async function recipientForCertificate(
       wrappingKey,
     },
   };
+}
+
+/**
+ * Recipient certificates parsed per isolate, by their DER bytes (base64): a packager sends the same certificate with
+ * every request. Bounded: past this many the cache starts over, so certificates sent by anyone cannot grow it.
+ */
+const MAX_CACHED_CERTIFICATES = 64;
+const PARSED_CERTIFICATES = new Map<string, CertificateParseResult>();
+
+/** `parseCertificate` of DER bytes, parsed once per isolate (the result depends only on the bytes). */
+function parseCertificateOnce(der: Uint8Array): CertificateParseResult {
+  const key = toBase64(der);
+  let parsed = PARSED_CERTIFICATES.get(key);
+  if (!parsed) {
+    parsed = parseCertificate(der);
+    if (PARSED_CERTIFICATES.size >= MAX_CACHED_CERTIFICATES) PARSED_CERTIFICATES.clear();
+    PARSED_CERTIFICATES.set(key, parsed);
+  }
+  return parsed;
 }
 
 /** One sentence naming the DeliveryData and the rule, for an error body or log line. */

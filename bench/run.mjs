@@ -94,6 +94,7 @@ async function runScenario(origin, scenario) {
   log(`${scenario.name}: ${DURATION_SECONDS} s at ${scenario.connections ?? CONNECTIONS} connections`);
   row.expectStatus = scenario.expectStatus;
   row.maxP50Ms = scenario.maxP50Ms;
+  row.withinOf = scenario.withinOf;
   row.connections = scenario.connections;
   row.load = await measure({
     url: `${origin}${path}`,

@@ -42,6 +42,8 @@ function logEntryJson(entry: LogEntry) {
         Protocol: entry.protocol,
         ContentId: entry.contentId,
         KeyIds: entry.kids,
+        // The KIDs answered with a stored content key: not derived from KeySeedId (export them as CPIX instead).
+        StoredKeyIds: entry.storedKids ?? [],
         KeySeedId: entry.keySeedId,
         AuthenticationCredentialId: entry.credential,
       };

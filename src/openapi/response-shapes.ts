@@ -77,6 +77,10 @@ export function responseShapes() {
         Protocol: v.string(),
         ContentId: v.nullable(v.string()),
         KeyIds: v.array(id),
+        StoredKeyIds: v.pipe(
+          v.array(id),
+          v.description("The KeyIds answered with a stored content key (POST /api/Export/ContentKeys), not derived from KeySeedId"),
+        ),
         KeySeedId: id,
         AuthenticationCredentialId: v.string(),
       }),

@@ -48,8 +48,12 @@ export function recordIssuance(
   // A content id can be as long as the body; the log keeps a bounded prefix so a batch stays small.
   const contentId = record.contentId === null ? null : record.contentId.slice(0, MAX_LOGGED_CONTENT_ID_LENGTH);
   const records: IssuanceRecord[] = [];
+  const stored = new Set(record.storedKids);
   for (let start = 0; start === 0 || start < record.kids.length; start += MAX_KIDS_PER_ISSUANCE_RECORD) {
-    records.push({ ...record, id: crypto.randomUUID(), contentId, kids: record.kids.slice(start, start + MAX_KIDS_PER_ISSUANCE_RECORD) });
+    const kids = record.kids.slice(start, start + MAX_KIDS_PER_ISSUANCE_RECORD);
+    const storedKids = kids.filter((kid) => stored.has(kid));
+    const { storedKids: _all, ...rest } = record;
+    records.push({ ...rest, id: crypto.randomUUID(), contentId, kids, ...(storedKids.length > 0 && { storedKids }) });
   }
   IssuanceBatcher.add(env, executionContext, tenant.tenantId, records, logRetentionDays(tenant.snapshot.settings));
 }

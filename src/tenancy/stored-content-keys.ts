@@ -107,3 +107,28 @@ async function readRecord(kv: KVNamespace, tenant: LoadedTenant, kid: KeyId): Pr
   const ivBytes = record.iv === undefined ? undefined : fromBase64(record.iv);
   return { key, iv: ivBytes === undefined ? undefined : ivFromBytes(ivBytes) };
 }
+
+/** A lookup that also remembers which KIDs it answered with a stored key, for the issuance record. */
+export interface TrackedStoredKeyLookup extends StoredKeyLookup {
+  /** The KIDs (canonical form) found stored so far, in the order they were asked. */
+  answeredKids(): string[];
+}
+
+/**
+ * Wraps a lookup so the acquisition can record which KIDs got a stored key (IssuanceRecord.storedKids) without
+ * threading a flag through every protocol's answer. The note is taken when the find settles, before its caller
+ * continues, so it is complete once the answer is built.
+ */
+export function trackedStoredKeyLookup(lookup: StoredKeyLookup): TrackedStoredKeyLookup {
+  const answered: string[] = [];
+  return {
+    find(kid) {
+      const found = lookup.find(kid);
+      return found?.then((material) => {
+        if (material) answered.push(kid.toString());
+        return material;
+      });
+    },
+    answeredKids: () => [...new Set(answered)],
+  };
+}

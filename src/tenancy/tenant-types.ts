@@ -79,6 +79,8 @@ export interface IssuanceRecord {
   readonly protocol: string;
   readonly contentId: string | null;
   readonly kids: readonly string[];
+  /** The KIDs among `kids` answered with a stored content key, not derived from `keySeedId` (absent: none). */
+  readonly storedKids?: readonly string[];
   readonly keySeedId: string;
   readonly credential: string;
 }

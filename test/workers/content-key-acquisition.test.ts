@@ -128,6 +128,37 @@ describe("a stored content key is what every acquisition protocol answers for it
   });
 });
 
+/** The issuance entries of the tenant once `count` are written (they are recorded after the answer, batched). */
+async function issuanceEntries(
+  tenant: TestTenant,
+  count: number,
+): Promise<{ KeyIds: string[]; StoredKeyIds: string[]; Protocol: string }[]> {
+  let entries: { KeyIds: string[]; StoredKeyIds: string[]; Protocol: string }[] = [];
+  for (let attempt = 0; attempt < 100 && entries.length < count; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    entries = await (await api(tenant, "GET", "/api/Logs?category=100")).json();
+  }
+  return entries;
+}
+
+describe("the issuance log names the KIDs answered with a stored key", () => {
+  it("StoredKeyIds lists the stored KID of a SPEKE v2 answer, not the derived one, so a license service knows which to derive", async () => {
+    const tenant = await tenantWithTestSeed();
+    await randomKey(tenant, KID);
+    expect((await postCpix(tenant, "/api/SpekeV2", CPIX_PROTOCOLS[0]!.valid, CPIX_PROTOCOLS[0]!.headers)).status).toBe(200);
+    const [entry] = await issuanceEntries(tenant, 1);
+    expect(entry!.KeyIds.sort()).toEqual([KID, AUDIO_KID].sort());
+    expect(entry!.StoredKeyIds).toEqual([KID]);
+  });
+
+  it("StoredKeyIds is empty when every key is derived", async () => {
+    const tenant = await tenantWithTestSeed();
+    expect((await postCpix(tenant, "/api/SpekeV2", CPIX_PROTOCOLS[0]!.valid, CPIX_PROTOCOLS[0]!.headers)).status).toBe(200);
+    const [entry] = await issuanceEntries(tenant, 1);
+    expect(entry!.StoredKeyIds).toEqual([]);
+  });
+});
+
 describe("the Widevine CENC API answers a stored key for a KID it answers for", () => {
   async function signedPost(tenant: TestTenant, keyRequest: object) {
     const created = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` });
@@ -153,6 +184,8 @@ describe("the Widevine CENC API answers a stored key for a KID it answers for", 
     expect(KeyId.fromBytes(fromBase64(track!.key_id)!).toString()).toBe(KID);
     expect(fromBase64(track!.key)).toEqual(key);
     expect(fromBase64(track!.iv)).toEqual(iv.subarray(0, 8));
+    const [entry] = await issuanceEntries(tenant, 1);
+    expect(entry).toMatchObject({ Protocol: "widevine-cenc", KeyIds: [KID], StoredKeyIds: [KID] });
   });
 
   it("and derives a KID the tenant does not store", async () => {

@@ -43,7 +43,7 @@ describe("GET /api/Logs", () => {
       ["AuthenticationCredentialId", "Action", "Category", "Id", "ObjectId", "RequestPath", "Timestamp"].sort(),
     );
     expect(Object.keys(entries[3]!).sort()).toEqual(
-      ["AuthenticationCredentialId", "Category", "ContentId", "Id", "KeyIds", "KeySeedId", "Protocol", "Timestamp"].sort(),
+      ["AuthenticationCredentialId", "Category", "ContentId", "Id", "KeyIds", "KeySeedId", "Protocol", "StoredKeyIds", "Timestamp"].sort(),
     );
     expect(entries[3]).toMatchObject({ Category: 100, Protocol: "speke-v2.0" });
   });

@@ -50,6 +50,11 @@ const SCHEMA_VERSION_6 = [
   "content_keys: CREATE TABLE content_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, sealed_value TEXT NOT NULL, iv TEXT, created TEXT NOT NULL, updated TEXT NOT NULL, creation_method INTEGER NOT NULL, published INTEGER NOT NULL DEFAULT 0)",
 ].sort();
 
+/** Schema version 7: issuance records name the KIDs answered with a stored content key (issuance-store.ts). */
+const SCHEMA_VERSION_7 = SCHEMA_VERSION_6.map((table) =>
+  table.startsWith("issuance_log:") ? table.replace(/\)$/, ", stored_kids TEXT)") : table,
+);
+
 /** Indexes of version 4 (SQLite's own automatic ones left out). */
 const INDEXES_VERSION_4 = [
   "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
@@ -85,8 +90,15 @@ function indexesOf(sql: SqlStorage): string[] {
     .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
 }
 
-/** Turns a version-6 object back into what version 5 left: no content-key tables. */
+/** Turns a version-7 object back into what version 6 left: issuance rows without stored KIDs. */
+function downgradeToVersion6(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE issuance_log DROP COLUMN stored_kids");
+  sql.exec("UPDATE meta SET value = '6' WHERE name = 'schema_version'");
+}
+
+/** Turns a version-7 object back into what version 5 left: no content-key tables. */
 function downgradeToVersion5(sql: SqlStorage): void {
+  downgradeToVersion6(sql);
   for (const table of ["content_keys", "content_key_removals"]) sql.exec(`DROP TABLE ${table}`);
   sql.exec("UPDATE meta SET value = '5' WHERE name = 'schema_version'");
 }
@@ -102,17 +114,19 @@ function downgradeToVersion3(sql: SqlStorage): void {
   sql.exec("UPDATE meta SET value = '3' WHERE name = 'schema_version'");
 }
 
+const KID = "0f083e4e-b831-4a3d-917e-ce78076e1234";
+
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 6: version 5's (version 4's, signing_keys, trusted_requesters), content_keys and content_key_removals", async () => {
+  it("creates the tables of schema version 7: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals and issuance_log.stored_kids", async () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
       ...schemaOf(state.storage.sql),
       indexes: indexesOf(state.storage.sql),
     }));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_6, version: "6", indexes: INDEXES_VERSION_6 });
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
   });
 
-  it("brings an object written at schema version 3 up to version 6, keeping its credentials and issuance rows", async () => {
+  it("brings an object written at schema version 3 up to version 7, keeping its credentials and issuance rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -137,7 +151,7 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_6, version: "6", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
     expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
     expect(result.issuanceIds).toHaveLength(2);
     for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -159,13 +173,13 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_6, version: "6" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);
   });
 
-  it("brings an object written at schema version 5 up to version 6: empty content-key tables, every seed and credential kept, keys then stored", async () => {
+  it("brings an object written at schema version 5 up to version 7: empty content-key tables, every seed and credential kept, keys then stored", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -182,9 +196,30 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion5).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_6, version: "6", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
     expect(result.after).toEqual({ ...result.before, contentKeys: 0 });
     const created = await api(tenant, "POST", "/api/ContentKeys", { Name: "after the upgrade" });
     expect(created.status).toBe(201);
+  });
+
+  it("brings an object written at schema version 6 up to version 7: issuance rows kept, listed with no stored KIDs", async () => {
+    const tenant = await createTenant();
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      downgradeToVersion6(sql);
+      const asVersion6 = schemaOf(sql);
+      sql.exec(
+        "INSERT INTO issuance_log (id, time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, ?, 'cpix', 'old', ?, 's', 'c')",
+        crypto.randomUUID(),
+        new Date().toISOString(),
+        JSON.stringify([KID]),
+      );
+      migrate(sql, TENANT_MIGRATIONS);
+      return { asVersion6, upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) } };
+    });
+    expect(result.asVersion6).toEqual({ tables: SCHEMA_VERSION_6, version: "6" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
+    const listed = await (await api(tenant, "GET", "/api/Logs?category=100")).json<{ KeyIds: string[]; StoredKeyIds: string[] }[]>();
+    expect(listed).toEqual([expect.objectContaining({ KeyIds: [KID], StoredKeyIds: [] })]);
   });
 });

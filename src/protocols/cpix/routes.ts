@@ -15,7 +15,7 @@ import { SPEKE_V2_PROFILES } from "./profiles/speke-v2";
 import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-rules";
 import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
-import { storedKeyLookup } from "../../tenancy/stored-content-keys";
+import { storedKeyLookup, trackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
 import { signAnswer, unsignedRequestRefusal } from "./document-signatures";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
@@ -140,10 +140,11 @@ async function answer(
       headers,
     );
   }
+  const storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env.SNAPSHOTS, tenant));
   const result = await acquire({
     tenantId: tenant.tenantId,
     seed: seed.seed,
-    storedKeys: storedKeyLookup(c.env.SNAPSHOTS, tenant),
+    storedKeys,
     settings: signallingSettings(settings),
     overrideKeyIds: overrideParameter === "true",
     security: {
@@ -173,6 +174,7 @@ async function answer(
     protocol: result.answer.protocolName,
     contentId: result.answer.contentId,
     kids: result.answer.kids.map((kid) => kid.toString()),
+    storedKids: storedKeys.answeredKids(),
     keySeedId: seed.seedId,
     credential: c.var.credentialId,
   });

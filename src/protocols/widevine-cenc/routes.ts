@@ -7,7 +7,7 @@ import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
 import { errorHeaders } from "../../http/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
-import { storedKeyLookup } from "../../tenancy/stored-content-keys";
+import { storedKeyLookup, trackedStoredKeyLookup, type TrackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
 import type { LoadedTenant } from "../../tenancy/tenant-store";
 import { recordIssuance, signallingSettings } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
@@ -49,6 +49,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
   }
   const store = tenantStore(c.env);
   const now = new Date();
+  let storedKeys: TrackedStoredKeyLookup | undefined;
   const lookups: WidevineCencLookups<TenantSigner> = {
     ...(pathSigner !== undefined && { pathSigner }),
     async resolveSigner(signer) {
@@ -63,7 +64,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) throw new TenantOverBudget();
       return {
         seed: await tenant.seed(seedId),
-        storedKeys: storedKeyLookup(c.env.SNAPSHOTS, tenant),
+        storedKeys: (storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env.SNAPSHOTS, tenant))),
         settings: signallingSettings(tenant.snapshot.settings),
       };
     },
@@ -78,6 +79,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
         // content_id is bytes; printable ones (the usual case) are logged as text, others as base64.
         contentId: outcome.contentId === undefined ? null : contentIdText(outcome.contentId),
         kids: [...new Set(outcome.keys.map((key) => key.kid.toString()))],
+        storedKids: storedKeys?.answeredKids() ?? [],
         keySeedId: seedId,
         credential: `widevine:${outcome.signer ?? pathSigner ?? ""}`,
       });

@@ -61,7 +61,8 @@ export class AuditStore implements LogSource {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     return {
-      sql: `SELECT 'audit' AS kind, seq, id, time, category, NULL AS protocol, NULL AS content_id, NULL AS kids, NULL AS key_seed_id,
+      sql: `SELECT 'audit' AS kind, seq, id, time, category, NULL AS protocol, NULL AS content_id, NULL AS kids, NULL AS stored_kids,
+     NULL AS key_seed_id,
      credential, action, object_id, request_path FROM audit_log ${where}`,
       params,
     };

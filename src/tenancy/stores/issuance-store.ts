@@ -7,6 +7,7 @@ interface IssuanceRow extends Record<string, SqlStorageValue> {
   protocol: string;
   content_id: string | null;
   kids: string;
+  stored_kids: string | null;
   key_seed_id: string;
   credential: string;
 }
@@ -32,6 +33,9 @@ export class IssuanceStore implements LogSource {
     },
     { version: 4, sql: "CREATE UNIQUE INDEX issuance_log_id ON issuance_log (id)" },
     { version: 4, sql: "CREATE INDEX issuance_log_time ON issuance_log (time)" },
+    // The KIDs answered with a stored content key (JSON array; NULL when none): the log says which keys a license
+    // service re-creates from the seed and which it takes from an export of the stored keys.
+    { version: 7, sql: "ALTER TABLE issuance_log ADD COLUMN stored_kids TEXT" },
   ];
 
   readonly kind = "issuance";
@@ -46,13 +50,14 @@ export class IssuanceStore implements LogSource {
     let added = 0;
     for (const record of records) {
       this.#sql.exec(
-        `INSERT INTO issuance_log (id, time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO issuance_log (id, time, protocol, content_id, kids, stored_kids, key_seed_id, credential)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         record.id ?? crypto.randomUUID(),
         record.time,
         record.protocol,
         record.contentId,
         JSON.stringify(record.kids),
+        record.storedKids?.length ? JSON.stringify(record.storedKids) : null,
         record.keySeedId,
         record.credential,
       );
@@ -71,7 +76,7 @@ export class IssuanceStore implements LogSource {
     const total = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM issuance_log").one().n;
     const rows = this.#sql
       .exec<IssuanceRow>(
-        "SELECT time, protocol, content_id, kids, key_seed_id, credential FROM issuance_log ORDER BY seq DESC LIMIT ? OFFSET ?",
+        "SELECT time, protocol, content_id, kids, stored_kids, key_seed_id, credential FROM issuance_log ORDER BY seq DESC LIMIT ? OFFSET ?",
         paging.top,
         paging.skip,
       )
@@ -83,6 +88,7 @@ export class IssuanceStore implements LogSource {
         protocol: row.protocol,
         contentId: row.content_id,
         kids: JSON.parse(row.kids) as string[],
+        ...(row.stored_kids !== null && { storedKids: JSON.parse(row.stored_kids) as string[] }),
         keySeedId: row.key_seed_id,
         credential: row.credential,
       })),
@@ -103,8 +109,8 @@ export class IssuanceStore implements LogSource {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     return {
-      sql: `SELECT 'issuance' AS kind, seq, id, time, ${LOG_CATEGORY.KeyIssuance} AS category, protocol, content_id, kids, key_seed_id,
-     credential, NULL AS action, NULL AS object_id, NULL AS request_path FROM issuance_log ${where}`,
+      sql: `SELECT 'issuance' AS kind, seq, id, time, ${LOG_CATEGORY.KeyIssuance} AS category, protocol, content_id, kids, stored_kids,
+     key_seed_id, credential, NULL AS action, NULL AS object_id, NULL AS request_path FROM issuance_log ${where}`,
       params,
     };
   }
@@ -118,6 +124,7 @@ export class IssuanceStore implements LogSource {
       protocol: row.protocol ?? "",
       contentId: row.content_id,
       kids: JSON.parse(row.kids ?? "[]") as string[],
+      ...(row.stored_kids !== null && { storedKids: JSON.parse(row.stored_kids) as string[] }),
       keySeedId: row.key_seed_id ?? "",
       credential: row.credential,
     };

@@ -13,6 +13,7 @@ export interface LogRow extends Record<string, SqlStorageValue> {
   protocol: string | null;
   content_id: string | null;
   kids: string | null;
+  stored_kids: string | null;
   key_seed_id: string | null;
   credential: string;
   action: string | null;

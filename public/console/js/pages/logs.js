@@ -79,7 +79,9 @@ export async function render(container) {
             ? h(
                 "ul",
                 { class: "kids" },
-                entry.KeyIds.map((id) => h("li", {}, h("code", {}, id))),
+                entry.KeyIds.map((id) =>
+                  h("li", {}, h("code", {}, id), entry.StoredKeyIds?.includes(id) ? " (stored key, not from the seed)" : ""),
+                ),
               )
             : "",
           entry.KeySeedId ? h("span", {}, seedName.get(entry.KeySeedId) ?? "", " ", h("code", {}, entry.KeySeedId)) : "",

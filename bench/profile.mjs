@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import WebSocket from "ws";
+import { connectInspector } from "./inspector.mjs";
 import { measure } from "./load.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
@@ -31,7 +31,7 @@ async function main() {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
       const all = [TRIVIAL, ...scenarios(tenant, signer)];
-      const inspector = await connect(inspectorPort);
+      const inspector = await connectInspector(inspectorPort);
       await inspector.send("Profiler.enable");
       await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
       if (!ALL) {
@@ -85,35 +85,6 @@ function busyMicros(profile) {
     if (byId.get(profile.samples[i]).callFrame.functionName === "(idle)") idle += profile.timeDeltas[i + 1] ?? 0;
   }
   return profile.endTime - profile.startTime - idle;
-}
-
-/** Connects to the inspector target of the user Worker (workerd lists one per service). */
-async function connect(port) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const target = targets.find((candidate) => /edge-key-service/.test(candidate.title ?? candidate.id ?? "")) ?? targets[0];
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  let nextId = 1;
-  const pending = new Map();
-  socket.on("message", (data) => {
-    const message = JSON.parse(data.toString());
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.error) waiter.reject(new Error(message.error.message));
-    else waiter.resolve(message.result);
-  });
-  return {
-    send(method, params = {}) {
-      const id = nextId++;
-      socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-    },
-    close: () => socket.close(),
-  };
 }
 
 /** Self and inclusive time per function (name + position in the bundle), as shares of the sampled time. */

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
-import WebSocket from "ws";
+import { connectInspector } from "./inspector.mjs";
 import { spekeV2OneKey } from "./requests.mjs";
 import { OUT_ROOT, PROJECT_ROOT, benchSecrets, freePort, startService } from "./service.mjs";
 import { SPEKE_V2_HEADERS, createTenant } from "./setup.mjs";
@@ -46,7 +46,7 @@ async function main() {
     const inspectorPort = await freePort();
     const service = await startService(scriptPath, secrets, { miniflareOptions: { inspectorPort } });
     try {
-      const inspector = await connect(inspectorPort);
+      const inspector = await connectInspector(inspectorPort);
       const started = Date.now();
       const tenants = await inParallel(TENANTS, (i) => createTenant(service.url, secrets.ADMIN_TOKEN, `tenant-${i}`));
       log(`${TENANTS} tenants created in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -148,34 +148,6 @@ function workerdRss() {
   } catch {
     return undefined;
   }
-}
-
-async function connect(port) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-  const target = targets.find((candidate) => /edge-key-service/.test(candidate.title ?? candidate.id ?? "")) ?? targets[0];
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  let nextId = 1;
-  const pending = new Map();
-  socket.on("message", (data) => {
-    const message = JSON.parse(data.toString());
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.error) waiter.reject(new Error(message.error.message));
-    else waiter.resolve(message.result);
-  });
-  return {
-    send(method, params = {}) {
-      const id = nextId++;
-      socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-    },
-    close: () => socket.close(),
-  };
 }
 
 main().catch((error) => {

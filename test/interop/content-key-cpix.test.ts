@@ -17,7 +17,7 @@ import { CPIX_NS, PSKC_NS, XMLENC_NS } from "../../src/cpix/namespaces";
 import { readCpixContentKeys, describeCpixKeyImportFailure } from "../../src/cpix/content-key-import";
 import { writeContentKeyExport, type ExportedContentKey } from "../../src/cpix/content-key-export";
 import { contentKeyExportProtection, parseContentKeyExport } from "../../src/management/content-key-export-input";
-import { mustRun, opensslCertificate, requireTool, scratchFolder, type OpensslCertificate } from "./tools";
+import { mustRun, opensslCertificate, opensslHmac, opensslUnwrap, requireTool, scratchFolder, type OpensslCertificate } from "./tools";
 import { parseDom, type DomElement } from "./xml-dom";
 import { validateCpixXml } from "./xsd";
 
@@ -56,27 +56,6 @@ async function encryptedExport(): Promise<string> {
   return writeContentKeyExport(KEYS, chosen.protection);
 }
 
-/** RSA-OAEP-MGF1P (XML Encryption §5.4.2: SHA-1 digest, MGF1 with SHA-1) by openssl. */
-const opensslUnwrap = (wrapped: Uint8Array) =>
-  mustRun(
-    "openssl",
-    [
-      "pkeyutl",
-      "-decrypt",
-      "-inkey",
-      recipient.keyPath,
-      "-pkeyopt",
-      "rsa_padding_mode:oaep",
-      "-pkeyopt",
-      "rsa_oaep_md:sha1",
-      "-pkeyopt",
-      "rsa_mgf1_md:sha1",
-    ],
-    { input: wrapped },
-  );
-const opensslHmac = (macKey: Uint8Array, data: Uint8Array) =>
-  mustRun("openssl", ["dgst", "-sha512", "-mac", "HMAC", "-macopt", `hexkey:${hex(macKey)}`, "-binary"], { input: data });
-
 describe("the export document against the CPIX 2.3 XSD (libxml2)", () => {
   it("plain export validates", async () => {
     const xml = await writeContentKeyExport(KEYS, { kind: "plain" });
@@ -98,9 +77,11 @@ describe("the encrypted export opened by openssl", () => {
     const certificate = base64Of(first(delivery, "http://www.w3.org/2000/09/xmldsig#", "X509Certificate"));
     expect(hex(certificate)).toBe(hex(recipient.certDer));
     const documentKey = new Uint8Array(
-      await opensslUnwrap(base64Of(first(first(delivery, CPIX_NS, "DocumentKey")!, XMLENC_NS, "CipherValue"))),
+      await opensslUnwrap(recipient, base64Of(first(first(delivery, CPIX_NS, "DocumentKey")!, XMLENC_NS, "CipherValue"))),
     );
-    const macKey = new Uint8Array(await opensslUnwrap(base64Of(first(first(delivery, CPIX_NS, "MACMethod")!, XMLENC_NS, "CipherValue"))));
+    const macKey = new Uint8Array(
+      await opensslUnwrap(recipient, base64Of(first(first(delivery, CPIX_NS, "MACMethod")!, XMLENC_NS, "CipherValue"))),
+    );
     expect([documentKey.length, macKey.length]).toEqual([32, 64]);
     const contentKeys = Array.from(doc.getElementsByTagNameNS(CPIX_NS, "ContentKey"));
     expect(contentKeys).toHaveLength(KEYS.length);

@@ -11,7 +11,7 @@ import { KeyId } from "../../src/domain/key-id";
 import { CPIX_NS, PSKC_NS, XMLENC_NS } from "../../src/cpix/namespaces";
 import { writeCpix } from "../../src/cpix/writer";
 import { acceptRecipients, encryptContentKeys, type MacKeyShape } from "../../src/cpix/security/delivery-encryption";
-import { mustRun, opensslCertificate, requireTool, scratchFolder, type OpensslCertificate } from "./tools";
+import { mustRun, opensslCertificate, opensslHmac, opensslUnwrap, requireTool, scratchFolder, type OpensslCertificate } from "./tools";
 import { parseDom, type DomElement } from "./xml-dom";
 import { validateCpixXml, type CpixSchemaVersion } from "./xsd";
 
@@ -36,27 +36,6 @@ afterAll(() => scratch?.remove());
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const base64Of = (element: DomElement | undefined) => new Uint8Array(Buffer.from(element?.textContent ?? "", "base64"));
-
-/** RSA-OAEP-MGF1P decryption by openssl (XML Encryption §5.4.2: SHA-1 digest, MGF1 with SHA-1). */
-const opensslUnwrap = (recipient: OpensslCertificate, wrapped: Uint8Array) =>
-  mustRun(
-    "openssl",
-    [
-      "pkeyutl",
-      "-decrypt",
-      "-inkey",
-      recipient.keyPath,
-      "-pkeyopt",
-      "rsa_padding_mode:oaep",
-      "-pkeyopt",
-      "rsa_oaep_md:sha1",
-      "-pkeyopt",
-      "rsa_mgf1_md:sha1",
-    ],
-    { input: wrapped },
-  );
-const opensslHmac = (macKey: Uint8Array, data: Uint8Array) =>
-  mustRun("openssl", ["dgst", "-sha512", "-mac", "HMAC", "-macopt", `hexkey:${hex(macKey)}`, "-binary"], { input: data });
 
 async function encryptedXml(shape: MacKeyShape, version: string): Promise<string> {
   const accepted = await acceptRecipients(

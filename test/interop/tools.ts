@@ -92,3 +92,29 @@ export async function opensslCertificate(dir: string, name: string, key: string,
     keyPath,
   };
 }
+
+/** RSA-OAEP-MGF1P decryption by openssl (XML Encryption §5.4.2: SHA-1 digest, MGF1 with SHA-1) with `recipient`'s key. */
+export function opensslUnwrap(recipient: OpensslCertificate, wrapped: Uint8Array): Promise<Uint8Array> {
+  return mustRun(
+    "openssl",
+    [
+      "pkeyutl",
+      "-decrypt",
+      "-inkey",
+      recipient.keyPath,
+      "-pkeyopt",
+      "rsa_padding_mode:oaep",
+      "-pkeyopt",
+      "rsa_oaep_md:sha1",
+      "-pkeyopt",
+      "rsa_mgf1_md:sha1",
+    ],
+    { input: wrapped },
+  );
+}
+
+/** HMAC-SHA512 by openssl (the CPIX 2.3 MAC of encrypted keys). */
+export function opensslHmac(macKey: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const hexKey = Buffer.from(macKey).toString("hex");
+  return mustRun("openssl", ["dgst", "-sha512", "-mac", "HMAC", "-macopt", `hexkey:${hexKey}`, "-binary"], { input: data });
+}

@@ -8,8 +8,8 @@ import { opensslCertificate, scratchFolder } from "./tools";
 import { createServiceTenant } from "./walkthrough";
 
 /**
- * Issue 18: the Content keys and API pages. They need `/api/ContentKeys`, `/api/Import/ContentKeys`,
- * `/api/Export/ContentKeys` and `/api/openapi.json`, built on other branches.
+ * The console's Content keys page (over `/api/ContentKeys`, `/api/Import/ContentKeys`, `/api/Export/ContentKeys`) and
+ * its API page (the reference rendered from `/api/openapi.json`), in headless Chromium.
  */
 let service: RunningService;
 let browser: Browser;

@@ -9,11 +9,10 @@
  * if (input instanceof Response) return input;
  * const chosen = await contentKeyExportProtection(input, settings.allowPlainContentKeyExport, new Date());
  * if (!chosen.ok) return chosen.response;
- * const xml = await writeContentKeyExport(selectedKeys, chosen.protection); // after the audit record is written
+ * const xml = await writeContentKeyExport(selectedKeys, chosen.protection); // the audit record is written before it is answered
  * return contentKeyExportResponse(xml);
  */
 import * as v from "valibot";
-import { toHex } from "../domain/bytes";
 import { KeyId } from "../domain/key-id";
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 import type { ContentKeyExportProtection } from "../cpix/content-key-export";
@@ -40,22 +39,8 @@ export interface ContentKeyExportRequest {
   readonly certificate?: X509Certificate;
 }
 
-/** What an export gave away, for its audit record: the KIDs and how they left, never a value. */
-export interface ContentKeyExportAudit {
-  readonly kids: readonly string[];
-  readonly protection: "plain" | "certificate";
-  /** Lower-case hex SHA-256 of the recipient certificate's DER, for an encrypted export. */
-  readonly recipientCertificateSha256?: string;
-}
-
 export type ContentKeyExportChoice =
-  | {
-      readonly ok: true;
-      readonly protection: ContentKeyExportProtection;
-      /** The audit record's protection fields; the route adds the exported KIDs. */
-      readonly audit: Omit<ContentKeyExportAudit, "kids">;
-    }
-  | { readonly ok: false; readonly response: Response };
+  { readonly ok: true; readonly protection: ContentKeyExportProtection } | { readonly ok: false; readonly response: Response };
 
 const IDS_RULE = "Ids must be a non-empty array of content key KIDs, or left out to export by Filter or every key";
 const FILTER_RULE = `Filter must be a $filter expression of 1 to ${MAX_EXPORT_FILTER_LENGTH} characters`;
@@ -134,7 +119,7 @@ export async function contentKeyExportProtection(
   now: Date,
 ): Promise<ContentKeyExportChoice> {
   if (!request.certificate) {
-    if (plainExportAllowed) return { ok: true, protection: { kind: "plain" }, audit: { protection: "plain" } };
+    if (plainExportAllowed) return { ok: true, protection: { kind: "plain" } };
     return {
       ok: false,
       response: jsonError(
@@ -145,12 +130,7 @@ export async function contentKeyExportProtection(
   }
   const accepted = await recipientForCertificate(request.certificate, { id: "recipient" }, now);
   if (!accepted.ok) return { ok: false, response: jsonError(400, describeCertificateProblem(accepted.problem, "Certificate")) };
-  const sha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", request.certificate.der)));
-  return {
-    ok: true,
-    protection: { kind: "encrypted", recipient: accepted.recipient },
-    audit: { protection: "certificate", recipientCertificateSha256: sha256 },
-  };
+  return { ok: true, protection: { kind: "encrypted", recipient: accepted.recipient } };
 }
 
 /** The export document as a download (CPIX has no registered media type; Axinom's CPIX endpoints use XML). */

@@ -13,17 +13,15 @@ import { fromBase64 } from "../domain/bytes";
 import { CONTENT_KEY_LENGTH, contentKeyFromBytes, ivFromBytes, type ContentKey, type Iv } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
+import { MAX_CONTENT_KEY_NAME_LENGTH } from "../tenancy/content-key-types";
 import { describeCpixKeyImportFailure, readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
 import { readBodyBytes, MAX_BODY_BYTES } from "../http/body";
 import { jsonError } from "../http/errors";
-import { ITEM_INDEX, jsonObject, optional, parseJson, uuid } from "./json-fields";
+import { ITEM_INDEX, UUID_EXAMPLE, jsonObject, optional, parseJson, uuid } from "./json-fields";
 import { parseBody } from "./responses";
 
-/** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
-export const MAX_CONTENT_KEY_NAME_LENGTH = 256;
 /** The media types a CPIX import is sent with (Axinom's help lists application/xml and application/cpix+xml). */
 const CPIX_MEDIA_TYPES = new Set(["application/xml", "text/xml", "application/cpix+xml"]);
-const UUID_EXAMPLE = "40531d9f-806b-4bd6-bb2b-977ce3a78890";
 
 /** One key to import, whichever form it came in; `name` only from the JSON form (CPIX has no key names). */
 export interface ImportedContentKey {

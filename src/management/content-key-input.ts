@@ -3,8 +3,7 @@ import type { ContentKeyQuery, ContentKeyView, NewContentKey } from "../tenancy/
 import { parseFilter, parseOrderBy } from "./content-key-query";
 import { jsonObject, optional, parseJson, requiredText, uuid } from "./json-fields";
 
-/** Axinom's Name bounds (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
-const MAX_NAME_LENGTH = 256;
+import { MAX_CONTENT_KEY_NAME_LENGTH as MAX_NAME_LENGTH } from "../tenancy/content-key-types";
 
 /** `POST /api/ContentKeys` body `{Id?, Name, KeySeedId?}` (Axinom Key Service API help). */
 export const NEW_CONTENT_KEY = jsonObject({

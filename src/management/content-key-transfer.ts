@@ -54,12 +54,16 @@ routes.post("/export/contentkeys", async (c) => {
   const input = await parseBody(c.req.raw, parseContentKeyExport);
   if (input instanceof Response) return input;
   const now = new Date();
-  const choice = await contentKeyExportProtection(input, tenant.snapshot.settings.allowPlainContentKeyExport === true, now);
+  const stub = tenantObject(c.env, tenant.tenantId);
+  // The setting as the object holds it now, not this isolate's snapshot: a tenant that just forbade plain export
+  // gets no plain document from a location that has not read the change yet.
+  const settings = await stub.getSettings();
+  if (!settings.ok) return managementFailureResponse(settings.failure);
+  const choice = await contentKeyExportProtection(input, settings.value.allowPlainContentKeyExport === true, now);
   if (!choice.ok) return choice.response;
   const selection: ContentKeySelection = input.ids
     ? { ids: input.ids.map((id) => id.toString()) }
     : { query: { conditions: input.filter ?? [], orderBy: [] } };
-  const stub = tenantObject(c.env, tenant.tenantId);
   const selected = await stub.selectContentKeysForExport(selection);
   if (!selected.ok) return managementFailureResponse(selected.failure);
   if (selected.value.length === 0) return jsonError(404, "There are no content keys to export");

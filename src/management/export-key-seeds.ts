@@ -128,7 +128,7 @@ export const KEY_SEED_EXPORT = v.pipe(
           v.metadata({
             minLength: MIN_EXPORT_PASSWORD_LENGTH,
             maxLength: MAX_EXPORT_PASSWORD_LENGTH,
-            description: "Encrypts the seeds with PBKDF2 and AES-128-CBC (RFC 6030 §6.2)",
+            description: "Encrypts the seeds with PBKDF2 and AES-256-CBC (RFC 6030 §6.2)",
           }),
         ),
       ),

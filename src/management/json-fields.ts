@@ -17,7 +17,8 @@ export type JsonSchema<Output = unknown> = v.GenericSchema<unknown, Output>;
 
 /** Stands for the index of the innermost array item in a message ("Item {index}: …"), filled in by `parseJson`. */
 export const ITEM_INDEX = "{index}";
-const UUID_EXAMPLE = "40531d9f-806b-4bd6-bb2b-977ce3a78890";
+/** The UUID messages show as an example of the form every Id takes. */
+export const UUID_EXAMPLE = "40531d9f-806b-4bd6-bb2b-977ce3a78890";
 
 /**
  * Runs a schema over a parsed JSON value: its output, or an InputError with the first problem's message.

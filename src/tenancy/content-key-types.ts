@@ -4,6 +4,9 @@
  */
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 
+/** Axinom's Name bounds for content keys (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
+export const MAX_CONTENT_KEY_NAME_LENGTH = 256;
+
 /** Axinom `CreationMethod` (Axinom Key Service API help, POST api/ContentKeys): 0 Random, 1 KeySeed, 2 Import. */
 export const CREATION_METHOD = { Random: 0, KeySeed: 1, Import: 2 } as const;
 export type CreationMethod = (typeof CREATION_METHOD)[keyof typeof CREATION_METHOD];

@@ -4,9 +4,10 @@
  * the same keys, the audit records of both, and no key value in any answer or error.
  */
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readCpixContentKeys } from "../../src/cpix/content-key-import";
 import { fromBase64, toBase64, toHex, utf8 } from "../../src/domain/bytes";
+import { TenantObject } from "../../src/tenancy/tenant-object";
 import { BASE, api, type TestTenant } from "./support/api";
 import { AUDIO_KID, CPIX_PROTOCOLS, KID } from "./support/cpix-requests";
 import { storedKeyValue, type ContentKeyJson } from "./support/content-keys";
@@ -188,5 +189,29 @@ describe("POST /api/Export/ContentKeys", () => {
     const unknown = await exportKeys(tenant, { Ids: [KID], Certificate: certificate });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("X-AxDRM-ErrorMessage")).toContain(KID);
+  });
+});
+
+describe("an export whose audit record cannot be written", () => {
+  it("answers 503 and no document: the keys never leave unrecorded", async () => {
+    const tenant = await tenantWithTestSeed();
+    const value = randomKey();
+    expect((await importJson(tenant, [{ Id: KID, Data: value }])).status).toBe(200);
+    const recipient = await makeTestCertificate();
+    const record = vi
+      .spyOn(TenantObject.prototype, "recordContentKeyExport")
+      .mockRejectedValueOnce(new Error("injected: the audit log is unavailable"));
+    try {
+      const response = await exportKeys(tenant, { Ids: [KID], Certificate: toBase64(recipient.der) });
+      expect(record).toHaveBeenCalledTimes(1);
+      expect(response.status).toBe(503);
+      const body = await response.text();
+      expect(body).not.toContain("CPIX");
+      expect(body).not.toContain("CipherValue");
+      expectNoValue(body, [value]);
+    } finally {
+      record.mockRestore();
+    }
+    expect((await auditEntries(tenant)).filter((entry) => entry.Category === 10)).toEqual([]);
   });
 });

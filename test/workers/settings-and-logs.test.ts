@@ -15,7 +15,7 @@ const DOCUMENT_SECURITY_DEFAULTS = {
   RequireSignedRequests: false,
 };
 
-/** The content-key export setting when nothing is set (tested in content-key-settings.test.ts). */
+/** The content-key export setting when nothing is set (its effect is tested in content-key-transfer.test.ts). */
 const EXPORT_DEFAULTS = { AllowPlainContentKeyExport: false };
 
 describe("tenant settings", () => {

@@ -4,6 +4,7 @@ import { KeyId } from "../../domain/key-id";
 import { randomBytes } from "../../runtime/random";
 import {
   CREATION_METHOD,
+  MAX_CONTENT_KEY_NAME_LENGTH,
   MAX_CONTENT_KEYS_PER_EXPORT,
   MAX_CONTENT_KEYS_PER_IMPORT,
   type ContentKeyImport,
@@ -20,7 +21,7 @@ import type { ManagementFailure, ManagementResult, Page, RequestActor } from "..
 import type { TenantContext } from "./tenant-context";
 
 /** Axinom's Name bounds (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
-const MAX_NAME_LENGTH = 256;
+const MAX_NAME_LENGTH = MAX_CONTENT_KEY_NAME_LENGTH;
 /** OData IV length: Axinom's import takes `Iv` byte[16] (Axinom Key Service API help, POST api/Import/ContentKeys). */
 const STORED_IV_LENGTH = 16;
 

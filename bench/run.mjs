@@ -6,9 +6,9 @@ import { measureColdStart } from "./cold-start.mjs";
 import { measure } from "./load.mjs";
 import { measureDerivation } from "./micro.mjs";
 import { loadAverage, machineFacts, renderRun } from "./report.mjs";
-import { TRIVIAL, scenarios } from "./scenarios.mjs";
+import { TRIVIAL, oneKeyRequestFor, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, PROJECT_ROOT, benchSecrets, buildWorker, startService } from "./service.mjs";
-import { createStoredContentKeys, createTenant, createWidevineSigner } from "./setup.mjs";
+import { LARGE_TENANT_KEYS, createStoredContentKeys, createTenant, createWidevineSigner, importManyContentKeys } from "./setup.mjs";
 
 /**
  * `npm run bench`: builds the Worker as `wrangler deploy` would, starts it in Miniflare on 127.0.0.1, drives each
@@ -50,8 +50,12 @@ async function main() {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
       await createStoredContentKeys(service.url, tenant);
+      log(`importing ${LARGE_TENANT_KEYS.toLocaleString("en")} content keys into a second tenant`);
+      const largeTenant = await createTenant(service.url, secrets.ADMIN_TOKEN, "bench-large");
+      const storedKid = await importManyContentKeys(service.url, largeTenant, oneKeyRequestFor);
+      const large = { tenant: largeTenant, storedKid };
       rows = [];
-      for (const scenario of [TRIVIAL, ...scenarios(tenant, signer), TRIVIAL]) rows.push(await runScenario(service.url, scenario));
+      for (const scenario of [TRIVIAL, ...scenarios(tenant, signer, large), TRIVIAL]) rows.push(await runScenario(service.url, scenario));
     } finally {
       await service.stop();
     }

@@ -52,7 +52,9 @@ async function main() {
       await createStoredContentKeys(service.url, tenant);
       log(`importing ${LARGE_TENANT_KEYS.toLocaleString("en")} content keys into a second tenant`);
       const largeTenant = await createTenant(service.url, secrets.ADMIN_TOKEN, "bench-large");
+      const importStarted = performance.now();
       const storedKid = await importManyContentKeys(service.url, largeTenant, oneKeyRequestFor);
+      log(`  imported and served in ${((performance.now() - importStarted) / 1000).toFixed(1)} s`);
       const large = { tenant: largeTenant, storedKid };
       rows = [];
       for (const scenario of [TRIVIAL, ...scenarios(tenant, signer, large), TRIVIAL]) rows.push(await runScenario(service.url, scenario));

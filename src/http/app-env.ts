@@ -1,4 +1,5 @@
-import type { LoadedTenant, TenantStore } from "../tenancy/tenant-store";
+import type { LoadedTenant } from "../tenancy/loaded-tenant";
+import type { TenantStore } from "../tenancy/tenant-store";
 
 /** What middleware puts on the Hono context for the routes after it. */
 export interface AppVariables {

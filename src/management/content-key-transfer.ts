@@ -11,7 +11,7 @@ import type { ContentKeySelection } from "../tenancy/content-key-types";
 import { openSigningKeyPkcs8 } from "../tenancy/signing-key-material";
 import { openStoredContentKey } from "../tenancy/stored-content-keys";
 import { tenantObject } from "../tenancy/tenant-client";
-import type { LoadedTenant } from "../tenancy/tenant-store";
+import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
 import { readContentKeyImport } from "./content-key-import-input";
 import { contentKeyJson } from "./content-key-input";

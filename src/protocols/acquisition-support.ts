@@ -2,7 +2,7 @@ import type { KeySeedValue } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
 import type { DrmSignallingSettings } from "../drm/signalling";
 import { logRetentionDays, type TenantSettings } from "../tenancy/settings";
-import type { LoadedTenant } from "../tenancy/tenant-store";
+import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
 import { IssuanceBatcher } from "./issuance-batcher";
 

@@ -1,6 +1,6 @@
 import { open } from "./envelope";
 import type { SnapshotSigningKey } from "./snapshot";
-import type { LoadedTenant } from "./tenant-store";
+import type { LoadedTenant } from "./loaded-tenant";
 
 /**
  * A CPIX signing key's private key as PKCS #8 DER (RFC 5208), opened from the snapshot with the tenant's data key.

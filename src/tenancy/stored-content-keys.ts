@@ -7,7 +7,7 @@ import { open } from "./envelope";
 import { contentKeyRecordKey, type ContentKeyRecord } from "./snapshot";
 import { KV_CACHE_TTL_SECONDS } from "./snapshot-freshness";
 import { storageCall } from "./storage-fault";
-import type { LoadedTenant } from "./tenant-store";
+import type { LoadedTenant } from "./loaded-tenant";
 
 /** A stored content key as acquisitions answer it: the value, and the IV stored with it if any. */
 export interface StoredKeyMaterial {

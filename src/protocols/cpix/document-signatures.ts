@@ -6,7 +6,7 @@
 import { toHex } from "../../domain/bytes";
 import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../../cpix/security/certificate";
 import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
-import type { OpenedSigningKey } from "../../tenancy/tenant-store";
+import type { OpenedSigningKey } from "../../tenancy/loaded-tenant";
 import type { AcquisitionFailure } from "./failure";
 
 /** What the tenant asks of request signatures. */

@@ -8,7 +8,7 @@ import { errorHeaders } from "../../http/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
 import { storedKeyLookup, trackedStoredKeyLookup, type TrackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
-import type { LoadedTenant } from "../../tenancy/tenant-store";
+import type { LoadedTenant } from "../../tenancy/loaded-tenant";
 import { recordIssuance, signallingSettings } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
 import { failureResponse } from "./failure";

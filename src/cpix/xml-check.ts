@@ -160,8 +160,9 @@ function checkNamespaces(state: ScanState, elementName: string, names: TagNames,
     state.namespaceProblem = undeclaredPrefix(elementName.slice(0, colon), elementName);
     return scope;
   }
+  if (!names.prefixedAttributes) return scope; // most elements: nothing more to check, no set to build
   const expanded = new Set<string>();
-  for (const name of names.prefixedAttributes ?? []) {
+  for (const name of names.prefixedAttributes) {
     const attributeColon = name.indexOf(":");
     const namespace = lookupNamespace(scope, name.slice(0, attributeColon));
     if (namespace === undefined) {

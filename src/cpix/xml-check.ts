@@ -18,7 +18,6 @@ const S = "[ \\t\\n\\r]";
 const NAME = "[A-Za-z_:\\u0080-\\uFFFF][-A-Za-z0-9_:.\\u0080-\\uFFFF]*";
 const START_TAG = new RegExp(`<(${NAME})((?:${S}+${NAME}${S}*=${S}*(?:"[^<"]*"|'[^<']*'))*)${S}*(/?)>`, "y");
 const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
-const ATTRIBUTES = new RegExp(`${S}+(${NAME})${S}*=${S}*(?:"([^<"]*)"|'([^<']*)')`, "g");
 const WHITE_SPACE_ONLY = /^[ \t\n\r]*$/;
 /** Only the five predefined entities and character references exist without a DTD (XML 1.0 §4.1, §4.6). */
 const BAD_REFERENCE = /&(?!(?:#[0-9]+|#x[0-9A-Fa-f]+|amp|lt|gt|quot|apos);)/;
@@ -161,8 +160,9 @@ function checkNamespaces(state: ScanState, elementName: string, names: TagNames,
     state.namespaceProblem = undeclaredPrefix(elementName.slice(0, colon), elementName);
     return scope;
   }
+  if (!names.prefixedAttributes) return scope; // most elements: nothing more to check, no set to build
   const expanded = new Set<string>();
-  for (const name of names.prefixedAttributes ?? []) {
+  for (const name of names.prefixedAttributes) {
     const attributeColon = name.indexOf(":");
     const namespace = lookupNamespace(scope, name.slice(0, attributeColon));
     if (namespace === undefined) {
@@ -184,14 +184,29 @@ function checkNamespaces(state: ScanState, elementName: string, names: TagNames,
  * `used` collects its namespace declarations and prefixed attribute names.
  */
 function checkAttributes(text: string, lt: number, from: number, attributes: string, used?: TagNames): void {
-  const names = new Set<string>();
   if (attributes === "") return; // the START_TAG match holds no attribute
-  for (const match of attributes.matchAll(ATTRIBUTES)) {
-    const name = match[1]!;
-    const value = match[2] ?? match[3] ?? "";
-    // Positions are for messages only: the name's is computed when one is written.
-    const at = () => from + match.index! + (match[0].length - match[0].trimStart().length);
-    const valueAt = from + match.index! + match[0].length - 1 - value.length;
+  const names = new Set<string>();
+  // START_TAG matched `(S+ Name S* = S* ("…"|'…'))*` here (XML 1.0 §3.1), so one pass of index arithmetic finds each
+  // name and value without a second pattern: a name ends at white space or `=`, a value at its closing quote.
+  let position = 0;
+  while (position < attributes.length) {
+    const segmentStart = position;
+    position = afterWhiteSpace(attributes, position);
+    const nameStart = position;
+    while (!endsName(attributes.charCodeAt(position))) position++;
+    const name = attributes.slice(nameStart, position);
+    position = afterWhiteSpace(attributes, afterWhiteSpace(attributes, position) + 1); // over `=`
+    const quote = attributes[position]!;
+    const valueStart = position + 1;
+    position = attributes.indexOf(quote, valueStart) + 1;
+    const value = attributes.slice(valueStart, position - 1);
+    // Positions are for messages only: the name's is computed when one is written, as the segment's text after the
+    // white space JavaScript trims (what the earlier pattern-based loop reported).
+    const at = () => {
+      const segment = attributes.slice(segmentStart, position);
+      return from + segmentStart + (segment.length - segment.trimStart().length);
+    };
+    const valueAt = from + valueStart;
     if (names.has(name)) fail(text, lt, `attribute ${shown(name)} appears twice`);
     names.add(name);
     const problem = qualifiedNameProblem(name);
@@ -213,6 +228,18 @@ function checkAttributes(text: string, lt: number, from: number, attributes: str
       (used.prefixedAttributes ??= []).push(name);
     }
   }
+}
+
+/** The position after XML white space (XML 1.0 §2.3 S) from `position`. */
+function afterWhiteSpace(text: string, position: number): number {
+  let code = text.charCodeAt(position);
+  while (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) code = text.charCodeAt(++position);
+  return position;
+}
+
+/** Whether a character ends an attribute name in a matched start tag: XML white space or `=`. */
+function endsName(code: number): boolean {
+  return code === 0x3d || code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 /** Refuses a character reference to anything but an XML Char (XML 1.0 §4.1 WFC: Legal Character, §2.2 Char). */

@@ -24,12 +24,25 @@ const NCNAME =
  */
 const NOT_IN_URI_REFERENCE = /[\x00-\x20"<>\\^`{|}\x7F]/;
 
+/** ASCII qualified names already found good, per isolate; starts over past this many (names come from documents). */
+const MAX_KNOWN_QUALIFIED_NAMES = 512;
+/** Longer names are checked each time, so the set stays a few tens of KB whatever documents send. */
+const MAX_KNOWN_NAME_LENGTH = 64;
+const KNOWN_QUALIFIED_NAMES = new Set<string>();
+
 /**
  * Why an element or attribute name cannot be read and written back as a qualified name, or undefined: a local
  * name with at most one prefix, each an NCName (XML 1.0 §2.3 Name; Namespaces in XML 1.0 §3 QName, §7).
  */
 export function qualifiedNameProblem(name: string): string | undefined {
-  if (ASCII_QNAME.test(name)) return undefined; // one test for nearly every name
+  if (KNOWN_QUALIFIED_NAMES.has(name)) return undefined;
+  if (ASCII_QNAME.test(name)) {
+    // A document repeats a few dozen names (CPIX's own vocabulary) many times over: remembered per isolate.
+    if (name.length > MAX_KNOWN_NAME_LENGTH) return undefined;
+    if (KNOWN_QUALIFIED_NAMES.size >= MAX_KNOWN_QUALIFIED_NAMES) KNOWN_QUALIFIED_NAMES.clear();
+    KNOWN_QUALIFIED_NAMES.add(name);
+    return undefined;
+  }
   const parts = name.split(":");
   if (parts.length > 2 || parts.includes("")) {
     return "must be a prefix and a local name around one colon (Namespaces in XML 1.0 §3 QName)";

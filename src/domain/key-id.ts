@@ -46,8 +46,19 @@ export class KeyId {
    */
   static fromUuidText(text: string): KeyId | undefined {
     if (text.length !== 36) return undefined;
-    const bytes = fromHex(text.slice(0, 8) + text.slice(9, 13) + text.slice(14, 18) + text.slice(19, 23) + text.slice(24));
-    return bytes?.length === 16 ? new KeyId(bytes) : undefined;
+    // Decoded in place: slicing, joining and a hex pattern cost ~1.5 µs per UUID, and a request carries two per
+    // DRMSystem (bench/RESULTS.md). Positions 8, 13, 18 and 23 are the hyphens the caller's pattern checked.
+    const bytes = new Uint8Array(16);
+    let position = 0;
+    for (let i = 0; i < 16; i++) {
+      if (position === 8 || position === 13 || position === 18 || position === 23) position++;
+      const high = hexDigit(text.charCodeAt(position));
+      const low = hexDigit(text.charCodeAt(position + 1));
+      if (high < 0 || low < 0) return undefined;
+      bytes[i] = (high << 4) | low;
+      position += 2;
+    }
+    return new KeyId(bytes);
   }
 
   /** Parses like `parse` but throws a RangeError naming the field when the text is not a Key ID. */
@@ -104,4 +115,12 @@ function swapGuidByteOrder(bytes: Uint8Array): Uint8Array {
   const out = Uint8Array.from(bytes);
   out.set([bytes[3]!, bytes[2]!, bytes[1]!, bytes[0]!, bytes[5]!, bytes[4]!, bytes[7]!, bytes[6]!], 0);
   return out;
+}
+
+/** The value of one hex digit's character code (any case), or -1 for any other character. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  const lower = code | 0x20; // A-F and a-f alike
+  if (lower >= 97 && lower <= 102) return lower - 87;
+  return -1;
 }

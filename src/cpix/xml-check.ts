@@ -8,7 +8,9 @@
  */
 import { MAX_XML_DEPTH } from "../domain/request-limits";
 import { codeUnitName, firstNonXmlChar, isXmlChar } from "../domain/xml-char";
+import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./xml-references";
 import { CpixReadError } from "./failure";
+import { fail, shown, where } from "./xml-scan-failure";
 import { namespaceDeclarationProblem, qualifiedNameProblem } from "./xml-names";
 import { duplicateExpandedName, lookupNamespace, XML_SCOPE, undeclaredPrefix, type NamespaceScope } from "./xml-namespace-scope";
 import type { CpixReadFailure } from "./failure";
@@ -19,11 +21,6 @@ const NAME = "[A-Za-z_:\\u0080-\\uFFFF][-A-Za-z0-9_:.\\u0080-\\uFFFF]*";
 const START_TAG = new RegExp(`<(${NAME})((?:${S}+${NAME}${S}*=${S}*(?:"[^<"]*"|'[^<']*'))*)${S}*(/?)>`, "y");
 const END_TAG = new RegExp(`</(${NAME})${S}*>`, "y");
 const WHITE_SPACE_ONLY = /^[ \t\n\r]*$/;
-/** Only the five predefined entities and character references exist without a DTD (XML 1.0 §4.1, §4.6). */
-const BAD_REFERENCE = /&(?!(?:#[0-9]+|#x[0-9A-Fa-f]+|amp|lt|gt|quot|apos);)/;
-const REFERENCE = /&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
-const CHARACTER_REFERENCE = /&#(x[0-9A-Fa-f]+|[0-9]+);/g;
-const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 /**
  * Elements txml reads as raw text up to a literal `</script>` or `</style>` (txml 6.0.3 `parse`): their children
  * would be lost, and an end tag with white space before `>` never ends the search. No CPIX document uses them.
@@ -242,27 +239,6 @@ function endsName(code: number): boolean {
   return code === 0x3d || code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-/** Refuses a character reference to anything but an XML Char (XML 1.0 §4.1 WFC: Legal Character, §2.2 Char). */
-function checkCharacterReferences(text: string, from: number, data: string): void {
-  if (!data.includes("&#")) return;
-  for (const match of data.matchAll(CHARACTER_REFERENCE)) {
-    const digits = match[1]!;
-    const codePoint = digits.startsWith("x") ? Number.parseInt(digits.slice(1), 16) : Number.parseInt(digits, 10);
-    if (!isXmlChar(codePoint)) {
-      fail(text, from + match.index!, `character reference ${shown(match[0])} is not an XML character (XML 1.0 §2.2 Char)`);
-    }
-  }
-}
-
-/** An attribute value with its (already checked) references replaced, as txml decodes it. */
-function decodeReferences(value: string): string {
-  if (!value.includes("&")) return value;
-  return value.replace(REFERENCE, (_whole, name: string) => {
-    if (!name.startsWith("#")) return PREDEFINED_ENTITIES[name]!;
-    return String.fromCodePoint(name.startsWith("#x") ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10));
-  });
-}
-
 function checkCharacterData(text: string, from: number, to: number, insideRoot: boolean, state: ScanState): void {
   if (insideRoot) {
     // The usual text (white space, base64, ids) has no & and no ]]>: found by two searches of the whole text, each
@@ -292,24 +268,4 @@ function endOf(text: string, start: number, opener: string, terminator: string, 
   const end = text.indexOf(terminator, start + opener.length);
   if (end === -1) fail(text, start, `unterminated ${what}`);
   return end + terminator.length;
-}
-
-function fail(text: string, index: number, problem: string): never {
-  throw new CpixReadError({ reason: "malformed-xml", detail: `${where(text, index)}: ${problem}` });
-}
-
-/** "line L, column C" of an index (1-based, columns in UTF-16 code units). */
-function where(text: string, index: number): string {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return `line ${line}, column ${index - lineStart + 1}`;
-}
-
-/** Names come from the document: cap their length in messages. */
-function shown(name: string): string {
-  return name.length > 64 ? `${name.slice(0, 61)}...` : name;
 }

@@ -7,7 +7,7 @@
  * §2–§4 for documents without a DTD, character references included (§4.1: only to a Char).
  */
 import { MAX_XML_DEPTH } from "../domain/request-limits";
-import { codeUnitName, firstNonXmlChar, isXmlChar } from "../domain/xml-char";
+import { codeUnitName, firstNonXmlChar } from "../domain/xml-char";
 import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./xml-references";
 import { CpixReadError } from "./failure";
 import { fail, shown, where } from "./xml-scan-failure";

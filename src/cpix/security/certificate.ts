@@ -5,6 +5,7 @@
  */
 import { fromBase64, toHex } from "../../domain/bytes";
 import { MIN_RSA_MODULUS_BITS, rsaKeyProblem } from "../../domain/rsa-key-policy";
+import { readKeyUsage } from "./certificate-extensions";
 import { decodeOid, DER_TAG, DerError, DerReader, type DerElement } from "./der";
 
 /** The fields of a certificate the service uses, RFC 5280 §4.1.2. */
@@ -25,6 +26,8 @@ export interface X509Certificate {
   readonly subjectPublicKeyInfo: Uint8Array;
   /** The SPKI algorithm OID, e.g. 1.2.840.113549.1.1.1 (rsaEncryption, RFC 8017 Appendix A.1). */
   readonly publicKeyAlgorithm: string;
+  /** The first byte of the keyUsage bits (§4.2.1.3), absent when the certificate has no keyUsage extension. */
+  readonly keyUsage?: number;
 }
 
 /** Why a certificate is refused. Problems name the rule and the allowed values, never the certificate's bytes. */
@@ -199,6 +202,7 @@ function readCertificate(der: Uint8Array): X509Certificate {
   const publicKeyAlgorithm = decodeOid(algorithm.read(DER_TAG.OBJECT_IDENTIFIER, "algorithm").content);
   spkiReader.read(DER_TAG.BIT_STRING, "subjectPublicKey");
   spkiReader.finish("subjectPublicKeyInfo");
+  const keyUsage = readKeyUsage(tbs);
   return {
     der: Uint8Array.from(der),
     serialNumber: toHex(serial.content),
@@ -208,6 +212,7 @@ function readCertificate(der: Uint8Array): X509Certificate {
     notAfter,
     subjectPublicKeyInfo: Uint8Array.from(spki.encoded),
     publicKeyAlgorithm,
+    ...(keyUsage !== undefined && { keyUsage }),
   };
 }
 

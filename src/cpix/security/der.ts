@@ -6,6 +6,7 @@
 
 /** X.690 §8.1.2 identifier octets of the universal types a certificate uses. */
 export const DER_TAG = {
+  BOOLEAN: 0x01,
   INTEGER: 0x02,
   BIT_STRING: 0x03,
   OCTET_STRING: 0x04,

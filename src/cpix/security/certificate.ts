@@ -6,6 +6,7 @@
 import { fromBase64, toHex } from "../../domain/bytes";
 import { MIN_RSA_MODULUS_BITS, rsaKeyProblem } from "../../domain/rsa-key-policy";
 import { readKeyUsage } from "./certificate-extensions";
+import { readName } from "./certificate-names";
 import { decodeOid, DER_TAG, DerError, DerReader, type DerElement } from "./der";
 
 /** The fields of a certificate the service uses, RFC 5280 §4.1.2. */
@@ -55,20 +56,6 @@ const KEY_ALGORITHM_NAMES: Readonly<Record<string, string>> = {
   "1.3.101.112": "Ed25519",
   "1.3.101.113": "Ed448",
   "1.2.840.10040.4.1": "DSA",
-};
-
-/** Short names of RFC 4514 §3 (plus emailAddress, PKCS #9), for the string form of names. */
-const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
-  "2.5.4.3": "CN",
-  "2.5.4.6": "C",
-  "2.5.4.7": "L",
-  "2.5.4.8": "ST",
-  "2.5.4.9": "STREET",
-  "2.5.4.10": "O",
-  "2.5.4.11": "OU",
-  "0.9.2342.19200300.100.1.25": "DC",
-  "0.9.2342.19200300.100.1.1": "UID",
-  "1.2.840.113549.1.9.1": "emailAddress",
 };
 
 /**
@@ -214,48 +201,6 @@ function readCertificate(der: Uint8Array): X509Certificate {
     publicKeyAlgorithm,
     ...(keyUsage !== undefined && { keyUsage }),
   };
-}
-
-/** Name ::= SEQUENCE OF RelativeDistinguishedName (§4.1.2.4) → RFC 4514 §2.1 string: last RDN first, `,` between. */
-function readName(name: DerElement): string {
-  const rdns: string[] = [];
-  const sequence = new DerReader(name.content);
-  while (!sequence.done) {
-    const set = sequence.enter(DER_TAG.SET, "RelativeDistinguishedName");
-    const values: string[] = [];
-    while (!set.done) {
-      const pair = set.enter(DER_TAG.SEQUENCE, "AttributeTypeAndValue");
-      const type = decodeOid(pair.read(DER_TAG.OBJECT_IDENTIFIER, "AttributeType").content);
-      const value = pair.read(undefined, "AttributeValue");
-      values.push(`${ATTRIBUTE_NAMES[type] ?? type}=${attributeValue(value)}`);
-    }
-    rdns.unshift(values.join("+"));
-  }
-  return rdns.join(",");
-}
-
-/** RFC 4514 §2.4: string values escaped; values of other types as `#` + hex of their encoding. */
-function attributeValue(value: DerElement): string {
-  let text: string;
-  switch (value.tag) {
-    case DER_TAG.UTF8_STRING:
-    case DER_TAG.PRINTABLE_STRING:
-    case DER_TAG.IA5_STRING:
-      text = new TextDecoder("utf-8").decode(value.content);
-      break;
-    case DER_TAG.TELETEX_STRING:
-      text = new TextDecoder("latin1").decode(value.content);
-      break;
-    case DER_TAG.BMP_STRING:
-      text = new TextDecoder("utf-16be").decode(value.content);
-      break;
-    default:
-      return `#${toHex(value.encoded)}`;
-  }
-  return text
-    .replace(/[,+"\\<>;]/g, "\\$&")
-    .replace(/^[ #]/, "\\$&")
-    .replace(/ $/, "\\ ");
 }
 
 /** Time ::= UTCTime (YYMMDDHHMMSSZ, YY < 50 → 20YY) | GeneralizedTime (YYYYMMDDHHMMSSZ), RFC 5280 §4.1.2.5.1–2. */

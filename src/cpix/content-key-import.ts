@@ -7,16 +7,13 @@
  * Not imported: usage rules, DRM signalling, `@commonEncryptionScheme`, `@dependsOnKey`; signatures are not checked.
  */
 import { timingSafeEqual } from "../domain/bytes";
-import type { ContentKey, Iv } from "../domain/content-key";
+import { STORED_IV_LENGTH, type ContentKey, type Iv } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
 import { describeCpixReadFailure, type CpixReadFailure } from "./failure";
 import type { CpixContentKey, CpixDocument } from "./model";
 import type { CpixDeliveryData } from "./model-delivery";
 import { readCpix } from "./reader";
 import { decryptContentKeys, type DecryptionFailure } from "./security/delivery-decryption";
-
-/** The IV length a stored key keeps: CPIX 2.3 §ContentKey Element, `@explicitIV` "128-bit value". */
-const IMPORTED_IV_LENGTH = 16;
 
 /** One imported key: the KID, its 16-byte value and its IV when the document gave one. */
 export interface CpixImportedKey {
@@ -89,7 +86,7 @@ function contentKeyProblem(contentKeys: readonly CpixContentKey[]): CpixKeyImpor
     if (first !== undefined) return { reason: "duplicate-kid", contentKey, first, kid };
     seen.set(kid, contentKey);
     const ivLength = key.explicitIV?.bytes.length;
-    if (ivLength !== undefined && ivLength !== IMPORTED_IV_LENGTH) return { reason: "iv-length", contentKey, kid, length: ivLength };
+    if (ivLength !== undefined && ivLength !== STORED_IV_LENGTH) return { reason: "iv-length", contentKey, kid, length: ivLength };
   }
   return undefined;
 }

@@ -19,6 +19,8 @@ export interface KeySeedValue {
 }
 
 export const CONTENT_KEY_LENGTH = 16;
+/** The IV kept with a stored content key: CPIX 2.3 §ContentKey Element `@explicitIV` is a 128-bit value (Axinom: Iv byte[16]). */
+export const STORED_IV_LENGTH = 16;
 /** PlayReady key-seed specification: the algorithm uses exactly the first 30 bytes; Axinom imports exactly 30. */
 export const KEY_SEED_LENGTH = 30;
 

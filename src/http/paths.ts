@@ -1,3 +1,5 @@
+import { KeyId } from "../domain/key-id";
+
 /** Literal path segments of our routes; Axinom paths are case-insensitive (its clients send `/api/KeySeeds` and `/api/keyseeds` alike). */
 const ROUTE_WORDS = new Set([
   "api",
@@ -59,4 +61,12 @@ export function caseInsensitivePath(request: Request): string {
     if (PARAMETER_PARENTS.has(lower)) break;
   }
   return segments.join("/");
+}
+
+/**
+ * An object Id from a path (`/api/KeySeeds/{id}`, `/api/ContentKeys/{id}`): a UUID with or without hyphens, in any
+ * case, as its canonical lower-case form; undefined for anything else (the route answers 400).
+ */
+export function uuidPathParameter(text: string | undefined): string | undefined {
+  return text !== undefined && /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
 }

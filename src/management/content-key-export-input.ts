@@ -22,7 +22,7 @@ import { jsonError } from "../http/errors";
 import type { ContentKeyCondition } from "../tenancy/content-key-types";
 import { parseFilter } from "./content-key-query";
 import { MAX_CERTIFICATE_LENGTH, UNREADABLE_CERTIFICATE, certificateDer } from "./export-key-seeds";
-import { ITEM_INDEX, jsonObject, optional, parseJson, uuid } from "./json-fields";
+import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
 
 /**
  * Longest `Filter`: a $filter over Name, Created and CreationMethod (the fields GET /api/ContentKeys filters on) fits
@@ -57,15 +57,10 @@ export const CONTENT_KEY_EXPORT = v.pipe(
             MAX_CONTENT_KEY_TRANSFER,
             (issue) => `Ids may list at most ${MAX_CONTENT_KEY_TRANSFER} content keys, got ${issue.received}`,
           ),
-          v.rawCheck(({ dataset, addIssue }) => {
-            if (!dataset.typed) return;
-            const firstIndexOf = new Map<string, number>();
-            for (const [index, id] of dataset.value.entries()) {
-              const first = firstIndexOf.get(id);
-              if (first !== undefined) return addIssue({ message: `Ids[${index}]: the same KID as Ids[${first}]` });
-              firstIndexOf.set(id, index);
-            }
-          }),
+          distinctItems(
+            (id) => id,
+            (_id, index, first) => `Ids[${index}]: the same KID as Ids[${first}]`,
+          ),
           v.description("The KIDs to export"),
         ),
       ),

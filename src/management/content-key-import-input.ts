@@ -17,7 +17,7 @@ import { MAX_CONTENT_KEY_NAME_LENGTH } from "../tenancy/content-key-types";
 import { describeCpixKeyImportFailure, readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
 import { readBodyBytes, MAX_BODY_BYTES } from "../http/body";
 import { jsonError } from "../http/errors";
-import { ITEM_INDEX, UUID_EXAMPLE, jsonObject, optional, parseJson, uuid } from "./json-fields";
+import { ITEM_INDEX, UUID_EXAMPLE, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
 import { parseBody } from "./responses";
 
 /** The media types a CPIX import is sent with (Axinom's help lists application/xml and application/cpix+xml). */
@@ -112,16 +112,10 @@ export const CONTENT_KEY_IMPORTS = v.pipe(
   ),
   v.minLength(1, "Request body must list at least one content key"),
   v.maxLength(MAX_CONTENT_KEY_TRANSFER, (issue) => `At most ${MAX_CONTENT_KEY_TRANSFER} content keys per import, got ${issue.received}`),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
-    const firstIndexOf = new Map<string, number>();
-    for (const [index, entry] of dataset.value.entries()) {
-      if (entry.Id === undefined) continue;
-      const first = firstIndexOf.get(entry.Id);
-      if (first !== undefined) return addIssue({ message: `[${index}].Id: the same KID as [${first}]; a KID may appear once per import` });
-      firstIndexOf.set(entry.Id, index);
-    }
-  }),
+  distinctItems(
+    (entry) => entry.Id,
+    (_entry, index, first) => `[${index}].Id: the same KID as [${first}]; a KID may appear once per import`,
+  ),
 );
 
 /** The typed JSON import; an entry without Id gets a fresh random (v4) KID. Throws an InputError naming the rule. */

@@ -55,11 +55,15 @@ routes.post("/export/contentkeys", async (c) => {
   if (input instanceof Response) return input;
   const now = new Date();
   const stub = tenantObject(c.env, tenant.tenantId);
-  // The setting as the object holds it now, not this isolate's snapshot: a tenant that just forbade plain export
-  // gets no plain document from a location that has not read the change yet.
-  const settings = await stub.getSettings();
-  if (!settings.ok) return managementFailureResponse(settings.failure);
-  const choice = await contentKeyExportProtection(input, settings.value.allowPlainContentKeyExport === true, now);
+  let plainExportAllowed = false;
+  if (!input.certificate) {
+    // The setting as the object holds it now, not this isolate's snapshot: a tenant that just forbade plain export
+    // gets no plain document from a location that has not read the change yet.
+    const settings = await stub.getSettings();
+    if (!settings.ok) return managementFailureResponse(settings.failure);
+    plainExportAllowed = settings.value.allowPlainContentKeyExport === true;
+  }
+  const choice = await contentKeyExportProtection(input, plainExportAllowed, now);
   if (!choice.ok) return choice.response;
   const selection: ContentKeySelection = input.ids
     ? { ids: input.ids.map((id) => id.toString()) }

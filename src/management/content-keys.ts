@@ -1,7 +1,5 @@
-import type { Context } from "hono";
-import { KeyId } from "../domain/key-id";
-import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
+import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
 import { readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
@@ -33,7 +31,7 @@ routes.get("/contentkeys", async (c) => {
 });
 
 routes.get("/contentkeys/:id", async (c) => {
-  const id = keyIdParam(c);
+  const id = uuidPathParameter(c.req.param("id"));
   if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getContentKey(id);
   return result.ok ? c.json(contentKeyJson(result.value)) : managementFailureResponse(result.failure);
@@ -49,7 +47,7 @@ routes.post("/contentkeys", async (c) => {
 });
 
 routes.put("/contentkeys/:id", async (c) => {
-  const id = keyIdParam(c);
+  const id = uuidPathParameter(c.req.param("id"));
   if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
   const name = await parseBody(c.req.raw, parseContentKeyRename);
   if (name instanceof Response) return name;
@@ -60,15 +58,10 @@ routes.put("/contentkeys/:id", async (c) => {
 });
 
 routes.delete("/contentkeys/:id", async (c) => {
-  const id = keyIdParam(c);
+  const id = uuidPathParameter(c.req.param("id"));
   if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
   const tenantId = c.var.tenant.tenantId;
   const now = new Date().toISOString();
   const result = await tenantObject(c.env, tenantId).deleteContentKey(id, now, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
-
-function keyIdParam(c: Context<AppEnv>): string | undefined {
-  const text = c.req.param("id") ?? "";
-  return /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
-}

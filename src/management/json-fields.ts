@@ -121,14 +121,20 @@ export function instant(message: string) {
   );
 }
 
-/** An array whose items, by `key`, appear once; a repeat is refused with `message(item, index)`. */
-export function distinctItems<Item>(key: (item: Item) => unknown, message: (item: Item, index: number) => string) {
+/**
+ * An array whose items, by `key`, appear once; a repeat is refused with `message(item, index, firstIndex)`. Items
+ * whose key is undefined (e.g. an Id left for the service to generate) are never repeats.
+ */
+export function distinctItems<Item>(key: (item: Item) => unknown, message: (item: Item, index: number, firstIndex: number) => string) {
   return v.rawCheck<Item[]>(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
-    const seen = new Set<unknown>();
+    const firstIndexOf = new Map<unknown, number>();
     for (const [index, item] of dataset.value.entries()) {
-      if (seen.has(key(item))) return addIssue({ message: message(item, index) });
-      seen.add(key(item));
+      const itemKey = key(item);
+      if (itemKey === undefined) continue;
+      const first = firstIndexOf.get(itemKey);
+      if (first !== undefined) return addIssue({ message: message(item, index, first) });
+      firstIndexOf.set(itemKey, index);
     }
   });
 }

@@ -45,7 +45,7 @@ export const KEY_SEED_IMPORTS = v.pipe(
   v.minLength(1, "Request body must list at least one key seed"),
   v.maxLength(MAX_IMPORT_ITEMS, (issue) => `At most ${MAX_IMPORT_ITEMS} key seeds per import, got ${issue.received}`),
   distinctItems(
-    (item) => item.Id ?? Symbol(),
+    (item) => item.Id,
     (item, index) => `Item ${index}: Id ${item.Id} appears twice in the import`,
   ),
 );

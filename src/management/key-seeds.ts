@@ -1,6 +1,6 @@
 import { routeGroup } from "../http/route-group";
-import type { AppEnv } from "../http/app-env";
 import { jsonError } from "../http/errors";
+import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
 import { MAX_PAGE_SIZE, readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
@@ -10,7 +10,6 @@ import { exportKeySeeds } from "./export-key-seeds";
 import { keySeedJson } from "./key-seed-json";
 import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
 import { parseBody, respond } from "./responses";
-import { KeyId } from "../domain/key-id";
 
 /** Key Seeds API (Axinom Key Service API help), mounted under `/api` behind tenant auth with the `manage` scope. */
 export const keySeedRoutes = routeGroup({ kind: "tenant", scope: "manage" });
@@ -24,7 +23,7 @@ routes.get("/keyseeds", async (c) => {
 });
 
 routes.get("/keyseeds/:id", async (c) => {
-  const id = seedIdParam(c.req.param("id"));
+  const id = uuidPathParameter(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getKeySeed(id, new Date().toISOString());
   return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
@@ -40,7 +39,7 @@ routes.post("/keyseeds", async (c) => {
 });
 
 routes.put("/keyseeds/:id", async (c) => {
-  const id = seedIdParam(c.req.param("id"));
+  const id = uuidPathParameter(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const change = await parseBody(c.req.raw, parseKeySeedChange);
   if (change instanceof Response) return change;
@@ -51,7 +50,7 @@ routes.put("/keyseeds/:id", async (c) => {
 });
 
 routes.delete("/keyseeds/:id", async (c) => {
-  const id = seedIdParam(c.req.param("id"));
+  const id = uuidPathParameter(c.req.param("id"));
   if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
   const tenantId = c.var.tenant.tenantId;
   const now = new Date().toISOString();
@@ -67,10 +66,6 @@ routes.post("/import/keyseeds", async (c) => {
   const result = await tenantObject(c.env, tenantId).importKeySeeds(imports, now, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, (seeds) => c.json(seeds.map(keySeedJson)));
 });
-
-function seedIdParam(text: string): string | undefined {
-  return /^[0-9a-fA-F-]{32,36}$/.test(text) ? KeyId.parse(text)?.toString() : undefined;
-}
 
 /**
  * `POST /api/Export/KeySeeds` `{Ids?, Password? | Certificate?}`: the seeds as a PSKC document (RFC 6030 §6.2 or

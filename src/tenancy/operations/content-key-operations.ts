@@ -1,4 +1,4 @@
-import { CONTENT_KEY_LENGTH } from "../../domain/content-key";
+import { CONTENT_KEY_LENGTH, STORED_IV_LENGTH } from "../../domain/content-key";
 import { deriveContentKey } from "../../domain/key-derivation";
 import { KeyId } from "../../domain/key-id";
 import { randomBytes } from "../../runtime/random";
@@ -22,8 +22,6 @@ import type { TenantContext } from "./tenant-context";
 
 /** Axinom's Name bounds (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = MAX_CONTENT_KEY_NAME_LENGTH;
-/** OData IV length: Axinom's import takes `Iv` byte[16] (Axinom Key Service API help, POST api/Import/ContentKeys). */
-const STORED_IV_LENGTH = 16;
 
 /** The tenant's stored content keys: listing, creation, import, rename, deletion, and selection for export. */
 export class ContentKeyOperations {

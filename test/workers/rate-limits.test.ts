@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { TEST_RATE_LIMITS } from "../test-bindings";
@@ -10,7 +10,21 @@ const ACQUISITIONS_PER_MINUTE = TEST_RATE_LIMITS.ACQUISITION_RATE_LIMITER.simple
 const MANAGEMENT_PER_MINUTE = TEST_RATE_LIMITS.MANAGEMENT_RATE_LIMITER.simple.limit;
 const AUTH_FAILURES_PER_MINUTE = TEST_RATE_LIMITS.AUTH_FAILURE_RATE_LIMITER.simple.limit;
 
+/** Each test fills a budget in well under this many seconds, even on a loaded machine. */
+const LONGEST_TEST_SECONDS = 10;
+
+/**
+ * Miniflare's Rate Limiting simulation counts in fixed windows aligned to the clock (`floor(now / period)`), like a
+ * period of the binding: a test that crossed into the next window would see its budget renewed half way. Each test
+ * starts where the current minute has time left for all of it.
+ */
+async function startInFreshWindow(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < LONGEST_TEST_SECONDS * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 describe("rate limits", () => {
+  beforeEach(startInFreshWindow, (LONGEST_TEST_SECONDS + 5) * 1000);
   it("limits failed authentications per client address, then refuses even right credentials from it for the minute", async () => {
     const tenant = await createTenant();
     const guesser = `198.51.100.${Math.floor(Math.random() * 250)}`;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { connectInspector } from "./inspector.mjs";
 import { measure } from "./load.mjs";
@@ -38,6 +38,7 @@ async function main() {
         const { scenario, load, profile } = await profileScenario(service.url, inspector, all[SCENARIO]);
         console.log(`${scenario.name}: ${Math.round(load.requestsPerSecond)} req/s under the profiler, ${load.non2xx} unexpected statuses`);
         report(profile, load.ok);
+        if (process.env.PROFILE_OUT) await writeFile(process.env.PROFILE_OUT, JSON.stringify({ profile, requests: load.ok }));
       } else {
         // One line per scenario: isolate busy time per request (CPU of the Worker's isolate, from the sampler).
         console.log("| # | Scenario | keys | isolate busy µs/request | µs/request above /healthz |");

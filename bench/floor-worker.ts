@@ -1,0 +1,264 @@
+import { parse, type TNode } from "txml/txml";
+
+/**
+ * The floor Worker, never deployed (bench/floor.mjs): for each acquisition scenario it does only the work any key
+ * service answering that request on Workers cannot skip, and nothing else, so its throughput is an upper bound on what
+ * the scenario can reach here:
+ * - the acquisition rate-limit binding call and the credential check (HMAC-SHA256 of the presented secret with a
+ *   cached key, compared in constant time) — for the Widevine CENC API instead the request signature (SHA-1, then
+ *   AES-256-CBC with a cached key);
+ * - reading the body and parsing it: txml for CPIX (the parser the design names; no well-formedness, namespace or
+ *   limit checks, no typed read beyond the KIDs), JSON.parse for Widevine;
+ * - the cryptography, each a WebCrypto call as in the service: 4 SHA-256 per key (PlayReady key-seed derivation and
+ *   the IV), one more per Widevine key (its stable KID); with DeliveryData two RSA-OAEP encryptions and their MACs,
+ *   then AES-256-CBC and HMAC-SHA512 per key;
+ * - one issuance record handed to `waitUntil`;
+ * - the answer: the service's own checked answer for the scenario, cut at every key, IV, ciphertext and MAC, with
+ *   this request's values put into the cuts (no signalling built, no XML or JSON written), sent with the same
+ *   headers.
+ * The floor's keys come from its own seed, so its bytes differ from the service's only in those values.
+ */
+
+/** A scenario's answer cut at the values each request supplies. */
+interface AnswerTemplate {
+  readonly kind: "cpix" | "cpix-delivery" | "widevine";
+  /** n + 1 pieces of text around n slots. */
+  readonly pieces: readonly string[];
+  /** What goes in each slot, in order. */
+  readonly slots: readonly ("key" | "iv" | "cipher" | "mac")[];
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+interface FloorEnv {
+  readonly ACQUISITION_RATE_LIMITER: RateLimit;
+}
+
+interface Secrets {
+  readonly credentialHashKey: CryptoKey;
+  readonly credentialHash: Uint8Array;
+  readonly signerKey: CryptoKey;
+  readonly signerIv: Uint8Array;
+}
+
+const templates = new Map<string, AnswerTemplate>();
+let secrets: Secrets | undefined;
+let seed: Uint8Array | undefined;
+/** The DeliveryData recipient's RSA key, imported once (the service caches it per certificate too). */
+let recipientKey: CryptoKey | undefined;
+const IV_LABEL = new TextEncoder().encode("edge-key-service/iv/v1");
+const UTF8 = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+/** Issuance records gathered between flushes, as the service's batcher does. */
+let pendingIssuance: { records: unknown[]; flushed: Promise<void> } | undefined;
+
+export default {
+  async fetch(request: Request, env: FloorEnv, context: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/healthz") return new Response("ok", { headers: { "content-type": "text/plain; charset=UTF-8" } });
+    if (url.pathname === "/floor/setup") return setUp(await request.json());
+    const template = templates.get(request.headers.get("x-floor-scenario") ?? "");
+    if (!template || !secrets) return new Response("no such scenario", { status: 404 });
+    return template.kind === "widevine"
+      ? answerWidevine(request, env, context, template, secrets)
+      : answerCpix(request, env, context, template, secrets);
+  },
+};
+
+async function setUp(body: {
+  scenario: string;
+  template: AnswerTemplate;
+  secret: string;
+  signerKeyHex: string;
+  signerIvHex: string;
+  recipientSpkiBase64?: string;
+}): Promise<Response> {
+  seed ??= crypto.getRandomValues(new Uint8Array(30));
+  if (!secrets) {
+    const credentialHashKey = await crypto.subtle.importKey(
+      "raw",
+      crypto.getRandomValues(new Uint8Array(32)),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    secrets = {
+      credentialHashKey,
+      credentialHash: new Uint8Array(await crypto.subtle.sign("HMAC", credentialHashKey, UTF8.encode(body.secret))),
+      signerKey: await crypto.subtle.importKey("raw", hex(body.signerKeyHex), "AES-CBC", false, ["encrypt"]),
+      signerIv: hex(body.signerIvHex),
+    };
+  }
+  if (body.recipientSpkiBase64) {
+    recipientKey = await crypto.subtle.importKey(
+      "spki",
+      Uint8Array.fromBase64(body.recipientSpkiBase64),
+      { name: "RSA-OAEP", hash: "SHA-1" },
+      false,
+      ["encrypt"],
+    );
+  }
+  templates.set(body.scenario, body.template);
+  return new Response(null, { status: 204 });
+}
+
+async function answerCpix(
+  request: Request,
+  env: FloorEnv,
+  context: ExecutionContext,
+  template: AnswerTemplate,
+  held: Secrets,
+): Promise<Response> {
+  const authorization = request.headers.get("authorization") ?? "";
+  const [tenantId = "", secret = ""] = atob(authorization.slice("Basic ".length)).split(":");
+  const [{ success }, presented] = await Promise.all([
+    env.ACQUISITION_RATE_LIMITER.limit({ key: `acquisition:${tenantId}` }),
+    crypto.subtle.sign("HMAC", held.credentialHashKey, UTF8.encode(secret)),
+  ]);
+  if (!success || !equalBytes(new Uint8Array(presented), held.credentialHash)) return new Response("refused", { status: 401 });
+  const text = await request.text();
+  const kids: Uint8Array[] = [];
+  collectKids(parse(text, { selfClosingTags: [] }), kids);
+  const materials = await Promise.all(kids.map((kid) => keyAndIv(kid)));
+  const values: string[] = [];
+  if (template.kind === "cpix-delivery") {
+    values.push(...(await deliveryValues(materials, recipientKey!)));
+  } else {
+    for (const { key, iv } of materials) values.push(iv.toBase64(), key.toBase64());
+  }
+  record(context, kids.length);
+  return new Response(fill(template, values), { headers: template.headers as [string, string][] });
+}
+
+async function answerWidevine(
+  request: Request,
+  env: FloorEnv,
+  context: ExecutionContext,
+  template: AnswerTemplate,
+  held: Secrets,
+): Promise<Response> {
+  const envelope = JSON.parse(await request.text()) as { request: string; signature: string; signer: string };
+  const requestBytes = Uint8Array.fromBase64(envelope.request);
+  const [{ success }, digest] = await Promise.all([
+    env.ACQUISITION_RATE_LIMITER.limit({ key: `acquisition:${envelope.signer}` }),
+    crypto.subtle.digest("SHA-1", requestBytes),
+  ]);
+  const expected = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv: held.signerIv }, held.signerKey, digest));
+  if (!success || !equalBytes(expected, Uint8Array.fromBase64(envelope.signature))) return Response.json({ response: "" }, { status: 401 });
+  const inner = JSON.parse(UTF8_DECODER.decode(requestBytes)) as {
+    content_id: string;
+    tracks: { type: string }[];
+    first_crypto_period_index?: number;
+    crypto_period_count?: number;
+  };
+  const periods = inner.crypto_period_count ?? 1;
+  const names: string[] = [];
+  for (let period = 0; period < periods; period++) {
+    for (const track of inner.tracks) names.push(`${inner.content_id}\0${track.type}\0${(inner.first_crypto_period_index ?? 0) + period}`);
+  }
+  const materials = await Promise.all(
+    names.map(async (name) => keyAndIv(new Uint8Array(await crypto.subtle.digest("SHA-256", UTF8.encode(name)), 0, 16), 8)),
+  );
+  const values: string[] = [];
+  for (const { key, iv } of materials) values.push(key.toBase64(), iv.toBase64());
+  record(context, names.length);
+  return new Response(`{"response":"${btoa(fill(template, values))}"}`, { headers: template.headers as [string, string][] });
+}
+
+/** The key-seed derivation's three digests and the IV's one, as the service computes them (4 WebCrypto calls). */
+async function keyAndIv(kid: Uint8Array, ivLength = 16): Promise<{ key: Uint8Array; iv: Uint8Array }> {
+  const s = seed!;
+  const kl = 2 * (s.length + 16);
+  const input = new Uint8Array(kl + IV_LABEL.length + s.length + 16);
+  input.set(s, 0);
+  input.set(kid, s.length);
+  input.copyWithin(s.length + 16, 0, s.length + 16);
+  input.set(IV_LABEL, kl);
+  input.set(s, kl + IV_LABEL.length);
+  input.set(kid, kl + IV_LABEL.length + s.length);
+  const [a, b, c, iv] = (
+    await Promise.all([
+      crypto.subtle.digest("SHA-256", input.subarray(0, s.length + 16)),
+      crypto.subtle.digest("SHA-256", input.subarray(0, 2 * s.length + 16)),
+      crypto.subtle.digest("SHA-256", input.subarray(0, kl)),
+      crypto.subtle.digest("SHA-256", input.subarray(kl)),
+    ])
+  ).map((digest) => new Uint8Array(digest)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const key = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) key[i] = a[i]! ^ a[i + 16]! ^ b[i]! ^ b[i + 16]! ^ c[i]! ^ c[i + 16]!;
+  return { key, iv: iv.subarray(0, ivLength) };
+}
+
+/**
+ * DeliveryData (CPIX 2.3 §4.2): a fresh document key and MAC key, each RSA-OAEP-encrypted for the recipient and
+ * MACed; each content key AES-256-CBC-encrypted under the document key with a random IV, then MACed (HMAC-SHA512).
+ * In the answer's order: document key, MAC key, then explicitIV, ciphertext and MAC per content key.
+ */
+async function deliveryValues(materials: readonly { key: Uint8Array; iv: Uint8Array }[], recipient: CryptoKey): Promise<string[]> {
+  const documentKeyBytes = crypto.getRandomValues(new Uint8Array(32));
+  const macKeyBytes = crypto.getRandomValues(new Uint8Array(64));
+  const [documentKey, macKey, wrappedDocumentKey, wrappedMacKey] = await Promise.all([
+    crypto.subtle.importKey("raw", documentKeyBytes, "AES-CBC", false, ["encrypt"]),
+    crypto.subtle.importKey("raw", macKeyBytes, { name: "HMAC", hash: "SHA-512" }, false, ["sign"]),
+    crypto.subtle.encrypt({ name: "RSA-OAEP" }, recipient, documentKeyBytes),
+    crypto.subtle.encrypt({ name: "RSA-OAEP" }, recipient, macKeyBytes),
+  ]);
+  const mac = async (bytes: ArrayBuffer | Uint8Array) => new Uint8Array(await crypto.subtle.sign("HMAC", macKey, bytes)).toBase64();
+  const encrypted = await Promise.all(
+    materials.map(async ({ key }) => {
+      const iv = crypto.getRandomValues(new Uint8Array(16));
+      const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv }, documentKey, key));
+      const value = new Uint8Array(16 + cipher.length);
+      value.set(iv);
+      value.set(cipher, 16);
+      return { value, mac: await mac(value) };
+    }),
+  );
+  const values = [
+    new Uint8Array(wrappedDocumentKey).toBase64(),
+    await mac(wrappedDocumentKey),
+    new Uint8Array(wrappedMacKey).toBase64(),
+    await mac(wrappedMacKey),
+  ];
+  materials.forEach(({ iv }, index) => values.push(iv.toBase64(), encrypted[index]!.value.toBase64(), encrypted[index]!.mac));
+  return values;
+}
+
+/** The KIDs of every ContentKey, in document order (the only typed read the answer needs). */
+function collectKids(nodes: readonly (TNode | string)[], kids: Uint8Array[]): void {
+  for (const node of nodes) {
+    if (typeof node === "string") continue;
+    if (node.tagName.endsWith("ContentKey") && node.attributes.kid) kids.push(Uint8Array.fromHex(node.attributes.kid.replaceAll("-", "")));
+    else collectKids(node.children, kids);
+  }
+}
+
+function fill(template: AnswerTemplate, values: readonly string[]): string {
+  let text = template.pieces[0]!;
+  for (let i = 0; i < template.slots.length; i++) text += values[i] + template.pieces[i + 1]!;
+  return text;
+}
+
+function record(context: ExecutionContext, keys: number): void {
+  if (!pendingIssuance) {
+    const records: unknown[] = [];
+    pendingIssuance = {
+      records,
+      flushed: new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => {
+        pendingIssuance = undefined;
+      }),
+    };
+  }
+  pendingIssuance.records.push({ id: crypto.randomUUID(), at: Date.now(), keys });
+  context.waitUntil(pendingIssuance.flushed);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
+
+function hex(text: string): Uint8Array {
+  return Uint8Array.fromHex(text);
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+import { X509Certificate } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { measure } from "./load.mjs";
+import { TRIVIAL, scenarios } from "./scenarios.mjs";
+import { OUT_ROOT, PROJECT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
+import { createTenant, createWidevineSigner } from "./setup.mjs";
+
+/**
+ * `node bench/floor.mjs [seconds]`: how close each acquisition scenario with a ratio target can come to `/healthz` on
+ * this runtime at all. It runs the service and bench/floor-worker.ts (only the work no implementation can skip: rate
+ * limit, credential or signature check, parsing with txml or JSON.parse, the WebCrypto calls, one issuance record, the
+ * service's own answer with this request's values put in) side by side, one scenario after another, service then
+ * floor, and divides both by the service's `/healthz`. A target above the floor's ratio cannot be met by any Worker
+ * that parses with txml and derives with WebCrypto; the gap between the service and the floor is what is ours.
+ */
+
+const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const COMPATIBILITY_DATE = "2026-04-20";
+const log = (message) => process.stderr.write(`[floor] ${message}\n`);
+
+/** Where each kind of answer carries the values a request supplies (captured group = the value). */
+const CUTS = {
+  cpix: { pattern: /explicitIV="([^"]*)"|<(?:\w+:)?PlainValue>([^<]*)</g, slot: (match) => (match[1] !== undefined ? "iv" : "key") },
+  "cpix-delivery": {
+    pattern: /explicitIV="([^"]*)"|<(?:\w+:)?CipherValue>([^<]*)<|<(?:\w+:)?ValueMAC>([^<]*)</g,
+    slot: (match) => (match[1] !== undefined ? "iv" : match[2] !== undefined ? "cipher" : "mac"),
+  },
+  widevine: { pattern: /"(?:key|iv)":"([^"]*)"/g, slot: (match) => (match[0].startsWith('"key"') ? "key" : "iv") },
+};
+
+async function main() {
+  const outdir = join(OUT_ROOT, `floor-${process.pid}`);
+  const secrets = benchSecrets();
+  try {
+    const { scriptPath } = await buildWorker(join(outdir, "worker"));
+    const service = await startService(scriptPath, secrets);
+    const floor = await startFloor(join(outdir, "floor"));
+    try {
+      const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
+      const signer = await createWidevineSigner(service.url, tenant, "bench");
+      const targeted = scenarios(tenant, signer).filter((scenario) => scenario.target !== undefined);
+      const pairs = [];
+      for (const [index, scenario] of targeted.entries()) {
+        const kind = kindOf(scenario);
+        const answer = await fetchAnswer(service.url, scenario.request);
+        const template = cut(kind, answer);
+        await setUpFloor(floor.url, String(index), template, tenant, signer, scenario.request.body);
+        const floorRequest = { ...scenario.request, headers: { ...scenario.request.headers, "x-floor-scenario": String(index) } };
+        const floorAnswer = await fetchAnswer(floor.url, floorRequest);
+        if (floorAnswer.status !== 200 || floorAnswer.text.length !== answer.text.length) {
+          throw new Error(
+            `${scenario.name}: the floor answered ${floorAnswer.status} with ${floorAnswer.text.length} characters, the service ${answer.text.length}`,
+          );
+        }
+        pairs.push({ scenario, floorRequest });
+      }
+
+      const run = async (origin, request) => {
+        const { path, method = "GET", headers = {}, body } = request;
+        return measure({ url: `${origin}${path}`, method, headers, body, connections: CONNECTIONS, durationSeconds: SECONDS });
+      };
+      log(`/healthz (service, then floor)`);
+      const ceilings = [await run(service.url, TRIVIAL.request)];
+      const floorCeiling = await run(floor.url, TRIVIAL.request);
+      const rows = [];
+      for (const { scenario, floorRequest } of pairs) {
+        log(`${scenario.name}: service, then floor, ${SECONDS} s each`);
+        rows.push({ scenario, ours: await run(service.url, scenario.request), floor: await run(floor.url, floorRequest) });
+      }
+      ceilings.push(await run(service.url, TRIVIAL.request));
+      const ceiling = ceilings.reduce((sum, load) => sum + load.requestsPerSecond, 0) / ceilings.length;
+
+      console.log(
+        `Service /healthz: ${ceilings.map((load) => Math.round(load.requestsPerSecond)).join(" and ")} req/s (first and last); floor Worker's bare /healthz ${Math.round(floorCeiling.requestsPerSecond)} req/s.\n`,
+      );
+      console.log("| Scenario | target | service req/s | floor req/s | service ratio | floor ratio | service ÷ floor |");
+      console.log("|---|---:|---:|---:|---:|---:|---:|");
+      for (const { scenario, ours, floor: bound } of rows) {
+        const flag = [ours, bound].some((load) => load.non2xx || load.errors) ? " (non-2xx or errors)" : "";
+        console.log(
+          `| ${scenario.name}${flag} | ${scenario.target} | ${Math.round(ours.requestsPerSecond)} | ${Math.round(bound.requestsPerSecond)} | ${(ours.requestsPerSecond / ceiling).toFixed(2)} | ${(bound.requestsPerSecond / ceiling).toFixed(2)} | ${(ours.requestsPerSecond / bound.requestsPerSecond).toFixed(2)} |`,
+        );
+      }
+    } finally {
+      await floor.stop();
+      await service.stop();
+    }
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+function kindOf(scenario) {
+  if (scenario.request.path.startsWith("/api/Widevine")) return "widevine";
+  return scenario.request.body.includes("DeliveryDataList") ? "cpix-delivery" : "cpix";
+}
+
+/** The answer as autocannon sees it: no Accept-Encoding, so no compression, and its headers as sent. */
+async function fetchAnswer(origin, { path, method = "GET", headers = {}, body }) {
+  const response = await fetch(`${origin}${path}`, { method, headers: { ...headers, "Accept-Encoding": "identity" }, body });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 200)}`);
+  const headersSent = [...response.headers].filter(
+    ([name]) => !["content-length", "content-encoding", "transfer-encoding", "date"].includes(name),
+  );
+  return { status: response.status, text, headers: headersSent };
+}
+
+/** Cuts the service's answer at every value a request supplies (for Widevine, inside the base64 response). */
+function cut(kind, answer) {
+  const text = kind === "widevine" ? Buffer.from(JSON.parse(answer.text).response, "base64").toString("utf8") : answer.text;
+  const { pattern, slot } = CUTS[kind];
+  const pieces = [];
+  const slots = [];
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    const value = match.slice(1).find((group) => group !== undefined);
+    const start = match.index + match[0].indexOf(value);
+    pieces.push(text.slice(last, start));
+    slots.push(slot(match));
+    last = start + value.length;
+  }
+  pieces.push(text.slice(last));
+  return { kind, pieces, slots, headers: answer.headers };
+}
+
+async function setUpFloor(origin, scenario, template, tenant, signer, requestBody) {
+  const [, secret] = Buffer.from(tenant.authorization.slice("Basic ".length), "base64").toString("utf8").split(":");
+  const certificate = /<ds:X509Certificate>([^<]+)</.exec(requestBody ?? "")?.[1];
+  const recipientSpkiBase64 =
+    certificate &&
+    new X509Certificate(Buffer.from(certificate, "base64")).publicKey.export({ type: "spki", format: "der" }).toString("base64");
+  const response = await fetch(`${origin}/floor/setup`, {
+    method: "POST",
+    body: JSON.stringify({
+      scenario,
+      template,
+      secret,
+      signerKeyHex: signer.signingKeyHex,
+      signerIvHex: signer.signingIvHex,
+      recipientSpkiBase64,
+    }),
+  });
+  if (response.status !== 204) throw new Error(`floor setup answered ${response.status}: ${await response.text()}`);
+}
+
+/** bench/floor-worker.ts bundled with esbuild and served by its own Miniflare on 127.0.0.1, with the rate-limit binding. */
+async function startFloor(outdir) {
+  const outfile = join(outdir, "floor-worker.js");
+  await build({
+    entryPoints: [join(PROJECT_ROOT, "bench", "floor-worker.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    minify: true,
+    logLevel: "error",
+  });
+  const miniflare = new Miniflare({
+    modules: true,
+    rootPath: PROJECT_ROOT,
+    modulesRoot: outdir,
+    scriptPath: outfile,
+    compatibilityDate: COMPATIBILITY_DATE,
+    ratelimits: { ACQUISITION_RATE_LIMITER: { simple: { limit: 1_000_000_000, period: 60 } } },
+    host: "127.0.0.1",
+    port: await freePort(),
+    cf: false,
+  });
+  const ready = await miniflare.ready;
+  return { url: ready.origin, stop: () => miniflare.dispose() };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { X509Certificate } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { busyMicros, connectInspector } from "./inspector.mjs";
 import { measure } from "./load.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, PROJECT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
@@ -16,9 +17,14 @@ import { createTenant, createWidevineSigner } from "./setup.mjs";
  * service's own answer with this request's values put in) side by side, one scenario after another, service then
  * floor, and divides both by the service's `/healthz`. A target above the floor's ratio cannot be met by any Worker
  * that parses with txml and derives with WebCrypto; the gap between the service and the floor is what is ours.
+ * With `--isolate` it then also samples both isolates through workerd's V8 inspector (as bench/profile.mjs) and prints
+ * each one's busy µs per request, for /healthz and every scenario.
  */
 
-const SECONDS = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 5);
+const ISOLATE = process.argv.includes("--isolate");
+const SECONDS = Number(process.argv.find((argument) => /^\d+$/.test(argument)) ?? process.env.BENCH_SECONDS ?? 5);
+/** Seconds of each sampled run with --isolate. */
+const PROFILE_SECONDS = 3;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const COMPATIBILITY_DATE = "2026-04-20";
 const log = (message) => process.stderr.write(`[floor] ${message}\n`);
@@ -38,8 +44,9 @@ async function main() {
   const secrets = benchSecrets();
   try {
     const { scriptPath } = await buildWorker(join(outdir, "worker"));
-    const service = await startService(scriptPath, secrets);
-    const floor = await startFloor(join(outdir, "floor"));
+    const inspectorPorts = ISOLATE ? [await freePort(), await freePort()] : [];
+    const service = await startService(scriptPath, secrets, { miniflareOptions: ISOLATE ? { inspectorPort: inspectorPorts[0] } : {} });
+    const floor = await startFloor(join(outdir, "floor"), inspectorPorts[1]);
     try {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
@@ -86,6 +93,23 @@ async function main() {
           `| ${scenario.name}${flag} | ${scenario.target} | ${Math.round(ours.requestsPerSecond)} | ${Math.round(bound.requestsPerSecond)} | ${(ours.requestsPerSecond / ceiling).toFixed(2)} | ${(bound.requestsPerSecond / ceiling).toFixed(2)} | ${(ours.requestsPerSecond / bound.requestsPerSecond).toFixed(2)} |`,
         );
       }
+      if (ISOLATE) {
+        const inspectors = await Promise.all(inspectorPorts.map((port) => connectInspector(port)));
+        const [serviceInspector, floorInspector] = inspectors;
+        console.log("\n| Isolate busy µs per request (V8 sampler, 200 µs) | service | floor |");
+        console.log("|---|---:|---:|");
+        const trivial = [
+          await isolateMicros(serviceInspector, service.url, TRIVIAL.request, "service-0"),
+          await isolateMicros(floorInspector, floor.url, TRIVIAL.request, "floor-0"),
+        ];
+        console.log(`| ${TRIVIAL.name} | ${trivial.map(Math.round).join(" | ")} |`);
+        for (const [index, { scenario, floorRequest }] of pairs.entries()) {
+          const ours = await isolateMicros(serviceInspector, service.url, scenario.request, `service-${index + 1}`);
+          const bound = await isolateMicros(floorInspector, floor.url, floorRequest, `floor-${index + 1}`);
+          console.log(`| ${scenario.name} | ${Math.round(ours)} | ${Math.round(bound)} |`);
+        }
+        for (const inspector of inspectors) inspector.close();
+      }
     } finally {
       await floor.stop();
       await service.stop();
@@ -93,6 +117,27 @@ async function main() {
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
+}
+
+/** The isolate's sampled busy time per answered request while one request is replayed. */
+async function isolateMicros(inspector, origin, { path, method = "GET", headers = {}, body }, saveAs) {
+  await inspector.send("Profiler.enable");
+  await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
+  await inspector.send("Profiler.start");
+  const load = await measure({
+    url: `${origin}${path}`,
+    method,
+    headers,
+    body,
+    connections: CONNECTIONS,
+    durationSeconds: PROFILE_SECONDS,
+  });
+  const { profile } = await inspector.send("Profiler.stop");
+  // FLOOR_PROFILE_OUT=<directory>: keeps each sampled profile (with its request count) for reading function by function.
+  if (process.env.FLOOR_PROFILE_OUT && saveAs) {
+    await writeFile(join(process.env.FLOOR_PROFILE_OUT, `${saveAs}.json`), JSON.stringify({ profile, requests: load.ok }));
+  }
+  return busyMicros(profile) / Math.max(1, load.ok);
 }
 
 function kindOf(scenario) {
@@ -150,7 +195,7 @@ async function setUpFloor(origin, scenario, template, tenant, signer, requestBod
 }
 
 /** bench/floor-worker.ts bundled with esbuild and served by its own Miniflare on 127.0.0.1, with the rate-limit binding. */
-async function startFloor(outdir) {
+async function startFloor(outdir, inspectorPort) {
   const outfile = join(outdir, "floor-worker.js");
   await build({
     entryPoints: [join(PROJECT_ROOT, "bench", "floor-worker.ts")],
@@ -159,10 +204,12 @@ async function startFloor(outdir) {
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    minify: true,
+    minify: process.env.FLOOR_PROFILE_OUT === undefined,
     logLevel: "error",
   });
   const miniflare = new Miniflare({
+    // The name bench/inspector.mjs looks for.
+    name: "edge-key-service-floor",
     modules: true,
     rootPath: PROJECT_ROOT,
     modulesRoot: outdir,
@@ -172,6 +219,7 @@ async function startFloor(outdir) {
     host: "127.0.0.1",
     port: await freePort(),
     cf: false,
+    ...(inspectorPort && { inspectorPort }),
   });
   const ready = await miniflare.ready;
   return { url: ready.origin, stop: () => miniflare.dispose() };

@@ -28,3 +28,13 @@ export async function connectInspector(port) {
     close: () => socket.close(),
   };
 }
+
+/** Sampled time the isolate was not idle, in µs (from a `Profiler.stop` profile). */
+export function busyMicros(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let idle = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    if (byId.get(profile.samples[i]).callFrame.functionName === "(idle)") idle += profile.timeDeltas[i + 1] ?? 0;
+  }
+  return profile.endTime - profile.startTime - idle;
+}

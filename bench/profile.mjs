@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connectInspector } from "./inspector.mjs";
+import { busyMicros, connectInspector } from "./inspector.mjs";
 import { measure } from "./load.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
@@ -76,16 +76,6 @@ async function profileScenario(origin, inspector, scenario) {
   });
   const { profile } = await inspector.send("Profiler.stop");
   return { scenario, load, profile };
-}
-
-/** Sampled time the isolate was not idle, in µs. */
-function busyMicros(profile) {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  let idle = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    if (byId.get(profile.samples[i]).callFrame.functionName === "(idle)") idle += profile.timeDeltas[i + 1] ?? 0;
-  }
-  return profile.endTime - profile.startTime - idle;
 }
 
 /** Self and inclusive time per function (name + position in the bundle), as shares of the sampled time. */

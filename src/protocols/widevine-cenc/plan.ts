@@ -1,4 +1,4 @@
-import { toBase64 } from "../../domain/bytes";
+import { fromUtf8, toBase64 } from "../../domain/bytes";
 import { KeyId } from "../../domain/key-id";
 import { stableKeyId } from "../../domain/stable-key-id";
 import type { CommonEncryptionRequest, WidevineTrackType } from "./request";
@@ -51,7 +51,7 @@ export async function planTracks(request: CommonEncryptionRequest, tenantId: str
 /** The Key ID a GUID-shaped content_id names, or undefined when it is not one. */
 export function contentIdAsGuid(contentId: Uint8Array): KeyId | undefined {
   if (contentId.length === 16) return KeyId.fromBytes(contentId);
-  const text = new TextDecoder().decode(contentId);
+  const text = fromUtf8(contentId);
   return GUID_TEXT.test(text) ? KeyId.parse(text) : undefined;
 }
 

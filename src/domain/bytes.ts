@@ -87,6 +87,19 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Standard base64 (RFC 4648 §4) of the UTF-8 bytes of a string. ASCII text is its own UTF-8 and `btoa` reads it as
+ * those bytes, so it is encoded without a byte array; other text takes the byte path. In workerd, for the signalling
+ * text of one key × 3 DRMs (8 strings, ~3,700 characters): 2.9 µs against 5.9 µs for `utf8` then `toBase64`, of
+ * which `btoa` is 0.8. The check is a pattern because a `charCodeAt` loop measured slower (6.8 µs in all), paying
+ * for each access to a string built by concatenation.
+ */
+export function utf8Base64(text: string): string {
+  return NON_ASCII.test(text) ? toBase64(utf8(text)) : btoa(text);
+}
+
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
   return UTF8_ENCODER.encode(text);

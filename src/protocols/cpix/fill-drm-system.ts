@@ -1,5 +1,12 @@
-import { utf8 } from "../../domain/bytes";
-import type { CpixDocument, CpixDrmSystem, CpixHlsSignalingData, HlsPlaylist } from "../../cpix/model";
+import { Base64Value } from "../../domain/base64-value";
+import type {
+  CpixAnswerDrmSystem,
+  CpixDocument,
+  CpixDrmSystem,
+  CpixHlsSignalingData,
+  CpixSignallingValue,
+  HlsPlaylist,
+} from "../../cpix/model";
 import type { DrmSignalling } from "../../drm/signalling";
 import { knownDrmSystem } from "../../drm/system-ids";
 
@@ -37,9 +44,9 @@ export function filledDrmSystem(
   system: CpixDrmSystem,
   signalling: DrmSignalling,
   askedNothing: boolean,
-  hls: readonly CpixHlsSignalingData[],
+  hls: readonly CpixHlsSignalingData<CpixSignallingValue>[],
   smoothStreaming: boolean,
-): CpixDrmSystem {
+): CpixAnswerDrmSystem {
   const isFairPlay = knownDrmSystem(system.systemId) === "fairPlay";
   return {
     systemId: system.systemId,
@@ -57,7 +64,8 @@ export function filledDrmSystem(
     ...(signalling.contentProtectionData &&
       !isFairPlay &&
       asks(askedNothing, system.contentProtectionData) && {
-        contentProtectionData: utf8(signalling.contentProtectionData),
+        // Signalling text goes to base64 straight from the text (Base64Value), not through a byte array.
+        contentProtectionData: Base64Value.ofUtf8(signalling.contentProtectionData),
       }),
     ...(smoothStreaming &&
       signalling.smoothStreamingProtectionHeader &&
@@ -71,14 +79,14 @@ export function filledDrmSystem(
  * The DASH-IF CPIX DRMSystem (SPEKE v2, plain CPIX): HLSSignalingData for each playlist asked for (CPIX 2.3
  * §HLSSignalingData Element) and SmoothStreamingProtectionHeaderData.
  */
-export function fillCpixDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, request: CpixDocument): CpixDrmSystem {
+export function fillCpixDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, request: CpixDocument): CpixAnswerDrmSystem {
   const askedNothing = askedForNothing(system);
-  const hls: CpixHlsSignalingData[] = [];
+  const hls: CpixHlsSignalingData<Base64Value>[] = [];
   if (signalling.hlsMediaLine !== undefined && signalling.hlsMasterLine !== undefined) {
     const askedPlaylists = new Set(system.hlsSignalingData.map((data) => ((data.playlist ?? "media") === "media" ? "media" : "master")));
-    if (askedNothing || askedPlaylists.has("media")) hls.push({ playlist: "media", data: utf8(signalling.hlsMediaLine) });
+    if (askedNothing || askedPlaylists.has("media")) hls.push({ playlist: "media", data: Base64Value.ofUtf8(signalling.hlsMediaLine) });
     if (askedNothing || askedPlaylists.has("master"))
-      hls.push({ playlist: masterPlaylistName(request.version), data: utf8(signalling.hlsMasterLine) });
+      hls.push({ playlist: masterPlaylistName(request.version), data: Base64Value.ofUtf8(signalling.hlsMasterLine) });
   }
   return filledDrmSystem(system, signalling, askedNothing, hls, true);
 }

@@ -8,7 +8,7 @@ import {
   fairPlayHlsKey,
   hlsSampleMethodFor,
   playReadyHlsKey,
-  renderHlsKeyTag,
+  renderHlsKeyTags,
   widevineHlsKey,
   type HlsKeySignal,
 } from "./hls";
@@ -202,9 +202,10 @@ function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignal
 }
 
 function hlsFields(signal: HlsKeySignal): DrmSignalling {
+  const lines = renderHlsKeyTags(signal);
   return {
-    hlsMediaLine: renderHlsKeyTag(signal, "media"),
-    hlsMasterLine: renderHlsKeyTag(signal, "master"),
+    hlsMediaLine: lines.media,
+    hlsMasterLine: lines.master,
     hlsKeyFormat: signal.keyFormat,
     hlsKeyFormatVersions: signal.keyFormatVersions,
     hlsUri: signal.uri,

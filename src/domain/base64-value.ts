@@ -17,4 +17,12 @@ export class Base64Value {
   static ofUtf8(text: string): Base64Value {
     return new Base64Value(utf8Base64(text));
   }
+
+  /**
+   * The base64 of text its builder knows to be ASCII (its own UTF-8), without checking it again: `btoa` reads the
+   * text as Latin-1 bytes, which for ASCII are the UTF-8 bytes. Text that is not ASCII must go to `ofUtf8`.
+   */
+  static ofAscii(asciiText: string): Base64Value {
+    return new Base64Value(btoa(asciiText));
+  }
 }

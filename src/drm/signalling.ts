@@ -12,7 +12,13 @@ import {
   widevineHlsKey,
   type HlsKeySignal,
 } from "./hls";
-import { DEFAULT_FAIRPLAY_URI_TEMPLATE, keyUriTemplateProblem, renderKeyUriTemplate, templateUsesIv } from "./key-uri-template";
+import {
+  DEFAULT_FAIRPLAY_URI_TEMPLATE,
+  keyUriTemplateIsAscii,
+  keyUriTemplateProblem,
+  renderKeyUriTemplate,
+  templateUsesIv,
+} from "./key-uri-template";
 import { playReadyAlgorithmFor, playReadyKeyChecksum, playReadyLaUrlProblem, wrmHeaderV4_0, wrmHeaderV4_3Cbc } from "./playready";
 import { buildPlayReadyObject, buildPlayReadyPsshBox } from "./playready-object";
 import { buildPsshBox } from "./pssh";
@@ -51,6 +57,13 @@ export interface DrmSignalling {
   readonly psshData?: Uint8Array;
   /** XML text of CPIX `ContentProtectionData`, before base64. */
   readonly contentProtectionData?: string;
+  /**
+   * True when `contentProtectionData` and the HLS lines are ASCII, so a protocol may base64 them without a UTF-8
+   * encoding (`Base64Value.ofAscii`). They are built from fixed ASCII, hex and base64, plus a tenant's key URI
+   * template for FairPlay and Clear Key, whose characters are known once per template (`keyUriTemplateIsAscii`).
+   * Absent: not known, check.
+   */
+  readonly textIsAscii?: boolean;
   /** `#EXT-X-KEY:` line (CPIX `HLSSignalingData@playlist="media"`). */
   readonly hlsMediaLine?: string;
   /** `#EXT-X-SESSION-KEY:` line (`playlist="master"`, CPIX 2.4 `multiVariant`). */
@@ -123,7 +136,13 @@ function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSigna
   const psshData = encodeWidevinePsshData(fields);
   const pssh = widevinePsshBoxOf(psshData);
   const method = hlsSampleMethodFor(scheme ?? "cenc");
-  return { pssh, psshData, contentProtectionData: contentProtectionData(pssh), ...(method && hlsFields(widevineHlsKey(pssh, method))) };
+  return {
+    pssh,
+    psshData,
+    contentProtectionData: contentProtectionData(pssh),
+    textIsAscii: true, // base64 in fixed markup, and a data: URI of base64
+    ...(method && hlsFields(widevineHlsKey(pssh, method))),
+  };
 }
 
 async function signalPlayReady({
@@ -151,6 +170,7 @@ async function signalPlayReady({
     pssh,
     psshData: pro,
     contentProtectionData: contentProtectionData(pssh, pro),
+    textIsAscii: true, // base64 in fixed markup, and a data: URI of base64 (the LA_URL is inside the base64)
     smoothStreamingProtectionHeader: pro,
     ...(checksum && { playReadyChecksum: checksum }),
     ...(method && hlsFields(playReadyHlsKey(pro, method))),
@@ -180,13 +200,13 @@ function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingIn
     return { reason: "iv-size-not-supported-by-system", systemId, ivLength: iv.bytes.length, required: FAIRPLAY_IV_LENGTH };
   }
   const skdUri = renderKeyUriTemplate(template, kid, iv);
-  return { skdUri, ...hlsFields(fairPlayHlsKey(skdUri)) };
+  return { skdUri, textIsAscii: keyUriTemplateIsAscii(template), ...hlsFields(fairPlayHlsKey(skdUri)) };
 }
 
 function signalCommonPssh({ kid }: DrmSignallingInput): DrmSignalling {
   // W3C format-registry initdata/cenc.html §4: version 1, the KIDs listed, DataSize 0.
   const pssh = buildPsshBox({ version: 1, systemId: SYSTEM_IDS.commonPssh, kids: [kid], data: new Uint8Array(0) });
-  return { pssh, psshData: new Uint8Array(0), contentProtectionData: contentProtectionData(pssh) };
+  return { pssh, psshData: new Uint8Array(0), contentProtectionData: contentProtectionData(pssh), textIsAscii: true };
 }
 
 function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
@@ -198,7 +218,7 @@ function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignal
   if (template === undefined) return { reason: "setting-required", systemId, setting: "clearKeyUriTemplate" };
   const problem = keyUriTemplateProblem(template);
   if (problem) return { reason: "setting-invalid", systemId, setting: "clearKeyUriTemplate", rule: problem };
-  return hlsFields(clearKeyAes128HlsKey(renderKeyUriTemplate(template, kid, iv)));
+  return { textIsAscii: keyUriTemplateIsAscii(template), ...hlsFields(clearKeyAes128HlsKey(renderKeyUriTemplate(template, kid, iv))) };
 }
 
 function hlsFields(signal: HlsKeySignal): DrmSignalling {

@@ -64,8 +64,7 @@ export function filledDrmSystem(
     ...(signalling.contentProtectionData &&
       !isFairPlay &&
       asks(askedNothing, system.contentProtectionData) && {
-        // Signalling text goes to base64 straight from the text (Base64Value), not through a byte array.
-        contentProtectionData: Base64Value.ofUtf8(signalling.contentProtectionData),
+        contentProtectionData: signallingText(signalling, signalling.contentProtectionData),
       }),
     ...(smoothStreaming &&
       signalling.smoothStreamingProtectionHeader &&
@@ -84,11 +83,20 @@ export function fillCpixDrmSystem(system: CpixDrmSystem, signalling: DrmSignalli
   const hls: CpixHlsSignalingData<Base64Value>[] = [];
   if (signalling.hlsMediaLine !== undefined && signalling.hlsMasterLine !== undefined) {
     const askedPlaylists = new Set(system.hlsSignalingData.map((data) => ((data.playlist ?? "media") === "media" ? "media" : "master")));
-    if (askedNothing || askedPlaylists.has("media")) hls.push({ playlist: "media", data: Base64Value.ofUtf8(signalling.hlsMediaLine) });
+    if (askedNothing || askedPlaylists.has("media"))
+      hls.push({ playlist: "media", data: signallingText(signalling, signalling.hlsMediaLine) });
     if (askedNothing || askedPlaylists.has("master"))
-      hls.push({ playlist: masterPlaylistName(request.version), data: Base64Value.ofUtf8(signalling.hlsMasterLine) });
+      hls.push({ playlist: masterPlaylistName(request.version), data: signallingText(signalling, signalling.hlsMasterLine) });
   }
   return filledDrmSystem(system, signalling, askedNothing, hls, true);
+}
+
+/**
+ * Signalling text as the answer carries it: base64 made straight from the text, not through a byte array; without
+ * a UTF-8 check when the signalling knows its text is ASCII (`DrmSignalling.textIsAscii`).
+ */
+function signallingText(signalling: DrmSignalling, text: string): Base64Value {
+  return signalling.textIsAscii ? Base64Value.ofAscii(text) : Base64Value.ofUtf8(text);
 }
 
 /** CPIX 2.4 renamed the master playlist `multiVariant`; CPIX 2.1 called it `variant`. */

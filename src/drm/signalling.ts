@@ -46,6 +46,11 @@ export interface DrmSignallingInput {
   readonly iv: Iv;
   /** The key's scheme; undefined = plain CPIX, one key for any scheme (PlayReady gets AESCTR, FairPlay cbcs). */
   readonly scheme: ProtectionScheme | undefined;
+  /**
+   * True for a protocol that carries no text form (the Widevine CENC API): ContentProtectionData and the HLS lines
+   * are then not built. The binary forms and FairPlay's skd URI are built either way.
+   */
+  readonly omitText?: boolean;
   readonly settings: DrmSignallingSettings;
 }
 
@@ -125,7 +130,7 @@ export async function signalDrmSystem(input: DrmSignallingInput): Promise<DrmSig
   }
 }
 
-function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSignalling {
+function signalWidevine({ kid, scheme, settings, omitText }: DrmSignallingInput): DrmSignalling {
   const fields: WidevinePsshData = {
     keyIds: [kid],
     ...(settings.widevineProvider !== undefined && { provider: settings.widevineProvider }),
@@ -135,6 +140,7 @@ function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSigna
   };
   const psshData = encodeWidevinePsshData(fields);
   const pssh = widevinePsshBoxOf(psshData);
+  if (omitText) return { pssh, psshData };
   const method = hlsSampleMethodFor(scheme ?? "cenc");
   return {
     pssh,
@@ -151,6 +157,7 @@ async function signalPlayReady({
   key,
   scheme,
   settings,
+  omitText,
 }: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
   const laUrl = settings.playReadyLaUrl;
   const laUrlProblem = laUrl === undefined ? undefined : checkedLaUrl(laUrl);
@@ -165,14 +172,13 @@ async function signalPlayReady({
   const pro = buildPlayReadyObject(header);
   // Version 0, as Shaka's current generator and the DASH-IF CPIX test vectors (Complex.xml) write it.
   const pssh = buildPlayReadyPsshBox(pro, { version: 0 });
+  const binary = { pssh, psshData: pro, smoothStreamingProtectionHeader: pro, ...(checksum && { playReadyChecksum: checksum }) };
+  if (omitText) return binary;
   const method = hlsSampleMethodFor(scheme ?? "cenc");
   return {
-    pssh,
-    psshData: pro,
+    ...binary,
     contentProtectionData: contentProtectionData(pssh, pro),
     textIsAscii: true, // base64 in fixed markup, and a data: URI of base64 (the LA_URL is inside the base64)
-    smoothStreamingProtectionHeader: pro,
-    ...(checksum && { playReadyChecksum: checksum }),
     ...(method && hlsFields(playReadyHlsKey(pro, method))),
   };
 }
@@ -189,7 +195,7 @@ function checkedLaUrl(laUrl: string): string | undefined {
   return problem;
 }
 
-function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
+function signalFairPlay({ systemId, kid, iv, scheme, settings, omitText }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
   // Apple: "To guarantee compatibility with FairPlay, you must use the METHOD=SAMPLE-AES ... the cbcs protection
   // scheme"; the SPEKE v2 suite rejects FairPlay with cenc (test_negative_cases.py).
   if (scheme !== undefined && scheme !== "cbcs") return { reason: "scheme-not-supported-by-system", systemId, scheme };
@@ -200,6 +206,7 @@ function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingIn
     return { reason: "iv-size-not-supported-by-system", systemId, ivLength: iv.bytes.length, required: FAIRPLAY_IV_LENGTH };
   }
   const skdUri = renderKeyUriTemplate(template, kid, iv);
+  if (omitText) return { skdUri };
   return { skdUri, textIsAscii: keyUriTemplateIsAscii(template), ...hlsFields(fairPlayHlsKey(skdUri)) };
 }
 

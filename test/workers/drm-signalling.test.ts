@@ -297,6 +297,22 @@ describe("signalDrmSystem", () => {
     expect(clearKey.textIsAscii).toBe(false);
   });
 
+  it("builds the same binary forms and skd URI without any text form when asked to omit text", async () => {
+    for (const systemId of [SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, SYSTEM_IDS.fairPlay]) {
+      for (const scheme of ["cenc", "cbcs", undefined] as const) {
+        const full = await signalDrmSystem(input(systemId, scheme));
+        const binaryOnly = await signalDrmSystem(input(systemId, scheme, { omitText: true }));
+        if (isDrmSignallingFailure(full)) {
+          expect(binaryOnly).toEqual(full);
+          continue;
+        }
+        const { contentProtectionData, hlsMediaLine, hlsMasterLine, hlsKeyFormat, hlsKeyFormatVersions, hlsUri, textIsAscii, ...binary } =
+          full;
+        expect(binaryOnly).toEqual(binary);
+      }
+    }
+  });
+
   it("answers the same input with the same bytes", async () => {
     for (const systemId of [SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, SYSTEM_IDS.fairPlay, SYSTEM_IDS.commonPssh]) {
       expect(await signal(systemId, "cbcs")).toEqual(await signal(systemId, "cbcs"));

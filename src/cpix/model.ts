@@ -6,15 +6,26 @@
  * Binary-valued elements hold the decoded bytes of their base64 text; a present but empty element (the
  * placeholders SPEKE encryptors send, e.g. `<cpix:PSSH/>`) holds zero bytes, an absent one is `undefined`.
  * The key-delivery types (DeliveryData, encrypted values) are in `model-delivery.ts`.
+ *
+ * An answer this service builds (`CpixAnswerDocument`) may hold its signalling text (ContentProtectionData,
+ * HLSSignalingData) already in base64 form as a `Base64Value`; the writer renders both forms alike, and a document
+ * read back holds bytes again.
  */
+import type { Base64Value } from "../domain/base64-value";
 import type { ContentKey, Iv } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
 import type { SchemeName } from "../domain/protection-scheme";
 import type { SystemId } from "../domain/system-id";
 import type { CpixDeliveryData, CpixEncryptedValue } from "./model-delivery";
 
-/** The root `CPIX` element, CPIX 2.3 §CPIX Element. Children are kept per list; list order is not significant. */
-export interface CpixDocument {
+/** A signalling payload: its bytes (as read), or in an answer being built, its base64 already made from its text. */
+export type CpixSignallingValue = Uint8Array | Base64Value;
+
+/**
+ * The root `CPIX` element, CPIX 2.3 §CPIX Element. Children are kept per list; list order is not significant.
+ * `Signalling` is the form of the DRMSystems' signalling payloads: bytes in a document read, either form in an answer.
+ */
+export interface CpixDocument<Signalling extends CpixSignallingValue = Uint8Array> {
   /** `@id` (xs:ID). SPEKE v1 carries the resource id here, often not an NCName (e.g. `5E99137A-…`). */
   readonly id?: string;
   /** `@contentId`, CPIX 2.3 §CPIX Element; mandatory and immutable in SPEKE v2 (speke-constraints-v2). */
@@ -28,7 +39,7 @@ export interface CpixDocument {
   /** `ContentKeyList`, CPIX 2.3 §ContentKeyList Element. */
   readonly contentKeyList?: CpixList<CpixContentKey>;
   /** `DRMSystemList`, CPIX 2.3 §DRMSystemList Element. */
-  readonly drmSystemList?: CpixList<CpixDrmSystem>;
+  readonly drmSystemList?: CpixList<CpixDrmSystem<Signalling>>;
   /** `ContentKeyPeriodList`, CPIX 2.3 §ContentKeyPeriodList Element. */
   readonly contentKeyPeriodList?: CpixList<CpixContentKeyPeriod>;
   /** `ContentKeyUsageRuleList`, CPIX 2.3 §ContentKeyUsageRuleList Element. */
@@ -82,8 +93,14 @@ export interface CpixHdcpData {
   readonly outputProtectionData?: Uint8Array;
 }
 
+/** An answer as this service builds it, before the writer renders it: signalling payloads in either form. */
+export type CpixAnswerDocument = CpixDocument<CpixSignallingValue>;
+
+/** A DRMSystem of an answer being built (`CpixAnswerDocument`). */
+export type CpixAnswerDrmSystem = CpixDrmSystem<CpixSignallingValue>;
+
 /** `DRMSystem`: the signalling of one DRM system for one key, CPIX 2.3 §DRMSystem Element. */
-export interface CpixDrmSystem {
+export interface CpixDrmSystem<Signalling extends CpixSignallingValue = Uint8Array> {
   /** `@systemId` (UUID), compared as bytes (PallyCon sends it upper-case). */
   readonly systemId: SystemId;
   /** `@kid` (UUID): the ContentKey this signalling belongs to. */
@@ -99,13 +116,13 @@ export interface CpixDrmSystem {
   /** `PSSH`: the full `pssh` box. */
   readonly pssh?: Uint8Array;
   /** `ContentProtectionData`: UTF-8 XML to put under the MPD's ContentProtection element. */
-  readonly contentProtectionData?: Uint8Array;
+  readonly contentProtectionData?: Signalling;
   /** `ContentProtectionData@robustness`, CPIX 2.4 §DRMSystem Element. */
   readonly contentProtectionDataRobustness?: string;
   /** `URIExtXKey`: the URI of `#EXT-X-KEY` (deprecated in 2.3, removed in 2.4; used by SPEKE v1). */
   readonly uriExtXKey?: Uint8Array;
   /** `HLSSignalingData` (0…2), CPIX 2.3 §HLSSignalingData Element. */
-  readonly hlsSignalingData: readonly CpixHlsSignalingData[];
+  readonly hlsSignalingData: readonly CpixHlsSignalingData<Signalling>[];
   /** `SmoothStreamingProtectionHeaderData`: base64 PlayReady header for the Smooth manifest (xs:string in the XSD). */
   readonly smoothStreamingProtectionHeaderData?: Uint8Array;
   /** `HDSSignalingData` (removed in 2.4). */
@@ -123,12 +140,12 @@ export interface CpixDrmSystem {
 export type HlsPlaylist = "media" | "master" | "multiVariant" | "variant";
 
 /** One `HLSSignalingData`: the full `#EXT-X-KEY` / `#EXT-X-SESSION-KEY` text, CPIX 2.3 §HLSSignalingData Element. */
-export interface CpixHlsSignalingData {
+export interface CpixHlsSignalingData<Signalling extends CpixSignallingValue = Uint8Array> {
   /** `@playlist`. */
   readonly playlist?: HlsPlaylist;
   /** `@allowedCPC`, CPIX 2.4 §HLSSignalingData Element. */
   readonly allowedCpc?: string;
-  readonly data: Uint8Array;
+  readonly data: Signalling;
 }
 
 /** `speke:*` children of a DRMSystem in SPEKE v1 (namespace `urn:aws:amazon:com:speke`), each base64. */

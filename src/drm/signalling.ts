@@ -8,11 +8,17 @@ import {
   fairPlayHlsKey,
   hlsSampleMethodFor,
   playReadyHlsKey,
-  renderHlsKeyTag,
+  renderHlsKeyTags,
   widevineHlsKey,
   type HlsKeySignal,
 } from "./hls";
-import { DEFAULT_FAIRPLAY_URI_TEMPLATE, keyUriTemplateProblem, renderKeyUriTemplate, templateUsesIv } from "./key-uri-template";
+import {
+  DEFAULT_FAIRPLAY_URI_TEMPLATE,
+  keyUriTemplateIsAscii,
+  keyUriTemplateProblem,
+  renderKeyUriTemplate,
+  templateUsesIv,
+} from "./key-uri-template";
 import { playReadyAlgorithmFor, playReadyKeyChecksum, playReadyLaUrlProblem, wrmHeaderV4_0, wrmHeaderV4_3Cbc } from "./playready";
 import { buildPlayReadyObject, buildPlayReadyPsshBox } from "./playready-object";
 import { buildPsshBox } from "./pssh";
@@ -40,6 +46,11 @@ export interface DrmSignallingInput {
   readonly iv: Iv;
   /** The key's scheme; undefined = plain CPIX, one key for any scheme (PlayReady gets AESCTR, FairPlay cbcs). */
   readonly scheme: ProtectionScheme | undefined;
+  /**
+   * True for a protocol that carries no text form (the Widevine CENC API): ContentProtectionData and the HLS lines
+   * are then not built. The binary forms and FairPlay's skd URI are built either way.
+   */
+  readonly omitText?: boolean;
   readonly settings: DrmSignallingSettings;
 }
 
@@ -51,6 +62,13 @@ export interface DrmSignalling {
   readonly psshData?: Uint8Array;
   /** XML text of CPIX `ContentProtectionData`, before base64. */
   readonly contentProtectionData?: string;
+  /**
+   * True when `contentProtectionData` and the HLS lines are ASCII, so a protocol may base64 them without a UTF-8
+   * encoding (`Base64Value.ofAscii`). They are built from fixed ASCII, hex and base64, plus a tenant's key URI
+   * template for FairPlay and Clear Key, whose characters are known once per template (`keyUriTemplateIsAscii`).
+   * Absent: not known, check.
+   */
+  readonly textIsAscii?: boolean;
   /** `#EXT-X-KEY:` line (CPIX `HLSSignalingData@playlist="media"`). */
   readonly hlsMediaLine?: string;
   /** `#EXT-X-SESSION-KEY:` line (`playlist="master"`, CPIX 2.4 `multiVariant`). */
@@ -112,7 +130,7 @@ export async function signalDrmSystem(input: DrmSignallingInput): Promise<DrmSig
   }
 }
 
-function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSignalling {
+function signalWidevine({ kid, scheme, settings, omitText }: DrmSignallingInput): DrmSignalling {
   const fields: WidevinePsshData = {
     keyIds: [kid],
     ...(settings.widevineProvider !== undefined && { provider: settings.widevineProvider }),
@@ -122,8 +140,15 @@ function signalWidevine({ kid, scheme, settings }: DrmSignallingInput): DrmSigna
   };
   const psshData = encodeWidevinePsshData(fields);
   const pssh = widevinePsshBoxOf(psshData);
+  if (omitText) return { pssh, psshData };
   const method = hlsSampleMethodFor(scheme ?? "cenc");
-  return { pssh, psshData, contentProtectionData: contentProtectionData(pssh), ...(method && hlsFields(widevineHlsKey(pssh, method))) };
+  return {
+    pssh,
+    psshData,
+    contentProtectionData: contentProtectionData(pssh),
+    textIsAscii: true, // base64 in fixed markup, and a data: URI of base64
+    ...(method && hlsFields(widevineHlsKey(pssh, method))),
+  };
 }
 
 async function signalPlayReady({
@@ -132,6 +157,7 @@ async function signalPlayReady({
   key,
   scheme,
   settings,
+  omitText,
 }: DrmSignallingInput): Promise<DrmSignalling | DrmSignallingFailure> {
   const laUrl = settings.playReadyLaUrl;
   const laUrlProblem = laUrl === undefined ? undefined : checkedLaUrl(laUrl);
@@ -146,13 +172,13 @@ async function signalPlayReady({
   const pro = buildPlayReadyObject(header);
   // Version 0, as Shaka's current generator and the DASH-IF CPIX test vectors (Complex.xml) write it.
   const pssh = buildPlayReadyPsshBox(pro, { version: 0 });
+  const binary = { pssh, psshData: pro, smoothStreamingProtectionHeader: pro, ...(checksum && { playReadyChecksum: checksum }) };
+  if (omitText) return binary;
   const method = hlsSampleMethodFor(scheme ?? "cenc");
   return {
-    pssh,
-    psshData: pro,
+    ...binary,
     contentProtectionData: contentProtectionData(pssh, pro),
-    smoothStreamingProtectionHeader: pro,
-    ...(checksum && { playReadyChecksum: checksum }),
+    textIsAscii: true, // base64 in fixed markup, and a data: URI of base64 (the LA_URL is inside the base64)
     ...(method && hlsFields(playReadyHlsKey(pro, method))),
   };
 }
@@ -169,7 +195,7 @@ function checkedLaUrl(laUrl: string): string | undefined {
   return problem;
 }
 
-function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
+function signalFairPlay({ systemId, kid, iv, scheme, settings, omitText }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
   // Apple: "To guarantee compatibility with FairPlay, you must use the METHOD=SAMPLE-AES ... the cbcs protection
   // scheme"; the SPEKE v2 suite rejects FairPlay with cenc (test_negative_cases.py).
   if (scheme !== undefined && scheme !== "cbcs") return { reason: "scheme-not-supported-by-system", systemId, scheme };
@@ -180,13 +206,14 @@ function signalFairPlay({ systemId, kid, iv, scheme, settings }: DrmSignallingIn
     return { reason: "iv-size-not-supported-by-system", systemId, ivLength: iv.bytes.length, required: FAIRPLAY_IV_LENGTH };
   }
   const skdUri = renderKeyUriTemplate(template, kid, iv);
-  return { skdUri, ...hlsFields(fairPlayHlsKey(skdUri)) };
+  if (omitText) return { skdUri };
+  return { skdUri, textIsAscii: keyUriTemplateIsAscii(template), ...hlsFields(fairPlayHlsKey(skdUri)) };
 }
 
 function signalCommonPssh({ kid }: DrmSignallingInput): DrmSignalling {
   // W3C format-registry initdata/cenc.html §4: version 1, the KIDs listed, DataSize 0.
   const pssh = buildPsshBox({ version: 1, systemId: SYSTEM_IDS.commonPssh, kids: [kid], data: new Uint8Array(0) });
-  return { pssh, psshData: new Uint8Array(0), contentProtectionData: contentProtectionData(pssh) };
+  return { pssh, psshData: new Uint8Array(0), contentProtectionData: contentProtectionData(pssh), textIsAscii: true };
 }
 
 function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignallingInput): DrmSignalling | DrmSignallingFailure {
@@ -198,13 +225,14 @@ function signalClearKeyAes128({ systemId, kid, iv, scheme, settings }: DrmSignal
   if (template === undefined) return { reason: "setting-required", systemId, setting: "clearKeyUriTemplate" };
   const problem = keyUriTemplateProblem(template);
   if (problem) return { reason: "setting-invalid", systemId, setting: "clearKeyUriTemplate", rule: problem };
-  return hlsFields(clearKeyAes128HlsKey(renderKeyUriTemplate(template, kid, iv)));
+  return { textIsAscii: keyUriTemplateIsAscii(template), ...hlsFields(clearKeyAes128HlsKey(renderKeyUriTemplate(template, kid, iv))) };
 }
 
 function hlsFields(signal: HlsKeySignal): DrmSignalling {
+  const lines = renderHlsKeyTags(signal);
   return {
-    hlsMediaLine: renderHlsKeyTag(signal, "media"),
-    hlsMasterLine: renderHlsKeyTag(signal, "master"),
+    hlsMediaLine: lines.media,
+    hlsMasterLine: lines.master,
     hlsKeyFormat: signal.keyFormat,
     hlsKeyFormatVersions: signal.keyFormatVersions,
     hlsUri: signal.uri,

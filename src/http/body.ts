@@ -1,3 +1,4 @@
+import { fromUtf8 } from "../domain/bytes";
 import { MAX_BODY_BYTES } from "../domain/request-limits";
 
 export { MAX_BODY_BYTES };
@@ -52,7 +53,7 @@ export async function readJsonBody(request: Request): Promise<JsonRead> {
   }
   const body = await readBodyBytes(request);
   if (!body.ok) return { ok: false, status: 413, message: `Request body exceeds ${MAX_BODY_BYTES} bytes` };
-  const text = new TextDecoder("utf-8").decode(body.bytes);
+  const text = fromUtf8(body.bytes);
   if (text.trim() === "") return { ok: false, status: 400, message: "Request body is empty; expected JSON" };
   try {
     return { ok: true, value: JSON.parse(text) };

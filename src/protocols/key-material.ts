@@ -1,6 +1,6 @@
 import type { ContentKey, Iv, KeySeedValue } from "../domain/content-key";
 import { ivFromBytes } from "../domain/content-key";
-import { deriveContentKey, deriveIv } from "../domain/key-derivation";
+import { deriveContentKey, deriveContentKeyAndIv, deriveIv } from "../domain/key-derivation";
 import type { KeyId } from "../domain/key-id";
 import type { StoredKeyLookup } from "../tenancy/stored-content-keys";
 
@@ -29,6 +29,6 @@ export async function keyMaterial(
     const iv = requestIv ?? (material.iv && ivFromBytes(material.iv.bytes.subarray(0, ivLength))) ?? (await deriveIv(seed, kid, ivLength));
     return { key: material.key, iv };
   }
-  const [key, iv] = await Promise.all([deriveContentKey(seed, kid), requestIv ?? deriveIv(seed, kid, ivLength)]);
-  return { key, iv };
+  if (requestIv) return { key: await deriveContentKey(seed, kid), iv: requestIv };
+  return deriveContentKeyAndIv(seed, kid, ivLength);
 }

@@ -4,14 +4,15 @@
  * XSD validity of the output is checked in Node: test/interop/cpix-xsd.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { utf8 } from "../../src/domain/bytes";
+import { Base64Value } from "../../src/domain/base64-value";
+import { toBase64, utf8, utf8Base64 } from "../../src/domain/bytes";
 import { contentKeyFromBytes, ivFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import { SYSTEM_IDS } from "../../src/drm/system-ids";
-import type { CpixDocument } from "../../src/cpix/model";
+import type { CpixAnswerDocument, CpixAnswerDrmSystem, CpixDocument } from "../../src/cpix/model";
 import { readCpix } from "../../src/cpix/reader";
 import { SAMPLES } from "./support/samples";
-import { writeCpix } from "../../src/cpix/writer";
+import { drmSystemValueLength, writeCpix } from "../../src/cpix/writer";
 
 function read(bytes: Uint8Array): CpixDocument {
   const result = readCpix(bytes);
@@ -200,5 +201,34 @@ describe("output shape", () => {
     const xml = writeCpix(response);
     expect(xml.match(/<pskc:PlainValue>AAAAAAAAAAAAAAAAAAAAAA==<\/pskc:PlainValue>/g)).toHaveLength(2);
     expect(request.contentKeyList!.items[0]!.value).toBeUndefined();
+  });
+});
+
+describe("signalling already in base64 (Base64Value) in an answer", () => {
+  const texts = ["", "<x/>", '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://a?b=c&d"', "caf\u00e9 \u00ff", "\u20ac \u{1d11e}", "\u0000\u007f"];
+
+  it.each(texts)("gives the same base64 as encoding the UTF-8 bytes of %j", (text) => {
+    expect(Base64Value.ofUtf8(text).base64).toBe(toBase64(utf8(text)));
+    expect(utf8Base64(text)).toBe(toBase64(utf8(text)));
+  });
+
+  it("writes the same XML as the bytes would, counts the same length, and reads back as those bytes", () => {
+    const system = (value: (text: string) => Uint8Array | Base64Value): CpixAnswerDrmSystem => ({
+      systemId: SYSTEM_IDS.widevine,
+      kid: KID,
+      contentProtectionData: value('<pssh xmlns="urn:mpeg:cenc:2013">AAAA</pssh>'),
+      hlsSignalingData: [
+        { playlist: "media", data: value('#EXT-X-KEY:METHOD=SAMPLE-AES,KEYFORMAT="caf\u00e9"') },
+        { playlist: "master", data: value("") },
+      ],
+      extensions: [],
+    });
+    const asBytes = system(utf8);
+    const asBase64 = system((text) => Base64Value.ofUtf8(text));
+    const document = (drm: CpixAnswerDrmSystem): CpixAnswerDocument => ({ version: "2.3", drmSystemList: { items: [drm] } });
+    const xml = writeCpix(document(asBase64));
+    expect(xml).toBe(writeCpix(document(asBytes)));
+    expect(drmSystemValueLength(asBase64)).toBe(drmSystemValueLength(asBytes));
+    expect(read(utf8(xml)).drmSystemList!.items[0]).toEqual(asBytes);
   });
 });

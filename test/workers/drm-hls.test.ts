@@ -12,6 +12,7 @@ import {
   hlsSampleMethodFor,
   playReadyHlsKey,
   renderHlsKeyTag,
+  renderHlsKeyTags,
   widevineHlsKey,
   type HlsKeySignal,
 } from "../../src/drm/hls";
@@ -52,6 +53,10 @@ describe("HLS key tags", () => {
     expect(media.attributes.map(([name]) => name)).toEqual(order);
     expect(media.attributes.filter(([, , quoted]) => !quoted).map(([name]) => name)).toEqual(["METHOD"]);
     expect(media.attributes.map(([name]) => name)).not.toContain("SCHEME");
+  });
+
+  it.each(cases)("renders %s's media and master tags together exactly as one at a time", (_name, signal) => {
+    expect(renderHlsKeyTags(signal)).toEqual({ media: renderHlsKeyTag(signal, "media"), master: renderHlsKeyTag(signal, "master") });
   });
 
   it.each(cases)("gives %s the same attributes in the master playlist, only the tag differs", (_name, signal) => {

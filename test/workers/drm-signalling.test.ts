@@ -271,6 +271,48 @@ describe("signalDrmSystem", () => {
     }
   });
 
+  it("says its text is ASCII only when it is, and not when a key URI template has a non-ASCII character", async () => {
+    const isAscii = (text: string | undefined) => text === undefined || /^[\x00-\x7f]*$/.test(text);
+    const settings = { playReadyLaUrl: "https://licence.example/caf\u00e9?x=\u20ac", clearKeyUriTemplate: "https://keys.example/{kid}" };
+    for (const systemId of [
+      SYSTEM_IDS.widevine,
+      SYSTEM_IDS.playReady,
+      SYSTEM_IDS.fairPlay,
+      SYSTEM_IDS.commonPssh,
+      SYSTEM_IDS.clearKeyAes128,
+    ]) {
+      for (const scheme of ["cenc", "cbcs", undefined] as const) {
+        const result = await signalDrmSystem(input(systemId, scheme, { settings }));
+        if (isDrmSignallingFailure(result)) continue;
+        expect(result.textIsAscii).toBe(true);
+        expect([result.contentProtectionData, result.hlsMediaLine, result.hlsMasterLine].every(isAscii)).toBe(true);
+      }
+    }
+    const fairPlay = await signal(SYSTEM_IDS.fairPlay, "cbcs", { settings: { fairPlayUriTemplate: "skd://caf\u00e9/{kid}" } });
+    expect(fairPlay.textIsAscii).toBe(false);
+    expect(isAscii(fairPlay.hlsMediaLine)).toBe(false);
+    const clearKey = await signal(SYSTEM_IDS.clearKeyAes128, "cbcs", {
+      settings: { clearKeyUriTemplate: "https://k\u00e9ys.example/{kid}" },
+    });
+    expect(clearKey.textIsAscii).toBe(false);
+  });
+
+  it("builds the same binary forms and skd URI without any text form when asked to omit text", async () => {
+    for (const systemId of [SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, SYSTEM_IDS.fairPlay]) {
+      for (const scheme of ["cenc", "cbcs", undefined] as const) {
+        const full = await signalDrmSystem(input(systemId, scheme));
+        const binaryOnly = await signalDrmSystem(input(systemId, scheme, { omitText: true }));
+        if (isDrmSignallingFailure(full)) {
+          expect(binaryOnly).toEqual(full);
+          continue;
+        }
+        const { contentProtectionData, hlsMediaLine, hlsMasterLine, hlsKeyFormat, hlsKeyFormatVersions, hlsUri, textIsAscii, ...binary } =
+          full;
+        expect(binaryOnly).toEqual(binary);
+      }
+    }
+  });
+
   it("answers the same input with the same bytes", async () => {
     for (const systemId of [SYSTEM_IDS.widevine, SYSTEM_IDS.playReady, SYSTEM_IDS.fairPlay, SYSTEM_IDS.commonPssh]) {
       expect(await signal(systemId, "cbcs")).toEqual(await signal(systemId, "cbcs"));

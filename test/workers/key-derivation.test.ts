@@ -3,7 +3,7 @@ import vectors from "../fixtures/vectors/playready-key-seed.json";
 import { fromBase64, fromHex, toHex } from "../../src/domain/bytes";
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
-import { deriveContentKey, deriveIv } from "../../src/domain/key-derivation";
+import { deriveContentKey, deriveContentKeyAndIv, deriveIv } from "../../src/domain/key-derivation";
 
 describe("PlayReady key-seed derivation", () => {
   it.each(vectors.vectors)("reproduces the published key for KID $kid_uuid", async (vector) => {
@@ -35,6 +35,24 @@ describe("PlayReady key-seed derivation", () => {
     expect(first.bytes.length).toBe(16);
     expect((await deriveIv(seed, kid, 8)).bytes).toEqual(first.bytes.subarray(0, 8));
     expect(toHex(first.bytes)).not.toBe(vectors.vectors[0]!.content_key_hex.toLowerCase());
+  });
+
+  it("pins the derived IV to SHA-256(label‖seed‖big-endian KID), so no change to the derivation moves it", async () => {
+    const seed = keySeedFromBytes(fromHex(vectors.test_key_seed.hex)!);
+    const kid = KeyId.require(vectors.vectors[0]!.kid_uuid);
+    // Computed outside the Worker: node:crypto SHA-256 of "edge-key-service/iv/v1" ‖ seed ‖ KID bytes, first 16 bytes.
+    expect(toHex((await deriveIv(seed, kid)).bytes)).toBe("64e2e356d0a791491de12a7dcf77627e");
+  });
+
+  it.each(vectors.vectors)("derives key and IV together exactly as apart, for KID $kid_uuid", async (vector) => {
+    const seed = keySeedFromBytes(fromBase64(vector.key_seed_b64)!);
+    const kid = KeyId.require(vector.kid_uuid);
+    for (const ivLength of [8, 16] as const) {
+      const both = await deriveContentKeyAndIv(seed, kid, ivLength);
+      expect(toHex(both.key.bytes)).toBe(vector.content_key_hex.toLowerCase());
+      expect(toHex(both.iv.bytes)).toBe(toHex((await deriveIv(seed, kid, ivLength)).bytes));
+      expect(both.iv.bytes.length).toBe(ivLength);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import type { KeySeedValue } from "../../domain/content-key";
 import type { KeyId } from "../../domain/key-id";
-import type { CpixDocument } from "../../cpix/model";
+import type { CpixAnswerDocument, CpixDocument } from "../../cpix/model";
 import { readCpix } from "../../cpix/reader";
 import { writeCpixWithin } from "../../cpix/writer";
 import { utf8 } from "../../domain/bytes";
@@ -49,7 +49,7 @@ export interface DocumentSecurity extends RequestSignaturePolicy {
 
 export interface AcquisitionAnswer {
   readonly xml: string;
-  readonly document: CpixDocument;
+  readonly document: CpixAnswerDocument;
   /** The protocol actually spoken (a CPIX 2.2-style document on /SpekeV2 is answered as plain CPIX). */
   readonly protocolName: string;
   readonly contentId: string | null;
@@ -180,11 +180,11 @@ async function deliveryRecipients(request: CpixDocument, security: DocumentSecur
  * MACMethod. The MAC key shape follows the endpoint (`chosen`), the DocumentKey form the request's CPIX version.
  */
 async function encrypted(
-  document: CpixDocument,
+  document: CpixAnswerDocument,
   recipients: readonly DeliveryRecipient[],
   chosen: CpixProfile,
   request: CpixDocument,
-): Promise<CpixDocument> {
+): Promise<CpixAnswerDocument> {
   const delivery = await encryptContentKeys(recipients, document.contentKeyList?.items ?? [], {
     macKeyShape: chosen.macKeyShape,
     ...(document.version !== undefined && { version: document.version }),

@@ -1,7 +1,7 @@
 import type { ContentKey, Iv, KeySeedValue } from "../../domain/content-key";
 import type { KeyId } from "../../domain/key-id";
 import type { ProtectionScheme } from "../../domain/protection-scheme";
-import type { CpixContentKey, CpixDocument, CpixDrmSystem } from "../../cpix/model";
+import type { CpixAnswerDocument, CpixAnswerDrmSystem, CpixContentKey, CpixDocument } from "../../cpix/model";
 import { drmSystemValueLength } from "../../cpix/writer";
 import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
 import { isDrmSignallingFailure, signalDrmSystem, type DrmSignallingFailure, type DrmSignallingSettings } from "../../drm/signalling";
@@ -23,7 +23,7 @@ export async function answerCpixRequest(
   seed: KeySeedValue,
   settings: DrmSignallingSettings,
   stored?: StoredKeyLookup,
-): Promise<{ ok: true; document: CpixDocument } | { ok: false; failure: AcquisitionFailure }> {
+): Promise<{ ok: true; document: CpixAnswerDocument } | { ok: false; failure: AcquisitionFailure }> {
   const keys = request.contentKeyList?.items ?? [];
   const material = new Map<string, { key: ContentKey; iv: Iv; scheme: ProtectionScheme | undefined }>();
   const filledKeys: CpixContentKey[] = [];
@@ -34,7 +34,7 @@ export async function answerCpixRequest(
     filledKeys.push({ ...rest, explicitIV: iv, value: key });
   }
 
-  const filledSystems: CpixDrmSystem[] = [];
+  const filledSystems: CpixAnswerDrmSystem[] = [];
   let valueLength = 0;
   for (const system of request.drmSystemList?.items ?? []) {
     // The profile's check ran checkKeysAndSystems: every DRMSystem names a ContentKey of the document.
@@ -88,6 +88,6 @@ function settingWireName(setting: keyof DrmSignallingSettings): string {
 }
 
 /** The Key IDs a response carries, in order (for the issuance record). */
-export function issuedKeyIds(document: CpixDocument): KeyId[] {
+export function issuedKeyIds(document: CpixAnswerDocument): KeyId[] {
   return (document.contentKeyList?.items ?? []).map((key) => key.kid);
 }

@@ -1,5 +1,12 @@
-import { utf8 } from "../../domain/bytes";
-import type { CpixDocument, CpixDrmSystem, CpixHlsSignalingData, HlsPlaylist } from "../../cpix/model";
+import { Base64Value } from "../../domain/base64-value";
+import type {
+  CpixAnswerDrmSystem,
+  CpixDocument,
+  CpixDrmSystem,
+  CpixHlsSignalingData,
+  CpixSignallingValue,
+  HlsPlaylist,
+} from "../../cpix/model";
 import type { DrmSignalling } from "../../drm/signalling";
 import { knownDrmSystem } from "../../drm/system-ids";
 
@@ -37,9 +44,9 @@ export function filledDrmSystem(
   system: CpixDrmSystem,
   signalling: DrmSignalling,
   askedNothing: boolean,
-  hls: readonly CpixHlsSignalingData[],
+  hls: readonly CpixHlsSignalingData<CpixSignallingValue>[],
   smoothStreaming: boolean,
-): CpixDrmSystem {
+): CpixAnswerDrmSystem {
   const isFairPlay = knownDrmSystem(system.systemId) === "fairPlay";
   return {
     systemId: system.systemId,
@@ -57,7 +64,7 @@ export function filledDrmSystem(
     ...(signalling.contentProtectionData &&
       !isFairPlay &&
       asks(askedNothing, system.contentProtectionData) && {
-        contentProtectionData: utf8(signalling.contentProtectionData),
+        contentProtectionData: signallingText(signalling, signalling.contentProtectionData),
       }),
     ...(smoothStreaming &&
       signalling.smoothStreamingProtectionHeader &&
@@ -71,16 +78,25 @@ export function filledDrmSystem(
  * The DASH-IF CPIX DRMSystem (SPEKE v2, plain CPIX): HLSSignalingData for each playlist asked for (CPIX 2.3
  * §HLSSignalingData Element) and SmoothStreamingProtectionHeaderData.
  */
-export function fillCpixDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, request: CpixDocument): CpixDrmSystem {
+export function fillCpixDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, request: CpixDocument): CpixAnswerDrmSystem {
   const askedNothing = askedForNothing(system);
-  const hls: CpixHlsSignalingData[] = [];
+  const hls: CpixHlsSignalingData<Base64Value>[] = [];
   if (signalling.hlsMediaLine !== undefined && signalling.hlsMasterLine !== undefined) {
     const askedPlaylists = new Set(system.hlsSignalingData.map((data) => ((data.playlist ?? "media") === "media" ? "media" : "master")));
-    if (askedNothing || askedPlaylists.has("media")) hls.push({ playlist: "media", data: utf8(signalling.hlsMediaLine) });
+    if (askedNothing || askedPlaylists.has("media"))
+      hls.push({ playlist: "media", data: signallingText(signalling, signalling.hlsMediaLine) });
     if (askedNothing || askedPlaylists.has("master"))
-      hls.push({ playlist: masterPlaylistName(request.version), data: utf8(signalling.hlsMasterLine) });
+      hls.push({ playlist: masterPlaylistName(request.version), data: signallingText(signalling, signalling.hlsMasterLine) });
   }
   return filledDrmSystem(system, signalling, askedNothing, hls, true);
+}
+
+/**
+ * Signalling text as the answer carries it: base64 made straight from the text, not through a byte array; without
+ * a UTF-8 check when the signalling knows its text is ASCII (`DrmSignalling.textIsAscii`).
+ */
+function signallingText(signalling: DrmSignalling, text: string): Base64Value {
+  return signalling.textIsAscii ? Base64Value.ofAscii(text) : Base64Value.ofUtf8(text);
 }
 
 /** CPIX 2.4 renamed the master playlist `multiVariant`; CPIX 2.1 called it `variant`. */

@@ -1,5 +1,12 @@
 import type { ProtectionScheme } from "../../domain/protection-scheme";
-import type { CpixContentKey, CpixContentKeyUsageRule, CpixDocument, CpixDrmSystem } from "../../cpix/model";
+import type {
+  CpixAnswerDocument,
+  CpixAnswerDrmSystem,
+  CpixContentKey,
+  CpixContentKeyUsageRule,
+  CpixDocument,
+  CpixDrmSystem,
+} from "../../cpix/model";
 import type { DrmSignalling } from "../../drm/signalling";
 import type { MacKeyShape } from "../../cpix/security/delivery-encryption";
 import type { AcquisitionFailure } from "./failure";
@@ -52,10 +59,10 @@ export interface CpixProfile {
   ): readonly string[];
 
   /** The response's DRMSystem for one of the request's, filled with the signalling built for its key and scheme. */
-  fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, request: CpixDocument): CpixDrmSystem;
+  fillDrmSystem(system: CpixDrmSystem, signalling: DrmSignalling, request: CpixDocument): CpixAnswerDrmSystem;
 
   /** The filled document as the protocol sends it, when that differs (SPEKE v2 leaves CPIX@id out). */
-  finishResponse?(response: CpixDocument): CpixDocument;
+  finishResponse?(response: CpixAnswerDocument): CpixAnswerDocument;
 }
 
 /** A profile whose requests are URLs (GET) rather than CPIX bodies: it builds the request document from the URL. */

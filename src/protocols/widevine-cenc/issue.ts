@@ -85,6 +85,7 @@ async function issueForKid(
       iv,
       scheme: signallingScheme(drmType, request),
       settings: { ...settings, widevineContentId: request.contentId },
+      omitText: true, // the response carries PSSH boxes, their data, the checksum and skd_uri only (response.ts)
     });
     if (isDrmSignallingFailure(result)) return fail(signallingFailure(drmType, result));
     signalling.push({ drmType, signalling: result });

@@ -1,4 +1,4 @@
-import { toBase64 } from "../../domain/bytes";
+import { fromUtf8, toBase64 } from "../../domain/bytes";
 import { KeyId } from "../../domain/key-id";
 import { stableKeyId } from "../../domain/stable-key-id";
 import type { CommonEncryptionRequest, WidevineTrackType } from "./request";
@@ -32,17 +32,23 @@ export async function planTracks(request: CommonEncryptionRequest, tenantId: str
   const rotation = request.cryptoPeriods;
   if (!rotation) {
     const guid = contentIdAsGuid(request.contentId);
+    if (guid) return request.tracks.map((trackType) => ({ trackType, kid: guid }));
+    const contentIdBase64 = toBase64(request.contentId);
     return Promise.all(
       request.tracks.map(async (trackType) => ({
         trackType,
-        kid: guid ?? (await hashedKeyId(request, tenantId, trackType, UNROTATED_PERIOD_INDEX)),
+        kid: await hashedKeyId(request, tenantId, contentIdBase64, trackType, UNROTATED_PERIOD_INDEX),
       })),
     );
   }
+  // The content_id's base64 is a part of every key's stable Key ID: encoded once, not once per key.
+  const contentIdBase64 = toBase64(request.contentId);
   const plan: Promise<PlannedTrackKey>[] = [];
   for (let period = rotation.firstIndex; period < rotation.firstIndex + rotation.count; period++) {
     for (const trackType of request.tracks) {
-      plan.push(hashedKeyId(request, tenantId, trackType, period).then((kid) => ({ trackType, kid, cryptoPeriodIndex: period })));
+      plan.push(
+        hashedKeyId(request, tenantId, contentIdBase64, trackType, period).then((kid) => ({ trackType, kid, cryptoPeriodIndex: period })),
+      );
     }
   }
   return Promise.all(plan);
@@ -51,12 +57,18 @@ export async function planTracks(request: CommonEncryptionRequest, tenantId: str
 /** The Key ID a GUID-shaped content_id names, or undefined when it is not one. */
 export function contentIdAsGuid(contentId: Uint8Array): KeyId | undefined {
   if (contentId.length === 16) return KeyId.fromBytes(contentId);
-  const text = new TextDecoder().decode(contentId);
+  const text = fromUtf8(contentId);
   return GUID_TEXT.test(text) ? KeyId.parse(text) : undefined;
 }
 
-function hashedKeyId(request: CommonEncryptionRequest, tenantId: string, trackType: WidevineTrackType, period: number): Promise<KeyId> {
-  const parts = [STABLE_KEY_ID_PROTOCOL, toBase64(request.contentId), trackType, String(period)];
+function hashedKeyId(
+  request: CommonEncryptionRequest,
+  tenantId: string,
+  contentIdBase64: string,
+  trackType: WidevineTrackType,
+  period: number,
+): Promise<KeyId> {
+  const parts = [STABLE_KEY_ID_PROTOCOL, contentIdBase64, trackType, String(period)];
   if (request.videoFeature && trackType !== "AUDIO") parts.push(request.videoFeature);
   return stableKeyId(tenantId, parts);
 }

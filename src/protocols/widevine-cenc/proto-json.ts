@@ -1,4 +1,4 @@
-import { fromBase64, fromBase64Url } from "../../domain/bytes";
+import { fromBase64, fromBase64Url, fromStrictUtf8 } from "../../domain/bytes";
 
 /**
  * Readers for the proto3 JSON mapping (https://protobuf.dev/programming-guides/json/) that the Widevine Common
@@ -15,7 +15,7 @@ export const UINT32_MAX = 0xffff_ffff;
 export function parseJsonObject(bytes: Uint8Array): JsonObject | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    value = JSON.parse(fromStrictUtf8(bytes));
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { toBase64 } from "../../domain/bytes";
+import { fromUtf8, toBase64 } from "../../domain/bytes";
 import { tenantStore } from "../../http/auth";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
@@ -109,6 +109,6 @@ function storageUnavailableAnswer(retryAfterSeconds: number): Response {
 }
 
 function contentIdText(contentId: Uint8Array): string {
-  const text = new TextDecoder().decode(contentId);
+  const text = fromUtf8(contentId);
   return /^[\x20-\x7e]*$/.test(text) ? text : `base64:${toBase64(contentId)}`;
 }

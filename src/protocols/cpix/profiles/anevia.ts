@@ -1,5 +1,5 @@
 import { ivFromBytes } from "../../../domain/content-key";
-import { fromBase64Url } from "../../../domain/bytes";
+import { fromBase64Url, fromStrictUtf8 } from "../../../domain/bytes";
 import { KeyId } from "../../../domain/key-id";
 import {
   MAX_ANEVIA_CONFIG_CHARS,
@@ -42,7 +42,7 @@ async function aneviaRequest(url: CpixRequestUrl): Promise<CpixUrlRequest> {
   if (bytes === undefined || bytes.length === 0) return fail("The id parameter is not url-safe base64 (RFC 4648 §5)");
   let config: unknown;
   try {
-    config = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+    config = JSON.parse(fromStrictUtf8(bytes));
   } catch {
     return fail("The id parameter does not decode to UTF-8 JSON");
   }

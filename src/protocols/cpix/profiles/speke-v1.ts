@@ -1,6 +1,6 @@
 import { utf8 } from "../../../domain/bytes";
 import { PROTECTION_SCHEMES, type ProtectionScheme } from "../../../domain/protection-scheme";
-import type { CpixDocument, CpixDrmSystem, CpixHlsSignalingData } from "../../../cpix/model";
+import type { CpixAnswerDrmSystem, CpixDocument, CpixDrmSystem, CpixHlsSignalingData } from "../../../cpix/model";
 import type { DrmSignalling } from "../../../drm/signalling";
 import { knownDrmSystem } from "../../../drm/system-ids";
 import type { AcquisitionFailure } from "../failure";
@@ -25,7 +25,7 @@ function fairPlayConflict(request: CpixDocument, scheme: ProtectionScheme | unde
  * SPEKE v1 (AWS SPEKE v1, live-workflow-methods): PSSH and ContentProtectionData as in CPIX; HLS through URIExtXKey
  * plus speke:KeyFormat(Versions), Smooth Streaming through speke:ProtectionHeader; all base64 of their text.
  */
-function fillSpekeV1DrmSystem(system: CpixDrmSystem, signalling: DrmSignalling): CpixDrmSystem {
+function fillSpekeV1DrmSystem(system: CpixDrmSystem, signalling: DrmSignalling): CpixAnswerDrmSystem {
   const askedNothing = askedForNothing(system);
   const filled = filledDrmSystem(system, signalling, askedNothing, NO_HLS_SIGNALING_DATA, false);
   const speke = {

@@ -1,4 +1,4 @@
-import type { CpixDocument } from "../../../cpix/model";
+import type { CpixAnswerDocument } from "../../../cpix/model";
 import { fillCpixDrmSystem } from "../fill-drm-system";
 import type { CpixProfile } from "../profile";
 import { plainCpixProfile, schemeNamedBy } from "./plain-cpix";
@@ -14,7 +14,7 @@ const STABLE_KEY_ID_LABEL = "speke-v2";
 const CPIX_VIA_SPEKE_V2 = plainCpixProfile("cpix-via-speke-v2");
 
 /** The SPEKE v2 suite requires CPIX@id to be absent from v2 responses (speke_element_assertions.py). */
-function withoutRootId(document: CpixDocument): CpixDocument {
+function withoutRootId(document: CpixAnswerDocument): CpixAnswerDocument {
   const { id: _id, ...rest } = document;
   return rest;
 }

@@ -89,8 +89,14 @@ interface PendingBatch {
 
 /**
  * Batches issuance records per tenant off the hot path (`waitUntil`, batched into the tenant object: the acquisition
- * answers before anything is written; docs/storage.md, issuance). Each request keeps the isolate alive with `waitUntil` until its
- * batch is delivered or parked (deliverIssuance).
+ * answers before anything is written; docs/storage.md, issuance). The request that opens a batch hands its delivery to
+ * `waitUntil`, which keeps that request's context, and so the isolate, alive until the batch is delivered or parked
+ * (deliverIssuance).
+ *
+ * Only that request does: the batch's timer and delivery are continuations of the context that created them (workerd
+ * runs a promise's continuations in its creating request's context and cancels them once that context is done), so a
+ * later request's `waitUntil` on the same promise cannot keep the delivery alive. It only cost that request ~17 µs of
+ * isolate time (bench/RESULTS.md, §Third pass).
  */
 export class IssuanceBatcher {
   static readonly #pending = new Map<string, PendingBatch>();
@@ -110,7 +116,7 @@ export class IssuanceBatcher {
       }
       batch.records.push(record);
       batch.kids += record.kids.length;
-      executionContext.waitUntil(batch.flushed);
+      if (batch.records.length === 1) executionContext.waitUntil(batch.flushed);
       if (batch.records.length >= ISSUANCE_BATCH_MAX || batch.kids >= ISSUANCE_BATCH_MAX_KIDS) {
         // Full: later records start a new batch.
         IssuanceBatcher.#pending.delete(tenantId);

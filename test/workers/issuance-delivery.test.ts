@@ -160,6 +160,35 @@ describe("issuance delivery to the tenant object", () => {
   });
 });
 
+describe("issuance batches are kept alive by the request that opened them", () => {
+  it("hands a batch to waitUntil once, from its first request, and delivers every request's record in it", async () => {
+    const { tenantId } = await createTenant();
+    TenantStore.clear();
+    const tenant = (await new TenantStore(env.SNAPSHOTS, TEST_BINDINGS.KEY_ENCRYPTION_KEY, "1").load(tenantId))!;
+    // Three requests within one batch window, each with its own execution context.
+    const contexts = [[], [], []].map((pending: Promise<unknown>[]) => ({
+      pending,
+      waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
+    }));
+    const kids = contexts.map(() => crypto.randomUUID());
+    contexts.forEach((context, index) =>
+      recordIssuance(env, context, tenant, {
+        time: "2026-11-26T07:00:00.000Z",
+        protocol: "speke-v2.0",
+        contentId: `window-${index}`,
+        kids: [kids[index]!],
+        keySeedId: crypto.randomUUID(),
+        credential: "c",
+      }),
+    );
+    // The delivery runs in the opener's context; a later request's waitUntil could not keep it alive.
+    expect(contexts.map((context) => context.pending.length)).toEqual([1, 0, 0]);
+    await Promise.all(contexts[0]!.pending);
+    const entries = (await issuanceEntries(tenantId)).filter((entry) => entry.kind === "issuance");
+    expect(entries.flatMap((entry) => entry.kids).sort()).toEqual([...kids].sort());
+  });
+});
+
 describe("issuance records are bounded", () => {
   it("splits a request with 2,500 KIDs into records of at most 1,000 KIDs, each with its own id", async () => {
     const { tenantId } = await createTenant();

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { fromUtf8 } from "../domain/bytes";
 import { readBodyBytes } from "../http/body";
 import { routeGroup } from "../http/route-group";
 import { errorHeaders, jsonError } from "../http/errors";
@@ -22,7 +23,7 @@ routes.post("/kek-rotation", async (c) => {
   if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
   let request: { cursor: string | null; limit: number };
   try {
-    request = parseRotationRequest(new TextDecoder().decode(body.bytes));
+    request = parseRotationRequest(fromUtf8(body.bytes));
   } catch (error) {
     if (error instanceof InputError) return jsonError(400, error.message);
     return jsonError(400, 'Malformed JSON: expected {"cursor": "<tenant id>", "limit": <1 to 40>} or an empty body');

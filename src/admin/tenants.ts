@@ -1,3 +1,4 @@
+import { fromUtf8 } from "../domain/bytes";
 import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { readBodyBytes } from "../http/body";
@@ -23,7 +24,7 @@ routes.post("/tenants", async (c) => {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
   let name = "";
-  const text = new TextDecoder().decode(body.bytes).trim();
+  const text = fromUtf8(body.bytes).trim();
   if (text !== "") {
     try {
       name = parseJson(TENANT_NAME, JSON.parse(text)).name ?? "";
@@ -67,7 +68,7 @@ routes.post("/tenants/:id/credentials", async (c) => {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
   let name = "Issued by the operator";
-  const text = new TextDecoder().decode(body.bytes).trim();
+  const text = fromUtf8(body.bytes).trim();
   if (text !== "") {
     try {
       name = parseJson(TENANT_NAME, JSON.parse(text)).name || name;

@@ -90,6 +90,14 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
+ * Whether every character is ASCII (U+0000–U+007F), i.e. the text is its own UTF-8 and Latin-1. A pattern, not a
+ * `charCodeAt` loop: in workerd the loop measured slower on strings built by concatenation.
+ */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
+/**
  * Standard base64 (RFC 4648 §4) of the UTF-8 bytes of a string. ASCII text is its own UTF-8 and `btoa` reads it as
  * those bytes, so it is encoded without a byte array; other text takes the byte path. In workerd, for the signalling
  * text of one key × 3 DRMs (8 strings, ~3,700 characters): 2.9 µs against 5.9 µs for `utf8` then `toBase64`, of
@@ -97,7 +105,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * for each access to a string built by concatenation.
  */
 export function utf8Base64(text: string): string {
-  return NON_ASCII.test(text) ? toBase64(utf8(text)) : btoa(text);
+  return isAscii(text) ? btoa(text) : toBase64(utf8(text));
 }
 
 /** UTF-8 bytes of a string. */

@@ -13,7 +13,8 @@ const STABLE_KEY_ID_LABEL = "edge-key-service/kid/v1";
  * @example await stableKeyId(tenantId, ["widevine", contentIdBase64, "SD", "0"])
  */
 export async function stableKeyId(tenantId: string, parts: readonly string[]): Promise<KeyId> {
-  // One encoding of the joined text: UTF-8 of "a\0b\0" is UTF-8 of each part then a 0x00 byte.
+  // ASCII parts are written straight into the input; otherwise one encoding of the joined text (UTF-8 of "a\0b\0" is
+  // UTF-8 of each part then a 0x00 byte).
   const input =
     asciiInput(tenantId, parts) ?? utf8(`${STABLE_KEY_ID_LABEL}\0${tenantId}\0${parts.length > 0 ? `${parts.join("\0")}\0` : ""}`);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", input));

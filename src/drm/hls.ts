@@ -8,9 +8,6 @@ import { SYSTEM_IDS } from "./system-ids";
  * (docs.aws.amazon.com/mediapackage/latest/userguide/implementing-speke-v2.html): no `SCHEME`, no `KEYID`/`IV`, media and master lines differ only in the tag name.
  */
 
-/** Which playlist a line is for; CPIX 2.4 calls `master` `multiVariant`, the tag is the same. */
-export type HlsPlaylist = "media" | "master";
-
 /** The values of one key tag, before it is written for a playlist. */
 export interface HlsKeySignal {
   readonly method: HlsKeyMethod;
@@ -75,16 +72,10 @@ export function clearKeyAes128HlsKey(keyUri: string): HlsKeySignal {
 }
 
 /**
- * Writes `#EXT-X-KEY` (media) or `#EXT-X-SESSION-KEY` (master, RFC 8216 §4.3.4.5) without a line break.
- * @example renderHlsKeyTag(fairPlayHlsKey("skd://k"), "media") // '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://k",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"'
- */
-export function renderHlsKeyTag(signal: HlsKeySignal, playlist: HlsPlaylist): string {
-  return `${playlist === "media" ? "#EXT-X-KEY" : "#EXT-X-SESSION-KEY"}:${keyTagAttributes(signal)}`;
-}
-
-/**
- * Both playlists' tags of one signal, equal to `renderHlsKeyTag` for each: the attribute list is the same in both
- * (MediaPackage v2 guide), so it is rendered and its quoted-strings checked once, not once per tag.
+ * Both playlists' tags of one signal, without line breaks: `#EXT-X-KEY` for the media playlist and
+ * `#EXT-X-SESSION-KEY` for the master (RFC 8216 §4.3.4.5). The attribute list is the same in both (MediaPackage v2
+ * guide), so it is rendered and its quoted-strings checked once.
+ * @example renderHlsKeyTags(fairPlayHlsKey("skd://k")).media // '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://k",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"'
  */
 export function renderHlsKeyTags(signal: HlsKeySignal): { readonly media: string; readonly master: string } {
   const attributes = keyTagAttributes(signal);

@@ -1,4 +1,4 @@
-import { toHex } from "../domain/bytes";
+import { isAscii, toHex } from "../domain/bytes";
 import type { Iv } from "../domain/content-key";
 import type { KeyId } from "../domain/key-id";
 
@@ -57,7 +57,7 @@ function compiled(template: string): CompiledTemplate {
   let found = COMPILED_TEMPLATES.get(template);
   if (!found) {
     // split with a capturing group alternates literal text and the captured placeholder names.
-    found = { problem: checkTemplate(template), ascii: !/[^\x00-\x7f]/.test(template), pieces: template.split(PLACEHOLDER_PATTERN) };
+    found = { problem: checkTemplate(template), ascii: isAscii(template), pieces: template.split(PLACEHOLDER_PATTERN) };
     if (COMPILED_TEMPLATES.size >= MAX_COMPILED_TEMPLATES) COMPILED_TEMPLATES.clear();
     COMPILED_TEMPLATES.set(template, found);
   }

@@ -11,7 +11,6 @@ import {
   fairPlayHlsKey,
   hlsSampleMethodFor,
   playReadyHlsKey,
-  renderHlsKeyTag,
   renderHlsKeyTags,
   widevineHlsKey,
   type HlsKeySignal,
@@ -48,27 +47,23 @@ describe("HLS key tags", () => {
   ];
 
   it.each(cases)("writes %s as an RFC 8216 attribute list with the MediaPackage v2 attribute order", (_name, signal, order) => {
-    const media = parseKeyTag(renderHlsKeyTag(signal, "media"));
+    const media = parseKeyTag(renderHlsKeyTags(signal).media);
     expect(media.tag).toBe("EXT-X-KEY");
     expect(media.attributes.map(([name]) => name)).toEqual(order);
     expect(media.attributes.filter(([, , quoted]) => !quoted).map(([name]) => name)).toEqual(["METHOD"]);
     expect(media.attributes.map(([name]) => name)).not.toContain("SCHEME");
   });
 
-  it.each(cases)("renders %s's media and master tags together exactly as one at a time", (_name, signal) => {
-    expect(renderHlsKeyTags(signal)).toEqual({ media: renderHlsKeyTag(signal, "media"), master: renderHlsKeyTag(signal, "master") });
-  });
-
   it.each(cases)("gives %s the same attributes in the master playlist, only the tag differs", (_name, signal) => {
-    const media = renderHlsKeyTag(signal, "media");
-    const master = renderHlsKeyTag(signal, "master");
+    const media = renderHlsKeyTags(signal).media;
+    const master = renderHlsKeyTags(signal).master;
     expect(parseKeyTag(master).tag).toBe("EXT-X-SESSION-KEY");
     expect(master.replace("#EXT-X-SESSION-KEY:", "")).toBe(media.replace("#EXT-X-KEY:", ""));
   });
 
   it("carries the Widevine PSSH box and the PlayReady Object as data URIs", () => {
     const attrs = (signal: HlsKeySignal) =>
-      Object.fromEntries(parseKeyTag(renderHlsKeyTag(signal, "media")).attributes.map(([n, v]) => [n, v]));
+      Object.fromEntries(parseKeyTag(renderHlsKeyTags(signal).media).attributes.map(([n, v]) => [n, v]));
     expect(attrs(widevineHlsKey(box, "SAMPLE-AES"))).toEqual({
       METHOD: "SAMPLE-AES",
       URI: `data:text/plain;base64,${toBase64(box)}`,
@@ -88,7 +83,7 @@ describe("HLS key tags", () => {
     const [, kidText, ivB64] = /ContentKey kid="([^"]+)" explicitIV="([^"]+)"/.exec(gpacCpix)!;
     const expected = decodeSignalling(/HLSSignalingData playlist="media">([^<]+)</.exec(gpacCpix)![1]!);
     const skd = renderKeyUriTemplate(DEFAULT_FAIRPLAY_URI_TEMPLATE, KeyId.require(kidText!), ivFromBytes(fromBase64(ivB64!)!));
-    expect(renderHlsKeyTag(fairPlayHlsKey(skd), "media")).toBe(expected);
+    expect(renderHlsKeyTags(fairPlayHlsKey(skd)).media).toBe(expected);
   });
 
   it("writes the FairPlay media and master lines of the DASH-IF Complex.xml vector byte for byte (template skd://{kid})", () => {
@@ -100,7 +95,7 @@ describe("HLS key tags", () => {
       const signal = fairPlayHlsKey(renderKeyUriTemplate("skd://{kid}", KeyId.require(kidText!), iv));
       for (const playlist of ["media", "master"] as const) {
         const expected = decodeSignalling(new RegExp(`HLSSignalingData playlist="${playlist}">([^<]+)<`).exec(body!)![1]!);
-        expect(renderHlsKeyTag(signal, playlist)).toBe(expected);
+        expect(renderHlsKeyTags(signal)[playlist]).toBe(expected);
       }
     }
   });
@@ -115,7 +110,7 @@ describe("HLS key tags", () => {
   });
 
   it("refuses to write a quoted-string holding a double quote", () => {
-    expect(() => renderHlsKeyTag(fairPlayHlsKey('skd://a"b'), "media")).toThrow(/RFC 8216 §4.2/);
+    expect(() => renderHlsKeyTags(fairPlayHlsKey('skd://a"b'))).toThrow(/RFC 8216 §4.2/);
   });
 });
 

@@ -94,9 +94,10 @@ interface PendingBatch {
  * (deliverIssuance).
  *
  * Only that request does: the batch's timer and delivery are continuations of the context that created them (workerd
- * runs a promise's continuations in its creating request's context and cancels them once that context is done), so a
- * later request's `waitUntil` on the same promise cannot keep the delivery alive. It only cost that request ~17 µs of
- * isolate time (bench/RESULTS.md, §Third pass).
+ * runs a promise's continuations in its creating request's context, whichever request resolves it, and drops them
+ * once that context is done: the `handle_cross_request_promise_resolution` behaviour, on by default at our
+ * compatibility date), so a later request's `waitUntil` on the same promise cannot keep the delivery alive. It only
+ * cost that request ~17 µs of isolate time (bench/RESULTS.md, §Third pass).
  */
 export class IssuanceBatcher {
   static readonly #pending = new Map<string, PendingBatch>();

@@ -1,21 +1,27 @@
 import { parse, type TNode } from "txml/txml";
+import { deliveryValues, keyAndIv } from "./floor-crypto";
 
 /**
- * The floor Worker, never deployed (bench/floor.mjs): for each acquisition scenario it does only the work any key
- * service answering that request on Workers cannot skip, and nothing else, so its throughput is an upper bound on what
- * the scenario can reach here:
+ * The floor Worker, never deployed (bench/floor.mjs): for each acquisition scenario it does only the work this
+ * service's design cannot skip on Workers, and nothing else, so its throughput bounds from above what the scenario can
+ * reach here with that design. The design, not any key service: txml is the parser, keys are the PlayReady key-seed
+ * derivation with the service's derived IVs, every digest is a WebCrypto call, acquisitions are rate-limited and
+ * logged. What it does:
  * - the acquisition rate-limit binding call and the credential check (HMAC-SHA256 of the presented secret with a
  *   cached key, compared in constant time) — for the Widevine CENC API instead the request signature (SHA-1, then
  *   AES-256-CBC with a cached key);
- * - reading the body and parsing it: txml for CPIX (the parser the design names; no well-formedness, namespace or
- *   limit checks, no typed read beyond the KIDs), JSON.parse for Widevine;
- * - the cryptography, each a WebCrypto call as in the service: 4 SHA-256 per key (PlayReady key-seed derivation and
- *   the IV), one more per Widevine key (its stable KID); with DeliveryData two RSA-OAEP encryptions and their MACs,
- *   then AES-256-CBC and HMAC-SHA512 per key;
- * - one issuance record handed to `waitUntil`;
+ * - reading the body and parsing it: txml for CPIX (no well-formedness, namespace or limit checks, no typed read
+ *   beyond the KIDs), JSON.parse for Widevine;
+ * - the cryptography (floor-crypto.ts): 4 SHA-256 per key (key-seed derivation and IV), one more per Widevine key (its
+ *   stable KID); with DeliveryData two RSA-OAEP encryptions and their MACs, then AES-256-CBC and HMAC-SHA512 per key;
+ * - one issuance record, its batch handed to `waitUntil` by the request that opens it (as the service does);
  * - the answer: the service's own checked answer for the scenario, cut at every key, IV, ciphertext and MAC, with
- *   this request's values put into the cuts (no signalling built, no XML or JSON written), sent with the same
- *   headers.
+ *   this request's values put into the cuts, sent with the same headers.
+ * What it leaves out, each of which the service must do, so the floor is optimistic: building the signalling (PSSH,
+ * PlayReady objects, HLS lines, ContentProtectionData) and writing XML or JSON (the cut answer acts as a perfect cache
+ * of the bench's repeated KIDs), the well-formedness, namespace, limit and request checks, the tenant's settings,
+ * parsing the DeliveryData certificate (its RSA key is imported once at setup), and delivering the issuance records
+ * to the tenant's Durable Object.
  * The floor's keys come from its own seed, so its bytes differ from the service's only in those values.
  */
 
@@ -45,7 +51,6 @@ let secrets: Secrets | undefined;
 let seed: Uint8Array | undefined;
 /** The DeliveryData recipient's RSA key, imported once (the service caches it per certificate too). */
 let recipientKey: CryptoKey | undefined;
-const IV_LABEL = new TextEncoder().encode("edge-key-service/iv/v1");
 const UTF8 = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
 /** Issuance records gathered between flushes, as the service's batcher does. */
@@ -118,7 +123,7 @@ async function answerCpix(
   const text = await request.text();
   const kids: Uint8Array[] = [];
   collectKids(parse(text, { selfClosingTags: [] }), kids);
-  const materials = await Promise.all(kids.map((kid) => keyAndIv(kid)));
+  const materials = await Promise.all(kids.map((kid) => keyAndIv(seed!, kid)));
   const values: string[] = [];
   if (template.kind === "cpix-delivery") {
     values.push(...(await deliveryValues(materials, recipientKey!)));
@@ -156,71 +161,12 @@ async function answerWidevine(
     for (const track of inner.tracks) names.push(`${inner.content_id}\0${track.type}\0${(inner.first_crypto_period_index ?? 0) + period}`);
   }
   const materials = await Promise.all(
-    names.map(async (name) => keyAndIv(new Uint8Array(await crypto.subtle.digest("SHA-256", UTF8.encode(name)), 0, 16), 8)),
+    names.map(async (name) => keyAndIv(seed!, new Uint8Array(await crypto.subtle.digest("SHA-256", UTF8.encode(name)), 0, 16), 8)),
   );
   const values: string[] = [];
   for (const { key, iv } of materials) values.push(key.toBase64(), iv.toBase64());
   record(context, names.length);
   return new Response(`{"response":"${btoa(fill(template, values))}"}`, { headers: template.headers as [string, string][] });
-}
-
-/** The key-seed derivation's three digests and the IV's one, as the service computes them (4 WebCrypto calls). */
-async function keyAndIv(kid: Uint8Array, ivLength = 16): Promise<{ key: Uint8Array; iv: Uint8Array }> {
-  const s = seed!;
-  const kl = 2 * (s.length + 16);
-  const input = new Uint8Array(kl + IV_LABEL.length + s.length + 16);
-  input.set(s, 0);
-  input.set(kid, s.length);
-  input.copyWithin(s.length + 16, 0, s.length + 16);
-  input.set(IV_LABEL, kl);
-  input.set(s, kl + IV_LABEL.length);
-  input.set(kid, kl + IV_LABEL.length + s.length);
-  const [a, b, c, iv] = (
-    await Promise.all([
-      crypto.subtle.digest("SHA-256", input.subarray(0, s.length + 16)),
-      crypto.subtle.digest("SHA-256", input.subarray(0, 2 * s.length + 16)),
-      crypto.subtle.digest("SHA-256", input.subarray(0, kl)),
-      crypto.subtle.digest("SHA-256", input.subarray(kl)),
-    ])
-  ).map((digest) => new Uint8Array(digest)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-  const key = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) key[i] = a[i]! ^ a[i + 16]! ^ b[i]! ^ b[i + 16]! ^ c[i]! ^ c[i + 16]!;
-  return { key, iv: iv.subarray(0, ivLength) };
-}
-
-/**
- * DeliveryData (CPIX 2.3 §4.2): a fresh document key and MAC key, each RSA-OAEP-encrypted for the recipient and
- * MACed; each content key AES-256-CBC-encrypted under the document key with a random IV, then MACed (HMAC-SHA512).
- * In the answer's order: document key, MAC key, then explicitIV, ciphertext and MAC per content key.
- */
-async function deliveryValues(materials: readonly { key: Uint8Array; iv: Uint8Array }[], recipient: CryptoKey): Promise<string[]> {
-  const documentKeyBytes = crypto.getRandomValues(new Uint8Array(32));
-  const macKeyBytes = crypto.getRandomValues(new Uint8Array(64));
-  const [documentKey, macKey, wrappedDocumentKey, wrappedMacKey] = await Promise.all([
-    crypto.subtle.importKey("raw", documentKeyBytes, "AES-CBC", false, ["encrypt"]),
-    crypto.subtle.importKey("raw", macKeyBytes, { name: "HMAC", hash: "SHA-512" }, false, ["sign"]),
-    crypto.subtle.encrypt({ name: "RSA-OAEP" }, recipient, documentKeyBytes),
-    crypto.subtle.encrypt({ name: "RSA-OAEP" }, recipient, macKeyBytes),
-  ]);
-  const mac = async (bytes: ArrayBuffer | Uint8Array) => new Uint8Array(await crypto.subtle.sign("HMAC", macKey, bytes)).toBase64();
-  const encrypted = await Promise.all(
-    materials.map(async ({ key }) => {
-      const iv = crypto.getRandomValues(new Uint8Array(16));
-      const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CBC", iv }, documentKey, key));
-      const value = new Uint8Array(16 + cipher.length);
-      value.set(iv);
-      value.set(cipher, 16);
-      return { value, mac: await mac(value) };
-    }),
-  );
-  const values = [
-    new Uint8Array(wrappedDocumentKey).toBase64(),
-    await mac(wrappedDocumentKey),
-    new Uint8Array(wrappedMacKey).toBase64(),
-    await mac(wrappedMacKey),
-  ];
-  materials.forEach(({ iv }, index) => values.push(iv.toBase64(), encrypted[index]!.value.toBase64(), encrypted[index]!.mac));
-  return values;
 }
 
 /** The KIDs of every ContentKey, in document order (the only typed read the answer needs). */
@@ -249,7 +195,7 @@ function record(context: ExecutionContext, keys: number): void {
     };
   }
   pendingIssuance.records.push({ id: crypto.randomUUID(), at: Date.now(), keys });
-  context.waitUntil(pendingIssuance.flushed);
+  if (pendingIssuance.records.length === 1) context.waitUntil(pendingIssuance.flushed);
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

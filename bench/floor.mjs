@@ -12,11 +12,13 @@ import { createTenant, createWidevineSigner } from "./setup.mjs";
 
 /**
  * `node bench/floor.mjs [seconds]`: how close each acquisition scenario with a ratio target can come to `/healthz` on
- * this runtime at all. It runs the service and bench/floor-worker.ts (only the work no implementation can skip: rate
- * limit, credential or signature check, parsing with txml or JSON.parse, the WebCrypto calls, one issuance record, the
- * service's own answer with this request's values put in) side by side, one scenario after another, service then
- * floor, and divides both by the service's `/healthz`. A target above the floor's ratio cannot be met by any Worker
- * that parses with txml and derives with WebCrypto; the gap between the service and the floor is what is ours.
+ * this runtime with this service's design. It runs the service and bench/floor-worker.ts (only the work the design
+ * cannot skip: rate limit, credential or signature check, parsing with txml or JSON.parse, the WebCrypto calls of the
+ * key-seed derivation and IVs, one issuance record, the service's own answer with this request's values put in) side
+ * by side, one scenario after another, service then floor, and divides both by the service's `/healthz`. A target
+ * above the floor's ratio cannot be met by a Worker that parses with txml and derives keys and IVs with WebCrypto.
+ * The floor builds no signalling, writes no XML and checks nothing (floor-worker.ts lists what it leaves out), so the
+ * gap between the service and the floor is an upper bound on what is ours to cut, not all of it cuttable.
  * With `--isolate` it then also samples both isolates through workerd's V8 inspector (as bench/profile.mjs) and prints
  * each one's busy µs per request, for /healthz and every scenario.
  */

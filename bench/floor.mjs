@@ -4,7 +4,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { busyMicros, connectInspector } from "./inspector.mjs";
+import { busyMicros, connectInspector, sampledLoad } from "./inspector.mjs";
 import { measure } from "./load.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, PROJECT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
@@ -122,19 +122,10 @@ async function main() {
 }
 
 /** The isolate's sampled busy time per answered request while one request is replayed. */
-async function isolateMicros(inspector, origin, { path, method = "GET", headers = {}, body }, saveAs) {
+async function isolateMicros(inspector, origin, request, saveAs) {
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: 200 });
-  await inspector.send("Profiler.start");
-  const load = await measure({
-    url: `${origin}${path}`,
-    method,
-    headers,
-    body,
-    connections: CONNECTIONS,
-    durationSeconds: PROFILE_SECONDS,
-  });
-  const { profile } = await inspector.send("Profiler.stop");
+  const { load, profile } = await sampledLoad(inspector, origin, request, { connections: CONNECTIONS, durationSeconds: PROFILE_SECONDS });
   // FLOOR_PROFILE_OUT=<directory>: keeps each sampled profile (with its request count) for reading function by function.
   if (process.env.FLOOR_PROFILE_OUT && saveAs) {
     await writeFile(join(process.env.FLOOR_PROFILE_OUT, `${saveAs}.json`), JSON.stringify({ profile, requests: load.ok }));

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { measure } from "./load.mjs";
 
 /** Connects to the inspector target of the user Worker (workerd lists one per service). */
 export async function connectInspector(port) {
@@ -37,4 +38,12 @@ export function busyMicros(profile) {
     if (byId.get(profile.samples[i]).callFrame.functionName === "(idle)") idle += profile.timeDeltas[i + 1] ?? 0;
   }
   return profile.endTime - profile.startTime - idle;
+}
+
+/** Replays one request (bench/load.mjs `measure` options) with the isolate's V8 sampler running: the load and the profile. */
+export async function sampledLoad(inspector, origin, { path, method = "GET", headers = {}, body }, options) {
+  await inspector.send("Profiler.start");
+  const load = await measure({ url: `${origin}${path}`, method, headers, body, ...options });
+  const { profile } = await inspector.send("Profiler.stop");
+  return { load, profile };
 }

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { busyMicros, connectInspector } from "./inspector.mjs";
-import { measure } from "./load.mjs";
+import { busyMicros, connectInspector, sampledLoad } from "./inspector.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
 import { createTenant, createWidevineSigner } from "./setup.mjs";
@@ -63,18 +62,11 @@ async function main() {
 
 /** Profiles the isolate while one scenario's request is replayed for SECONDS. */
 async function profileScenario(origin, inspector, scenario) {
-  const { path, method = "GET", headers = {}, body } = scenario.request;
-  await inspector.send("Profiler.start");
-  const load = await measure({
-    url: `${origin}${path}`,
-    method,
-    headers,
-    body,
+  const { load, profile } = await sampledLoad(inspector, origin, scenario.request, {
     expectStatus: scenario.expectStatus,
     connections: scenario.connections ?? 10,
     durationSeconds: SECONDS,
   });
-  const { profile } = await inspector.send("Profiler.stop");
   return { scenario, load, profile };
 }
 

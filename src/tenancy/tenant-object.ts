@@ -3,14 +3,8 @@ import { migrate } from "./schema";
 import type { HarmonicConfiguration, TenantSettings } from "./settings";
 import type { TenantSnapshot } from "./snapshot";
 import { TENANT_MIGRATIONS } from "./stores/tenant-stores";
-import type {
-  ContentKeyImport,
-  ContentKeyQuery,
-  ContentKeySelection,
-  ContentKeyView,
-  NewContentKey,
-  SealedContentKey,
-} from "./content-key-types";
+import type { ContentKeyImport, ContentKeyQuery, ContentKeySelection } from "./content-key-types";
+import type { ContentKeyView, NewContentKey, SealedContentKey } from "./content-key-types";
 import { ContentKeyOperations } from "./operations/content-key-operations";
 import { CredentialOperations } from "./operations/credential-operations";
 import { DocumentSecurityOperations } from "./operations/document-security-operations";

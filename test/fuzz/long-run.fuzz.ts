@@ -26,21 +26,28 @@ const MAX_FAILURES_PER_TARGET = 3;
 let service: RunningService;
 let fetcher: Fetcher;
 let tenant: FuzzTenant;
-/** Requests sent twice because the connection failed before any answer, by the transport's error code. */
+/** How many times one request is sent when its connection fails before any answer. */
+const TRANSPORT_ATTEMPTS = 3;
+/** Requests sent again because the connection failed before any answer, by the transport's error code. */
 const retries: Record<string, number> = {};
 
 beforeAll(async () => {
   // The fuzz property concerns input handling; rate limits have their own test.
   service = await startService({ unlimitedRates: true });
   fetcher = async (path, init) => {
-    try {
-      return await fetch(`${service.url}${path}`, { ...init, redirect: "manual" });
-    } catch (error) {
-      // A keep-alive connection the server closed as the request went out (undici "other side closed"): the
-      // request never reached the Worker, so it is sent once more; a second failure is reported as a failure.
-      const code = transportCode(error);
-      retries[code] = (retries[code] ?? 0) + 1;
-      return fetch(`${service.url}${path}`, { ...init, redirect: "manual" });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(`${service.url}${path}`, { ...init, redirect: "manual" });
+      } catch (error) {
+        // A keep-alive connection the server closed as the request went out (undici "other side closed", ECONNRESET):
+        // no answer came, so the request is sent again on a fresh connection. Under 4 lanes for minutes Miniflare's
+        // socket does this to ~2 % of requests, and a few twice in a row (seen at 18398b6 and after, with no 5xx
+        // anywhere), so it is sent up to TRANSPORT_ATTEMPTS times; a failure past that is reported as a failure.
+        if (attempt >= TRANSPORT_ATTEMPTS) throw error;
+        const code = transportCode(error);
+        retries[code] = (retries[code] ?? 0) + 1;
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+      }
     }
   };
   tenant = await setUpFuzzTenant(fetcher);

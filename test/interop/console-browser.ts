@@ -53,6 +53,18 @@ export async function signIn(page: Page, tenantId: string, secret: string): Prom
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** A console opened and signed in with a tenant's management key, on its first page (Key seeds). */
+export async function openSignedIn(
+  browser: Browser,
+  url: string,
+  tenant: { readonly tenantId: string; readonly managementKey: string },
+): Promise<ConsolePage> {
+  const opened = await openConsole(browser, url);
+  await signIn(opened.page, tenant.tenantId, tenant.managementKey);
+  await expect.poll(() => opened.page.getByRole("heading", { level: 1 }).textContent()).toBe("Key seeds");
+  return opened;
+}
+
 export async function openPage(page: Page, title: string): Promise<void> {
   await page.getByRole("navigation", { name: "Console pages" }).getByRole("link", { name: title, exact: true }).click();
   await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe(title);

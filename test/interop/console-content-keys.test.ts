@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openConsole, openPage, seriousViolations, signIn } from "./console-browser";
+import { launchChromium, openPage, openSignedIn, seriousViolations } from "./console-browser";
 import { startService, type RunningService } from "./service";
 import { opensslCertificate, scratchFolder } from "./tools";
 import { createServiceTenant } from "./walkthrough";
@@ -27,9 +27,7 @@ afterAll(async () => {
 });
 
 async function signedInOn(title: string) {
-  const opened = await openConsole(browser, service.url);
-  await signIn(opened.page, tenant.tenantId, tenant.managementKey);
-  await expect.poll(() => opened.page.getByRole("heading", { level: 1 }).textContent()).toBe("Key seeds");
+  const opened = await openSignedIn(browser, service.url, tenant);
   await openPage(opened.page, title);
   return opened;
 }

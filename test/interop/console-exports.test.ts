@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openConsole, signIn } from "./console-browser";
+import { launchChromium, openSignedIn } from "./console-browser";
 import { validatePskcXml } from "./pskc-tools";
 import { startService, type RunningService } from "./service";
 import { opensslCertificate, scratchFolder } from "./tools";
@@ -24,11 +24,8 @@ afterAll(async () => {
   scratch.remove();
 });
 
-async function signedIn() {
-  const opened = await openConsole(browser, service.url);
-  await signIn(opened.page, tenant.tenantId, tenant.managementKey);
-  await expect.poll(() => opened.page.getByRole("heading", { level: 1 }).textContent()).toBe("Key seeds");
-  return opened;
+function signedIn() {
+  return openSignedIn(browser, service.url, tenant);
 }
 
 describe("exporting key seeds", () => {

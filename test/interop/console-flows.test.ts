@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, openConsole, openPage, signIn } from "./console-browser";
+import { launchChromium, openConsole, openPage, openSignedIn, signIn } from "./console-browser";
 import { startService, type RunningService } from "./service";
 import { createServiceTenant } from "./walkthrough";
 
@@ -19,11 +19,8 @@ afterAll(async () => {
   await service?.stop();
 });
 
-async function signedIn() {
-  const opened = await openConsole(browser, service.url);
-  await signIn(opened.page, tenant.tenantId, tenant.managementKey);
-  await expect.poll(() => opened.page.getByRole("heading", { level: 1 }).textContent()).toBe("Key seeds");
-  return opened;
+function signedIn() {
+  return openSignedIn(browser, service.url, tenant);
 }
 
 describe("signing in", () => {

@@ -21,7 +21,7 @@ import { recipientForCertificate } from "../cpix/security/delivery-encryption";
 import { jsonError } from "../http/errors";
 import type { ContentKeyCondition } from "../tenancy/content-key-types";
 import { parseFilter } from "./content-key-query";
-import { MAX_CERTIFICATE_LENGTH, UNREADABLE_CERTIFICATE, certificateDer } from "./export-key-seeds";
+import { certificateDer, exportCertificateField } from "./export-key-seeds";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
 
 /**
@@ -77,15 +77,9 @@ export const CONTENT_KEY_EXPORT = v.pipe(
         ),
       ),
       Certificate: optional(
-        v.pipe(
-          v.string(UNREADABLE_CERTIFICATE),
-          v.maxLength(MAX_CERTIFICATE_LENGTH, `Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`),
-          v.rawTransform(({ dataset, addIssue, NEVER }) => {
-            const parsed = parseRecipient(dataset.value);
-            if (typeof parsed === "string") addIssue({ message: parsed });
-            return typeof parsed === "string" ? NEVER : parsed;
-          }),
-          v.description("The recipient's X.509 certificate (PEM or base64 DER): keys are encrypted to its RSA key (CPIX 2.3 DeliveryData)"),
+        exportCertificateField(
+          parseRecipient,
+          "The recipient's X.509 certificate (PEM or base64 DER): keys are encrypted to its RSA key (CPIX 2.3 DeliveryData)",
         ),
       ),
     },

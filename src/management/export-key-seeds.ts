@@ -17,6 +17,7 @@ import { managementFailureResponse } from "../http/management-errors";
 import type { PskcSeed } from "../pskc/model";
 import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
+import { MAX_CERTIFICATE_TEXT } from "./certificate-input";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
 import { MAX_IMPORT_ITEMS } from "./key-seed-input";
 import { parseBody } from "./responses";
@@ -29,8 +30,6 @@ import { parseBody } from "./responses";
 export const MIN_EXPORT_PASSWORD_LENGTH = 12;
 /** Long passphrases are welcome; the bound only keeps the body small (ASVS V2.1.2 allows at least 64). */
 export const MAX_EXPORT_PASSWORD_LENGTH = 1024;
-/** A certificate is a few KiB; the bound keeps a pasted chain or a mistake from going further. */
-export const MAX_CERTIFICATE_LENGTH = 16 * 1024;
 /** The Issuer of every exported key (RFC 6030 §4.3.2). */
 const ISSUER = "edge-key-service";
 
@@ -93,7 +92,7 @@ function pskcResponse(xml: string): Response {
 }
 
 const FIELDS = ["Ids", "Password", "Certificate"];
-export const UNREADABLE_CERTIFICATE = 'Certificate must be one X.509 certificate: PEM "BEGIN CERTIFICATE", or base64 of its DER';
+const UNREADABLE_CERTIFICATE = 'Certificate must be one X.509 certificate: PEM "BEGIN CERTIFICATE", or base64 of its DER';
 
 /** `POST /api/Export/KeySeeds` body `{Ids?, Password? | Certificate?}`: exactly one protection; messages name the field, never its value. */
 export const KEY_SEED_EXPORT = v.pipe(
@@ -133,15 +132,9 @@ export const KEY_SEED_EXPORT = v.pipe(
         ),
       ),
       Certificate: optional(
-        v.pipe(
-          v.string(UNREADABLE_CERTIFICATE),
-          v.maxLength(MAX_CERTIFICATE_LENGTH, `Certificate must be at most ${MAX_CERTIFICATE_LENGTH} characters`),
-          v.rawTransform(({ dataset, addIssue, NEVER }) => {
-            const der = certificateDer(dataset.value);
-            if (typeof der === "string") addIssue({ message: der });
-            return typeof der === "string" ? NEVER : der;
-          }),
-          v.description("The recipient's X.509 certificate (PEM or base64 DER): seeds are encrypted to its RSA key (RFC 6030 §6.3)"),
+        exportCertificateField(
+          certificateDer,
+          "The recipient's X.509 certificate (PEM or base64 DER): seeds are encrypted to its RSA key (RFC 6030 §6.3)",
         ),
       ),
     },
@@ -159,6 +152,23 @@ export function parseKeySeedExport(value: unknown): KeySeedExportRequest {
   const protection: KeySeedExportProtection =
     body.Password !== undefined ? { kind: "password", password: body.Password } : { kind: "certificate", der: body.Certificate! };
   return { protection, ...(body.Ids && { ids: body.Ids }) };
+}
+
+/**
+ * The `Certificate` field of an export body (key seeds and content keys): text of at most MAX_CERTIFICATE_TEXT
+ * characters that `read` turns into its value or a one-sentence problem, which the 400 names.
+ */
+export function exportCertificateField<T extends object>(read: (text: string) => T | string, description: string) {
+  return v.pipe(
+    v.string(UNREADABLE_CERTIFICATE),
+    v.maxLength(MAX_CERTIFICATE_TEXT, `Certificate must be at most ${MAX_CERTIFICATE_TEXT} characters`),
+    v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
+      const value = read(dataset.value);
+      if (typeof value === "string") addIssue({ message: value });
+      return typeof value === "string" ? NEVER : value;
+    }),
+    v.description(description),
+  );
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;

@@ -13,8 +13,7 @@ export const XMLDSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 export const XMLENC_NS = "http://www.w3.org/2001/04/xmlenc#";
 /** AWS SPEKE v1 extension elements (speke:KeyFormat, speke:KeyFormatVersions, speke:ProtectionHeader). */
 export const SPEKE_NS = "urn:aws:amazon:com:speke";
-/** Bound to the `xml` prefix by definition (Namespaces in XML 1.0 §3). */
-export const XML_NS = "http://www.w3.org/XML/1998/namespace";
+export { XML_NS } from "../xml/namespaces";
 
 /** The prefix the writer gives each namespace it knows. */
 export const WRITER_PREFIXES: ReadonlyMap<string, string> = new Map([

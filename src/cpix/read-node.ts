@@ -3,12 +3,11 @@
  * (UUIDs, base64, xs:integer, xs:boolean, xs:dateTime, xs:duration). Every rule violation throws a CpixReadError
  * that names the element, attribute and rule — never the offending value.
  */
-import type { TNode } from "txml/txml";
 import { fromBase64 } from "../domain/bytes";
 import { KeyId } from "../domain/key-id";
 import { CpixReadError } from "./failure";
 import type { CpixExtensionElement } from "./model";
-import { lookupNamespace, type NamespaceScope } from "./xml-namespace-scope";
+import { attributeValue, elementChildren, textContent, type XmlElement } from "../xml/tree";
 
 /** CPIX 2.3.1 UUIDType / CPIX 2.3 KeyIdType pattern (xsd/2.3/cpix.xsd), case-insensitive. */
 export const UUID_PATTERN = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -20,57 +19,12 @@ const DATE_TIME_PATTERN = /^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9
 const DURATION_PATTERN =
   /^-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?$/;
 
-/**
- * One element of txml's tree with its expanded name, resolved when the reader first reaches it. The well-formedness
- * scan (`checkWellFormed` with `namespaces`) already proved every prefix declared, so resolving cannot fail here.
- */
-export interface ResolvedElement {
-  readonly node: TNode;
-  /** The prefixes in scope inside this element. */
-  readonly scope: NamespaceScope;
-  readonly namespace: string;
-  readonly localName: string;
-}
-
-/** Resolves an element's name in the scope of its parent (Namespaces in XML 1.0 §6). */
-export function resolveElement(node: TNode, parentScope: NamespaceScope): ResolvedElement {
-  let bindings: Map<string, string> | undefined;
-  const attributes = node.attributes;
-  for (const name in attributes) {
-    // `xmlns` or `xmlns:prefix` (Namespaces in XML 1.0 §3); 0x78 is "x".
-    if (name.charCodeAt(0) !== 0x78 || !name.startsWith("xmlns") || (name.length > 5 && name.charCodeAt(5) !== 0x3a)) continue;
-    (bindings ??= new Map()).set(name.length === 5 ? "" : name.slice(6), attributes[name] ?? "");
-  }
-  const scope = bindings ? { bindings, parent: parentScope } : parentScope;
-  const tagName = node.tagName;
-  const colon = tagName.indexOf(":");
-  if (colon === -1) return { node, scope, namespace: lookupNamespace(scope, "") ?? "", localName: tagName };
-  return { node, scope, namespace: lookupNamespace(scope, tagName.slice(0, colon)) ?? "", localName: tagName.slice(colon + 1) };
-}
-
-/** The element children of a resolved element (processing instructions and text left out), resolved in its scope. */
-function resolveChildren(parent: ResolvedElement): ResolvedElement[] {
-  const children: ResolvedElement[] = [];
-  for (const child of parent.node.children) {
-    if (typeof child === "string" || child.tagName.charCodeAt(0) === 0x3f) continue; // text, or a "?" PI
-    children.push(resolveElement(child, parent.scope));
-  }
-  return children;
-}
-
-/** All character data directly inside the element (CDATA included), concatenated, then trimmed. */
-function textOf(node: TNode): string {
-  let text = "";
-  for (const child of node.children) if (typeof child === "string") text += child;
-  return text.trim();
-}
-
 export class ReadNode {
-  #children: ResolvedElement[] | undefined;
+  #children: XmlElement[] | undefined;
   #path: string | undefined;
 
   constructor(
-    readonly element: ResolvedElement,
+    readonly element: XmlElement,
     /** The node this one was reached from, for the path; undefined for the root. */
     private readonly parent: ReadNode | undefined,
     /** Its local name in the path, with a 1-based index when read as one of several (`children`), else 0. */
@@ -90,9 +44,9 @@ export class ReadNode {
     return this.element.localName;
   }
 
-  /** Child elements of any name, resolved once. */
-  elementChildren(): readonly ResolvedElement[] {
-    return (this.#children ??= resolveChildren(this.element));
+  /** Child elements of any name, listed once. */
+  elementChildren(): readonly XmlElement[] {
+    return (this.#children ??= elementChildren(this.element));
   }
 
   /** Child elements with this expanded name, in document order. */
@@ -113,7 +67,7 @@ export class ReadNode {
 
   /** The child with this expanded name, if any; a second one is a failure (the XSD allows at most one). */
   child(namespace: string, localName: string): ReadNode | undefined {
-    let found: ResolvedElement | undefined;
+    let found: XmlElement | undefined;
     for (const child of this.elementChildren()) {
       if (child.localName !== localName || child.namespace !== namespace) continue;
       if (found) this.invalidElement(localName, "must occur at most once", `${this.path}/${localName}[2]`);
@@ -136,11 +90,9 @@ export class ReadNode {
     return foreign;
   }
 
-  /** An unqualified attribute, as written (after entity decoding). */
+  /** An unprefixed attribute, normalized and with its references replaced (XML 1.0 §3.3.3). */
   attribute(name: string): string | undefined {
-    // Own keys only: txml's attribute record is a plain object, and an unprefixed name is its own key.
-    const attributes = this.element.node.attributes;
-    return Object.hasOwn(attributes, name) ? (attributes[name] ?? "") : undefined;
+    return attributeValue(this.element, name);
   }
 
   requiredAttribute(name: string): string {
@@ -212,8 +164,9 @@ export class ReadNode {
     return fromBase64(this.text()) ?? new Uint8Array(0);
   }
 
+  /** The element's character data, trimmed. */
   text(): string {
-    return textOf(this.element.node);
+    return textContent(this.element).trim();
   }
 
   invalidAttribute(attribute: string, rule: string): never {
@@ -231,23 +184,13 @@ export class ReadNode {
   }
 }
 
-function toExtension(element: ResolvedElement): CpixExtensionElement {
-  const attributes: { namespace: string; localName: string; value: string }[] = [];
-  const written = element.node.attributes;
-  for (const name in written) {
-    if (name === "xmlns" || name.startsWith("xmlns:")) continue;
-    const value = written[name] ?? "";
-    const colon = name.indexOf(":");
-    if (colon === -1) attributes.push({ namespace: "", localName: name, value });
-    else
-      attributes.push({ namespace: lookupNamespace(element.scope, name.slice(0, colon)) ?? "", localName: name.slice(colon + 1), value });
-  }
+function toExtension(element: XmlElement): CpixExtensionElement {
   return {
     namespace: element.namespace,
     localName: element.localName,
-    attributes,
-    children: resolveChildren(element).map(toExtension),
-    text: textOf(element.node),
+    attributes: element.attributes.map(({ namespace, localName, value }) => ({ namespace, localName, value })),
+    children: elementChildren(element).map(toExtension),
+    text: textContent(element).trim(),
   };
 }
 

@@ -16,10 +16,10 @@ import { CPIX_NS } from "./namespaces";
 import { readContentKey } from "./read-content-key";
 import { readDeliveryData } from "./read-delivery-data";
 import { readDrmSystem } from "./read-drm-system";
-import { definedOnly, ReadNode, resolveElement } from "./read-node";
+import { definedOnly, ReadNode } from "./read-node";
 import { readUsageRule } from "./read-usage-rule";
-import { parseXmlNodes } from "./xml";
-import { XML_SCOPE } from "./xml-namespace-scope";
+import { parseXml } from "../xml/parse";
+import type { XmlDocument } from "../xml/tree";
 
 export type CpixReadResult =
   { readonly ok: true; readonly document: CpixDocument } | { readonly ok: false; readonly failure: CpixReadFailure };
@@ -31,11 +31,17 @@ export type CpixReadResult =
  * if (!read.ok) return respondWith(read.failure); // one switch per protocol maps failures to the wire
  */
 export function readCpix(body: Uint8Array): CpixReadResult {
-  // One scan checks well-formedness and namespaces; txml builds the tree; one walk of it reads the typed document.
-  const parsed = parseXmlNodes(body);
-  if (!parsed.ok) return parsed;
+  const parsed = parseXml(body);
+  return parsed.ok ? readCpixTree(parsed.document) : parsed;
+}
+
+/**
+ * Reads a CPIX document from the tree `parseXml` built: the very nodes a signature check of the same request
+ * verifies (src/cpix/security/signature-verify.ts), so what is signed and what is read cannot differ.
+ */
+export function readCpixTree(document: XmlDocument): CpixReadResult {
   try {
-    return { ok: true, document: readDocument(new ReadNode(resolveElement(parsed.root, XML_SCOPE), undefined)) };
+    return { ok: true, document: readDocument(new ReadNode(document.root, undefined)) };
   } catch (error) {
     if (error instanceof CpixReadError) return { ok: false, failure: error.failure };
     throw error;

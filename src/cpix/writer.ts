@@ -11,7 +11,7 @@ import type { CpixAnswerDocument, CpixAnswerDrmSystem, CpixContentKeyUsageRule, 
 import { CPIX_NS, PSKC_NS, SPEKE_NS } from "./namespaces";
 import { writeContentKey, writeDeliveryData } from "./write-key-material";
 import { PrefixAllocator, renderAttributes, XmlBuilder, XmlLengthExceeded, type XmlAttributes } from "./xml-builder";
-import { escapeXmlText } from "./xml";
+import { escapeXmlText } from "../xml/escape";
 
 export interface WriteCpixOptions {
   /** Indent nested elements (two spaces per level) on separate lines. Default true. */

@@ -4,7 +4,7 @@
  */
 import type { Base64Value } from "../domain/base64-value";
 import { toBase64 } from "../domain/bytes";
-import { escapeXmlAttribute, escapeXmlText } from "./xml";
+import { escapeXmlAttribute, escapeXmlText } from "../xml/escape";
 import { WRITER_PREFIXES, XML_NS } from "./namespaces";
 
 /** Attribute values; `undefined` attributes are left out. */

@@ -38,8 +38,10 @@ export const MAX_USAGE_RULES = 4096;
  */
 export const MAX_FILTERS_PER_USAGE_RULE = 64;
 
-/** Deepest element nesting read (CPIX ≈ 8 levels; signatures ≈ 7 below the root); keeps recursion bounded. */
-export const MAX_XML_DEPTH = 64;
+/*
+ * The deepest element nesting any XML reader accepts is MAX_XML_DEPTH (64) in src/xml/namespaces.ts, beside the
+ * parser that enforces it: the XML layer imports nothing of ours.
+ */
 
 /**
  * Largest answer, in UTF-8 bytes, any acquisition protocol sends. Checked while the answer is built (the DRM

@@ -1,4 +1,4 @@
-import { firstNonXmlChar } from "../domain/xml-char";
+import { firstNonXmlChar } from "../xml/chars";
 import type { ContentKey } from "../domain/content-key";
 import type { ProtectionScheme } from "../domain/protection-scheme";
 import { toBase64 } from "../domain/bytes";

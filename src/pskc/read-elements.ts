@@ -1,16 +1,16 @@
 /** Finding elements and reading their values in a namespace-resolved PSKC tree; every problem is a PskcReadError. */
-import type { XmlElement } from "../cpix/xml";
+import { attributeValue, childElements as childElementsNamed, firstChildElement, textContent, type XmlElement } from "../xml/tree";
 import { fromBase64 } from "../domain/bytes";
 import { PskcReadError } from "./model";
 
 /** The first child with this expanded name (namespace URI + local name, never a prefix). */
 export function childElement(parent: XmlElement, namespace: string, localName: string): XmlElement | undefined {
-  return parent.children.find((child) => child.namespace === namespace && child.localName === localName);
+  return firstChildElement(parent, namespace, localName);
 }
 
 /** Every child with this expanded name, in document order. */
 export function childElements(parent: XmlElement, namespace: string, localName: string): XmlElement[] {
-  return parent.children.filter((child) => child.namespace === namespace && child.localName === localName);
+  return childElementsNamed(parent, namespace, localName);
 }
 
 /** The child, or a `missing` failure naming it (`what`, e.g. "pskc:MACKey"). */
@@ -22,21 +22,23 @@ export function requireChild(parent: XmlElement, namespace: string, localName: s
 
 /** An unqualified attribute, or a `missing` failure naming it. */
 export function requireAttribute(element: XmlElement, name: string, what: string): string {
-  const value = element.attributes.get(name);
+  const value = attributeValue(element, name);
   if (value === undefined || value.trim() === "") throw new PskcReadError({ reason: "missing", what });
   return value.trim();
 }
 
 /** Base64 element text (xs:base64Binary; whitespace allowed, RFC 6030 Figure 7 wraps it). */
 export function base64Text(element: XmlElement, what: string): Uint8Array {
-  const bytes = element.text === "" ? undefined : fromBase64(element.text);
+  const text = trimmedText(element);
+  const bytes = text === "" ? undefined : fromBase64(text);
   if (!bytes) throw new PskcReadError({ reason: "invalid", what, rule: "must be base64" });
   return bytes;
 }
 
 /** A positive decimal integer within `max`. */
 export function integerText(element: XmlElement, what: string, max: number): number {
-  const value = /^\d{1,12}$/.test(element.text) ? Number(element.text) : NaN;
+  const text = trimmedText(element);
+  const value = /^\d{1,12}$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
     throw new PskcReadError({ reason: "invalid", what, rule: `must be an integer from 1 to ${max}` });
   }
@@ -46,4 +48,9 @@ export function integerText(element: XmlElement, what: string, max: number): num
 /** Text taken from the document into a message: cut to a readable length. */
 export function quoted(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** The element's character data without the white space around it. */
+export function trimmedText(element: XmlElement): string {
+  return textContent(element).trim();
 }

@@ -2,7 +2,7 @@
  * Opens a PSKC document's encryption key from `pskc:EncryptionKey`: derived from a password (RFC 6030 §6.2,
  * `xenc11:DerivedKey` with PBKDF2) or sent to the reader's RSA key (§6.3, `xenc:EncryptedKey` with RSA-OAEP).
  */
-import type { XmlElement } from "../cpix/xml";
+import { attributeValue, type XmlElement } from "../xml/tree";
 import { PskcReadError, type PskcProtection } from "./model";
 import { derivePasswordKey, importAesCbcKey, unwrapTransportKey } from "./pskc-crypto";
 import {
@@ -65,7 +65,7 @@ async function openDerivedKey(derivedKey: XmlElement, password: string): Promise
   const keyLength = integerText(requireChild(parameters, "", "KeyLength", "KeyLength"), "KeyLength", 32);
   if (!AES_KEY_LENGTHS.has(keyLength)) throw new PskcReadError({ reason: "invalid", what: "KeyLength", rule: "must be 16 or 32" });
   // RFC 8018 Appendix A.2: an absent PRF (RFC 6030 Figure 7's empty <PRF/>) means HMAC-SHA-1.
-  const prf = childElement(parameters, "", "PRF")?.attributes.get("Algorithm")?.trim() || HMAC_SHA1;
+  const prf = attributeOf(childElement(parameters, "", "PRF"), "Algorithm")?.trim() || HMAC_SHA1;
   const hash = HMAC_HASHES.get(prf);
   if (!hash) throw new PskcReadError({ reason: "unsupported-algorithm", what: "PBKDF2 PRF", algorithm: quoted(prf) });
   return { key: await derivePasswordKey(password, { salt, iterations, keyLength, hash }), length: keyLength };
@@ -77,7 +77,7 @@ async function openTransportedKey(encryptedKey: XmlElement, privateKey: CryptoKe
   const algorithm = requireAttribute(method, "Algorithm", "xenc:EncryptedKey/xenc:EncryptionMethod/@Algorithm");
   if (algorithm !== RSA_OAEP_MGF1P)
     throw new PskcReadError({ reason: "unsupported-algorithm", what: "EncryptedKey", algorithm: quoted(algorithm) });
-  const digest = childElement(method, XMLDSIG_NS, "DigestMethod")?.attributes.get("Algorithm")?.trim();
+  const digest = attributeOf(childElement(method, XMLDSIG_NS, "DigestMethod"), "Algorithm")?.trim();
   if (digest !== undefined && digest !== SHA1_DIGEST) {
     throw new PskcReadError({ reason: "unsupported-algorithm", what: "EncryptedKey DigestMethod", algorithm: quoted(digest) });
   }
@@ -99,4 +99,8 @@ async function openTransportedKey(encryptedKey: XmlElement, privateKey: CryptoKe
   } finally {
     raw.fill(0);
   }
+}
+
+function attributeOf(element: XmlElement | undefined, name: string): string | undefined {
+  return element && attributeValue(element, name);
 }

@@ -2,13 +2,13 @@
  * Reads a PSKC document (RFC 6030) with a password (§6.2) or a private key (§6.3): every ValueMAC is checked before
  * its value is decrypted (§6.1.1), and the document is taken whole or not at all.
  */
-import { parseXml, type XmlElement } from "../cpix/xml";
-import { utf8 } from "../domain/bytes";
+import { parseXml } from "../xml/parse";
+import { attributeValue, type XmlElement } from "../xml/tree";
 import { PskcReadError, type PskcKey, type PskcReadResult } from "./model";
 import { decryptValue, importMacKey, valueMacMatches } from "./pskc-crypto";
 import { AES_CBC_KEY_LENGTHS, HMAC_HASHES, PSKC_NS, PSKC_VERSION, XMLENC_NS } from "./pskc-uris";
 import { openDocumentKey, type DocumentKey, type PskcOpener } from "./read-encryption-key";
-import { base64Text, childElement, childElements, quoted, requireAttribute, requireChild } from "./read-elements";
+import { base64Text, childElement, childElements, quoted, requireAttribute, requireChild, trimmedText } from "./read-elements";
 
 export type { PskcOpener } from "./read-encryption-key";
 
@@ -27,9 +27,9 @@ export async function readPskcPackage(xml: string | Uint8Array, opener: PskcOpen
 }
 
 async function readKeys(xml: string | Uint8Array, opener: PskcOpener): Promise<PskcKey[]> {
-  const parsed = parseXml(typeof xml === "string" ? utf8(xml) : xml);
+  const parsed = parseXml(xml);
   if (!parsed.ok) throw new PskcReadError({ reason: "malformed-xml", detail: parsed.failure.detail });
-  const container = parsed.root;
+  const container = parsed.document.root;
   if (container.namespace !== PSKC_NS || container.localName !== "KeyContainer") {
     throw new PskcReadError({ reason: "missing", what: "pskc:KeyContainer (the root element)" });
   }
@@ -91,8 +91,9 @@ async function readKey(key: XmlElement, documentKey: DocumentKey, macKey: Crypto
   if (!(await valueMacMatches(macKey, cipherValue, mac))) throw new PskcReadError({ reason: "mac-mismatch", keyId });
   const value = await decryptValue(documentKey.key, cipherValue);
   if (!value) throw new PskcReadError({ reason: "decryption-failed", keyId });
-  const name = childElement(key, PSKC_NS, "FriendlyName")?.text;
-  const algorithm = key.attributes.get("Algorithm");
+  const friendlyName = childElement(key, PSKC_NS, "FriendlyName");
+  const name = friendlyName && trimmedText(friendlyName);
+  const algorithm = attributeValue(key, "Algorithm");
   return { id, value, ...(name !== undefined && { name }), ...(algorithm !== undefined && { algorithm }) };
 }
 

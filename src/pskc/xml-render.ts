@@ -2,7 +2,7 @@
  * A tiny tree-to-text XML writer for PSKC documents: qualified names as written (the prefixes are declared on the
  * root by the caller), attribute and text escaping from the CPIX writer's rules, two-space indentation.
  */
-import { escapeXmlAttribute, escapeXmlText } from "../cpix/xml";
+import { escapeXmlAttribute, escapeXmlText } from "../xml/escape";
 
 /** An element: its qualified name, attributes in order, and either text or child elements. */
 export interface XmlNode {

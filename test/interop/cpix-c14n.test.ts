@@ -1,5 +1,5 @@
 /**
- * Our canonicalization (src/cpix/security/c14n.ts) against xml-crypto's, a second implementation, on every CPIX
+ * Our canonicalization (src/xml/c14n.ts) against xml-crypto's, a second implementation, on every CPIX
  * sample: Canonical XML 1.0 and Exclusive C14N of the whole document and of each child of the root (the subtrees
  * CPIX list signatures reference, whose in-scope namespaces come from the root).
  */
@@ -7,9 +7,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { decodeXmlBytes } from "../../src/cpix/xml";
-import { canonicalize } from "../../src/cpix/security/c14n";
-import { parseXmlTree, type XmlTreeElement } from "../../src/cpix/security/xml-tree";
+import { decodeXmlBytes } from "../../src/xml/decode";
+import { canonicalize } from "../../src/xml/c14n";
+import { parseXml } from "../../src/xml/parse";
+import { elementChildren as ourElementChildren } from "../../src/xml/tree";
 import { parseDom, xmlCrypto, type DomElement } from "./xml-dom";
 
 const SAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/cpix/samples");
@@ -21,9 +22,9 @@ function elementChildren(element: DomElement): DomElement[] {
 
 describe.each(names)("%s", (name) => {
   const text = decodeXmlBytes(new Uint8Array(readFileSync(join(SAMPLES_DIR, name)))).replace(/\r\n?/g, "\n");
-  const parsed = parseXmlTree(text);
+  const parsed = parseXml(text);
   if (!parsed.ok) throw new Error(parsed.failure.detail);
-  const root = parsed.root;
+  const root = parsed.document.root;
   const document = parseDom(text);
   const dom = document.documentElement;
 
@@ -33,7 +34,7 @@ describe.each(names)("%s", (name) => {
   });
 
   it("each child of the root: inclusive (namespaces inherited from the root) and exclusive C14N equal xml-crypto's", () => {
-    const ours = root.children.filter((c): c is XmlTreeElement => c.kind === "element");
+    const ours = ourElementChildren(root);
     const theirs = elementChildren(dom);
     expect(ours.length).toBe(theirs.length);
     for (const [i, child] of ours.entries()) {

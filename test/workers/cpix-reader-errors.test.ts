@@ -1,6 +1,6 @@
 /**
  * readCpix failures: a matrix that removes or corrupts one mandatory piece of a valid SPEKE v2 request at a time
- * and expects the failure that names it, plus malformed XML that txml alone would accept.
+ * and expects the failure that names it, plus malformed XML a lenient parser would accept.
  */
 import { describe, expect, it } from "vitest";
 import { utf8 } from "../../src/domain/bytes";
@@ -270,7 +270,7 @@ describe("a document that is not CPIX", () => {
   });
 });
 
-describe("malformed XML that txml alone would accept is refused, saying where", () => {
+describe("malformed XML is refused, saying where", () => {
   it.each([
     [
       "an unterminated start tag",

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { fromStrictUtf8, fromUtf8, utf8 } from "../../src/domain/bytes";
-import { CpixReadError } from "../../src/cpix/failure";
-import { decodeXmlBytes } from "../../src/cpix/xml";
+import { XmlError } from "../../src/xml/failure";
+import { decodeXmlBytes } from "../../src/xml/decode";
 
 const BOM = [0xef, 0xbb, 0xbf];
 /** "é" is C3 A9: split over two calls, a decoder that kept state would join the halves. */
@@ -27,7 +27,7 @@ describe("shared text decoders keep nothing between calls", () => {
   });
 
   it("reads a CPIX body after one it refused as malformed UTF-8, and a UTF-16 body after a UTF-8 one", () => {
-    expect(() => decodeXmlBytes(Uint8Array.of(0x3c, 0x61, 0x3e, ...FIRST_HALF))).toThrow(CpixReadError);
+    expect(() => decodeXmlBytes(Uint8Array.of(0x3c, 0x61, 0x3e, ...FIRST_HALF))).toThrow(XmlError);
     expect(decodeXmlBytes(utf8("<a>é</a>"))).toBe("<a>é</a>");
     const utf16 = Uint8Array.of(0xff, 0xfe, ...[..."<a>é</a>"].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8]));
     expect(decodeXmlBytes(utf16)).toBe("<a>é</a>");

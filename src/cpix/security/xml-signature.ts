@@ -8,9 +8,10 @@ import { utf8 } from "../../domain/bytes";
 import { CPIX_NS, XMLDSIG_NS } from "../namespaces";
 import { writeSignatureElement, type SignatureElementParts } from "../write-signature";
 import { DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N, RSA_SIGNATURE_METHODS, uriFor, type SignatureHash } from "./algorithms";
-import { canonicalize } from "./c14n";
+import { canonicalize, canonicalizeDocument } from "../../xml/c14n";
+import { parseXml } from "../../xml/parse";
+import { firstChildElement, childElements, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { certificatePolicyProblem, importCertificateKey, type CertificateProblem, type X509Certificate } from "./certificate";
-import { childElements, parseXmlTree, type XmlTreeElement } from "./xml-tree";
 
 export {
   describeSignatureFailure,
@@ -52,10 +53,11 @@ export async function signCpixDocument(xml: string, signer: CpixSigner, now: Dat
   if (typeof hash !== "string") return fail(hash);
   const problem = await certificatePolicyProblem(signer.certificate, now);
   if (problem) return fail({ reason: "certificate-refused", problem });
-  const parsed = parseXmlTree(xml);
+  const parsed = parseXml(xml);
   if (!parsed.ok) return fail({ reason: "malformed-xml", detail: parsed.failure.detail });
-  if (parsed.root.namespace !== CPIX_NS || parsed.root.localName !== "CPIX") return fail({ reason: "not-cpix" });
-  const withSignature = signatureInserter(xml, parsed.root);
+  const root = parsed.document.root;
+  if (root.namespace !== CPIX_NS || root.localName !== "CPIX") return fail({ reason: "not-cpix" });
+  const withSignature = signatureInserter(xml, root);
 
   const parts = (digestValue: Uint8Array, signatureValue: Uint8Array): SignatureElementParts => ({
     canonicalizationMethod: EXC_C14N,
@@ -67,11 +69,11 @@ export async function signCpixDocument(xml: string, signer: CpixSigner, now: Dat
   const empty = new Uint8Array(0);
   // 1. The document with the signature in place: digest it without the signature (XML-DSig §6.6.4, enveloped).
   const template = lastSignature(withSignature(writeSignatureElement(parts(empty, empty))));
-  const documentOctets = utf8(canonicalize(template.root, { method: "exclusive", exclude: template.signature }));
+  const documentOctets = utf8(canonicalizeDocument(template.document, { method: "exclusive", exclude: template.signature }));
   const digestValue = new Uint8Array(await crypto.subtle.digest(hash, documentOctets));
   // 2. SignedInfo canonicalized where it will stand (its in-scope namespaces matter), then signed (XML-DSig §3.1.2).
   const withDigest = lastSignature(withSignature(writeSignatureElement(parts(digestValue, empty))));
-  const signedInfo = childElements(withDigest.signature, XMLDSIG_NS, "SignedInfo")[0]!;
+  const signedInfo = firstChildElement(withDigest.signature, XMLDSIG_NS, "SignedInfo")!;
   const signedInfoOctets = utf8(canonicalize(signedInfo, { method: "exclusive" }));
   const signatureValue = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", signer.privateKey, signedInfoOctets));
   // 3. The key must be the certificate's, or every verifier would refuse the answer.
@@ -99,8 +101,8 @@ function signingHash(key: CryptoKey): SignatureHash | SigningFailure {
 }
 
 /** A function putting a Signature element as the root's last child, keeping the writer's indentation. */
-function signatureInserter(xml: string, root: XmlTreeElement): (signature: string) => string {
-  const name = root.prefix === "" ? root.localName : `${root.prefix}:${root.localName}`;
+function signatureInserter(xml: string, root: XmlElement): (signature: string) => string {
+  const name = root.qualifiedName;
   const end = xml.lastIndexOf(`</${name}`);
   if (end !== -1) {
     const indent = xml[end - 1] === "\n" ? "  " : "";
@@ -112,8 +114,8 @@ function signatureInserter(xml: string, root: XmlTreeElement): (signature: strin
 }
 
 /** Parses the document with the signature in place and finds it (the root's last Signature child). */
-function lastSignature(xml: string): { root: XmlTreeElement; signature: XmlTreeElement } {
-  const parsed = parseXmlTree(xml);
+function lastSignature(xml: string): { document: XmlDocument; signature: XmlElement } {
+  const parsed = parseXml(xml);
   if (!parsed.ok) throw new Error(`a signed document did not parse: ${parsed.failure.detail}`); // our own output: a bug
-  return { root: parsed.root, signature: childElements(parsed.root, XMLDSIG_NS, "Signature").at(-1)! };
+  return { document: parsed.document, signature: childElements(parsed.document.root, XMLDSIG_NS, "Signature").at(-1)! };
 }

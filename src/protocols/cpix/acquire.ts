@@ -1,7 +1,8 @@
 import type { KeySeedValue } from "../../domain/content-key";
 import type { KeyId } from "../../domain/key-id";
 import type { CpixAnswerDocument, CpixDocument } from "../../cpix/model";
-import { readCpix } from "../../cpix/reader";
+import { readCpixTree } from "../../cpix/reader";
+import { parseXml } from "../../xml/parse";
 import { writeCpixWithin } from "../../cpix/writer";
 import { utf8 } from "../../domain/bytes";
 import { MAX_ANSWER_BYTES } from "../../domain/request-limits";
@@ -63,9 +64,12 @@ export type AcquisitionResult =
 export async function acquireCpix(body: Uint8Array, profile: CpixProfile, context: AcquisitionContext): Promise<AcquisitionResult> {
   if (body.length === 0)
     return { ok: false, failure: { reason: "invalid-request", message: "Request body is empty; expected a CPIX document" } };
-  const read = readCpix(body);
+  // One parse, one tree: the reader and the signature check below read the same nodes (issue: signed requests).
+  const parsed = parseXml(body);
+  if (!parsed.ok) return { ok: false, failure: { reason: "unreadable", failure: parsed.failure } };
+  const read = readCpixTree(parsed.document);
   if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
-  const signatures = await verifyRequestSignatures(body, context.security);
+  const signatures = await verifyRequestSignatures(parsed.document, context.security);
   if (!signatures.ok) return signatures;
   if (!context.security.encryptForSigner) return acquireCpixDocument(read.document, profile, context);
   if (!signatures.trustedSigner) {

@@ -8,6 +8,8 @@ import { describeCertificateProblem, parseCertificate, type X509Certificate } fr
 import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
 import type { OpenedSigningKey } from "../../tenancy/loaded-tenant";
 import type { AcquisitionFailure } from "./failure";
+import { XMLDSIG_NS } from "../../cpix/namespaces";
+import { firstChildElement, type XmlDocument } from "../../xml/tree";
 
 /** What the tenant asks of request signatures. */
 export interface RequestSignaturePolicy {
@@ -20,28 +22,18 @@ export interface RequestSignaturePolicy {
   readonly requirementName?: string;
 }
 
-const SIGNATURE_ASCII = new TextEncoder().encode("Signature");
-
-/**
- * Verifies a request body's signatures, when it has any or the tenant requires one. A body that never mentions
- * `Signature` (in UTF-8 or UTF-16) has none, so most requests skip the XML-DSig parse.
- */
-export async function checkRequestSignatures(body: Uint8Array, policy: RequestSignaturePolicy): Promise<AcquisitionFailure | undefined> {
-  const checked = await verifyRequestSignatures(body, policy);
-  return checked.ok ? undefined : checked.failure;
-}
-
 /** The outcome of `verifyRequestSignatures`: the trusted document signer's certificate when trust was checked. */
 export type RequestSignatureResult =
   { readonly ok: true; readonly trustedSigner?: X509Certificate } | { readonly ok: false; readonly failure: AcquisitionFailure };
 
 /**
- * `checkRequestSignatures`, also naming the trusted requester whose document signature was accepted (when
+ * Verifies a request's signatures when it has any or the tenant requires one, on the very tree the reader read
+ * (`readCpixTree`), and names the trusted requester whose document signature was accepted (when
  * `requireSignedRequests` made trust be checked): Harmonic's `EncryptContentKeys` encrypts for that certificate.
  */
-export async function verifyRequestSignatures(body: Uint8Array, policy: RequestSignaturePolicy): Promise<RequestSignatureResult> {
-  if (!policy.requireSignedRequests && !mentionsSignature(body)) return { ok: true };
-  const verified = await verifyCpixSignatures(body, policy.now);
+export async function verifyRequestSignatures(document: XmlDocument, policy: RequestSignaturePolicy): Promise<RequestSignatureResult> {
+  if (!policy.requireSignedRequests && !firstChildElement(document.root, XMLDSIG_NS, "Signature")) return { ok: true };
+  const verified = await verifyCpixSignatures(document, policy.now);
   if (!verified.ok) {
     return {
       ok: false,
@@ -133,20 +125,4 @@ function describeSigningFailure(failure: SigningFailure): string {
 
 async function fingerprintOf(certificate: X509Certificate): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", certificate.der)));
-}
-
-/** Whether `Signature` occurs in the bytes as ASCII/UTF-8 or as UTF-16 (either byte order). */
-function mentionsSignature(body: Uint8Array): boolean {
-  const first = SIGNATURE_ASCII[0]!;
-  for (let i = body.indexOf(first); i !== -1; i = body.indexOf(first, i + 1)) {
-    if (matchesAt(body, i, 1) || matchesAt(body, i, 2)) return true;
-  }
-  return false;
-}
-
-function matchesAt(body: Uint8Array, start: number, stride: 1 | 2): boolean {
-  for (let j = 0; j < SIGNATURE_ASCII.length; j++) {
-    if (body[start + j * stride] !== SIGNATURE_ASCII[j]) return false;
-  }
-  return true;
 }

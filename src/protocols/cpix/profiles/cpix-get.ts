@@ -1,6 +1,6 @@
 import { KeyId } from "../../../domain/key-id";
 import { MAX_CPIX_GET_DRMS, MAX_CPIX_GET_KIDS } from "../../../domain/request-limits";
-import { firstNonXmlChar } from "../../../domain/xml-char";
+import { firstNonXmlChar } from "../../../xml/chars";
 import type { ProtectionScheme } from "../../../domain/protection-scheme";
 import { stableKeyId } from "../../../domain/stable-key-id";
 import type { SystemId } from "../../../domain/system-id";

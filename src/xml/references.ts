@@ -1,5 +1,5 @@
-import { isXmlChar } from "../domain/xml-char";
-import { fail, shown } from "./xml-scan-failure";
+import { isXmlChar } from "./chars";
+import { fail, shown } from "./failure";
 
 /**
  * Entity and character references in text and attribute values (XML 1.0 §4.1): without a DTD only the five
@@ -24,7 +24,7 @@ export function checkCharacterReferences(text: string, from: number, data: strin
   }
 }
 
-/** An attribute value with its (already checked) references replaced, as txml decodes it. */
+/** An attribute value with its (already checked) references replaced, as XML 1.0 §4.1 and §4.6 define them. */
 export function decodeReferences(value: string): string {
   if (!value.includes("&")) return value;
   return value.replace(REFERENCE, (_whole, name: string) => {

@@ -1,6 +1,6 @@
 /**
  * The rules a name or namespace declaration must keep for the writer to put it back as it came: the well-formedness
- * pass (`xml-check.ts`) asks these about every element name, attribute name and `xmlns` attribute, and refuses
+ * pass (`parse.ts`) asks these about every element name, attribute name and `xmlns` attribute, and refuses
  * the document, with its line and column, when one answers a problem. Each answer names the rule, never the value.
  */
 import { XML_NS } from "./namespaces";
@@ -66,5 +66,17 @@ export function namespaceDeclarationProblem(attributeName: string, uri: string):
   if (NOT_IN_URI_REFERENCE.test(uri)) {
     return 'must be a URI reference, without spaces, controls or any of " < > \\ ^ ` { | } (Namespaces in XML 1.0 §2.2, RFC 3986 §2)';
   }
+  return undefined;
+}
+
+/**
+ * Why a processing instruction target is refused, or undefined: an XML name without a colon (XML 1.0 §2.6 PITarget,
+ * Namespaces in XML 1.0 §7), and not `xml` in any case, which XML reserves (§2.6; the declaration is read apart).
+ */
+export function processingInstructionTargetProblem(target: string): string | undefined {
+  if (target === "") return "has no target (XML 1.0 §2.6 PITarget)";
+  if (target.toLowerCase() === "xml") return "may not be named xml, which is reserved (XML 1.0 §2.6)";
+  if (target.includes(":")) return "target may not hold a colon (Namespaces in XML 1.0 §7)";
+  if (!ASCII_QNAME.test(target) && !NCNAME.test(target)) return "target is not an XML name (XML 1.0 §2.3 Name)";
   return undefined;
 }

@@ -10,10 +10,13 @@ import { describe, expect, it } from "vitest";
 import { readCpix } from "../../src/cpix/reader";
 import { decryptContentKeys } from "../../src/cpix/security/delivery-decryption";
 import { toHex, utf8 } from "../../src/domain/bytes";
+import { readPskcPackage } from "../../src/pskc/reader";
+import { writePskcPasswordPackage } from "../../src/pskc/writer";
 import { api } from "./support/api";
 import { storedKeyValue } from "./support/content-keys";
-import { AUDIO_KID, KID } from "./support/cpix-requests";
+import { AUDIO_KID, KID, VALID_SPEKE_V2 } from "./support/cpix-requests";
 import { makeTestCertificate } from "./support/make-certificate";
+import { sampleSeeds } from "./support/pskc";
 import {
   canonicalRequest,
   deliveryData,
@@ -139,8 +142,86 @@ describe("attribute value normalization", () => {
     const tampered = signed.replace('contentId="a b"', 'contentId="a\tb"');
     expect(tampered).not.toBe(signed);
     await expectRefusedOrAnsweredAsSigned(await postCpix(attacker, path, tampered, SPEKE_V2), (body) => {
+      expect(answeredKids(body), "the Key IDs derived from the signed contentId").toEqual(answeredKids(asSigned));
       expect(readResponse(body).contentId).toBe("a b");
-      expect(answeredKids(body)).toEqual(answeredKids(asSigned));
     });
+  });
+});
+
+/** Well-formed by XML 1.0 §2.6 (libxml2 agrees): a PI ending at the first `?>`, then `cpix:X` holding the text `'?>`. */
+const PI_WITH_QUOTED_END = "<?a b='?><cpix:X>'?></cpix:X>";
+
+/** A CPIX content-key import body (Axinom Key Service API help, POST api/Import/ContentKeys) with one plain key. */
+function importDocument(kid: string): string {
+  const value = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<cpix:CPIX xmlns:cpix="urn:dashif:org:cpix" xmlns:pskc="urn:ietf:params:xml:ns:keyprov:pskc">` +
+    `<cpix:ContentKeyList><cpix:ContentKey kid="${kid}"><cpix:Data><pskc:Secret><pskc:PlainValue>${value}</pskc:PlainValue>` +
+    `</pskc:Secret></cpix:Data></cpix:ContentKey></cpix:ContentKeyList></cpix:CPIX>`
+  );
+}
+
+describe("a processing instruction whose quoted pseudo-attribute holds ?>", () => {
+  it.each([
+    ["SPEKE v2", "/api/SpekeV2", SPEKE_V2, () => VALID_SPEKE_V2],
+    ["plain CPIX", "/api/Cpix", {}, () => VALID_SPEKE_V2],
+    ["the CPIX content-key import", "/api/Import/ContentKeys", {}, () => importDocument(crypto.randomUUID())],
+  ])("is answered on %s with 200 or a 4xx, never a 5xx", async (_name, path, headers, request) => {
+    const tenant = await tenantWithTestSeed();
+    expect((await postCpix(tenant, path, request(), headers)).status, "the request without the PI").toBe(200);
+    const response = await postCpix(tenant, path, insertAfter(request(), "<cpix:ContentKeyList>", PI_WITH_QUOTED_END), headers);
+    expect(response.status, "a 5xx for a well-formed request").toBeLessThan(500);
+    if (response.status !== 200) expect(response.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it("is read from a PSKC key-seed package as a result, not a thrown error", async () => {
+    const password = "correct horse battery staple";
+    const seeds = sampleSeeds();
+    const xml = await writePskcPasswordPackage(seeds, password);
+    const container = /<pskc:KeyContainer[^>]*>/.exec(xml)![0];
+    const reading = readPskcPackage(insertAfter(xml, container, PI_WITH_QUOTED_END.replaceAll("cpix:", "pskc:")), { password });
+    await expect(reading, "readPskcPackage threw instead of answering a failure").resolves.toHaveProperty("ok");
+    const read = await reading;
+    if (read.ok) expect(read.keys).toHaveLength(seeds.length);
+  });
+});
+
+/** A refusal naming the limit of one Signature per document or list, checked before any digest is computed. */
+const NAMES_ONE_SIGNATURE_LIMIT = /Signature.*\b(at most|more than|only) (one|1)\b|\b(at most|more than|only) (one|1)\b.*Signature/i;
+
+describe("signature cost limits (CPIX 2.3 §Digital Signature)", () => {
+  it.each([9, 1000])("refuses a document signature with %i References with 422 naming the limit of 8", async (count) => {
+    const packager = await makeTestCertificate({ commonName: "Packager" });
+    const { attacker } = await signedRequestsTenant(await tenantWithTestSeed(), packager);
+    const request = canonicalRequest({ keys: [[KID, "VIDEO"]] });
+    await expectAnswered(await postCpix(attacker, "/api/SpekeV2", await signRequest(request, packager, Array(8).fill("")), SPEKE_V2));
+    const response = await postCpix(attacker, "/api/SpekeV2", await signRequest(request, packager, Array(count).fill("")), SPEKE_V2);
+    expect(response.status).toBe(422);
+    const body = await response.text();
+    expect(body).toMatch(/Reference/);
+    expect(body).toMatch(/\b8\b/);
+  });
+
+  it("refuses two Signatures over the document with 422 naming the limit of one", async () => {
+    const packager = await makeTestCertificate({ commonName: "Packager" });
+    const { attacker } = await signedRequestsTenant(await tenantWithTestSeed(), packager);
+    // The second covers the first, so the first no longer verifies: only a count made before any digest names the limit.
+    const once = await signRequest(canonicalRequest({ keys: [[KID, "VIDEO"]] }), packager);
+    const response = await postCpix(attacker, "/api/SpekeV2", await signRequest(once, packager), SPEKE_V2);
+    expect(response.status).toBe(422);
+    expect(await response.text()).toMatch(NAMES_ONE_SIGNATURE_LIMIT);
+  });
+
+  it("refuses two Signatures over one list with 422 naming the limit of one, though each verifies", async () => {
+    const packager = await makeTestCertificate({ commonName: "Packager" });
+    const { attacker } = await signedRequestsTenant(await tenantWithTestSeed(), packager);
+    const request = canonicalRequest({ keys: [[KID, "VIDEO"]], contentKeyListId: "keys" });
+    await expectAnswered(
+      await postCpix(attacker, "/api/SpekeV2", await signRequest(await signRequest(request, packager, ["#keys"]), packager), SPEKE_V2),
+    );
+    const twice = await signRequest(await signRequest(request, packager, ["#keys"]), packager, ["#keys"]);
+    const response = await postCpix(attacker, "/api/SpekeV2", await signRequest(twice, packager), SPEKE_V2);
+    expect(response.status).toBe(422);
+    expect(await response.text()).toMatch(NAMES_ONE_SIGNATURE_LIMIT);
   });
 });

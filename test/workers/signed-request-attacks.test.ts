@@ -38,7 +38,7 @@ async function expectRefusedOrAnsweredAsSigned(response: Response, asSigned: (bo
   else expect(response.status).toBeGreaterThanOrEqual(400);
 }
 
-/** Answers a request as the trusted requester signed it: 200, so every change below is the attacker's. */
+/** Expects the untouched signed request answered with 200, so every difference after tampering is the attacker's. */
 async function expectAnswered(response: Response): Promise<string> {
   const body = await response.text();
   expect(response.status, "the untouched signed request").toBe(200);

@@ -75,7 +75,7 @@ export async function checkReference(
   if (!digestValue || digestValue.length === 0) return fail({ reason: "missing-element", signature: index, element: "DigestValue" });
   // The enveloped-signature transform takes out the Signature only where it lies inside the target (XML-DSig §6.6.4).
   if (enveloped && isInside(signature, target)) options = { ...options, exclude: signature };
-  const canonical = canonicalFormOf(target, uri === "", options, context);
+  const canonical = canonicalFormOf(target, uri === "", options, index, context);
   if (canonical === undefined) return fail({ reason: "canonicalization-budget", signature: index, limit: context.limit });
   const digest = new Uint8Array(await crypto.subtle.digest(hash, utf8(canonical)));
   if (!timingSafeEqual(digest, digestValue)) return fail({ reason: "digest-mismatch", signature: index, uri: shown(uri) });
@@ -87,19 +87,24 @@ export async function checkReference(
  * the budget is spent. `URI=""` is the whole document less comments, processing instructions around the root
  * included (XML-DSig §4.4.3.3); `#id` is the element's subtree.
  */
-function canonicalFormOf(target: XmlElement, wholeDocument: boolean, options: C14nOptions, context: ReferenceContext): string | undefined {
-  const key = `${wholeDocument ? "document" : "element"} ${options.method} ${options.exclude ? "excluding" : ""} ${options.inclusivePrefixes?.join(" ") ?? ""}`;
+function canonicalFormOf(
+  target: XmlElement,
+  wholeDocument: boolean,
+  options: C14nOptions,
+  signatureIndex: number,
+  context: ReferenceContext,
+): string | undefined {
+  // A form that leaves out an enveloped Signature is that signature's own; any other is shared by every signature.
+  const excluding = options.exclude ? `without Signature[${signatureIndex}]` : "";
+  const key = `${wholeDocument ? "document" : "element"} ${options.method} ${excluding} ${options.inclusivePrefixes?.join(" ") ?? ""}`;
   let forTarget = context.canonical.get(target);
-  // An excluded Signature is part of the key only by identity: a form that excludes one is never shared.
-  const cached = options.exclude ? undefined : forTarget?.get(key);
+  const cached = forTarget?.get(key);
   if (cached !== undefined) return cached;
   if (context.budget <= 0) return undefined;
   const canonical = wholeDocument ? canonicalizeDocument(context.document, options) : canonicalize(target, options);
   context.budget -= canonical.length;
-  if (!options.exclude) {
-    if (!forTarget) context.canonical.set(target, (forTarget = new Map()));
-    forTarget.set(key, canonical);
-  }
+  if (!forTarget) context.canonical.set(target, (forTarget = new Map()));
+  forTarget.set(key, canonical);
   return canonical;
 }
 

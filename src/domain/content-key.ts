@@ -51,3 +51,11 @@ export function keySeedFromBytes(bytes: Uint8Array): KeySeedValue {
   }
   return { kind: "key-seed", bytes: Uint8Array.from(bytes) };
 }
+
+/**
+ * Whether every byte is zero. An all-zero seed or content key is a placeholder (an unfilled template, a zeroed
+ * buffer), never a secret: every key served from it would be known to anyone, so imports refuse it.
+ */
+export function isAllZero(bytes: Uint8Array): boolean {
+  return bytes.every((byte) => byte === 0);
+}

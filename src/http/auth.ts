@@ -75,6 +75,8 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
     }
     c.set("tenant", tenant);
     c.set("credentialId", credential.id);
+    c.set("credentialProtocols", credential.protocols);
+    c.set("signedUrl", false);
     c.set("store", store);
     await next();
   };

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { verifyCpixUrl } from "../protocols/cpix/signed-url";
-import type { CredentialScope } from "../tenancy/credentials";
+import type { AcquisitionProtocol, CredentialScope } from "../tenancy/credentials";
 import type { AppEnv } from "./app-env";
 import { tenantAuth, tenantStore } from "./auth";
 import { jsonError } from "./errors";
@@ -12,6 +12,9 @@ import {
   countAuthenticationFailure,
   overTenantBudget,
 } from "./rate-limits";
+
+/** A signed URL names a `GET /api/Cpix/{contentId}` request and is bound to that protocol (issue 24). */
+const SIGNED_URL_PROTOCOLS: readonly AcquisitionProtocol[] = ["CpixGet"];
 
 /** The issuance record's credential for an acquisition by signed URL: the URL secret's id, never the token. */
 export function signedUrlCredential(secretId: string): string {
@@ -62,6 +65,8 @@ export function tenantOrSignedUrlAuth(scope: CredentialScope): MiddlewareHandler
     }
     c.set("tenant", tenant);
     c.set("credentialId", signedUrlCredential(verdict.secretId));
+    c.set("credentialProtocols", SIGNED_URL_PROTOCOLS);
+    c.set("signedUrl", true);
     c.set("store", store);
     await next();
   };

@@ -9,7 +9,7 @@ import { parseBody, respond } from "./responses";
 
 /**
  * `/api/Credentials`: the tenant's own credentials, each scoped `acquire` (acquisition endpoints), `manage`
- * (Management API) or both. Axinom replaces a lost management key only through a support ticket (Axinom Key
+ * (Management API) or both, and optionally limited to some acquisition protocols (`Protocols`). Axinom replaces a lost management key only through a support ticket (Axinom Key
  * Service API, "Authentication"); here the tenant creates, lists and revokes them itself. A secret is shown once,
  * in the 201 of the POST.
  */
@@ -47,7 +47,14 @@ routes.delete("/credentials/:id", async (c) => {
 
 /** A credential as listed: never its secret or hash. */
 export function credentialJson(view: CredentialView) {
-  return { Id: view.id, Name: view.name, Scopes: view.scopes, Created: view.created, ExpiresAt: view.expiresAt };
+  return {
+    Id: view.id,
+    Name: view.name,
+    Scopes: view.scopes,
+    Protocols: view.protocols,
+    Created: view.created,
+    ExpiresAt: view.expiresAt,
+  };
 }
 
 /** A credential just created, with its secret (shown this once). */

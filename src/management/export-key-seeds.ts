@@ -17,19 +17,12 @@ import { managementFailureResponse } from "../http/management-errors";
 import type { PskcSeed } from "../pskc/model";
 import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
+import { MAX_EXPORT_PASSWORD_LENGTH, MIN_EXPORT_PASSWORD_LENGTH, exportPasswordProblem } from "../domain/export-password";
 import { MAX_CERTIFICATE_TEXT } from "./certificate-input";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
 import { MAX_IMPORT_ITEMS } from "./key-seed-input";
 import { parseBody } from "./responses";
 
-/**
- * The shortest export password, in characters: OWASP ASVS 4.0.3 V2.1.1 asks at least 12 for user-set passwords.
- * An exported file can be attacked offline, and PBKDF2 cannot go past 100,000 iterations in a Worker
- * (src/pskc/pskc-uris.ts), so the password's length carries most of the protection.
- */
-export const MIN_EXPORT_PASSWORD_LENGTH = 12;
-/** Long passphrases are welcome; the bound only keeps the body small (ASVS V2.1.2 allows at least 64). */
-export const MAX_EXPORT_PASSWORD_LENGTH = 1024;
 /** The Issuer of every exported key (RFC 6030 §4.3.2). */
 const ISSUER = "edge-key-service";
 
@@ -117,17 +110,14 @@ export const KEY_SEED_EXPORT = v.pipe(
         v.pipe(
           v.string("Password must be a string"),
           v.rawCheck(({ dataset, addIssue }) => {
-            const length = dataset.typed ? [...dataset.value].length : 0;
-            if (length < MIN_EXPORT_PASSWORD_LENGTH || length > MAX_EXPORT_PASSWORD_LENGTH) {
-              addIssue({
-                message: `Password must be ${MIN_EXPORT_PASSWORD_LENGTH} to ${MAX_EXPORT_PASSWORD_LENGTH} characters, got ${length}: it alone protects the exported seeds`,
-              });
-            }
+            const problem = dataset.typed ? exportPasswordProblem(dataset.value) : undefined;
+            if (problem !== undefined) addIssue({ message: problem });
           }),
           v.metadata({
             minLength: MIN_EXPORT_PASSWORD_LENGTH,
             maxLength: MAX_EXPORT_PASSWORD_LENGTH,
-            description: "Encrypts the seeds with PBKDF2 and AES-256-CBC (RFC 6030 §6.2)",
+            description:
+              "Encrypts the seeds with PBKDF2 and AES-256-CBC (RFC 6030 §6.2); not one character repeated or a simple sequence (1234…, abcd…)",
           }),
         ),
       ),

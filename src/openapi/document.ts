@@ -82,12 +82,16 @@ function commonErrors(route: RouteDoc, responses: Responses): void {
   const credentials = route.access.kind === "tenant" || route.access.kind === "operator" || route.access.kind === "tenant-or-signed-url";
   if (credentials) {
     responses.add(401, "Missing or wrong credentials (no Basic challenge is sent)", json, true);
+    // A credential limited by Protocols is refused by the acquisition route itself, in the protocol's error shape.
+    const acquisition = route.access.kind !== "operator" && route.access.scope === "acquire";
     responses.add(
       403,
       route.access.kind === "operator"
         ? "A cross-origin request"
-        : "The credential lacks the scope, or a cross-origin request from an origin not allowed",
-      json,
+        : acquisition
+          ? "The credential lacks the scope or its Protocols leave out this route, or a cross-origin request from an origin not allowed"
+          : "The credential lacks the scope, or a cross-origin request from an origin not allowed",
+      acquisition && own !== "json" ? { ...json, ...errorContent(own) } : json,
       true,
     );
     responses.add(429, "Rate limit reached (Retry-After)", json, true);

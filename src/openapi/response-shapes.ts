@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { ACQUISITION_PROTOCOLS } from "../tenancy/credentials";
 import { SETTINGS_FIELDS } from "../tenancy/settings";
 
 /**
@@ -14,6 +15,10 @@ export function responseShapes() {
     Id: id,
     Name: v.string(),
     Scopes: v.array(v.picklist(["acquire", "manage"])),
+    Protocols: v.pipe(
+      v.nullable(v.array(v.picklist(ACQUISITION_PROTOCOLS))),
+      v.description("The acquisition protocols the credential may speak; null: every one"),
+    ),
     Created: instant,
     ExpiresAt: v.nullable(instant),
   };

@@ -8,6 +8,30 @@ export type CredentialScope = "acquire" | "manage";
 export const CREDENTIAL_SCOPES: readonly CredentialScope[] = ["acquire", "manage"];
 
 /**
+ * The acquisition protocols a credential can be limited to, one per route family (README, Key Acquisition API):
+ * `SpekeV2` /api/SpekeV2, `Speke` /api/Speke, `Cpix` POST /api/Cpix, `CpixGet` GET /api/Cpix/{contentId},
+ * `Harmonic` /api/Harmonic/v2, `Anevia` /api/Anevia, `Broadpeak` /api/Broadpeak. The Widevine CENC API is not one:
+ * its requests are signed by its own signers (/api/WidevineProtectionInfoCredentials), not Basic credentials.
+ */
+export type AcquisitionProtocol = "SpekeV2" | "Speke" | "Cpix" | "CpixGet" | "Harmonic" | "Anevia" | "Broadpeak";
+
+/** Every acquisition protocol, in the order responses list them. */
+export const ACQUISITION_PROTOCOLS: readonly AcquisitionProtocol[] = [
+  "SpekeV2",
+  "Speke",
+  "Cpix",
+  "CpixGet",
+  "Harmonic",
+  "Anevia",
+  "Broadpeak",
+];
+
+/** Whether a credential limited to `protocols` (undefined: not limited) may acquire keys over `protocol`. */
+export function allowsProtocol(protocols: readonly AcquisitionProtocol[] | undefined, protocol: AcquisitionProtocol): boolean {
+  return protocols === undefined || protocols.includes(protocol);
+}
+
+/**
  * Most credentials one tenant holds at once (revoked ones do not count): enough for a packager fleet's
  * rotation, few enough that authentication compares a bounded list.
  */

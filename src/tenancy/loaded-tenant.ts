@@ -2,7 +2,7 @@ import { importCpixUrlKey, type CpixUrlKey } from "../protocols/cpix/signed-url"
 import { fromBase64 } from "../domain/bytes";
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
-import { hashMatches, hashSecret, isExpired, type CredentialScope } from "./credentials";
+import { hashMatches, hashSecret, isExpired, type AcquisitionProtocol, type CredentialScope } from "./credentials";
 import { open, type TenantDataKey } from "./envelope";
 import { defaultSeedIdAt, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
 
@@ -23,6 +23,8 @@ export interface OpenedSigningKey {
 export interface AuthenticatedCredential {
   readonly id: string;
   readonly scopes: readonly CredentialScope[];
+  /** The acquisition protocols it may speak; undefined when it is not limited. */
+  readonly protocols?: readonly AcquisitionProtocol[];
 }
 
 /** A tenant as the read path sees it: the snapshot plus its opened keys, cached per isolate. */
@@ -53,7 +55,7 @@ export class LoadedTenant {
       if (hashMatches(presented, credential.hash)) matched ??= credential;
     }
     if (!matched || isExpired(matched.expiresAt, now)) return undefined;
-    return { id: matched.id, scopes: matched.scopes };
+    return { id: matched.id, scopes: matched.scopes, ...(matched.protocols && { protocols: matched.protocols }) };
   }
 
   /** The seed id acquisitions use at `now` (honours a published switch's `effectiveAt`). */

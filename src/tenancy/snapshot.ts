@@ -1,4 +1,4 @@
-import type { CredentialScope } from "./credentials";
+import type { AcquisitionProtocol, CredentialScope } from "./credentials";
 import type { SerializedKeyFilter } from "./content-key-filter";
 import type { TenantSettings } from "./settings";
 
@@ -103,6 +103,8 @@ export interface SnapshotCredential {
   readonly hash: string;
   /** ISO 8601 instant from which readers refuse it; absent when it does not expire. */
   readonly expiresAt?: string;
+  /** The acquisition protocols it may speak; absent when it is not limited (and in snapshots written before limits). */
+  readonly protocols?: readonly AcquisitionProtocol[];
 }
 
 /** The KV key of a tenant's snapshot. */

@@ -1,5 +1,5 @@
 import { concatBytes } from "../domain/bytes";
-import { KEY_SEED_LENGTH, keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
+import { KEY_SEED_LENGTH, isAllZero, keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { randomBytes } from "../runtime/random";
 import { DATA_KEY_LENGTH, open, rewrapDataKey, seal, sealedKeyVersion, unwrapDataKey, wrapDataKey, type TenantDataKey } from "./envelope";
 import {
@@ -92,12 +92,18 @@ export class TenantKeyring {
   ): Promise<ManagementResult<{ id: string; sealed: string }[]>> {
     const dataKey = await this.dataKey(tenant);
     const sealed: { id: string; sealed: string }[] = [];
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
       const id = item.id ?? crypto.randomUUID();
       if (item.data.length !== KEY_SEED_LENGTH) {
         return {
           ok: false,
           failure: { reason: "invalid", message: `Data must be exactly ${KEY_SEED_LENGTH} bytes, got ${item.data.length}` },
+        };
+      }
+      if (isAllZero(item.data)) {
+        return {
+          ok: false,
+          failure: { reason: "invalid", message: `Item ${index}: Data is all zero bytes; a key seed must be secret random bytes` },
         };
       }
       sealed.push({ id, sealed: await sealKeySeed(item.data, dataKey, tenant.id, id) });

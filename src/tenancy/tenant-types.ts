@@ -1,6 +1,6 @@
 /** Types that cross the tenant Durable Object's RPC boundary (plain data: RPC drops classes and stacks). */
 
-import type { CredentialScope } from "./credentials";
+import type { AcquisitionProtocol, CredentialScope } from "./credentials";
 
 export type ManagementResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ManagementFailure };
 
@@ -165,6 +165,8 @@ export interface CredentialView {
   readonly created: string;
   /** ISO 8601 instant from which it is refused, or null when it does not expire. */
   readonly expiresAt: string | null;
+  /** The acquisition protocols it may speak, or null when it is not limited. */
+  readonly protocols: readonly AcquisitionProtocol[] | null;
 }
 
 /** A credential just created: the view and its secret, shown this once. */
@@ -175,5 +177,7 @@ export interface CredentialIssued extends CredentialView {
 export interface NewTenantCredential {
   readonly name: string;
   readonly scopes: readonly CredentialScope[];
+  /** Absent: every acquisition protocol. */
+  readonly protocols?: readonly AcquisitionProtocol[];
   readonly expiresAt?: string;
 }

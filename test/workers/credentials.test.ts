@@ -33,6 +33,7 @@ describe("creating credentials", () => {
       Id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       Name: "packager",
       Scopes: ["acquire"],
+      Protocols: null,
       Created: expect.any(String),
       ExpiresAt: expiresAt,
       Secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
@@ -40,7 +41,14 @@ describe("creating credentials", () => {
     const listed = await (await api(tenant, "GET", "/api/Credentials")).json<Record<string, unknown>[]>();
     expect(listed).toHaveLength(2);
     expect(listed[0]).toMatchObject({ Name: "Management key", Scopes: ["acquire", "manage"], ExpiresAt: null });
-    expect(listed[1]).toEqual({ Id: created.Id, Name: "packager", Scopes: ["acquire"], Created: created.Created, ExpiresAt: expiresAt });
+    expect(listed[1]).toEqual({
+      Id: created.Id,
+      Name: "packager",
+      Scopes: ["acquire"],
+      Protocols: null,
+      Created: created.Created,
+      ExpiresAt: expiresAt,
+    });
     const read = await api(tenant, "GET", `/api/Credentials/${created.Id as string}`);
     expect(await read.json()).toEqual(listed[1]);
   });
@@ -87,7 +95,11 @@ describe("creating credentials", () => {
       "ExpiresAt must be an ISO 8601 date and time with an offset, e.g. 2027-01-31T12:00:00Z",
     ],
     ["ExpiresAt in the past", { Name: "x", Scopes: ["acquire"], ExpiresAt: "2020-01-01T00:00:00Z" }, "ExpiresAt must be in the future"],
-    ["a Secret of its own", { Name: "x", Scopes: ["acquire"], Secret: "mine" }, "Unknown field Secret; allowed: Name, Scopes, ExpiresAt"],
+    [
+      "a Secret of its own",
+      { Name: "x", Scopes: ["acquire"], Secret: "mine" },
+      "Unknown field Secret; allowed: Name, Scopes, Protocols, ExpiresAt",
+    ],
   ])("refuses %s with 400 naming the field, and creates nothing", async (_case, body, message) => {
     const tenant = await createTenant();
     const response = await api(tenant, "POST", "/api/Credentials", body);
@@ -218,6 +230,29 @@ describe("expiring credentials", () => {
     // The unexpired first key is now the only one that manages, so it cannot go; the expired one can.
     expect((await api(tenant, "DELETE", `/api/Credentials/${first!.Id}`)).status).toBe(409);
     expect((await api(tenant, "DELETE", `/api/Credentials/${credential.Id}`)).status).toBe(204);
+  });
+});
+
+describe("a credential's expiry", () => {
+  it("is at most its creator's: a credential that would outlive the one creating it is refused with 400 naming that expiry", async () => {
+    const tenant = await createTenant();
+    const creatorExpiry = new Date(Date.now() + 60_000).toISOString();
+    const { as } = await createCredential(tenant, { Name: "short-lived admin", Scopes: ["manage"], ExpiresAt: creatorExpiry });
+    const message = `ExpiresAt must be at or before ${creatorExpiry}, when the credential creating it expires: a credential cannot outlive the one that made it`;
+    for (const body of [
+      { Name: "never expires", Scopes: ["acquire"] },
+      { Name: "expires later", Scopes: ["acquire"], ExpiresAt: IN_A_YEAR() },
+    ]) {
+      const refused = await api(as, "POST", "/api/Credentials", body);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: message });
+    }
+    expect(await (await api(tenant, "GET", "/api/Credentials")).json()).toHaveLength(2);
+    const within = new Date(Date.parse(creatorExpiry) - 1_000).toISOString();
+    const created = await api(as, "POST", "/api/Credentials", { Name: "within", Scopes: ["acquire"], ExpiresAt: within });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ ExpiresAt: within });
+    expect((await api(as, "POST", "/api/Credentials", { Name: "same", Scopes: ["acquire"], ExpiresAt: creatorExpiry })).status).toBe(201);
   });
 });
 

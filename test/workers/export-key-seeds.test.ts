@@ -38,6 +38,11 @@ describe("POST /api/Export/KeySeeds", () => {
   it.each([
     ["neither Password nor Certificate", {}, 400, /^Send exactly one of Password and Certificate/],
     ["a short password", { Password: "short" }, 400, /Password/],
+    ["a password of 15 characters", { Password: "fifteen chars!!" }, 400, /^Password must be 16 to 1024 characters, got 15/],
+    ["one character repeated", { Password: "aaaaaaaaaaaaaaaa" }, 400, /^Password must not be one character repeated or a simple sequence/],
+    ["a digit sequence", { Password: "1234567890123456" }, 400, /^Password must not be one character repeated or a simple sequence/],
+    ["a letter sequence", { Password: "abcdefghijklmnop" }, 400, /^Password must not be one character repeated or a simple sequence/],
+    ["a descending sequence", { Password: "ZYXWVUTSRQPONMLK" }, 400, /^Password must not be one character repeated or a simple sequence/],
     ["an unknown seed", { Ids: ["0b9c7a1e-5c1d-4e2f-9a3b-4c5d6e7f8091"], Password: PASSWORD }, 404, /0b9c7a1e-5c1d-4e2f-9a3b-4c5d6e7f8091/],
     ["a certificate that is not one", { Certificate: randomBase64(64) }, 400, /Certificate/],
   ])("refuses %s, exporting and recording nothing", async (_case, body, status, message) => {

@@ -55,6 +55,11 @@ const SCHEMA_VERSION_7 = SCHEMA_VERSION_6.map((table) =>
   table.startsWith("issuance_log:") ? table.replace(/\)$/, ", stored_kids TEXT)") : table,
 );
 
+/** Schema version 8: credentials name the acquisition protocols they may speak (credential-store.ts; NULL: every one). */
+const SCHEMA_VERSION_8 = SCHEMA_VERSION_7.map((table) =>
+  table.startsWith("credentials:") ? table.replace(/\)$/, ", protocols TEXT)") : table,
+);
+
 /** Indexes of version 4 (SQLite's own automatic ones left out). */
 const INDEXES_VERSION_4 = [
   "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
@@ -90,13 +95,20 @@ function indexesOf(sql: SqlStorage): string[] {
     .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
 }
 
-/** Turns a version-7 object back into what version 6 left: issuance rows without stored KIDs. */
+/** Turns a version-8 object back into what version 7 left: credentials without protocols. */
+function downgradeToVersion7(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE credentials DROP COLUMN protocols");
+  sql.exec("UPDATE meta SET value = '7' WHERE name = 'schema_version'");
+}
+
+/** Turns a version-8 object back into what version 6 left: issuance rows without stored KIDs. */
 function downgradeToVersion6(sql: SqlStorage): void {
+  downgradeToVersion7(sql);
   sql.exec("ALTER TABLE issuance_log DROP COLUMN stored_kids");
   sql.exec("UPDATE meta SET value = '6' WHERE name = 'schema_version'");
 }
 
-/** Turns a version-7 object back into what version 5 left: no content-key tables. */
+/** Turns a version-8 object back into what version 5 left: no content-key tables. */
 function downgradeToVersion5(sql: SqlStorage): void {
   downgradeToVersion6(sql);
   for (const table of ["content_keys", "content_key_removals"]) sql.exec(`DROP TABLE ${table}`);
@@ -117,16 +129,16 @@ function downgradeToVersion3(sql: SqlStorage): void {
 const KID = "0f083e4e-b831-4a3d-917e-ce78076e1234";
 
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 7: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals and issuance_log.stored_kids", async () => {
+  it("creates the tables of schema version 8: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals, issuance_log.stored_kids and credentials.protocols", async () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
       ...schemaOf(state.storage.sql),
       indexes: indexesOf(state.storage.sql),
     }));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
   });
 
-  it("brings an object written at schema version 3 up to version 7, keeping its credentials and issuance rows", async () => {
+  it("brings an object written at schema version 3 up to version 8, keeping its credentials and issuance rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -151,7 +163,7 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
     expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
     expect(result.issuanceIds).toHaveLength(2);
     for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -173,13 +185,13 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);
   });
 
-  it("brings an object written at schema version 5 up to version 7: empty content-key tables, every seed and credential kept, keys then stored", async () => {
+  it("brings an object written at schema version 5 up to version 8: empty content-key tables, every seed and credential kept, keys then stored", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -196,13 +208,13 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion5).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
     expect(result.after).toEqual({ ...result.before, contentKeys: 0 });
     const created = await api(tenant, "POST", "/api/ContentKeys", { Name: "after the upgrade" });
     expect(created.status).toBe(201);
   });
 
-  it("brings an object written at schema version 6 up to version 7: issuance rows kept, listed with no stored KIDs", async () => {
+  it("brings an object written at schema version 6 up to version 8: issuance rows kept, listed with no stored KIDs", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -218,8 +230,27 @@ describe("tenant object schema", () => {
       return { asVersion6, upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) } };
     });
     expect(result.asVersion6).toEqual({ tables: SCHEMA_VERSION_6, version: "6" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_7, version: "7", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
     const listed = await (await api(tenant, "GET", "/api/Logs?category=100")).json<{ KeyIds: string[]; StoredKeyIds: string[] }[]>();
     expect(listed).toEqual([expect.objectContaining({ KeyIds: [KID], StoredKeyIds: [] })]);
+  });
+  it("brings an object written at schema version 7 up to version 8: its credentials kept, limited to no protocol, still answered", async () => {
+    const tenant = await createTenant();
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      downgradeToVersion7(sql);
+      const asVersion7 = schemaOf(sql);
+      migrate(sql, TENANT_MIGRATIONS);
+      return {
+        asVersion7,
+        upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) },
+        protocols: sql.exec<{ protocols: string | null }>("SELECT protocols FROM credentials").toArray(),
+      };
+    });
+    expect(result.asVersion7).toEqual({ tables: SCHEMA_VERSION_7, version: "7" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
+    expect(result.protocols).toEqual([{ protocols: null }]);
+    expect(await (await api(tenant, "GET", "/api/Credentials")).json()).toEqual([expect.objectContaining({ Protocols: null })]);
+    expect((await api(tenant, "GET", `/api/Cpix/c1?kid=${KID}`)).status).toBe(200);
   });
 });

@@ -21,6 +21,7 @@ import { answerCpixRequest, issuedKeyIds } from "./answer";
 import { verifyRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
 import type { AcquisitionFailure } from "./failure";
 import { overrideKeyIds } from "./override-key-ids";
+import { unlistedSignerFailure } from "./recipient-certificates";
 import type { CpixProfile } from "./profile";
 
 export interface AcquisitionContext {
@@ -90,6 +91,8 @@ export async function acquireCpix(body: Uint8Array, profile: CpixProfile, contex
       failure: { reason: "document-security", status: 422, message: message.charAt(0).toUpperCase() + message.slice(1) },
     };
   }
+  const unlisted = await unlistedSignerFailure(signer.recipient, context.security.recipientFingerprints);
+  if (unlisted) return { ok: false, failure: unlisted };
   return acquireCpixDocument(read.document, profile, context, [signer.recipient]);
 }
 

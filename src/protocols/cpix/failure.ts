@@ -1,4 +1,5 @@
 import type { CpixReadFailure } from "../../cpix/failure";
+import type { AcquisitionProtocol } from "../../tenancy/credentials";
 
 /**
  * Why a CPIX acquisition (SPEKE v1, v2.0, v2.1, plain CPIX) was refused. `speke` failures carry the exact
@@ -17,6 +18,8 @@ export type AcquisitionFailure =
   /** The answer would pass the size budget (src/domain/request-limits.ts MAX_ANSWER_BYTES). */
   | { readonly reason: "answer-too-large"; readonly limit: number }
   | { readonly reason: "unknown-key-seed"; readonly keySeedId: string }
+  /** The credential's `Protocols` (POST /api/Credentials) leave out the route's protocol. */
+  | { readonly reason: "protocol-not-allowed"; readonly protocol: AcquisitionProtocol; readonly allowed: readonly AcquisitionProtocol[] }
   /**
    * Encrypted delivery or signatures (CPIX 2.3 §DeliveryData Element, §Digital Signature): a refused recipient
    * certificate, a signature that does not verify, or a tenant rule (RequireEncryption, RequireSignedRequests).

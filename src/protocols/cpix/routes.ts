@@ -16,7 +16,8 @@ import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-ru
 import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
 import { storedKeyLookup, trackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
-import { signAnswer, unsignedRequestRefusal } from "./document-signatures";
+import { signAnswer } from "./document-signatures";
+import { acquisitionProtocol, unsignedGetRefusal } from "./acquisition-access";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
 export const SPEKE_USER_AGENT = "edge-key-service/0.1";
@@ -38,7 +39,7 @@ export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, (retr
 );
 const routes = cpixRoutes.routes;
 
-routes.post("/spekev2", async (c) => {
+routes.post("/spekev2", acquisitionProtocol("SpekeV2", SPEKE_V2_AGENT_HEADERS), async (c) => {
   const requested = c.req.header("X-Speke-Version")?.trim();
   if (requested === undefined || !Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
     return acquisitionFailureResponse(
@@ -50,7 +51,7 @@ routes.post("/spekev2", async (c) => {
   return answerBody(c, SPEKE_V2_PROFILES[version], SPEKE_V2_HEADERS[version]);
 });
 
-routes.post("/speke", async (c) => {
+routes.post("/speke", acquisitionProtocol("Speke", SPEKE_V1_HEADERS), async (c) => {
   const scheme = readSchemeParameter(c.req.query("protectionScheme"));
   if (scheme === "invalid")
     return acquisitionFailureResponse(
@@ -60,7 +61,7 @@ routes.post("/speke", async (c) => {
   return answerBody(c, spekeV1Profile(scheme), SPEKE_V1_HEADERS);
 });
 
-routes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
+routes.post("/cpix", acquisitionProtocol("Cpix"), (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
 /**
  * `GET /api/Cpix/{contentId}`: Basic credentials like the routes above, or a signed URL without them
@@ -69,18 +70,18 @@ routes.post("/cpix", (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 export const cpixUrlRoutes = routeGroup({ kind: "tenant-or-signed-url", scope: "acquire" }, (retryAfterSeconds) =>
   acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
 );
-cpixUrlRoutes.routes.get("/cpix/:contentId", (c) => answerUrl(c, CPIX_GET));
+cpixUrlRoutes.routes.get("/cpix/:contentId", acquisitionProtocol("CpixGet"), (c) => answerUrl(c, CPIX_GET));
 
 /** Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia). */
-routes.get("/anevia", (c) => answerUrl(c, ANEVIA));
+routes.get("/anevia", acquisitionProtocol("Anevia"), (c) => answerUrl(c, ANEVIA));
 
 /**
  * Broadpeak Origin Packager / BkS: a CPIX request body; Axinom's docs list the endpoint as GET in one revision and
  * POST in another (Axinom Key Service docs, Key Acquisition API), so both are routed. A GET whose body the platform
  * did not pass on gets the "empty body" refusal naming what to send.
  */
-routes.post("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
-routes.get("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+routes.post("/broadpeak", acquisitionProtocol("Broadpeak"), (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+routes.get("/broadpeak", acquisitionProtocol("Broadpeak"), (c) => answerBody(c, BROADPEAK, NO_HEADERS));
 
 /**
  * Harmonic encoders (v2: several keys, key rotation). The tenant's `/api/HarmonicConfiguration` adds Axinom's rules
@@ -89,7 +90,7 @@ routes.get("/broadpeak", (c) => answerBody(c, BROADPEAK, NO_HEADERS));
  * `SignResponses`); `EncryptContentKeys` encrypts the keys for that signer's certificate. A signed request is
  * verified either way, as on every CPIX endpoint.
  */
-routes.post("/harmonic/v2", (c) => {
+routes.post("/harmonic/v2", acquisitionProtocol("Harmonic"), (c) => {
   const settings = c.var.tenant.snapshot.settings;
   const requireSignatures = settings.harmonicRequireSignatures ?? false;
   return answerBody(c, HARMONIC, NO_HEADERS, {
@@ -114,7 +115,8 @@ async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Hea
 
 async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
   const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
-  if (c.var.tenant.snapshot.settings.requireSignedRequests) return acquisitionFailureResponse(unsignedRequestRefusal());
+  // A signed URL's token is the request's signature; Basic credentials on a GET carry none.
+  if (c.var.tenant.snapshot.settings.requireSignedRequests && !c.var.signedUrl) return acquisitionFailureResponse(unsignedGetRefusal());
   const request = await profile.requestFromUrl(url, c.var.tenant.tenantId);
   if (!request.ok) return acquisitionFailureResponse(request.failure);
   return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context));

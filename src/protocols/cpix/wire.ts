@@ -49,5 +49,8 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
       return [failure.status, failure.message];
     case "unknown-key-seed":
       return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
+    case "protocol-not-allowed":
+      // RFC 9110 §15.5.4: the credential is known and refused for this route.
+      return [403, `This credential may acquire keys only over ${failure.allowed.join(", ")} (its Protocols), not ${failure.protocol}`];
   }
 }

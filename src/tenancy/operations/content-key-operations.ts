@@ -1,4 +1,4 @@
-import { CONTENT_KEY_LENGTH, STORED_IV_LENGTH } from "../../domain/content-key";
+import { CONTENT_KEY_LENGTH, STORED_IV_LENGTH, isAllZero } from "../../domain/content-key";
 import { deriveContentKey } from "../../domain/key-derivation";
 import { KeyId } from "../../domain/key-id";
 import { randomBytes } from "../../runtime/random";
@@ -200,6 +200,7 @@ function importProblem(entries: readonly ContentKeyImport[]): string | undefined
     const kid = KeyId.parse(entry.id);
     if (!kid || kid.toString() !== entry.id) return `Entry ${i}: the Id must be a canonical lower-case UUID`;
     if (entry.key.length !== CONTENT_KEY_LENGTH) return `Entry ${i}: the key must be ${CONTENT_KEY_LENGTH} bytes, got ${entry.key.length}`;
+    if (isAllZero(entry.key)) return `Entry ${i}: the key is all zero bytes; a content key must be secret random bytes`;
     if (entry.iv !== undefined && entry.iv.length !== STORED_IV_LENGTH) {
       return `Entry ${i}: the IV must be ${STORED_IV_LENGTH} bytes, got ${entry.iv.length}`;
     }

@@ -73,17 +73,34 @@ export class CredentialOperations {
           message: `A tenant holds at most ${MAX_CREDENTIALS_PER_TENANT} credentials; delete one before creating another`,
         });
       }
+      refuseOutliving(stores.credentials.find(actor.credentialId)?.expiresAt ?? null, input.expiresAt);
       stores.credentials.insert({
         id,
         kind: "management",
         name: input.name,
         scopes: input.scopes,
+        ...(input.protocols !== undefined && { protocols: input.protocols }),
         secretHash,
         created: actor.time,
         ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
       });
       audit(actor, "AddCredential", id);
       return { ...stores.credentials.find(id)!, secret };
+    });
+  }
+}
+
+/**
+ * A credential expires at or before the credential that creates it (issue 24): one that expires in 3 s could
+ * otherwise make one that never does. The operator's recovery credential and the tenant's first one have no creator
+ * among the tenant's credentials.
+ */
+function refuseOutliving(creatorExpiresAt: string | null, expiresAt: string | undefined): void {
+  if (creatorExpiresAt === null) return;
+  if (expiresAt === undefined || Date.parse(expiresAt) > Date.parse(creatorExpiresAt)) {
+    refuse({
+      reason: "invalid",
+      message: `ExpiresAt must be at or before ${creatorExpiresAt}, when the credential creating it expires: a credential cannot outlive the one that made it`,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { isExpired, type CredentialScope } from "../credentials";
+import { isExpired, type AcquisitionProtocol, type CredentialScope } from "../credentials";
 import type { MigrationStep } from "../schema";
 import type { SnapshotCredential } from "../snapshot";
 import type { CredentialView } from "../tenant-types";
@@ -10,6 +10,8 @@ export interface NewCredential {
   /** Absent for the tenant's first credential, made with the tenant: it is named INITIAL_CREDENTIAL_NAME. */
   readonly name?: string;
   readonly scopes: readonly CredentialScope[];
+  /** Absent: every acquisition protocol. */
+  readonly protocols?: readonly AcquisitionProtocol[];
   readonly secretHash: string;
   readonly created: string;
   readonly expiresAt?: string;
@@ -22,12 +24,14 @@ interface CredentialRow extends Record<string, SqlStorageValue> {
   secret_hash: string;
   created: string;
   expires_at: string | null;
+  /** JSON array of AcquisitionProtocol; NULL when the credential is not limited (every row before migration 8). */
+  protocols: string | null;
 }
 
 /** The name of a tenant's first credential, and of credentials stored before names existed. */
 export const INITIAL_CREDENTIAL_NAME = "Management key";
 
-const CREDENTIAL_COLUMNS = "id, name, scopes, secret_hash, created, expires_at";
+const CREDENTIAL_COLUMNS = "id, name, scopes, secret_hash, created, expires_at, protocols";
 
 /** The `credentials` table: a revoked credential keeps its row (with `revoked` set) until the log retention passes. */
 export class CredentialStore {
@@ -40,6 +44,8 @@ export class CredentialStore {
     // Tenant-managed credentials (`/api/Credentials`): a name, and an optional instant from which it is refused.
     { version: 4, sql: `ALTER TABLE credentials ADD COLUMN name TEXT NOT NULL DEFAULT '${INITIAL_CREDENTIAL_NAME}'` },
     { version: 4, sql: "ALTER TABLE credentials ADD COLUMN expires_at TEXT" },
+    // The acquisition protocols a credential may speak (issue 24); existing rows keep NULL: every protocol.
+    { version: 8, sql: "ALTER TABLE credentials ADD COLUMN protocols TEXT" },
   ];
 
   readonly #sql: SqlStorage;
@@ -50,7 +56,7 @@ export class CredentialStore {
 
   insert(credential: NewCredential): void {
     this.#sql.exec(
-      "INSERT INTO credentials (id, kind, name, scopes, secret_hash, created, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO credentials (id, kind, name, scopes, secret_hash, created, expires_at, protocols) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       credential.id,
       credential.kind,
       credential.name ?? INITIAL_CREDENTIAL_NAME,
@@ -58,6 +64,7 @@ export class CredentialStore {
       credential.secretHash,
       credential.created,
       credential.expiresAt ?? null,
+      credential.protocols === undefined ? null : JSON.stringify(credential.protocols),
     );
   }
 
@@ -68,6 +75,7 @@ export class CredentialStore {
       scopes: JSON.parse(row.scopes) as CredentialScope[],
       hash: row.secret_hash,
       ...(row.expires_at !== null && { expiresAt: row.expires_at }),
+      ...(row.protocols !== null && { protocols: JSON.parse(row.protocols) as AcquisitionProtocol[] }),
     }));
   }
 
@@ -115,5 +123,6 @@ function toView(row: CredentialRow): CredentialView {
     scopes: JSON.parse(row.scopes) as CredentialScope[],
     created: row.created,
     expiresAt: row.expires_at,
+    protocols: row.protocols === null ? null : (JSON.parse(row.protocols) as AcquisitionProtocol[]),
   };
 }

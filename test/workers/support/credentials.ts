@@ -9,13 +9,14 @@ export interface IssuedCredentialJson {
   Scopes: string[];
   Created: string;
   ExpiresAt: string | null;
+  Protocols: string[] | null;
   Secret: string;
 }
 
 /** Creates a credential through the tenant's API and answers it with the tenant to call the API with it. */
 export async function createCredential(
   tenant: TestTenant,
-  body: { Name: string; Scopes: string[]; ExpiresAt?: string },
+  body: { Name: string; Scopes: string[]; Protocols?: readonly string[]; ExpiresAt?: string },
 ): Promise<{ credential: IssuedCredentialJson; as: TestTenant }> {
   const response = await api(tenant, "POST", "/api/Credentials", body);
   if (response.status !== 201) throw new Error(`credential creation failed: ${response.status} ${await response.text()}`);

@@ -14,7 +14,7 @@ export function keySeedExport() {
     { "aria-labelledby": "export-seeds" },
     [
       h("p", { class: "hint" }, "Every key seed, encrypted with a password or for a certificate's RSA key. Fill in one of them."),
-      field("Export password", password, "At least 12 characters."),
+      field("Export password", password, "At least 16 characters, not one character repeated or a simple sequence."),
       field("Or a recipient certificate", certificate, "X.509, PEM or DER (RSA, at least 2048 bits)."),
       messages.element,
       h("button", { type: "submit" }, "Export as PSKC"),

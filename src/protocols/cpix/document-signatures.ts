@@ -70,15 +70,6 @@ export async function verifyRequestSignatures(document: XmlDocument, policy: Req
   };
 }
 
-/** `RequireSignedRequests` for a request that cannot carry a signature (CPIX GET). */
-export function unsignedRequestRefusal(): AcquisitionFailure {
-  return {
-    reason: "document-security",
-    status: 403,
-    message: "The tenant setting RequireSignedRequests is on: only signed CPIX documents (POST) are answered, not GET",
-  };
-}
-
 /** Certificates of opened signing keys, parsed once per key. */
 const parsedCertificates = new WeakMap<OpenedSigningKey, X509Certificate | undefined>();
 

@@ -53,7 +53,7 @@ export const GADGET_FIXTURES: readonly GadgetFixture[] = (readdirSync(FIXTURES_D
 function decode(bytes: Uint8Array): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  return new TextDecoder("utf-8", { ignoreBOM: false }).decode(bytes);
+  return new TextDecoder("utf-8").decode(bytes);
 }
 
 /** Scans a well-formed fixture for insertion points (a plain scan: the fixtures are well-formed). */
@@ -453,14 +453,13 @@ function build(r: Recipe): XmlCase {
   }
   steps.push(`encoded ${r.encoding}`);
   let bytes = encode(text, r.encoding);
-  if (r.damage.kind !== "none" && bytes.length > 0) {
-    const at = r.damage.at % bytes.length;
-    if (r.damage.kind === "truncate") bytes = bytes.slice(0, at);
-    else if (r.damage.kind === "delete") bytes = concat(bytes.subarray(0, at), bytes.subarray(at + 1));
-    else bytes = concat(bytes.subarray(0, at), Uint8Array.of(r.damage.byte), bytes.subarray(at));
-    steps.push(
-      r.damage.kind === "insert" ? `byte 0x${r.damage.byte.toString(16)} inserted at byte ${at}` : `${r.damage.kind} at byte ${at}`,
-    );
+  const damage = r.damage;
+  if (damage.kind !== "none" && bytes.length > 0) {
+    const at = damage.at % bytes.length;
+    if (damage.kind === "truncate") bytes = bytes.slice(0, at);
+    else if (damage.kind === "delete") bytes = concat(bytes.subarray(0, at), bytes.subarray(at + 1));
+    else bytes = concat(bytes.subarray(0, at), Uint8Array.of(damage.byte), bytes.subarray(at));
+    steps.push(damage.kind === "insert" ? `byte 0x${damage.byte.toString(16)} inserted at byte ${at}` : `${damage.kind} at byte ${at}`);
   }
   const focus = edits.length > 0 ? Math.min(...edits.map((e) => e.start)) : 0;
   const built: XmlCase = { fixture: fixture.name, text, focus, bytes, steps };

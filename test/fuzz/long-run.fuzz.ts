@@ -5,6 +5,7 @@ import type { Fetcher } from "./checks";
 import { FUZZ_TARGETS, type FuzzTarget, type FuzzTenant } from "./generators";
 import { knownGoodProblems, setUpFuzzTenant } from "./known-good";
 import { describeFailure, fuzzTarget, type FuzzFailure, type FuzzReport } from "./runner";
+import { serviceFetcher, type ServiceFetcher } from "./service-fetcher";
 
 /**
  * `npm run fuzz`: the long run. The production bundle served by Miniflare on 127.0.0.1 (test/interop/service.ts),
@@ -24,32 +25,15 @@ const CHUNK_RUNS = 500;
 const MAX_FAILURES_PER_TARGET = 3;
 
 let service: RunningService;
+let harness: ServiceFetcher;
 let fetcher: Fetcher;
 let tenant: FuzzTenant;
-/** How many times one request is sent when its connection fails before any answer. */
-const TRANSPORT_ATTEMPTS = 3;
-/** Requests sent again because the connection failed before any answer, by the transport's error code. */
-const retries: Record<string, number> = {};
 
 beforeAll(async () => {
   // The fuzz property concerns input handling; rate limits have their own test.
   service = await startService({ unlimitedRates: true });
-  fetcher = async (path, init) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fetch(`${service.url}${path}`, { ...init, redirect: "manual" });
-      } catch (error) {
-        // A keep-alive connection the server closed as the request went out (undici "other side closed", ECONNRESET):
-        // no answer came, so the request is sent again on a fresh connection. Under 4 lanes for minutes Miniflare's
-        // socket does this to ~2 % of requests, and a few twice in a row (seen at 18398b6 and after, with no 5xx
-        // anywhere), so it is sent up to TRANSPORT_ATTEMPTS times; a failure past that is reported as a failure.
-        if (attempt >= TRANSPORT_ATTEMPTS) throw error;
-        const code = transportCode(error);
-        retries[code] = (retries[code] ?? 0) + 1;
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
-      }
-    }
-  };
+  harness = serviceFetcher(service.url);
+  fetcher = harness.fetcher;
   tenant = await setUpFuzzTenant(fetcher);
 });
 
@@ -139,8 +123,10 @@ function summary(reports: readonly FuzzReport[], elapsedMs: number, failures: re
     if (entry.slowest) lines.push(`    slowest ${entry.slowest.ms} ms: ${entry.slowest.shape}`);
     if (entry.largest) lines.push(`    largest answer ${entry.largest.size} characters: ${entry.largest.shape}`);
   }
-  const retried = Object.entries(retries).map(([code, count]) => `${count} (${code})`);
+  const retried = Object.entries(harness.sentAgain).map(([code, count]) => `${count} (${code})`);
   if (retried.length > 0) lines.push(`sent again after a connection failure: ${retried.join(", ")}`);
+  const own = Object.entries(harness.ownConnection).map(([status, count]) => `${count} (${status})`);
+  if (own.length > 0) lines.push(`  of which answered on a connection of their own (early-answer.ts): ${own.join(", ")}`);
   lines.push(failures.length === 0 ? "failures: none" : `failures: ${failures.length}`);
   for (const failure of failures) lines.push(`  ${describeFailure(failure).replaceAll("\n", "\n  ")}`);
   lines.push(
@@ -149,11 +135,6 @@ function summary(reports: readonly FuzzReport[], elapsedMs: number, failures: re
       : `known-good requests afterwards: ${problems.join("; ")}`,
   );
   return lines.join("\n");
-}
-
-function transportCode(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  return String(cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : "unknown"));
 }
 
 function positive(name: string, fallback: number): number {

@@ -3,7 +3,7 @@
  * either byte order (DASH-IF EvenMoreComplex.xml is UTF-16LE). Any other declared encoding is refused rather than
  * guessed at; then XML 1.0 §2.11 end-of-line handling.
  */
-import { XmlError } from "./failure";
+import { fail, unsupported } from "./failure";
 
 /**
  * Decodes by byte-order mark (XML 1.0 Appendix F): UTF-8, UTF-16LE or UTF-16BE. Without a BOM, `<?` in UTF-16 is
@@ -11,12 +11,13 @@ import { XmlError } from "./failure";
  */
 export function decodeXmlBytes(bytes: Uint8Array): string {
   const [b0, b1, b2, b3] = bytes;
-  if (b0 === 0xff && b1 === 0xfe) return decodeUtf16(bytes.subarray(2), true);
-  if (b0 === 0xfe && b1 === 0xff) return decodeUtf16(bytes.subarray(2), false);
-  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) return decodeUtf16(bytes, true);
-  if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) return decodeUtf16(bytes, false);
-  checkDeclaredEncoding(bytes);
-  return decode("utf-8", bytes.subarray(b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? 3 : 0), "UTF-8");
+  if (b0 === 0xff && b1 === 0xfe) return checkedUtf16(decodeUtf16(bytes.subarray(2), true));
+  if (b0 === 0xfe && b1 === 0xff) return checkedUtf16(decodeUtf16(bytes.subarray(2), false));
+  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) return checkedUtf16(decodeUtf16(bytes, true));
+  if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) return checkedUtf16(decodeUtf16(bytes, false));
+  const bom = b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
+  checkDeclaredEncoding(bytes, bom);
+  return decode("utf-8", bytes.subarray(bom ? 3 : 0), "UTF-8");
 }
 
 /** XML 1.0 §2.11: CR LF and lone CR become LF before anything else reads the text; a text without CR is returned as it is. */
@@ -26,7 +27,8 @@ export function normalizeLineEnds(text: string): string {
 
 function decodeUtf16(bytes: Uint8Array, littleEndian: boolean): string {
   if (bytes.length % 2 !== 0) {
-    throw new XmlError({ reason: "malformed-xml", detail: "UTF-16 text with an odd number of bytes" });
+    const text = LENIENT_UTF16.decode(bytes.subarray(0, bytes.length - 1));
+    fail(normalizeLineEnds(text), normalizeLineEnds(text).length, "UTF-16 text with an odd number of bytes");
   }
   let little = bytes;
   if (!littleEndian) {
@@ -50,30 +52,44 @@ function decode(encoding: keyof typeof XML_DECODERS, bytes: Uint8Array, name: st
   try {
     return XML_DECODERS[encoding].decode(bytes);
   } catch {
-    throw new XmlError({ reason: "malformed-xml", detail: `the body is not valid ${name}` });
+    // Only on failure: the text before the first undecodable unit says where it is (a lenient decoder replaces it).
+    const text = normalizeLineEnds(LENIENT[encoding].decode(bytes));
+    const bad = text.indexOf("\uFFFD");
+    return fail(text, bad === -1 ? text.length : bad, `the body is not valid ${name}`);
   }
+}
+
+const LENIENT_UTF16 = new TextDecoder("utf-16le", { fatal: false, ignoreBOM: true });
+const LENIENT = { "utf-8": new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }), "utf-16le": LENIENT_UTF16 } as const;
+
+/**
+ * A UTF-16 document may declare no encoding, or UTF-16 (XML 1.0 §4.3.3: an entity in an encoding other than the one
+ * its declaration names is a fatal error; Appendix F: the BOM or the zero bytes already said UTF-16).
+ */
+function checkedUtf16(text: string): string {
+  const declared = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(text.slice(0, 200))?.[1];
+  if (declared && !/^utf-?16(?:le|be)?$/i.test(declared))
+    fail(text, text.indexOf(declared), `the document is UTF-16 but declares encoding ${declared}`);
+  return text;
 }
 
 const ASCII_DECODER = new TextDecoder();
 
 /**
- * A BOM-less document read as UTF-8 may only declare UTF-8, or US-ASCII when every byte is ASCII (XML 1.0 §4.3.3:
- * "it is a fatal error … for an entity … to be in an encoding other than that named in the declaration"). A BOM-less
- * document declaring UTF-16 would have zero bytes in its first characters, recognised above.
+ * A document read as UTF-8 may only declare UTF-8, or US-ASCII when it has no byte-order mark and every byte is
+ * ASCII (XML 1.0 §4.3.3: "it is a fatal error … for an entity … to be in an encoding other than that named in the
+ * declaration"). One declaring UTF-16 would have zero bytes in its first characters, recognised above.
  */
-function checkDeclaredEncoding(bytes: Uint8Array): void {
+function checkDeclaredEncoding(bytes: Uint8Array, bom: boolean): void {
   // Only the XML declaration matters: decode the bytes up to its closing '>' (ASCII by XML 1.0 §2.8).
   const end = bytes.subarray(0, 200).indexOf(0x3e);
   const head = ASCII_DECODER.decode(bytes.subarray(0, end === -1 ? 200 : end + 1));
   const declared = /^(?:\uFEFF)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1];
   if (!declared || /^utf-?8$/i.test(declared)) return;
-  if (/^utf-?16$/i.test(declared)) {
-    throw new XmlError({ reason: "malformed-xml", detail: `the document declares encoding ${declared} but is not UTF-16` });
-  }
-  if (!/^(?:us-ascii|ascii)$/i.test(declared)) {
-    throw new XmlError({ reason: "unsupported-xml", detail: `declared encoding ${declared} is not supported (UTF-8 or UTF-16 only)` });
-  }
-  if (bytes.some((byte) => byte >= 0x80)) {
-    throw new XmlError({ reason: "malformed-xml", detail: `the document declares encoding ${declared} but holds a byte over 0x7F` });
+  const at = head.indexOf(declared);
+  if (/^utf-?16(?:le|be)?$/i.test(declared)) fail(head, at, `the document declares encoding ${declared} but is not UTF-16`);
+  // US-ASCII text is UTF-8 text; with a BOM, or with a byte over 0x7F, what the sender meant is unclear: not read.
+  if (!/^(?:us-ascii|ascii)$/i.test(declared) || bom || bytes.some((byte) => byte >= 0x80)) {
+    unsupported(`declared encoding ${declared} is not supported (UTF-8 or UTF-16 only)`);
   }
 }

@@ -30,14 +30,21 @@ export function splitName(qualifiedName: string): [prefix: string, localName: st
 }
 
 /** An element or attribute prefix no declaration in scope binds (Namespaces in XML 1.0 §5 NSC: Prefix Declared). */
-export function undeclaredPrefix(prefix: string, name: string): Extract<XmlFailure, { reason: "malformed-xml" }> {
-  return { reason: "malformed-xml", detail: `namespace prefix "${prefix.slice(0, 64)}" of ${name.slice(0, 64)} is not declared` };
+export function undeclaredPrefix(prefix: string, name: string, position: string): Extract<XmlFailure, { reason: "malformed-xml" }> {
+  return {
+    reason: "malformed-xml",
+    detail: `${position}: namespace prefix "${prefix.slice(0, 64)}" of ${name.slice(0, 64)} is not declared`,
+  };
 }
 
 /** Two attributes of one element with one expanded name (Namespaces in XML 1.0 §6.3). */
-export function duplicateExpandedName(elementName: string, attributeName: string): Extract<XmlFailure, { reason: "malformed-xml" }> {
+export function duplicateExpandedName(
+  elementName: string,
+  attributeName: string,
+  position: string,
+): Extract<XmlFailure, { reason: "malformed-xml" }> {
   return {
     reason: "malformed-xml",
-    detail: `two attributes of ${elementName.slice(0, 64)} have the expanded name of ${attributeName.slice(0, 64)} (Namespaces in XML 1.0 §6.3)`,
+    detail: `${position}: two attributes of ${elementName.slice(0, 64)} have the expanded name of ${attributeName.slice(0, 64)} (Namespaces in XML 1.0 §6.3)`,
   };
 }

@@ -6,7 +6,7 @@
  * reported before it, as a separate namespace walk would.
  */
 import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./references";
-import { fail, shown, type XmlFailure } from "./failure";
+import { fail, shown, where, type XmlFailure } from "./failure";
 import { namespaceDeclarationProblem, qualifiedNameProblem } from "./names";
 import { duplicateExpandedName, lookupNamespace, undeclaredPrefix, type NamespaceScope } from "./namespace-scope";
 import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from "./tree";
@@ -54,10 +54,10 @@ export function readStartTag(text: string, lt: number, parent: OpenElement | und
       detail: `element ${shown(qualifiedName)} may not have the prefix xmlns (Namespaces in XML 1.0 §3)`,
     };
   } else if (namespace === undefined && prefix !== "") {
-    namespaceProblem = undeclaredPrefix(prefix, qualifiedName);
+    namespaceProblem = undeclaredPrefix(prefix, qualifiedName, where(text, lt));
   }
   namespace ??= "";
-  const attributes = resolveAttributes(qualifiedName, written.attributes, scope);
+  const attributes = resolveAttributes(qualifiedName, written.attributes, scope, () => where(text, lt));
   namespaceProblem ??= attributes.problem;
   const element: OpenElement = {
     kind: "element",
@@ -144,6 +144,7 @@ function resolveAttributes(
   elementName: string,
   attributes: WrittenAttributes["attributes"],
   scope: NamespaceScope,
+  position: () => string,
 ): { resolved: readonly XmlAttribute[]; problem: XmlFailure | undefined } {
   if (attributes.length === 0) return { resolved: NO_RESOLVED, problem: undefined };
   const resolved: XmlAttribute[] = [];
@@ -158,9 +159,9 @@ function resolveAttributes(
     const prefix = name.slice(0, colon);
     const localName = name.slice(colon + 1);
     const namespace = lookupNamespace(scope, prefix);
-    if (namespace === undefined) problem ??= undeclaredPrefix(prefix, name);
+    if (namespace === undefined) problem ??= undeclaredPrefix(prefix, name, position());
     const key = `{${namespace ?? ""}}${localName}`;
-    if ((expanded ??= new Set()).has(key)) problem ??= duplicateExpandedName(elementName, name);
+    if ((expanded ??= new Set()).has(key)) problem ??= duplicateExpandedName(elementName, name, position());
     expanded.add(key);
     resolved.push({ qualifiedName: name, prefix, localName, namespace: namespace ?? "", value });
   }

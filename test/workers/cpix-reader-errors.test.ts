@@ -295,7 +295,7 @@ describe("malformed XML is refused, saying where", () => {
     [
       "an undeclared prefix",
       edit("<cpix:PSSH>", "<ds:PSSH>").replace("</cpix:PSSH>", "</ds:PSSH>"),
-      /^namespace prefix "ds" of ds:PSSH is not declared$/,
+      /^line 10, column 7: namespace prefix "ds" of ds:PSSH is not declared$/,
     ],
     ["an empty body", "", /^line 1, column 1: the document has no root element$/],
     ["a control character", edit("content-1", "content\u0001"), /character U\+0001 is not allowed in XML$/],
@@ -314,7 +314,7 @@ describe("malformed XML is refused, saying where", () => {
   it("refuses bytes that are not UTF-8", () => {
     expect(readCpix(Uint8Array.of(...utf8('<CPIX a="'), 0xff, 0xfe, 0x00, ...utf8('"/>')))).toEqual({
       ok: false,
-      failure: { reason: "malformed-xml", detail: "the body is not valid UTF-8" },
+      failure: { reason: "malformed-xml", detail: "line 1, column 10: the body is not valid UTF-8" },
     });
   });
 });

@@ -59,6 +59,20 @@ describe("batched xmllint", () => {
   });
 });
 
+describe("libxml2 leniencies the differential test allows", () => {
+  it("accepts a start tag declaring xmlns:xml twice (XML 1.0 WFC Unique Att Spec refuses it)", async () => {
+    const xmlNs = 'xmlns:xml="http://www.w3.org/XML/1998/namespace"';
+    expect(await libxml2Verdict(utf8(`<a ${xmlNs} ${xmlNs}/>`))).toMatchObject({ kind: "accepted", canonical: "<a></a>" });
+  });
+
+  it("accepts UTF-16 declaring encoding UTF-8 (XML 1.0 §4.3.3 makes it a fatal error)", async () => {
+    const text = '\uFEFF<?xml version="1.0" encoding="UTF-8"?><a b="1">x</a>';
+    const utf16le = new Uint8Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) utf16le.set([text.charCodeAt(i) & 0xff, text.charCodeAt(i) >> 8], 2 * i);
+    expect(await libxml2Verdict(utf16le)).toMatchObject({ kind: "accepted", canonical: '<a b="1">x</a>' });
+  });
+});
+
 describe("withoutComments", () => {
   it("drops comments in the root and outside it with their line feed, and keeps look-alikes in PIs and values", () => {
     const canonical = '<!--a-->\n<?p <!--x-->?>\n<r a="&lt;!--&quot;>"><!--b-->t&lt;!--<?q -->?></r>\n<!--c-->\n<?z?>';

@@ -51,7 +51,7 @@ export function readStartTag(text: string, lt: number, parent: OpenElement | und
     // Namespaces in XML 1.0 §3: "Element names MUST NOT have the prefix xmlns."
     namespaceProblem = {
       reason: "malformed-xml",
-      detail: `element ${shown(qualifiedName)} may not have the prefix xmlns (Namespaces in XML 1.0 §3)`,
+      detail: `${where(text, lt)}: element ${shown(qualifiedName)} may not have the prefix xmlns (Namespaces in XML 1.0 §3)`,
     };
   } else if (namespace === undefined && prefix !== "") {
     namespaceProblem = undeclaredPrefix(prefix, qualifiedName, where(text, lt));

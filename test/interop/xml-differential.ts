@@ -48,12 +48,6 @@ const LIBXML2_LENIENCIES: readonly { readonly refusal: RegExp; readonly why: str
       "WFC Unique Att Spec (XML 1.0 §3.1): libxml2 drops a declaration binding xml to its own namespace before its " +
       'duplicate check, so <a xmlns:xml="http://www.w3.org/XML/1998/namespace" xmlns:xml="…same…"/> passes',
   },
-  {
-    refusal: /^the document is UTF-16 but declares encoding UTF-8/i,
-    why:
-      "XML 1.0 §4.3.3 (an entity with an encoding declaration presented in another encoding is a fatal error): " +
-      'libxml2 keeps the UTF-16 it detected from the first bytes and ignores encoding="UTF-8"',
-  },
 ];
 
 /** Compares our reading of `bytes` with libxml2's verdict on them. */

@@ -2,12 +2,13 @@
  * Canonical XML, as XML-DSig digests and signs it: Canonical XML 1.0 (W3C REC-xml-c14n-20010315, "inclusive") and
  * Exclusive XML Canonicalization 1.0 (W3C REC-xml-exc-c14n-20020718), both without comments (the tree keeps
  * none). The node-set is a whole document (`URI=""`), or one element's subtree (`#id`, XML-DSig §4.4.3.3), minus,
- * optionally, one enveloped Signature element (XML-DSig §6.6.4). Each element's namespaces are looked up through the
- * scope chain the parser built and compared with what its output parent rendered, so nothing is copied per element
- * and the work grows with the document, not with its declarations times its elements.
+ * optionally, one enveloped Signature element (XML-DSig §6.6.4). The namespaces in scope and those the output
+ * ancestors rendered are two maps changed on the way into each element and restored on the way out, so every lookup
+ * is one map read: the work grows with the document, not with its declarations, depth or PrefixList times its
+ * elements.
  */
 import { XML_NS } from "./namespaces";
-import { lookupNamespace, type NamespaceScope } from "./namespace-scope";
+import { InScopeNamespaces } from "./namespace-scope";
 import type { XmlAttribute, XmlDocument, XmlElement, XmlProcessingInstruction } from "./tree";
 
 export type C14nMethod = "inclusive" | "exclusive";
@@ -24,14 +25,15 @@ const INCLUSIVE: C14nOptions = { method: "inclusive" };
 
 /**
  * The canonical form of a whole document: processing instructions before the root each followed by a LF, the root,
- * those after it each preceded by one (C14N 1.0 §2.1, §4.9). With the default options this is `xmllint --c14n`.
+ * those after it each preceded by one (C14N 1.0 §2.1, §4.9). With the default options this is what
+ * `xmllint --c14n` prints less comments (xmllint keeps them; the tree has none).
  */
 export function canonicalizeDocument(document: XmlDocument, options: C14nOptions = INCLUSIVE): string {
-  const parts: string[] = [];
-  for (const instruction of document.beforeRoot) parts.push(renderProcessingInstruction(instruction), "\n");
-  write(document.root, undefined, true, options, parts);
-  for (const instruction of document.afterRoot) parts.push("\n", renderProcessingInstruction(instruction));
-  return parts.join("");
+  const out: Output = { text: "" };
+  for (const instruction of document.beforeRoot) out.text += `${renderProcessingInstruction(instruction)}\n`;
+  write(document.root, walkFrom(document.root, options), true, out);
+  for (const instruction of document.afterRoot) out.text += `\n${renderProcessingInstruction(instruction)}`;
+  return out.text;
 }
 
 /**
@@ -39,57 +41,67 @@ export function canonicalizeDocument(document: XmlDocument, options: C14nOptions
  * @example const octets = utf8(canonicalize(signedInfo, { method: "exclusive" }));
  */
 export function canonicalize(apex: XmlElement, options: C14nOptions): string {
-  const parts: string[] = [];
-  write(apex, undefined, true, options, parts);
-  return parts.join("");
+  const out: Output = { text: "" };
+  write(apex, walkFrom(apex, options), true, out);
+  return out.text;
 }
 
-/** `rendered`: the namespace declarations output ancestors rendered, innermost frame first (prefix → URI; "" = default). */
-function write(element: XmlElement, rendered: NamespaceScope | undefined, isApex: boolean, options: C14nOptions, parts: string[]): void {
+/** The canonical text so far: one string grown by `+=` (V8 keeps it as a rope until it is read). */
+interface Output {
+  text: string;
+}
+
+/** Where a canonicalization walk stands: the namespaces in scope, and those the output ancestors rendered. */
+interface Walk {
+  readonly options: C14nOptions;
+  readonly inScope: InScopeNamespaces;
+  readonly rendered: InScopeNamespaces;
+}
+
+/** A walk starting at `apex`: in scope, what its parent's scope holds; rendered, nothing (xml's binding is implied). */
+function walkFrom(apex: XmlElement, options: C14nOptions): Walk {
+  return { options, inScope: new InScopeNamespaces(apex.parent?.scope), rendered: new InScopeNamespaces() };
+}
+
+function write(element: XmlElement, walk: Walk, isApex: boolean, out: Output): void {
+  const options = walk.options;
   if (element === options.exclude) return;
+  // Inclusive C14N compares an element's own declarations with its output parent's scope: read before entering.
+  const inclusive = options.method === "inclusive" && !isApex ? inclusiveDeclarations(element, walk.inScope) : undefined;
+  const scopeUndo = walk.inScope.enter(element.declarations);
   const declarations =
-    options.method === "exclusive"
-      ? exclusiveDeclarations(element, rendered, options)
-      : isApex
-        ? apexDeclarations(element)
-        : inclusiveDeclarations(element);
-  const renderedHere = declarations.size === 0 ? rendered : { bindings: declarations, parent: rendered };
+    options.method === "exclusive" ? exclusiveDeclarations(element, walk, options) : (inclusive ?? apexDeclarations(walk.inScope));
+  const renderedUndo = walk.rendered.enter(declarations);
   let attributes: readonly XmlAttribute[] = element.attributes;
   // C14N 1.0 §2.4 (document subsets): the apex inherits xml:* attributes from ancestors outside the node-set.
   // Exclusive C14N drops this rule (exc-c14n §3, "attributes in the XML namespace … are not imported").
   if (isApex && options.method === "inclusive" && element.parent) attributes = [...attributes, ...inheritedXmlAttributes(element)];
   if (attributes.length > 1) attributes = [...attributes].sort(compareAttributes);
   const name = element.qualifiedName;
-  parts.push("<", name);
-  if (declarations.size > 0) {
-    for (const [prefix, uri] of [...declarations].sort(([a], [b]) => compareStrings(a, b))) {
-      parts.push(prefix === "" ? " xmlns" : ` xmlns:${prefix}`, '="', escapeAttribute(uri), '"');
-    }
-  }
-  for (const attribute of attributes) parts.push(" ", attribute.qualifiedName, '="', escapeAttribute(attribute.value), '"');
-  parts.push(">");
+  let tag = `<${name}`;
+  if (declarations.length > 1) declarations.sort((a, b) => compareStrings(a.prefix, b.prefix));
+  for (const { prefix, uri } of declarations) tag += `${prefix === "" ? " xmlns" : ` xmlns:${prefix}`}="${escapeAttribute(uri)}"`;
+  for (const attribute of attributes) tag += ` ${attribute.qualifiedName}="${escapeAttribute(attribute.value)}"`;
+  out.text += `${tag}>`;
   for (const child of element.children) {
-    if (child.kind === "text") parts.push(escapeText(child.text));
-    else if (child.kind === "element") write(child, renderedHere, false, options, parts);
-    else parts.push(renderProcessingInstruction(child));
+    if (child.kind === "text") out.text += escapeText(child.text);
+    else if (child.kind === "element") write(child, walk, false, out);
+    else out.text += renderProcessingInstruction(child);
   }
-  parts.push("</", name, ">");
+  out.text += `</${name}>`;
+  walk.rendered.leave(renderedUndo);
+  walk.inScope.leave(scopeUndo);
 }
 
+type Declaration = { readonly prefix: string; readonly uri: string };
+
 /**
- * Inclusive C14N at the apex: every namespace in scope (C14N 1.0 §4.7), nearest declaration first; an empty default
- * namespace is no namespace node. The `xml` namespace is never rendered (its declaration is implied).
+ * Inclusive C14N at the apex: every namespace in scope (C14N 1.0 §4.7); an empty default namespace is no namespace
+ * node. The `xml` namespace is never rendered (its declaration is implied).
  */
-function apexDeclarations(apex: XmlElement): Map<string, string> {
-  const declarations = new Map<string, string>();
-  const seen = new Set<string>();
-  for (let frame: NamespaceScope | undefined = apex.scope; frame; frame = frame.parent) {
-    for (const [prefix, uri] of frame.bindings) {
-      if (seen.has(prefix)) continue;
-      seen.add(prefix);
-      if (prefix !== "xml" && uri !== "") declarations.set(prefix, uri);
-    }
-  }
+function apexDeclarations(inScope: InScopeNamespaces): Declaration[] {
+  const declarations: Declaration[] = [];
+  for (const [prefix, uri] of inScope.entries()) if (prefix !== "xml" && uri !== "") declarations.push({ prefix, uri });
   return declarations;
 }
 
@@ -98,13 +110,10 @@ function apexDeclarations(apex: XmlElement): Map<string, string> {
  * holds every namespace in its scope, has the same one; so only the element's own declarations can differ from it.
  * `xmlns=""` is rendered when it takes away a default namespace the parent has.
  */
-function inclusiveDeclarations(element: XmlElement): Map<string, string> {
-  const declarations = new Map<string, string>();
-  if (element.declarations.length === 0) return declarations;
-  const parentScope = element.parent!.scope;
-  for (const { prefix, uri } of element.declarations) {
-    if (prefix === "xml") continue;
-    if ((lookupNamespace(parentScope, prefix) ?? "") !== uri) declarations.set(prefix, uri);
+function inclusiveDeclarations(element: XmlElement, parentScope: InScopeNamespaces): Declaration[] {
+  const declarations: Declaration[] = [];
+  for (const declaration of element.declarations) {
+    if (declaration.prefix !== "xml" && (parentScope.get(declaration.prefix) ?? "") !== declaration.uri) declarations.push(declaration);
   }
   return declarations;
 }
@@ -115,23 +124,26 @@ function inclusiveDeclarations(element: XmlElement): Map<string, string> {
  * ancestor. The default namespace is utilized by an unprefixed element; `xmlns=""` when that element has none but
  * an ancestor rendered one.
  */
-function exclusiveDeclarations(element: XmlElement, rendered: NamespaceScope | undefined, options: C14nOptions): Map<string, string> {
-  const utilized = new Set<string>([element.prefix]);
-  for (const attribute of element.attributes) if (attribute.prefix !== "") utilized.add(attribute.prefix);
+function exclusiveDeclarations(element: XmlElement, walk: Walk, options: C14nOptions): Declaration[] {
+  const declarations: Declaration[] = [];
+  considerUtilized(element.prefix, walk, declarations);
+  for (const attribute of element.attributes) if (attribute.prefix !== "") considerUtilized(attribute.prefix, walk, declarations);
   for (const listed of options.inclusivePrefixes ?? []) {
     const prefix = listed === "#default" ? "" : listed;
-    const uri = lookupNamespace(element.scope, prefix);
-    if (uri !== undefined && uri !== "") utilized.add(prefix);
-  }
-  const declarations = new Map<string, string>();
-  for (const prefix of utilized) {
-    if (prefix === "xml") continue;
-    const uri = lookupNamespace(element.scope, prefix) ?? "";
-    const above = lookupNamespace(rendered, prefix) ?? "";
-    if (uri === above) continue;
-    if (prefix === "" || uri !== "") declarations.set(prefix, uri); // an unbound prefix is never declared empty
+    const uri = walk.inScope.get(prefix);
+    if (uri !== undefined && uri !== "") considerUtilized(prefix, walk, declarations);
   }
   return declarations;
+}
+
+/** Adds a declaration of `prefix` when its URI in scope is not what the output ancestors rendered, once. */
+function considerUtilized(prefix: string, walk: Walk, declarations: Declaration[]): void {
+  if (prefix === "xml") return;
+  const uri = walk.inScope.get(prefix) ?? "";
+  if (uri === (walk.rendered.get(prefix) ?? "")) return;
+  if (prefix !== "" && uri === "") return; // an unbound prefix is never declared empty
+  for (const declared of declarations) if (declared.prefix === prefix) return;
+  declarations.push({ prefix, uri });
 }
 
 /** The nearest ancestor's value of each xml:* attribute the apex does not carry itself. */

@@ -11,7 +11,7 @@ import { decodeXmlBytes, normalizeLineEnds } from "./decode";
 import { fail, shown, unsupported, where, XmlError, type XmlFailure } from "./failure";
 import { MAX_XML_DEPTH } from "./namespaces";
 import { processingInstructionTargetProblem } from "./names";
-import { XML_SCOPE } from "./namespace-scope";
+import { InScopeNamespaces, XML_SCOPE, type NamespaceUndo } from "./namespace-scope";
 import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./references";
 import { readStartTag, type OpenElement } from "./start-tag";
 import type { XmlDocument, XmlElement, XmlProcessingInstruction } from "./tree";
@@ -43,8 +43,10 @@ const WHITE_SPACE_ONLY = /^[ \t\n]*$/;
 
 interface ParseState {
   readonly text: string;
-  /** Open elements, innermost last, each with where its start tag began. */
-  readonly open: { readonly element: OpenElement; readonly start: number }[];
+  /** Open elements, innermost last, each with where its start tag began and what its declarations changed. */
+  readonly open: { readonly element: OpenElement; readonly start: number; readonly namespaceUndo: NamespaceUndo }[];
+  /** The namespaces in scope where the parser stands. */
+  readonly inScope: InScopeNamespaces;
   root: XmlElement | undefined;
   readonly beforeRoot: XmlProcessingInstruction[];
   readonly afterRoot: XmlProcessingInstruction[];
@@ -62,6 +64,7 @@ function parseText(text: string): XmlDocument {
   const state: ParseState = {
     text,
     open: [],
+    inScope: new InScopeNamespaces(),
     root: undefined,
     beforeRoot: [],
     afterRoot: [],
@@ -127,12 +130,14 @@ function readMarkup(state: ParseState, lt: number): number {
   }
   if (open.length === 0 && state.root) fail(text, lt, "a second root element");
   const parent = open.at(-1)?.element;
-  const tag = readStartTag(text, lt, parent, parent?.scope ?? XML_SCOPE);
+  const tag = readStartTag(text, lt, parent, parent?.scope ?? XML_SCOPE, state.inScope);
   state.namespaceProblem ??= tag.namespaceProblem;
   if (parent) parent.children.push(tag.element);
   else state.root = tag.element;
-  if (!tag.selfClosing) {
-    open.push({ element: tag.element, start: lt });
+  if (tag.selfClosing) {
+    state.inScope.leave(tag.namespaceUndo);
+  } else {
+    open.push({ element: tag.element, start: lt, namespaceUndo: tag.namespaceUndo });
     if (open.length > MAX_XML_DEPTH) unsupported(`elements are nested deeper than ${MAX_XML_DEPTH} levels`);
   }
   return tag.end;

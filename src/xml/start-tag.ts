@@ -8,7 +8,13 @@
 import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./references";
 import { fail, shown, where, type XmlFailure } from "./failure";
 import { namespaceDeclarationProblem, qualifiedNameProblem } from "./names";
-import { duplicateExpandedName, lookupNamespace, undeclaredPrefix, type NamespaceScope } from "./namespace-scope";
+import {
+  duplicateExpandedName,
+  undeclaredPrefix,
+  type InScopeNamespaces,
+  type NamespaceScope,
+  type NamespaceUndo,
+} from "./namespace-scope";
 import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from "./tree";
 
 /** XML 1.0 §2.3 S: only these four count as white space (JavaScript's \\s also matches NBSP and others). */
@@ -30,13 +36,22 @@ export interface StartTag {
   readonly end: number;
   /** The first namespace problem of this tag, if any. */
   readonly namespaceProblem: XmlFailure | undefined;
+  /** Gives the in-scope namespaces back as they were before this element (at its end tag). */
+  readonly namespaceUndo: NamespaceUndo;
 }
 
-/** Reads the start tag at `lt`, an element child of `parent` (undefined for the root) in `parentScope`. */
-export function readStartTag(text: string, lt: number, parent: OpenElement | undefined, parentScope: NamespaceScope): StartTag {
-  START_TAG.lastIndex = lt;
-  const match = START_TAG.exec(text);
-  if (!match) fail(text, lt, "malformed or unterminated start tag");
+/**
+ * Reads the start tag at `lt`, an element child of `parent` (undefined for the root) in `parentScope`; `inScope` holds
+ * the same namespaces as one map, and comes back with this element's declarations applied.
+ */
+export function readStartTag(
+  text: string,
+  lt: number,
+  parent: OpenElement | undefined,
+  parentScope: NamespaceScope,
+  inScope: InScopeNamespaces,
+): StartTag {
+  const match = bareStartTag(text, lt) ?? matchStartTag(text, lt);
   const qualifiedName = match[1]!;
   const nameProblem = qualifiedNameProblem(qualifiedName);
   if (nameProblem) fail(text, lt, `element name ${shown(qualifiedName)} ${nameProblem}`);
@@ -46,7 +61,8 @@ export function readStartTag(text: string, lt: number, parent: OpenElement | und
   const colon = qualifiedName.indexOf(":");
   const prefix = colon === -1 ? "" : qualifiedName.slice(0, colon);
   const localName = colon === -1 ? qualifiedName : qualifiedName.slice(colon + 1);
-  let namespace = lookupNamespace(scope, prefix);
+  const namespaceUndo = inScope.enter(written.declarations);
+  let namespace = inScope.get(prefix);
   if (prefix === "xmlns") {
     // Namespaces in XML 1.0 §3: "Element names MUST NOT have the prefix xmlns."
     namespaceProblem = {
@@ -57,7 +73,8 @@ export function readStartTag(text: string, lt: number, parent: OpenElement | und
     namespaceProblem = undeclaredPrefix(prefix, qualifiedName, where(text, lt));
   }
   namespace ??= "";
-  const attributes = resolveAttributes(qualifiedName, written.attributes, scope, () => where(text, lt));
+  const attributes =
+    written.attributes.length === 0 ? NO_RESOLVED : resolveAttributes(qualifiedName, written.attributes, inScope, text, lt);
   namespaceProblem ??= attributes.problem;
   const element: OpenElement = {
     kind: "element",
@@ -71,7 +88,42 @@ export function readStartTag(text: string, lt: number, parent: OpenElement | und
     children: [],
     parent,
   };
-  return { element, selfClosing: match[3] === "/", end: START_TAG.lastIndex, namespaceProblem };
+  return { element, selfClosing: match[3] === "/", end: match.end, namespaceProblem, namespaceUndo };
+}
+
+/** A start tag's parts: [whole, name, attribute text, "/" or ""], and where it ends. */
+type StartTagMatch = readonly [string, string, string, string] & { readonly end: number };
+
+function matchStartTag(text: string, lt: number): StartTagMatch {
+  START_TAG.lastIndex = lt;
+  const match = START_TAG.exec(text);
+  if (!match) fail(text, lt, "malformed or unterminated start tag");
+  return Object.assign(match as unknown as [string, string, string, string], { end: START_TAG.lastIndex });
+}
+
+/**
+ * The common tag without attributes (`<name>`, `<name/>`) read by index, without the pattern and its match array;
+ * undefined for anything else, which START_TAG then reads. Names are matched as loosely as START_TAG's NAME.
+ */
+function bareStartTag(text: string, lt: number): StartTagMatch | undefined {
+  let position = lt + 1;
+  if (!isLooseNameStart(text.charCodeAt(position))) return undefined;
+  while (isLooseNameChar(text.charCodeAt(++position)));
+  const next = text.charCodeAt(position);
+  const selfClosing = next === 0x2f /* / */ && text.charCodeAt(position + 1) === 0x3e; /* > */
+  if (next !== 0x3e && !selfClosing) return undefined;
+  const end = position + (selfClosing ? 2 : 1);
+  return Object.assign(["", text.slice(lt + 1, position), "", selfClosing ? "/" : ""] as [string, string, string, string], { end });
+}
+
+/** START_TAG's NAME: `[A-Za-z_:\u0080-\uFFFF]` first. */
+function isLooseNameStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x3a || code >= 0x80;
+}
+
+/** START_TAG's NAME: `[-A-Za-z0-9_:.\u0080-\uFFFF]` after the first. */
+function isLooseNameChar(code: number): boolean {
+  return isLooseNameStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e;
 }
 
 interface WrittenAttributes {
@@ -137,16 +189,16 @@ function bindingsOf(declarations: readonly XmlNamespaceDeclaration[]): Map<strin
   return bindings;
 }
 
-const NO_RESOLVED: readonly XmlAttribute[] = [];
+const NO_RESOLVED = { resolved: [] as readonly XmlAttribute[], problem: undefined };
 
 /** Each attribute's prefix resolved (Namespaces in XML 1.0 §6.2) and the expanded names checked for repeats (§6.3). */
 function resolveAttributes(
   elementName: string,
   attributes: WrittenAttributes["attributes"],
-  scope: NamespaceScope,
-  position: () => string,
+  inScope: InScopeNamespaces,
+  text: string,
+  lt: number,
 ): { resolved: readonly XmlAttribute[]; problem: XmlFailure | undefined } {
-  if (attributes.length === 0) return { resolved: NO_RESOLVED, problem: undefined };
   const resolved: XmlAttribute[] = [];
   let problem: XmlFailure | undefined;
   let expanded: Set<string> | undefined;
@@ -158,10 +210,10 @@ function resolveAttributes(
     }
     const prefix = name.slice(0, colon);
     const localName = name.slice(colon + 1);
-    const namespace = lookupNamespace(scope, prefix);
-    if (namespace === undefined) problem ??= undeclaredPrefix(prefix, name, position());
+    const namespace = inScope.get(prefix);
+    if (namespace === undefined) problem ??= undeclaredPrefix(prefix, name, where(text, lt));
     const key = `{${namespace ?? ""}}${localName}`;
-    if ((expanded ??= new Set()).has(key)) problem ??= duplicateExpandedName(elementName, name, position());
+    if ((expanded ??= new Set()).has(key)) problem ??= duplicateExpandedName(elementName, name, where(text, lt));
     expanded.add(key);
     resolved.push({ qualifiedName: name, prefix, localName, namespace: namespace ?? "", value });
   }

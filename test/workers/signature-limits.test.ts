@@ -1,7 +1,7 @@
 /**
  * The bounds on a signature check's work (src/cpix/security/signature-references.ts): every Reference names the
  * document or one of the root's lists, a PrefixList names at most 16 prefixes, and all canonical forms of one
- * document stay within three times its length. Each case is refused before the SignatureValue is looked at, so its
+ * document stay within twice its length. Each case is refused before the SignatureValue is looked at, so its
  * Signature needs no valid value; its References carry digests that match, so only the bound can refuse it.
  */
 import { describe, expect, it } from "vitest";
@@ -66,7 +66,7 @@ const EIGHT_WAYS: readonly C14nOptions[] = [
 ];
 
 describe("signature work is bounded before the SignatureValue is checked", () => {
-  it("refuses References that together canonicalize a large list more than three times the document's length", async () => {
+  it("refuses References that together canonicalize a large list more than twice the document's length", async () => {
     const document = await signedDocument(
       contentKeyList(4000),
       EIGHT_WAYS.map((options) => ({ uri: "#L", options })),

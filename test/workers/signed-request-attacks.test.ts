@@ -201,7 +201,7 @@ describe("signature cost limits (CPIX 2.3 §Digital Signature)", () => {
 
   // CPIX 2.3 §Digital Signature lets several parties sign one list (DASH-IF's Complex.xml signs each list twice), so
   // the limits are counts and a budget rather than one signature per target: each target is canonicalized once per
-  // set of transforms, and all References of a document together within three times its length.
+  // set of transforms, and all References of a document together within twice its length.
   it("refuses two Signatures over the document with 422: the first does not cover the second", async () => {
     const packager = await makeTestCertificate({ commonName: "Packager" });
     const { attacker } = await signedRequestsTenant(await tenantWithTestSeed(), packager);

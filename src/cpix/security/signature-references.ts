@@ -2,7 +2,7 @@
  * One XML-DSig Reference of a CPIX signature: its URI resolved to the document or one of the root's lists (CPIX 2.3
  * §Digital Signature), its transforms applied, its digest compared (XML-DSig §3.2.1, §4.4.3). The canonical form of
  * a target is computed once per set of options and shared by every signature over it (DASH-IF's Complex.xml signs
- * each list twice), and all of one document's References together get a canonicalization budget a few times the
+ * each list twice), and all of one document's References together get a canonicalization budget of twice the
  * document's length, so no arrangement of signatures costs more than a few passes over the document.
  */
 import { fromBase64, timingSafeEqual, utf8 } from "../../domain/bytes";
@@ -27,9 +27,12 @@ export interface ReferenceContext {
   readonly limit: number;
 }
 
-/** The References' budget: three times the document's length, plus room for the namespaces each list apex renders. */
+/**
+ * The References' budget: twice the document's length (a document signature and one over each list, DASH-IF's
+ * Complex.xml), plus room for the namespaces each list apex renders.
+ */
 export function referenceContext(document: XmlDocument): ReferenceContext {
-  const limit = 3 * document.textLength + 65_536;
+  const limit = 2 * document.textLength + 65_536;
   return { document, ids: indexIds(document.root), canonical: new Map(), budget: limit, limit };
 }
 

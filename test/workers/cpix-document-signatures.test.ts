@@ -4,9 +4,9 @@
  * the certificates `RequireSignedRequests` answers; a request whose signature does not verify is refused, naming it.
  */
 import { describe, expect, it } from "vitest";
-import { parseCertificate } from "../../src/cpix/security/certificate";
-import { signCpixDocument, verifyCpixSignatures } from "../../src/cpix/security/xml-signature";
+import { verifyCpixSignatures } from "../../src/cpix/security/xml-signature";
 import { toBase64, toHex } from "../../src/domain/bytes";
+import { signedDocument } from "./support/acquisition-routes";
 import { api, type TestTenant } from "./support/api";
 import { CPIX_PROTOCOLS, VALID_SPEKE_V2, withDeliveryData } from "./support/cpix-requests";
 import { auditEntries } from "./support/logs";
@@ -33,19 +33,6 @@ async function addSigningKey(tenant: TestTenant, key: TestCertificate): Promise<
   });
   expect(response.status, await response.clone().text()).toBe(201);
   return (await response.json<{ Id: string }>()).Id;
-}
-
-/** A request signed over the whole document by `signer`, as a packager with a signing key sends it. */
-async function signedRequest(xml: string, signer: TestCertificate): Promise<string> {
-  const parsed = parseCertificate(signer.der);
-  if (!parsed.ok) throw new Error("test certificate unreadable");
-  const signed = await signCpixDocument(
-    xml,
-    { privateKey: await signer.signingKey("SHA-256"), certificate: parsed.certificate },
-    new Date(),
-  );
-  if (!signed.ok) throw new Error(JSON.stringify(signed.failure));
-  return signed.xml;
 }
 
 describe("/api/SigningKeys", () => {
@@ -187,7 +174,7 @@ describe("/api/TrustedRequesters and request signatures", () => {
 
   it("answers a signed request and refuses one changed after signing, naming the signature", async () => {
     const tenant = await tenantWithTestSeed();
-    const signed = await signedRequest(VALID_SPEKE_V2, await makeTestCertificate());
+    const signed = await signedDocument(VALID_SPEKE_V2, await makeTestCertificate());
     expect((await postCpix(tenant, "/api/SpekeV2", signed, SPEKE_V2)).status).toBe(200);
     const tampered = signed.replace('contentId="content-1"', 'contentId="content-2"');
     const response = await postCpix(tenant, "/api/SpekeV2", tampered, SPEKE_V2);
@@ -204,7 +191,7 @@ describe("/api/TrustedRequesters and request signatures", () => {
     const unsigned = await postCpix(tenant, "/api/SpekeV2", VALID_SPEKE_V2, SPEKE_V2);
     expect(unsigned.status).toBe(403);
     expect(await unsigned.text()).toMatch(/RequireSignedRequests is on: the request must carry a document signature/);
-    const byStranger = await postCpix(tenant, "/api/SpekeV2", await signedRequest(VALID_SPEKE_V2, stranger!), SPEKE_V2);
+    const byStranger = await postCpix(tenant, "/api/SpekeV2", await signedDocument(VALID_SPEKE_V2, stranger!), SPEKE_V2);
     expect(byStranger.status).toBe(403);
     expect(await byStranger.text()).toBe(
       `The tenant setting RequireSignedRequests is on and the request's signer (certificate SHA-256 ${await fingerprint(stranger!.der)}) is not a trusted requester (/api/TrustedRequesters)`,
@@ -212,7 +199,7 @@ describe("/api/TrustedRequesters and request signatures", () => {
     const get = await api(tenant, "GET", "/api/Cpix/c1?kid=339c45b5-fb6d-4bd9-994c-eabd9d41c95b&drm=widevine");
     expect(get.status).toBe(403);
     for (const protocol of CPIX_PROTOCOLS) {
-      const response = await postCpix(tenant, protocol.path, await signedRequest(protocol.valid, trusted!), protocol.headers);
+      const response = await postCpix(tenant, protocol.path, await signedDocument(protocol.valid, trusted!), protocol.headers);
       expect(response.status, `${protocol.name}: ${await response.clone().text()}`).toBe(200);
     }
   });

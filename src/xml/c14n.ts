@@ -29,11 +29,7 @@ const INCLUSIVE: C14nOptions = { method: "inclusive" };
  * `xmllint --c14n` prints less comments (xmllint keeps them; the tree has none).
  */
 export function canonicalizeDocument(document: XmlDocument, options: C14nOptions = INCLUSIVE): string {
-  const out: Output = { text: "" };
-  for (const instruction of document.beforeRoot) out.text += `${renderProcessingInstruction(instruction)}\n`;
-  write(document.root, walkFrom(document.root, options), true, out);
-  for (const instruction of document.afterRoot) out.text += `\n${renderProcessingInstruction(instruction)}`;
-  return out.text;
+  return canonicalizeWithin(document, options, Infinity)!;
 }
 
 /**
@@ -41,14 +37,42 @@ export function canonicalizeDocument(document: XmlDocument, options: C14nOptions
  * @example const octets = utf8(canonicalize(signedInfo, { method: "exclusive" }));
  */
 export function canonicalize(apex: XmlElement, options: C14nOptions): string {
-  const out: Output = { text: "" };
-  write(apex, walkFrom(apex, options), true, out);
+  return canonicalizeWithin(apex, options, Infinity)!;
+}
+
+/**
+ * The canonical form of a document or an element's subtree, or undefined as soon as it passes `maxLength`
+ * characters: a form can be far longer than its input (exclusive C14N declares a prefix again on every sibling that
+ * uses it), so a caller on a budget stops the walk rather than build it whole.
+ */
+export function canonicalizeWithin(target: XmlDocument | XmlElement, options: C14nOptions, maxLength: number): string | undefined {
+  const out = new Output(maxLength);
+  try {
+    if ("kind" in target) {
+      write(target, walkFrom(target, options), true, out);
+    } else {
+      for (const instruction of target.beforeRoot) out.append(`${renderProcessingInstruction(instruction)}\n`);
+      write(target.root, walkFrom(target.root, options), true, out);
+      for (const instruction of target.afterRoot) out.append(`\n${renderProcessingInstruction(instruction)}`);
+    }
+  } catch (error) {
+    if (error === OVER_LIMIT) return undefined;
+    throw error;
+  }
   return out.text;
 }
 
-/** The canonical text so far: one string grown by `+=` (V8 keeps it as a rope until it is read). */
-interface Output {
-  text: string;
+const OVER_LIMIT = new Error("canonical form over its limit");
+
+/** The canonical text so far: one string grown by `+=` (V8 keeps it as a rope until it is read), within a limit. */
+class Output {
+  text = "";
+  constructor(readonly maxLength: number) {}
+
+  append(piece: string): void {
+    this.text += piece;
+    if (this.text.length > this.maxLength) throw OVER_LIMIT;
+  }
 }
 
 /** Where a canonicalization walk stands: the namespaces in scope, and those the output ancestors rendered. */
@@ -82,13 +106,13 @@ function write(element: XmlElement, walk: Walk, isApex: boolean, out: Output): v
   if (declarations.length > 1) declarations.sort((a, b) => compareStrings(a.prefix, b.prefix));
   for (const { prefix, uri } of declarations) tag += `${prefix === "" ? " xmlns" : ` xmlns:${prefix}`}="${escapeAttribute(uri)}"`;
   for (const attribute of attributes) tag += ` ${attribute.qualifiedName}="${escapeAttribute(attribute.value)}"`;
-  out.text += `${tag}>`;
+  out.append(`${tag}>`);
   for (const child of element.children) {
-    if (child.kind === "text") out.text += escapeText(child.text);
+    if (child.kind === "text") out.append(escapeText(child.text));
     else if (child.kind === "element") write(child, walk, false, out);
-    else out.text += renderProcessingInstruction(child);
+    else out.append(renderProcessingInstruction(child));
   }
-  out.text += `</${name}>`;
+  out.append(`</${name}>`);
   walk.rendered.leave(renderedUndo);
   walk.inScope.leave(scopeUndo);
 }

@@ -3,17 +3,14 @@
  * pass (`parse.ts`) asks these about every element name, attribute name and `xmlns` attribute, and refuses
  * the document, with its line and column, when one answers a problem. Each answer names the rule, never the value.
  */
-import { XML_NS } from "./namespaces";
-
-/** Bound to the `xmlns` prefix by definition; never declared (Namespaces in XML 1.0 §3). */
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
+import { XML_NS, XMLNS_NS } from "./namespaces";
 
 /** The usual name: ASCII, an optional prefix and a local name, each an NCName (Namespaces in XML 1.0 §3). */
 const ASCII_QNAME = /^(?:[A-Za-z_][-A-Za-z0-9_.]*:)?[A-Za-z_][-A-Za-z0-9_.]*$/;
 
 /**
  * XML 1.0 §2.3 NameStartChar then NameChar*, without the colon (Namespaces in XML 1.0 §3 NCName): the exact rule for
- * names with non-ASCII characters, which the scanner's own pattern lets through whatever they are.
+ * names with non-ASCII characters, which the start-tag pattern (start-tag.ts NAME) lets through whatever they are.
  */
 const NCNAME =
   /^[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}][-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]*$/u;

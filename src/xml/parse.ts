@@ -13,7 +13,7 @@ import { MAX_XML_DEPTH } from "./namespaces";
 import { processingInstructionTargetProblem } from "./names";
 import { InScopeNamespaces, XML_SCOPE, type NamespaceUndo } from "./namespace-scope";
 import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./references";
-import { readStartTag, type OpenElement } from "./start-tag";
+import { readStartTag, type NamespaceProblem, type OpenElement } from "./start-tag";
 import type { XmlDocument, XmlElement, XmlProcessingInstruction } from "./tree";
 
 export type XmlParseResult = { readonly ok: true; readonly document: XmlDocument } | { readonly ok: false; readonly failure: XmlFailure };
@@ -51,7 +51,7 @@ interface ParseState {
   readonly beforeRoot: XmlProcessingInstruction[];
   readonly afterRoot: XmlProcessingInstruction[];
   /** The first namespace problem in document order, reported only once the whole text is well-formed. */
-  namespaceProblem: XmlFailure | undefined;
+  namespaceProblem: NamespaceProblem | undefined;
   /** Where the next `&` and `]]>` are at or after the text being read (text.length when there is none). */
   nextAmpersand: number;
   nextCdataEnd: number;
@@ -84,7 +84,7 @@ function parseText(text: string): XmlDocument {
   if (unclosed)
     fail(text, text.length, `<${shown(unclosed.element.qualifiedName)}> opened at ${where(text, unclosed.start)} is not closed`);
   if (!state.root) fail(text, text.length, "the document has no root element");
-  if (state.namespaceProblem) throw new XmlError(state.namespaceProblem);
+  if (state.namespaceProblem) fail(text, state.namespaceProblem.at, state.namespaceProblem.problem);
   return { root: state.root, beforeRoot: state.beforeRoot, afterRoot: state.afterRoot, textLength: text.length };
 }
 
@@ -113,7 +113,11 @@ function readMarkup(state: ParseState, lt: number): number {
       appendText(open.at(-1)!.element, text.slice(lt + 9, end)); // §2.7: character data, no markup recognised
       return end + 3;
     }
-    if (text.startsWith("<!DOCTYPE", lt)) unsupported("document type declarations (DTDs) are not accepted");
+    if (text.startsWith("<!DOCTYPE", lt)) {
+      // XML 1.0 §2.8: a document type declaration stands only in the prolog, before the root element.
+      if (state.root) fail(text, lt, "a document type declaration is allowed only before the root element");
+      unsupported(`${where(text, lt)}: document type declarations (DTDs) are not accepted`);
+    }
     fail(text, lt, "unknown markup declaration");
   }
   if (next === 0x3f /* ? */) return readProcessingInstruction(state, lt);
@@ -126,6 +130,7 @@ function readMarkup(state: ParseState, lt: number): number {
     const name = closing.element.qualifiedName;
     if (name !== end[1])
       fail(text, lt, `end tag </${shown(end[1]!)}> does not match <${shown(name)}> opened at ${where(text, closing.start)}`);
+    state.inScope.leave(closing.namespaceUndo); // its declarations go out of scope with it (Namespaces in XML 1.0 §6.1)
     return END_TAG.lastIndex;
   }
   if (open.length === 0 && state.root) fail(text, lt, "a second root element");
@@ -138,7 +143,7 @@ function readMarkup(state: ParseState, lt: number): number {
     state.inScope.leave(tag.namespaceUndo);
   } else {
     open.push({ element: tag.element, start: lt, namespaceUndo: tag.namespaceUndo });
-    if (open.length > MAX_XML_DEPTH) unsupported(`elements are nested deeper than ${MAX_XML_DEPTH} levels`);
+    if (open.length > MAX_XML_DEPTH) unsupported(`${where(text, lt)}: elements are nested deeper than ${MAX_XML_DEPTH} levels`);
   }
   return tag.end;
 }

@@ -6,7 +6,7 @@
  * reported before it, as a separate namespace walk would.
  */
 import { BAD_REFERENCE, checkCharacterReferences, decodeReferences } from "./references";
-import { fail, shown, where, type XmlFailure } from "./failure";
+import { fail, shown } from "./failure";
 import { namespaceDeclarationProblem, qualifiedNameProblem } from "./names";
 import {
   duplicateExpandedName,
@@ -29,13 +29,19 @@ export interface OpenElement extends XmlElement {
   readonly children: XmlNode[];
 }
 
+/** A namespace problem noted at a position of the text; the line and column are worked out only when it is reported. */
+export interface NamespaceProblem {
+  readonly at: number;
+  readonly problem: string;
+}
+
 export interface StartTag {
   readonly element: OpenElement;
   readonly selfClosing: boolean;
   /** The position after the tag's `>`. */
   readonly end: number;
-  /** The first namespace problem of this tag, if any. */
-  readonly namespaceProblem: XmlFailure | undefined;
+  /** The first namespace problem of this tag, if any: where, and what (formatted only if it is reported). */
+  readonly namespaceProblem: NamespaceProblem | undefined;
   /** Gives the in-scope namespaces back as they were before this element (at its end tag). */
   readonly namespaceUndo: NamespaceUndo;
 }
@@ -57,7 +63,7 @@ export function readStartTag(
   if (nameProblem) fail(text, lt, `element name ${shown(qualifiedName)} ${nameProblem}`);
   const written = readAttributes(text, lt, lt + 1 + qualifiedName.length, match[2]!);
   const scope = written.declarations.length === 0 ? parentScope : { bindings: bindingsOf(written.declarations), parent: parentScope };
-  let namespaceProblem: XmlFailure | undefined;
+  let namespaceProblem: NamespaceProblem | undefined;
   const colon = qualifiedName.indexOf(":");
   const prefix = colon === -1 ? "" : qualifiedName.slice(0, colon);
   const localName = colon === -1 ? qualifiedName : qualifiedName.slice(colon + 1);
@@ -65,16 +71,12 @@ export function readStartTag(
   let namespace = inScope.get(prefix);
   if (prefix === "xmlns") {
     // Namespaces in XML 1.0 §3: "Element names MUST NOT have the prefix xmlns."
-    namespaceProblem = {
-      reason: "malformed-xml",
-      detail: `${where(text, lt)}: element ${shown(qualifiedName)} may not have the prefix xmlns (Namespaces in XML 1.0 §3)`,
-    };
+    namespaceProblem = { at: lt, problem: `element ${shown(qualifiedName)} may not have the prefix xmlns (Namespaces in XML 1.0 §3)` };
   } else if (namespace === undefined && prefix !== "") {
-    namespaceProblem = undeclaredPrefix(prefix, qualifiedName, where(text, lt));
+    namespaceProblem = { at: lt, problem: undeclaredPrefix(prefix, qualifiedName) };
   }
   namespace ??= "";
-  const attributes =
-    written.attributes.length === 0 ? NO_RESOLVED : resolveAttributes(qualifiedName, written.attributes, inScope, text, lt);
+  const attributes = written.attributes.length === 0 ? NO_RESOLVED : resolveAttributes(qualifiedName, written.attributes, inScope, lt);
   namespaceProblem ??= attributes.problem;
   const element: OpenElement = {
     kind: "element",
@@ -196,11 +198,10 @@ function resolveAttributes(
   elementName: string,
   attributes: WrittenAttributes["attributes"],
   inScope: InScopeNamespaces,
-  text: string,
   lt: number,
-): { resolved: readonly XmlAttribute[]; problem: XmlFailure | undefined } {
+): { resolved: readonly XmlAttribute[]; problem: NamespaceProblem | undefined } {
   const resolved: XmlAttribute[] = [];
-  let problem: XmlFailure | undefined;
+  let problem: NamespaceProblem | undefined;
   let expanded: Set<string> | undefined;
   for (const { name, value } of attributes) {
     const colon = name.indexOf(":");
@@ -211,9 +212,9 @@ function resolveAttributes(
     const prefix = name.slice(0, colon);
     const localName = name.slice(colon + 1);
     const namespace = inScope.get(prefix);
-    if (namespace === undefined) problem ??= undeclaredPrefix(prefix, name, where(text, lt));
+    if (namespace === undefined) problem ??= { at: lt, problem: undeclaredPrefix(prefix, name) };
     const key = `{${namespace ?? ""}}${localName}`;
-    if ((expanded ??= new Set()).has(key)) problem ??= duplicateExpandedName(elementName, name, where(text, lt));
+    if ((expanded ??= new Set()).has(key)) problem ??= { at: lt, problem: duplicateExpandedName(elementName, name) };
     expanded.add(key);
     resolved.push({ qualifiedName: name, prefix, localName, namespace: namespace ?? "", value });
   }

@@ -458,7 +458,7 @@ function build(r: Recipe): XmlCase {
     const at = damage.at % bytes.length;
     if (damage.kind === "truncate") bytes = bytes.slice(0, at);
     else if (damage.kind === "delete") bytes = concat(bytes.subarray(0, at), bytes.subarray(at + 1));
-    else bytes = concat(bytes.subarray(0, at), Uint8Array.of(damage.byte), bytes.subarray(at));
+    else if (damage.kind === "insert") bytes = concat(bytes.subarray(0, at), Uint8Array.of(damage.byte), bytes.subarray(at));
     steps.push(damage.kind === "insert" ? `byte 0x${damage.byte.toString(16)} inserted at byte ${at}` : `${damage.kind} at byte ${at}`);
   }
   const focus = edits.length > 0 ? Math.min(...edits.map((e) => e.start)) : 0;

@@ -324,14 +324,18 @@ describe("well-formed XML using features the service refuses", () => {
     [
       "a DTD (entity expansion)",
       `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>`,
-      "document type declarations (DTDs) are not accepted",
+      "line 1, column 22: document type declarations (DTDs) are not accepted",
     ],
     [
       "a declared encoding other than UTF-8/UTF-16",
       `<?xml version="1.0" encoding="ISO-8859-1"?><x/>`,
       "declared encoding ISO-8859-1 is not supported (UTF-8 or UTF-16 only)",
     ],
-    ["nesting deeper than 64 levels", `${"<a>".repeat(65)}${"</a>".repeat(65)}`, "elements are nested deeper than 64 levels"],
+    [
+      "nesting deeper than 64 levels",
+      `${"<a>".repeat(65)}${"</a>".repeat(65)}`,
+      "line 1, column 193: elements are nested deeper than 64 levels",
+    ],
   ])("refuses %s as unsupported-xml", (_case, xml, detail) => {
     expect(failureOf(xml)).toEqual({ reason: "unsupported-xml", detail });
   });

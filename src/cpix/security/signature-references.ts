@@ -6,7 +6,7 @@
  * document's length, so no arrangement of signatures costs more than a few passes over the document.
  */
 import { fromBase64, timingSafeEqual, utf8 } from "../../domain/bytes";
-import { canonicalize, canonicalizeDocument, type C14nOptions } from "../../xml/c14n";
+import { canonicalizeWithin, type C14nOptions } from "../../xml/c14n";
 import { attributeValue, childElements, firstChildElement, textContent, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { XMLDSIG_NS } from "../namespaces";
 import { C14N_10, DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N } from "./algorithms";
@@ -103,11 +103,21 @@ function canonicalFormOf(
   let forTarget = context.canonical.get(target);
   const cached = forTarget?.get(key);
   if (cached !== undefined) return cached;
-  if (context.budget <= 0) return undefined;
-  const canonical = wholeDocument ? canonicalizeDocument(context.document, options) : canonicalize(target, options);
-  context.budget -= canonical.length;
+  const canonical = spend(context, wholeDocument ? context.document : target, options);
+  if (canonical === undefined) return undefined;
   if (!forTarget) context.canonical.set(target, (forTarget = new Map()));
   forTarget.set(key, canonical);
+  return canonical;
+}
+
+/**
+ * A canonical form taken out of the budget, or undefined when it would not fit: the walk stops as soon as the form
+ * passes what is left, so no form is ever built longer than the budget.
+ */
+export function spend(context: ReferenceContext, target: XmlDocument | XmlElement, options: C14nOptions): string | undefined {
+  if (context.budget <= 0) return undefined;
+  const canonical = canonicalizeWithin(target, options, context.budget);
+  context.budget = canonical === undefined ? 0 : context.budget - canonical.length;
   return canonical;
 }
 

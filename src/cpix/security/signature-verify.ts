@@ -11,7 +11,6 @@
  * each target's canonical form computed once and all of them within a budget (signature-references.ts).
  */
 import { fromBase64, utf8 } from "../../domain/bytes";
-import { canonicalize } from "../../xml/c14n";
 import { parseXml } from "../../xml/parse";
 import { attributeValue, childElements, firstChildElement, textContent, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { CPIX_NS, XMLDSIG_NS } from "../namespaces";
@@ -24,7 +23,7 @@ import {
   type X509Certificate,
 } from "./certificate";
 import type { SignatureFailure } from "./signature-failure";
-import { c14nOf, checkReference, referenceContext, shown, type ReferenceContext } from "./signature-references";
+import { c14nOf, checkReference, referenceContext, shown, spend, type ReferenceContext } from "./signature-references";
 
 export { describeSignatureFailure, type SignatureFailure } from "./signature-failure";
 
@@ -128,7 +127,9 @@ async function verifySignature(
   if (!signatureValue || signatureValue.length === 0)
     return fail({ reason: "missing-element", signature: index, element: "SignatureValue" });
   const key = await importCertificateKey(signer, { name: "RSASSA-PKCS1-v1_5", hash }, ["verify"]);
-  const octets = utf8(canonicalize(signedInfo, canonicalization.options));
+  const canonicalSignedInfo = spend(context, signedInfo, canonicalization.options);
+  if (canonicalSignedInfo === undefined) return fail({ reason: "canonicalization-budget", signature: index, limit: context.limit });
+  const octets = utf8(canonicalSignedInfo);
   if (!(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signatureValue, octets)))
     return fail({ reason: "signature-mismatch", signature: index });
   return { ok: true, signature: { references: signedReferences, signer } };

@@ -137,9 +137,10 @@ export async function signedSpekeV2Presets(signer) {
  * exclusive C14N renders a declaration on every one of them (its canonical form is ~2.3 times its text) and
  * inclusive C14N of a list renders every declaration on the list. One signature with 8 References (the limit), each
  * a different canonical form of the document or a list, with correct digests: the first three cost ~4.3 times the
- * document in canonical XML, then the References' budget (3 × the document + 64 KiB) refuses the fourth.
+ * document in canonical XML, then the References' budget (3 × the document + 64 KiB) refuses the fourth. `elements`
+ * sets the number of small elements instead (a smaller variant).
  */
-export async function hostileSignedCpix(signer, { declarations = 2000, maxBytes = 1024 * 1024 } = {}) {
+export async function hostileSignedCpix(signer, { declarations = 2000, maxBytes = 1024 * 1024, elements } = {}) {
   const prefixes = Array.from({ length: declarations }, (_, i) => `n${i}`).sort();
   const uriOf = (prefix) => `urn:n:${prefix.slice(1)}`;
   const allDeclarations = prefixes.map((prefix) => ` xmlns:${prefix}="${uriOf(prefix)}"`).join("");
@@ -165,7 +166,7 @@ export async function hostileSignedCpix(signer, { declarations = 2000, maxBytes 
 
   const signatureAllowance = 8 * 1024; // 8 References, a 2048-bit SignatureValue and the certificate
   const perElement = smalls(prefixes.length, false).length / prefixes.length;
-  const count = Math.floor((maxBytes - signatureAllowance - documentText(0).length) / perElement);
+  const count = elements ?? Math.floor((maxBytes - signatureAllowance - documentText(0).length) / perElement);
   const xml = documentText(count);
   const inclusiveList = (list) => list.replace(/^(<cpix:\w+)/, `$1${cpixDeclaration}${allDeclarations}`);
   const exclusiveList = (list) => list.replace(/^(<cpix:\w+)/, `$1${cpixDeclaration}`);

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { busyMicros, connectInspector, sampledLoad } from "./inspector.mjs";
 import { TRIVIAL, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, benchSecrets, buildWorker, freePort, startService } from "./service.mjs";
-import { createTenant, createWidevineSigner } from "./setup.mjs";
+import { createSignedRequestsTenant, createTenant, createWidevineSigner } from "./setup.mjs";
+import { hostileSignedCpix, makeRequesterCertificate, signedSpekeV2Presets } from "./signed-requests.mjs";
 
 /**
  * CPU profile of the Worker's isolate under one bench scenario, through workerd's V8 inspector:
@@ -29,7 +30,10 @@ async function main() {
     try {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
-      const all = [TRIVIAL, ...scenarios(tenant, signer)];
+      const requester = await makeRequesterCertificate();
+      const signedTenant = await createSignedRequestsTenant(service.url, secrets.ADMIN_TOKEN, requester.der);
+      const signed = { tenant: signedTenant, presets: await signedSpekeV2Presets(requester), hostile: await hostileSignedCpix(requester) };
+      const all = [TRIVIAL, ...scenarios(tenant, signer, undefined, signed)];
       const inspector = await connectInspector(inspectorPort);
       await inspector.send("Profiler.enable");
       await inspector.send("Profiler.setSamplingInterval", { interval: 200 });

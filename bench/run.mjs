@@ -8,7 +8,15 @@ import { measureDerivation } from "./micro.mjs";
 import { loadAverage, machineFacts, renderRun } from "./report.mjs";
 import { TRIVIAL, oneKeyRequestFor, scenarios } from "./scenarios.mjs";
 import { OUT_ROOT, PROJECT_ROOT, benchSecrets, buildWorker, startService } from "./service.mjs";
-import { LARGE_TENANT_KEYS, createStoredContentKeys, createTenant, createWidevineSigner, importManyContentKeys } from "./setup.mjs";
+import { hostileSignedCpix, makeRequesterCertificate, signedSpekeV2Presets } from "./signed-requests.mjs";
+import {
+  LARGE_TENANT_KEYS,
+  createSignedRequestsTenant,
+  createStoredContentKeys,
+  createTenant,
+  createWidevineSigner,
+  importManyContentKeys,
+} from "./setup.mjs";
 
 /**
  * `npm run bench`: builds the Worker as `wrangler deploy` would, starts it in Miniflare on 127.0.0.1, drives each
@@ -19,6 +27,8 @@ import { LARGE_TENANT_KEYS, createStoredContentKeys, createTenant, createWidevin
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** `BENCH_ONLY=<pattern>`: only the scenarios whose name matches (a trial run; no 100,000-key tenant, no --write). */
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const RESULTS_PATH = join(PROJECT_ROOT, "bench", "RESULTS.md");
 const BEGIN = "<!-- bench:run:begin (written by `npm run bench -- --write`) -->";
 const END = "<!-- bench:run:end -->";
@@ -50,14 +60,21 @@ async function main() {
       const tenant = await createTenant(service.url, secrets.ADMIN_TOKEN);
       const signer = await createWidevineSigner(service.url, tenant, "bench");
       await createStoredContentKeys(service.url, tenant);
-      log(`importing ${LARGE_TENANT_KEYS.toLocaleString("en")} content keys into a second tenant`);
-      const largeTenant = await createTenant(service.url, secrets.ADMIN_TOKEN, "bench-large");
-      const importStarted = performance.now();
-      const storedKid = await importManyContentKeys(service.url, largeTenant, oneKeyRequestFor);
-      log(`  imported and served in ${((performance.now() - importStarted) / 1000).toFixed(1)} s`);
-      const large = { tenant: largeTenant, storedKid };
+      let large;
+      if (!ONLY) {
+        log(`importing ${LARGE_TENANT_KEYS.toLocaleString("en")} content keys into a second tenant`);
+        const largeTenant = await createTenant(service.url, secrets.ADMIN_TOKEN, "bench-large");
+        const importStarted = performance.now();
+        const storedKid = await importManyContentKeys(service.url, largeTenant, oneKeyRequestFor);
+        log(`  imported and served in ${((performance.now() - importStarted) / 1000).toFixed(1)} s`);
+        large = { tenant: largeTenant, storedKid };
+      }
+      const requester = await makeRequesterCertificate();
+      const signedTenant = await createSignedRequestsTenant(service.url, secrets.ADMIN_TOKEN, requester.der);
+      const signed = { tenant: signedTenant, presets: await signedSpekeV2Presets(requester), hostile: await hostileSignedCpix(requester) };
       rows = [];
-      for (const scenario of [TRIVIAL, ...scenarios(tenant, signer, large), TRIVIAL]) rows.push(await runScenario(service.url, scenario));
+      const chosen = scenarios(tenant, signer, large, signed).filter((scenario) => !ONLY || ONLY.test(scenario.name));
+      for (const scenario of [TRIVIAL, ...chosen, TRIVIAL]) rows.push(await runScenario(service.url, scenario));
     } finally {
       await service.stop();
     }
@@ -78,7 +95,7 @@ async function main() {
       cold,
     });
     process.stdout.write(`${report}\n`);
-    if (process.argv.includes("--write")) await writeResults(report);
+    if (process.argv.includes("--write") && !ONLY) await writeResults(report);
     const failed = rows.some((row) => row.checkError && !row.notBuilt);
     process.exitCode = failed ? 1 : 0;
   } finally {

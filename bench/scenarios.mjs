@@ -67,12 +67,12 @@ export const TRIVIAL = {
   check: (status, text) => (status === 200 && text === "ok" ? undefined : `HTTP ${status}: ${text.slice(0, 100)}`),
 };
 
-/** The scenarios for one tenant and its Widevine signer. */
 /**
- * The scenarios for one tenant and its Widevine signer; with `large` (a tenant storing LARGE_TENANT_KEYS content keys
+ * The scenarios for one tenant and its Widevine signer; with `signed` (a tenant requiring signed requests and the
+ * bodies of bench/signed-requests.mjs) also the signed 8-key request and the hostile signed one; with `large` (a tenant storing LARGE_TENANT_KEYS content keys
  * and one of their KIDs, bench/setup.mjs) also the acquisitions beside 100,000 stored keys.
  */
-export function scenarios(tenant, signer, large) {
+export function scenarios(tenant, signer, large, signed) {
   const speke = (body) => ({
     path: "/api/SpekeV2",
     method: "POST",
@@ -126,6 +126,7 @@ export function scenarios(tenant, signer, large) {
       variesPerRequest: true,
       check: encryptedCpixCheck({ keys: presets.keyCount, systems: systemCount }),
     },
+    ...(signed ? [signedPresetsScenario(signed, systemCount)] : []),
     {
       name: "Widevine CENC API, 5 tracks",
       target: 0.6,
@@ -180,7 +181,47 @@ export function scenarios(tenant, signer, large) {
         return status === 422 && text === expected ? undefined : `expected 422 "${expected}", got HTTP ${status}: ${text.slice(0, 200)}`;
       },
     },
+    ...(signed ? [hostileSignedScenario(signed)] : []),
   ];
+}
+
+/** The 8-key request signed over the whole document by the tenant's trusted requester (`RequireSignedRequests` on). */
+function signedPresetsScenario({ tenant, presets }, systemCount) {
+  return {
+    name: `SPEKE v2, ${presets.keyCount} keys × WV/PR/FP, every form, cbcs, signed (XML-DSig, RSA-2048, exc-c14n) by a trusted requester, \`RequireSignedRequests\` on`,
+    keys: presets.keyCount,
+    request: {
+      path: "/api/SpekeV2",
+      method: "POST",
+      headers: { ...SPEKE_V2_HEADERS, Authorization: tenant.authorization },
+      body: presets.body,
+    },
+    check: cpixCheck({ keys: presets.keyCount, systems: systemCount, pssh: presets.keyCount * 2, hls: systemCount * 2 }),
+  };
+}
+
+/**
+ * The hostile signed request (bench/signed-requests.mjs `hostileSignedCpix`): refused by the References'
+ * canonicalization budget after three full canonical forms. One connection, as the other refusal.
+ */
+function hostileSignedScenario({ tenant, hostile }) {
+  const size = `${(Buffer.byteLength(hostile.body) / 1024 / 1024).toFixed(2)} MiB`;
+  return {
+    name: `Hostile signed request: ${size}, ${hostile.declarations.toLocaleString("en-US")} namespace declarations, ${hostile.elements.toLocaleString("en-US")} elements, 8 References over the document and lists (refused, 422; 1 connection)`,
+    connections: 1,
+    expectStatus: 422,
+    maxP50Ms: 50,
+    request: {
+      path: "/api/SpekeV2",
+      method: "POST",
+      headers: { ...SPEKE_V2_HEADERS, Authorization: tenant.authorization },
+      body: hostile.body,
+    },
+    check: (status, text) =>
+      status === 422 && /References ask for more than \d+ characters of canonical XML/.test(text)
+        ? undefined
+        : `expected 422 naming the canonicalization budget, got HTTP ${status}: ${text.slice(0, 300)}`,
+  };
 }
 
 /**

@@ -86,3 +86,24 @@ export async function importManyContentKeys(origin, tenant, request, count = LAR
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
+
+/**
+ * A tenant that answers only CPIX requests signed by a trusted requester (setting `RequireSignedRequests`, CPIX 2.3
+ * §Digital Signature): `requesterDer` (a DER certificate) is added with `POST /api/TrustedRequesters`.
+ */
+export async function createSignedRequestsTenant(origin, adminToken, requesterDer) {
+  const tenant = await createTenant(origin, adminToken, "bench-signed");
+  const send = async (method, path, body) => {
+    const response = await fetch(`${origin}${path}`, {
+      method,
+      headers: { Authorization: tenant.authorization, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const added = await send("POST", "/api/TrustedRequesters", { Certificate: Buffer.from(requesterDer).toString("base64") });
+  if (added.status !== 201) throw new Error(`trusted requester refused: ${added.status} ${added.text}`);
+  const settings = await send("PUT", "/api/Settings", { RequireSignedRequests: true });
+  if (settings.status !== 200) throw new Error(`settings refused: ${settings.status} ${settings.text}`);
+  return tenant;
+}

@@ -21,7 +21,7 @@ const NCNAME =
  */
 const NOT_IN_URI_REFERENCE = /[\x00-\x20"<>\\^`{|}\x7F]/;
 
-/** ASCII qualified names already found good, per isolate; starts over past this many (names come from documents). */
+/** ASCII qualified names already found good, per isolate; at most this many are kept (names come from documents). */
 const MAX_KNOWN_QUALIFIED_NAMES = 512;
 /** Longer names are checked each time, so the set stays a few tens of KB whatever documents send. */
 const MAX_KNOWN_NAME_LENGTH = 64;
@@ -36,8 +36,8 @@ export function qualifiedNameProblem(name: string): string | undefined {
   if (ASCII_QNAME.test(name)) {
     // A document repeats a few dozen names (CPIX's own vocabulary) many times over: remembered per isolate.
     if (name.length > MAX_KNOWN_NAME_LENGTH) return undefined;
-    if (KNOWN_QUALIFIED_NAMES.size >= MAX_KNOWN_QUALIFIED_NAMES) KNOWN_QUALIFIED_NAMES.clear();
-    KNOWN_QUALIFIED_NAMES.add(name);
+    // Full: the names seen first (a service's own vocabulary) stay; later ones are checked each time.
+    if (KNOWN_QUALIFIED_NAMES.size < MAX_KNOWN_QUALIFIED_NAMES) KNOWN_QUALIFIED_NAMES.add(name);
     return undefined;
   }
   const parts = name.split(":");

@@ -121,18 +121,7 @@ function readMarkup(state: ParseState, lt: number): number {
     fail(text, lt, "unknown markup declaration");
   }
   if (next === 0x3f /* ? */) return readProcessingInstruction(state, lt);
-  if (next === 0x2f /* / */) {
-    END_TAG.lastIndex = lt;
-    const end = END_TAG.exec(text);
-    if (!end) fail(text, lt, "malformed end tag");
-    const closing = open.pop();
-    if (!closing) fail(text, lt, `end tag </${shown(end[1]!)}> has no start tag`);
-    const name = closing.element.qualifiedName;
-    if (name !== end[1])
-      fail(text, lt, `end tag </${shown(end[1]!)}> does not match <${shown(name)}> opened at ${where(text, closing.start)}`);
-    state.inScope.leave(closing.namespaceUndo); // its declarations go out of scope with it (Namespaces in XML 1.0 §6.1)
-    return END_TAG.lastIndex;
-  }
+  if (next === 0x2f /* / */) return readEndTag(state, lt);
   if (open.length === 0 && state.root) fail(text, lt, "a second root element");
   const parent = open.at(-1)?.element;
   const tag = readStartTag(text, lt, parent, parent?.scope ?? XML_SCOPE, state.inScope);
@@ -146,6 +135,43 @@ function readMarkup(state: ParseState, lt: number): number {
     if (open.length > MAX_XML_DEPTH) unsupported(`${where(text, lt)}: elements are nested deeper than ${MAX_XML_DEPTH} levels`);
   }
   return tag.end;
+}
+
+/** XML 1.0 §3.1 ETag: `</` Name S? `>`, naming the element it closes. */
+function readEndTag(state: ParseState, lt: number): number {
+  const { text, open } = state;
+  const closing = open.at(-1);
+  const name = closing?.element.qualifiedName;
+  // The usual end tag names the open element exactly: compared in place, without the pattern and its match.
+  if (name !== undefined && text.startsWith(name, lt + 2)) {
+    let after = lt + 2 + name.length;
+    let code = text.charCodeAt(after);
+    while (code === 0x20 || code === 0x09 || code === 0x0a) code = text.charCodeAt(++after);
+    if (code === 0x3e /* > */ && !isNameContinuation(text.charCodeAt(lt + 2 + name.length))) {
+      open.pop();
+      state.inScope.leave(closing!.namespaceUndo); // its declarations go out of scope with it (Namespaces in XML 1.0 §6.1)
+      return after + 1;
+    }
+  }
+  END_TAG.lastIndex = lt;
+  const end = END_TAG.exec(text);
+  if (!end) fail(text, lt, "malformed end tag");
+  if (!closing) fail(text, lt, `end tag </${shown(end[1]!)}> has no start tag`);
+  fail(text, lt, `end tag </${shown(end[1]!)}> does not match <${shown(name!)}> opened at ${where(text, closing.start)}`);
+}
+
+/** Whether a character would continue a name (so `</ab>` does not close `<a>`): START_TAG's loose name characters. */
+function isNameContinuation(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x3a ||
+    code === 0x2d ||
+    code === 0x2e ||
+    code >= 0x80
+  );
 }
 
 /** XML 1.0 §2.5: `<!--` to the first `-->`, with no `--` inside (so none before the `-->` either). */

@@ -11,6 +11,7 @@ import { TEST_BINDINGS } from "../test-bindings";
 import { basic, type TestTenant } from "./support/api";
 import { Deployment } from "./support/deployment";
 import { TEST_SEED, TEST_SEED_BASE64, tenantWithTestSeed } from "./support/tenant-with-seed";
+import { readPublishedSnapshot } from "./support/kv-values";
 
 /** The test bindings' key is version 1; the new key is the bytes 0x20..0x3f. */
 const OLD_KEY = TEST_BINDINGS.KEY_ENCRYPTION_KEY;
@@ -110,7 +111,7 @@ async function wrappedDataKeys(tenantId: string): Promise<{ row: string; snapsho
   const row = await runInDurableObject(tenantObject(tenantId), (_instance, state) =>
     state.storage.sql.exec<{ wrapped_data_key: string }>("SELECT wrapped_data_key FROM tenant").one(),
   );
-  const snapshot = (await env.SNAPSHOTS.get<TenantSnapshot>(snapshotKey(tenantId), "json"))!;
+  const snapshot = (await readPublishedSnapshot(tenantId))!;
   return { row: row.wrapped_data_key, snapshot: snapshot.wrappedDataKey };
 }
 

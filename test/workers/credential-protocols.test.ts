@@ -3,9 +3,8 @@
  * published in the snapshot and audited; every acquisition route refuses a credential whose Protocols leave it out
  * with 403 in the route's own error shape, naming the credential's protocols. A signed CPIX URL speaks CpixGet only.
  */
-import { SELF, env } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { ACQUISITION_PROTOCOL_NAMES, DOCUMENT_ROUTES, URL_ROUTES } from "./support/acquisition-routes";
 import { BASE, api, createTenant } from "./support/api";

@@ -1,7 +1,6 @@
 import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTE_ACCESS, createApp } from "../../src/app";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
 import { TEST_BINDINGS } from "../test-bindings";
 import { BASE, api, basic, createTenant } from "./support/api";
 import { createCredential, operatorCredential } from "./support/credentials";

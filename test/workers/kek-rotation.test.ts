@@ -5,7 +5,6 @@ import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { deriveContentKey } from "../../src/domain/key-derivation";
 import { KeyId } from "../../src/domain/key-id";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { TEST_BINDINGS } from "../test-bindings";
 import { basic, type TestTenant } from "./support/api";

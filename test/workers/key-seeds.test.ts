@@ -1,6 +1,5 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
+import type { TenantSnapshot } from "../../src/tenancy/snapshot";
 import { api, createTenant, randomBase64, type KeySeedJson, type TestTenant } from "./support/api";
 import { readPublishedSnapshot } from "./support/kv-values";
 

@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../../src/index";
 import type { ContentKeyImport } from "../../../src/tenancy/content-key-types";
-import { contentKeyRecordKey, snapshotKey, type ContentKeyRecord, type TenantSnapshot } from "../../../src/tenancy/snapshot";
+import { type ContentKeyRecord, type TenantSnapshot } from "../../../src/tenancy/snapshot";
 import { openStoredContentKey } from "../../../src/tenancy/stored-content-keys";
 import type { TenantObject } from "../../../src/tenancy/tenant-object";
 import { TenantStore } from "../../../src/tenancy/tenant-store";

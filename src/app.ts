@@ -17,6 +17,7 @@ import { credentialRoutes } from "./management/credentials";
 import { signingKeyRoutes } from "./management/signing-keys";
 import { harmonicConfigurationRoutes } from "./management/harmonic-configuration";
 import { trustedRequesterRoutes } from "./management/trusted-requesters";
+import { SealedValueError } from "./tenancy/envelope";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "./tenancy/storage-fault";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
@@ -69,7 +70,7 @@ export function createApp(): Hono<AppEnv> {
   app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {
     // A storage fault outside any route group (a CORS preflight): the JSON shape. Groups answer in their own.
-    if (error instanceof StorageUnavailable) {
+    if (error instanceof StorageUnavailable || error instanceof SealedValueError) {
       return jsonError(503, "Storage is temporarily unavailable; retry", { "Retry-After": String(STORAGE_RETRY_AFTER_SECONDS) });
     }
     // Unexpected faults only: logged without request bodies, answered without detail.

@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { timingSafeEqual, utf8 } from "../domain/bytes";
 import type { CredentialScope } from "../tenancy/credentials";
+import { requestRepublish } from "../tenancy/republish-request";
+import { StoredValueCorrupt } from "../tenancy/storage-fault";
+import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { AppEnv } from "./app-env";
 import { isBrowserRequest } from "./browser-guard";
@@ -19,7 +22,27 @@ export const AUTHENTICATION_FAILED = "Authentication failed: send Authorization:
 
 /** The isolate's tenant read path for this request's environment. */
 export function tenantStore(env: Env): TenantStore {
-  return new TenantStore(env.SNAPSHOTS, env.KEY_ENCRYPTION_KEY, env.KEY_ENCRYPTION_KEY_VERSION);
+  return new TenantStore(env.SNAPSHOTS, env.KEY_ENCRYPTION_KEY, env.KEY_ENCRYPTION_KEY_VERSION, Date.now, (fault) =>
+    requestRepublish(env, fault),
+  );
+}
+
+/**
+ * The tenant a management request acts on, from its object rather than from KV (docs/storage.md §Self-healing): the
+ * credential is checked against the object's state, so a bad or missing snapshot never locks its tenant out of the
+ * Management API, and a revocation holds at once. KV is read first only to tell a tenant from a guessed id, so a guess
+ * never instantiates a Durable Object; a KV outage stays a 503 (storage-faults.test.ts).
+ */
+async function managedTenant(env: Env, store: TenantStore, tenantId: string, background: (work: Promise<unknown>) => void) {
+  try {
+    if (!(await store.load(tenantId))) return undefined;
+  } catch (error) {
+    if (!(error instanceof StoredValueCorrupt)) throw error;
+    const asked = requestRepublish(env, error);
+    if (asked) background(asked);
+  }
+  const current = await tenantObject(env, tenantId).currentSnapshot();
+  return current.ok ? store.prime(current.value) : undefined;
 }
 
 /** Splits `Authorization: Basic base64(user:secret)` (RFC 7617 §2); undefined when it is not that. */
@@ -60,8 +83,13 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
     const credentials = parseBasicAuthorization(c.req.header("Authorization"));
     const store = tenantStore(c.env);
     const refreshInBackground = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh);
+    const tenantId = credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? credentials.user : undefined;
     const tenant =
-      credentials && /^[0-9a-f-]{36}$/.test(credentials.user) ? await store.load(credentials.user, refreshInBackground) : undefined;
+      tenantId === undefined
+        ? undefined
+        : scope === "manage"
+          ? await managedTenant(c.env, store, tenantId, refreshInBackground)
+          : await store.load(tenantId, refreshInBackground);
     const credential = tenant && credentials ? await tenant.authenticate(credentials.secret, new Date()) : undefined;
     if (!tenant || !credential) {
       if (await countAuthenticationFailure(c.env, client)) {

@@ -1,5 +1,8 @@
 import type { MiddlewareHandler } from "hono";
-import { storageCall } from "../tenancy/storage-fault";
+import { someTenantAllows, writeAllowedOrigins } from "../tenancy/allowed-origins-directory";
+import { kvMacKeys } from "../tenancy/kv-authentication";
+import { requestRepublish } from "../tenancy/republish-request";
+import { StoredValueCorrupt } from "../tenancy/storage-fault";
 import type { AppEnv } from "./app-env";
 
 /**
@@ -10,30 +13,17 @@ import type { AppEnv } from "./app-env";
  * tenant's origin gains nothing.
  */
 
-const DIRECTORY_PREFIX = "cors-origin/";
 /** Headers a browser client of the Management API sends. */
 const ALLOWED_HEADERS = "Authorization, Content-Type";
 const ALLOWED_METHODS = "GET, POST, PUT, DELETE";
 /** How long a browser may reuse a preflight answer (seconds). */
 const PREFLIGHT_MAX_AGE = "600";
 
-function directoryKey(origin: string, tenantId: string): string {
-  return `${DIRECTORY_PREFIX}${encodeURIComponent(origin)}/${tenantId}`;
-}
-
-/** Records which origins a tenant allows, removing the ones it no longer lists. */
-export async function publishAllowedOrigins(kv: KVNamespace, tenantId: string, before: readonly string[], after: readonly string[]) {
-  await storageCall("kv", () =>
-    Promise.all([
-      ...before.filter((origin) => !after.includes(origin)).map((origin) => kv.delete(directoryKey(origin, tenantId))),
-      ...after.filter((origin) => !before.includes(origin)).map((origin) => kv.put(directoryKey(origin, tenantId), "1")),
-    ]),
-  );
-}
-
-async function someTenantAllows(kv: KVNamespace, origin: string): Promise<boolean> {
-  const listed = await storageCall("kv", () => kv.list({ prefix: `${DIRECTORY_PREFIX}${encodeURIComponent(origin)}/`, limit: 1 }));
-  return listed.keys.length > 0;
+/** Records which origins a tenant allows, removing the ones it no longer lists (each entry carries its MAC). */
+export async function publishAllowedOrigins(env: Env, tenantId: string, before: readonly string[], after: readonly string[]) {
+  const added = after.filter((origin) => !before.includes(origin));
+  const removed = before.filter((origin) => !after.includes(origin));
+  await writeAllowedOrigins(env.SNAPSHOTS, await kvMacKeys(env), tenantId, added, removed);
 }
 
 /** Answers `OPTIONS` preflights under /api; names the origin only when a tenant allows it. */
@@ -42,7 +32,16 @@ export function corsPreflight(): MiddlewareHandler<AppEnv> {
     const origin = c.req.header("Origin");
     if (c.req.method !== "OPTIONS" || !origin || !c.req.header("Access-Control-Request-Method")) return next();
     const headers: Record<string, string> = { Vary: "Origin" };
-    if (await someTenantAllows(c.env.SNAPSHOTS, origin)) {
+    let allowed: boolean;
+    try {
+      allowed = await someTenantAllows(c.env.SNAPSHOTS, origin, await kvMacKeys(c.env));
+    } catch (error) {
+      // A bad entry: its tenant's object writes its entries again; this preflight is a storage fault (503, app.ts).
+      const asked = error instanceof StoredValueCorrupt ? requestRepublish(c.env, error) : undefined;
+      if (asked) c.executionCtx.waitUntil(asked);
+      throw error;
+    }
+    if (allowed) {
       Object.assign(headers, {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Allow-Methods": ALLOWED_METHODS,

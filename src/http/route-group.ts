@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { CredentialScope } from "../tenancy/credentials";
-import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "../tenancy/storage-fault";
+import { SealedValueError } from "../tenancy/envelope";
+import { requestRepublish } from "../tenancy/republish-request";
+import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable, StoredValueCorrupt } from "../tenancy/storage-fault";
 import type { AppEnv } from "./app-env";
 import { jsonError } from "./errors";
 
@@ -47,8 +49,17 @@ export function routeGroup(access: RouteAccess, unavailable: RouteGroup["unavail
 export function storageFaultAnswer(group: RouteGroup): MiddlewareHandler<AppEnv> {
   return async function storageFaultAnswerMiddleware(c, next) {
     await next();
+    if (c.error instanceof StoredValueCorrupt) {
+      // A bad KV value: the object writes it again, so the tenant answers right within seconds without a management write.
+      const asked = requestRepublish(c.env, c.error);
+      if (asked) c.executionCtx.waitUntil(asked);
+    }
     if (c.error instanceof StorageUnavailable) {
       console.error("storage unavailable", { store: c.error.store, path: new URL(c.req.url).pathname });
+      c.res = group.unavailable(STORAGE_RETRY_AFTER_SECONDS);
+    } else if (c.error instanceof SealedValueError) {
+      // A stored seed, key or data key that does not open (tampered, or a KEK not configured here) is a storage fault.
+      console.error("stored value does not open", { path: new URL(c.req.url).pathname, problem: c.error.message });
       c.res = group.unavailable(STORAGE_RETRY_AFTER_SECONDS);
     }
   };

@@ -23,7 +23,7 @@ routes.put("/settings", async (c) => {
   const tenantId = c.var.tenant.tenantId;
   const before = c.var.tenant.snapshot.settings.allowedOrigins ?? [];
   const result = await tenantObject(c.env, tenantId).putSettings(settings, requestActor(c, new Date().toISOString()));
-  if (result.ok) await publishAllowedOrigins(c.env.SNAPSHOTS, tenantId, before, result.value.allowedOrigins ?? []);
+  if (result.ok) await publishAllowedOrigins(c.env, tenantId, before, result.value.allowedOrigins ?? []);
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });
 

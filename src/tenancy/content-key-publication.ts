@@ -2,7 +2,7 @@ import { fromHex } from "../domain/bytes";
 import { KeyIdFilter } from "./content-key-filter";
 import { contentKeyRecordKey, type ContentKeyRecord, type SnapshotContentKeys } from "./snapshot";
 import type { ContentKeyRemovalStore } from "./stores/content-key-removal-store";
-import type { ContentKeyStore } from "./stores/content-key-store";
+import type { ContentKeyStore, PendingContentKeyRecord } from "./stores/content-key-store";
 
 /** Where the tenant object writes one KV record per stored content key: the SNAPSHOTS namespace, or a stand-in in tests. */
 export interface ContentKeyRecordSink {
@@ -39,7 +39,7 @@ export class ContentKeyPublication {
   readonly #removals: ContentKeyRemovalStore;
   readonly #sink: ContentKeyRecordSink;
   readonly #transaction: (work: () => void) => void;
-  #filter: { readonly membership: number; readonly entry: SnapshotContentKeys | undefined } | undefined;
+  #filter: { readonly membership: number; readonly entry: SnapshotContentKeys } | undefined;
 
   constructor(
     keys: ContentKeyStore,
@@ -65,10 +65,9 @@ export class ContentKeyPublication {
       return { failed: false, remaining: false };
     }
     const removed = await settled(removals, (id) => this.#sink.delete(contentKeyRecordKey(tenantId, id)));
-    const written = await settled(records, (record) => {
-      const value: ContentKeyRecord = { sealedValue: record.sealedValue, ...(record.iv !== null && { iv: record.iv }) };
-      return this.#sink.put(contentKeyRecordKey(tenantId, record.id), JSON.stringify(value));
-    });
+    const written = await settled(records, (record) =>
+      this.#sink.put(contentKeyRecordKey(tenantId, record.id), JSON.stringify(recordOf(record))),
+    );
     this.#transaction(() => {
       this.#removals.markRemoved(removed);
       this.#removals.prune(now);
@@ -87,14 +86,34 @@ export class ContentKeyPublication {
     return { failed, remaining: removals.length + records.length === CONTENT_KEY_RECORDS_PER_PUBLISH };
   }
 
+  /** Whether records wait to be written or removed. */
+  pending(): boolean {
+    return this.#removals.pending(1).length > 0 || this.#keys.pendingRecords(1).length > 0;
+  }
+
+  /**
+   * Writes one key's record again from its row, when the filter may name it (published); removes the record of a
+   * key that is gone. A key not yet published is left to the next flush. Answers whether KV was written.
+   */
+  async republish(tenantId: string, kid: string): Promise<boolean> {
+    const record = this.#keys.publishedRecord(kid);
+    if (!record) {
+      if (this.#keys.has(kid)) return false;
+      await this.#sink.delete(contentKeyRecordKey(tenantId, kid));
+      return true;
+    }
+    await this.#sink.put(contentKeyRecordKey(tenantId, kid), JSON.stringify(recordOf(record)));
+    return true;
+  }
+
   /** The snapshot's `contentKeys`: the filter over published KIDs, rebuilt only when that set changed. */
-  snapshotEntry(): SnapshotContentKeys | undefined {
+  snapshotEntry(): SnapshotContentKeys {
     const membership = this.#removals.membership();
     if (this.#filter?.membership === membership) return this.#filter.entry;
     const ids = this.#keys.publishedIds();
-    const entry =
+    const entry: SnapshotContentKeys =
       ids.length === 0
-        ? undefined
+        ? { count: 0, removals: this.#removals.removals() }
         : {
             count: ids.length,
             removals: this.#removals.removals(),
@@ -107,6 +126,11 @@ export class ContentKeyPublication {
     this.#filter = { membership, entry };
     return entry;
   }
+}
+
+/** A key's KV record (docs/storage.md §Stored content keys), before the sink authenticates it. */
+function recordOf(row: PendingContentKeyRecord): ContentKeyRecord {
+  return { sealedValue: row.sealedValue, ...(row.iv !== null && { iv: row.iv }) };
 }
 
 /** Runs `write` for every item at once; answers the items whose write succeeded. */

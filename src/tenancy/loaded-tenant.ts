@@ -4,6 +4,7 @@ import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
 import { hashMatches, hashSecret, isExpired, type AcquisitionProtocol, type CredentialScope } from "./credentials";
 import { open, type TenantDataKey } from "./envelope";
+import type { KvMacKeys } from "./kv-authentication";
 import { defaultSeedIdAt, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
@@ -34,9 +35,11 @@ export class LoadedTenant {
   readonly #openedSigningKeys = new Map<string, Promise<OpenedSigningKey | undefined>>();
   #openedCpixUrlKey: Promise<CpixUrlKey | undefined> | undefined;
 
+  /** `kvMacKeys` verify the tenant's other KV values (its stored content keys' records). */
   constructor(
     readonly snapshot: TenantSnapshot,
     readonly dataKey: TenantDataKey,
+    readonly kvMacKeys: KvMacKeys,
   ) {}
 
   get tenantId(): string {

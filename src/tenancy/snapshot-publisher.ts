@@ -69,6 +69,30 @@ export class SnapshotPublisher {
     return Number(this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = 'snapshot_version'").toArray()[0]?.value ?? "0");
   }
 
+  /**
+   * Whether KV may lack the newest committed state: the last confirmed publish (`meta.published_version`, written
+   * after the KV write succeeded) is older than the state, or content-key records wait. A restart checks it, since a
+   * commit followed by a crash before its KV write leaves a change no reader would otherwise see.
+   */
+  unconfirmed(): boolean {
+    const confirmed = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = 'published_version'").toArray()[0];
+    return (confirmed === undefined ? -1 : Number(confirmed.value)) < this.version() || (this.#contentKeys?.pending() ?? false);
+  }
+
+  /** Writes one stored content key's KV record again from the object's own row (a reader found it bad), in the chain. */
+  republishContentKey(tenantId: string, kid: string): Promise<boolean> {
+    const run = this.#chain.then(() => this.#contentKeys?.republish(tenantId, kid) ?? false);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  #confirm(version: number): void {
+    this.#sql.exec(
+      "INSERT INTO meta (name, value) VALUES ('published_version', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+      String(version),
+    );
+  }
+
   /** Counts a change; call inside the transaction that makes it, so the version and the change commit together. */
   bumpVersion(): void {
     this.#sql.exec(
@@ -85,7 +109,7 @@ export class SnapshotPublisher {
     const defaultSeed = this.#sources.seeds.readSwitch();
     if (!tenant || !defaultSeed) return undefined;
     const cpixUrlSecret = this.#sources.cpixUrlSecrets?.snapshotEntry();
-    const contentKeys = this.#contentKeys?.snapshotEntry();
+    const contentKeys = this.#contentKeys?.snapshotEntry() ?? { count: 0, removals: 0 };
     return {
       format: SNAPSHOT_FORMAT,
       tenantId: tenant.id,
@@ -101,7 +125,7 @@ export class SnapshotPublisher {
       signingKeys: this.#sources.signingKeys.snapshotEntries(),
       trustedRequesters: this.#sources.trustedRequesters.fingerprints(),
       ...(cpixUrlSecret && { cpixUrlSecret }),
-      ...(contentKeys && { contentKeys }),
+      contentKeys,
     };
   }
 
@@ -133,6 +157,7 @@ export class SnapshotPublisher {
     if (!snapshot) return { outcome: "no-tenant" };
     try {
       await this.#sink.put(snapshotKey(snapshot.tenantId), JSON.stringify(snapshot));
+      this.#confirm(snapshot.version);
       if (records?.failed || records?.remaining) {
         // The next records go out from the alarm: at once when a full batch left more, after the back-off when some failed.
         const retryAt = this.#clock() + (records.failed ? PUBLISH_RETRY_MS : 0);

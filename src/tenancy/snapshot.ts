@@ -2,8 +2,11 @@ import type { AcquisitionProtocol, CredentialScope } from "./credentials";
 import type { SerializedKeyFilter } from "./content-key-filter";
 import type { TenantSettings } from "./settings";
 
-/** Format of the snapshot JSON; a reader refuses formats it does not know (docs/storage.md). */
-export const SNAPSHOT_FORMAT = 1;
+/**
+ * Format of the snapshot JSON; a reader refuses formats it does not know (docs/storage.md). 2: written as an
+ * authenticated KV value (src/tenancy/kv-authentication.ts), `contentKeys` always present.
+ */
+export const SNAPSHOT_FORMAT = 2;
 
 /** The published default-seed switch (docs/storage.md, consistency: every location flips at `effectiveAt`). */
 export interface DefaultSeedSwitch {
@@ -35,8 +38,11 @@ export interface TenantSnapshot {
   readonly trustedRequesters?: readonly string[];
   /** The secret signed CPIX URLs are checked with (absent until the tenant issues its first signed URL). */
   readonly cpixUrlSecret?: SnapshotCpixUrlSecret;
-  /** Which KIDs the tenant stores a key for (absent when it stores none): a filter, never the keys themselves. */
-  readonly contentKeys?: SnapshotContentKeys;
+  /**
+   * Which KIDs the tenant stores a key for: a filter, never the keys themselves. Always present (count 0 when it stores
+   * none), so a snapshot that lacks it is refused as a storage fault rather than read as "derive every KID".
+   */
+  readonly contentKeys: SnapshotContentKeys;
 }
 
 /**
@@ -48,7 +54,8 @@ export interface SnapshotContentKeys {
   readonly count: number;
   /** Moves with every delete: a key an isolate cached under another value is read again. */
   readonly removals: number;
-  readonly filter: SerializedKeyFilter;
+  /** Present whenever `count` is above 0. */
+  readonly filter?: SerializedKeyFilter;
 }
 
 /** One stored content key in KV, written by the tenant object: its value sealed under the data key, and its IV. */
@@ -57,6 +64,15 @@ export interface ContentKeyRecord {
   readonly sealedValue: string;
   /** The stored IV (16 bytes, base64), absent when the key has none. */
   readonly iv?: string;
+}
+
+/** What a reader asks the tenant object to write again: the snapshot, one stored content key's record, or its CORS entries. */
+export type RepublishTarget =
+  { readonly kind: "snapshot" } | { readonly kind: "content-key"; readonly kid: string } | { readonly kind: "allowed-origins" };
+
+/** A republish target as one word, for logs and rate limits. */
+export function republishName(target: RepublishTarget): string {
+  return target.kind === "content-key" ? `content-key/${target.kid}` : target.kind;
 }
 
 /** The KV key of one stored content key; `kid` is the canonical lower-case UUID. */

@@ -1,3 +1,5 @@
+import type { RepublishTarget } from "./snapshot";
+
 /**
  * A storage call that failed: a KV read or write, a tenant Durable Object call, or the signer registry. Raised
  * instead of the platform's error so that every route answers it the same way: 503 with `Retry-After`
@@ -7,6 +9,21 @@ export class StorageUnavailable extends Error {
   override readonly name = "StorageUnavailable";
   constructor(readonly store: "kv" | "tenant-object" | "signer-registry") {
     super(`${store} unavailable`);
+  }
+}
+
+/**
+ * A KV value the read path found untrustworthy: no MAC or a wrong one, not parseable, or lacking a required part
+ * (docs/storage.md §Authenticated KV values). A storage fault like any other (503, never read as "absent"), which also
+ * names what the tenant object should republish. `problem` says what is wrong, never the value.
+ */
+export class StoredValueCorrupt extends StorageUnavailable {
+  constructor(
+    readonly tenantId: string,
+    readonly target: RepublishTarget,
+    readonly problem: string,
+  ) {
+    super("kv");
   }
 }
 

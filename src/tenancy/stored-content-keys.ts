@@ -4,7 +4,8 @@ import type { KeyId } from "../domain/key-id";
 import { KeyIdFilter } from "./content-key-filter";
 import type { SealedContentKey } from "./content-key-types";
 import { open } from "./envelope";
-import { contentKeyRecordKey, type ContentKeyRecord } from "./snapshot";
+import { readContentKeyRecordValue } from "./kv-values";
+import { contentKeyRecordKey } from "./snapshot";
 import { KV_CACHE_TTL_SECONDS } from "./snapshot-freshness";
 import { storageCall } from "./storage-fault";
 import type { LoadedTenant } from "./loaded-tenant";
@@ -47,9 +48,9 @@ export function storedKeyLookup(kv: KVNamespace, tenant: LoadedTenant): StoredKe
   return {
     find(kid) {
       const stored = tenant.snapshot.contentKeys;
-      if (!stored) return undefined;
+      if (stored.count === 0) return undefined;
       const filter = filterOf(tenant);
-      // An undecodable filter (a format this code does not know) may not hide a stored key: every KID is read.
+      // The load refused a snapshot whose filter does not decode (kv-values.ts); were one here, every KID is read.
       if (filter && !filter.mightContain(kid.bytes)) return undefined;
       return readThrough(kv, tenant, stored.removals, kid);
     },
@@ -71,7 +72,8 @@ export function forgetStoredContentKeys(): void {
 function filterOf(tenant: LoadedTenant): KeyIdFilter | undefined {
   let filter = filters.get(tenant);
   if (filter === undefined) {
-    filter = tenant.snapshot.contentKeys ? (KeyIdFilter.decode(tenant.snapshot.contentKeys.filter) ?? null) : null;
+    const serialized = tenant.snapshot.contentKeys.filter;
+    filter = serialized ? (KeyIdFilter.decode(serialized) ?? null) : null;
     filters.set(tenant, filter);
   }
   return filter ?? undefined;
@@ -97,10 +99,13 @@ async function readThrough(kv: KVNamespace, tenant: LoadedTenant, removals: numb
 
 async function readRecord(kv: KVNamespace, tenant: LoadedTenant, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
   const keyId = kid.toString();
-  const record = await storageCall("kv", () =>
-    kv.get<ContentKeyRecord>(contentKeyRecordKey(tenant.tenantId, keyId), { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS }),
+  const value = await storageCall("kv", () =>
+    kv.get(contentKeyRecordKey(tenant.tenantId, keyId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
   );
-  if (!record) return undefined;
+  // No record: a false positive of the filter (the object writes a record before the filter names it). A record that
+  // fails its MAC or lacks a part is a storage fault, never a miss, so a bad record is never answered with a derived key.
+  if (value === null) return undefined;
+  const record = await readContentKeyRecordValue(tenant.tenantId, keyId, value, tenant.kvMacKeys);
   const key = contentKeyOf(
     await open(record.sealedValue, tenant.dataKey.sealing, { purpose: "content-key", tenantId: tenant.tenantId, keyId }),
   );

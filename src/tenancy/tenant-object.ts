@@ -1,8 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { migrate } from "./schema";
 import type { HarmonicConfiguration, TenantSettings } from "./settings";
-import type { TenantSnapshot } from "./snapshot";
-import { TENANT_MIGRATIONS } from "./stores/tenant-stores";
+import type { RepublishTarget, TenantSnapshot } from "./snapshot";
 import type { ContentKeyImport, ContentKeyQuery, ContentKeySelection } from "./content-key-types";
 import type { ContentKeyView, NewContentKey, SealedContentKey } from "./content-key-types";
 import { ContentKeyOperations } from "./operations/content-key-operations";
@@ -20,10 +18,9 @@ import type { NewTenantCredential, NewWidevineCredential, Page, RequestActor, Te
 import type { WidevineCredentialView } from "./tenant-types";
 
 /**
- * One per tenant: the single writer and source of truth (docs/storage.md). Each write checks the tenant,
- * validates, commits through the stores in one SQLite transaction, then has the publisher write the snapshot
- * to KV. Every method returns a typed result, since RPC drops stacks and error classes. The work is done by
- * the operation modules in `operations/`, one per job, over one context built here.
+ * One per tenant: the single writer and source of truth (docs/storage.md). Each write checks the tenant, validates, commits
+ * through the stores in one SQLite transaction, then has the publisher write the snapshot to KV. Every method returns a typed
+ * result, since RPC drops stacks and error classes. The work is done by the operation modules in `operations/`, one per job.
  */
 export class TenantObject extends DurableObject<Env> {
   readonly #context: TenantContext;
@@ -47,7 +44,7 @@ export class TenantObject extends DurableObject<Env> {
     this.#documents = new DocumentSecurityOperations(this.#context);
     this.#rotation = new KeyRotationOperations(this.#context);
     this.#logs = new LogOperations(this.#context);
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, TENANT_MIGRATIONS));
+    ctx.blockConcurrencyWhile(() => this.#context.start());
   }
 
   /** Creates the tenant with one management key and one generated seed, its default. */
@@ -244,6 +241,10 @@ export class TenantObject extends DurableObject<Env> {
   /** The snapshot as the object would publish it now (also what readers in this isolate prime with). */
   currentSnapshot(): ManagementResult<TenantSnapshot> {
     return this.#tenant.snapshot();
+  }
+
+  republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>> {
+    return this.#context.republish(target);
   }
 
   /** Retries a publish whose KV write failed. */

@@ -1,9 +1,17 @@
 import { unwrapDataKey } from "./envelope";
-import { importKeyEncryptionKeys, keyEncryptionKeyConfigurationText, type KeyEncryptionKeys } from "./key-encryption-keys";
+import {
+  importKeyEncryptionKeys,
+  keyEncryptionKeyConfigurationText,
+  type KeyEncryptionKeyBindings,
+  type KeyEncryptionKeys,
+} from "./key-encryption-keys";
+import { kvMacKeys } from "./kv-authentication";
+import { readSnapshotValue } from "./kv-values";
 import { isProviderName } from "./provider-name";
-import { storageCall } from "./storage-fault";
+import { StoredValueCorrupt, storageCall } from "./storage-fault";
 import { forgetStoredContentKeys } from "./stored-content-keys";
-import { SNAPSHOT_FORMAT, signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
+import { forgetRepublishRequests } from "./republish-request";
+import { signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
 import { LoadedTenant } from "./loaded-tenant";
 import { KV_CACHE_TTL_SECONDS, SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS } from "./snapshot-freshness";
 
@@ -72,6 +80,8 @@ export class TenantStore {
     private readonly kekSecret: string,
     private readonly kekVersion: string,
     private readonly clock: () => number = Date.now,
+    /** Asks the tenant object to write a bad value again (src/tenancy/republish-request.ts); absent in tests of the cache. */
+    private readonly repair?: (fault: StoredValueCorrupt) => Promise<unknown> | undefined,
   ) {}
 
   /**
@@ -87,7 +97,8 @@ export class TenantStore {
       if (!TenantStore.#refreshing.has(tenantId)) {
         const refresh = this.#fetch(tenantId, cached).finally(() => TenantStore.#refreshing.delete(tenantId));
         TenantStore.#refreshing.add(tenantId);
-        background(refresh.catch(() => undefined));
+        // A bad value found in the background asks the object to republish it; the stale entry serves meanwhile.
+        background(refresh.catch((error: unknown) => (error instanceof StoredValueCorrupt ? this.repair?.(error) : undefined)));
       }
       return TenantStore.#hit(tenantId, cached);
     }
@@ -104,16 +115,16 @@ export class TenantStore {
   }
 
   async #fetch(tenantId: string, cached: CacheEntry | undefined): Promise<LoadedTenant | undefined> {
-    // Read as text and parsed here (as `type: "json"` would) so its length sizes the cache entry.
-    const read = await storageCall("kv", async () => {
-      const text = await this.kv.get(snapshotKey(tenantId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
-      return text === null ? null : { snapshot: JSON.parse(text) as TenantSnapshot, length: text.length };
-    });
-    const snapshot = read?.snapshot;
-    if (!read || !snapshot || snapshot.format !== SNAPSHOT_FORMAT || snapshot.tenantId !== tenantId) {
-      return cached?.tenant;
-    }
-    return this.#remember(snapshot, cached, read.length);
+    // Read as text so its MAC can be checked over the exact bytes, and its length sizes the cache entry.
+    const text = await storageCall("kv", () => this.kv.get(snapshotKey(tenantId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }));
+    if (text === null) return cached?.tenant;
+    // A value that fails the MAC or lacks a part is a storage fault (StoredValueCorrupt), never "no such tenant".
+    const snapshot = await readSnapshotValue(tenantId, text, await kvMacKeys(this.#bindings()));
+    return this.#remember(snapshot, cached, text.length);
+  }
+
+  #bindings(): KeyEncryptionKeyBindings {
+    return { KEY_ENCRYPTION_KEY: this.kekSecret, KEY_ENCRYPTION_KEY_VERSION: this.kekVersion };
   }
 
   /** The tenant that holds a Widevine signer name (global index in KV, cached like snapshots). */
@@ -138,9 +149,9 @@ export class TenantStore {
     TenantStore.#signers.set(providerName, { tenantId, fetchedAt: now });
   }
 
-  /** Puts a snapshot the Durable Object just returned into this isolate's cache (read-your-writes). */
-  async prime(snapshot: TenantSnapshot): Promise<void> {
-    await this.#remember(snapshot, TenantStore.#cache.get(snapshot.tenantId), JSON.stringify(snapshot).length);
+  /** Puts a snapshot the Durable Object just returned into this isolate's cache (read-your-writes); answers the tenant. */
+  prime(snapshot: TenantSnapshot): Promise<LoadedTenant> {
+    return this.#remember(snapshot, TenantStore.#cache.get(snapshot.tenantId), JSON.stringify(snapshot).length);
   }
 
   /** Forgets every cached tenant (tests use it to play a fresh isolate). */
@@ -151,6 +162,7 @@ export class TenantStore {
     TenantStore.#misses = 0;
     TenantStore.#signers.clear();
     forgetStoredContentKeys();
+    forgetRepublishRequests();
   }
 
   /** Sets the cache's byte budget (TENANT_CACHE_MAX_BYTES unless a test plays a smaller isolate); applies from the next put. */
@@ -199,14 +211,14 @@ export class TenantStore {
           unwrapDataKey(snapshot.wrappedDataKey, keys.forWrapped(snapshot.wrappedDataKey), snapshot.tenantId, snapshot.dataKeyVersion),
         );
     const kept = cached && cached.tenant.snapshot.version === snapshot.version;
-    const tenant = kept ? cached.tenant : new LoadedTenant(snapshot, dataKey);
+    const tenant = kept ? cached.tenant : new LoadedTenant(snapshot, dataKey, await kvMacKeys(this.#bindings()));
     const bytes = kept ? cached.bytes : estimatedTenantBytes(snapshotJsonLength);
     TenantStore.#put(snapshot.tenantId, { tenant, fetchedAt: this.clock(), bytes });
     return tenant;
   }
 
   #keyEncryptionKeys(): Promise<KeyEncryptionKeys> {
-    const bindings = { KEY_ENCRYPTION_KEY: this.kekSecret, KEY_ENCRYPTION_KEY_VERSION: this.kekVersion };
+    const bindings = this.#bindings();
     const configuration = keyEncryptionKeyConfigurationText(bindings);
     if (TenantStore.#keks?.configuration !== configuration) {
       TenantStore.#keks = { configuration, keys: importKeyEncryptionKeys(bindings) };

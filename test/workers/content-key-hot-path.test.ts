@@ -36,7 +36,7 @@ async function keysOf(response: Response): Promise<Uint8Array[]> {
 
 /** Random KIDs the published filter answers as `wanted` (not stored, or a false positive). */
 async function kidsWhereFilterSays(tenant: TestTenant, wanted: boolean, count: number): Promise<string[]> {
-  const filter = KeyIdFilter.decode((await publishedSnapshot(tenant)).contentKeys!.filter)!;
+  const filter = KeyIdFilter.decode((await publishedSnapshot(tenant)).contentKeys.filter!)!;
   const kids: string[] = [];
   while (kids.length < count) {
     const kid = crypto.randomUUID();
@@ -76,7 +76,7 @@ describe("stored content keys on the acquisition path", () => {
     const snapshot = await publishedSnapshot(tenant);
     expect(snapshot.contentKeys!.count).toBe(STORED_KEYS);
     // 10 bits per key: 125,000 bytes, 166,668 as base64; the whole snapshot stays under 200 KB of JSON.
-    expect(snapshot.contentKeys!.filter.data.length).toBe(166_668);
+    expect(snapshot.contentKeys.filter!.data.length).toBe(166_668);
     expect(JSON.stringify(snapshot).length).toBeLessThan(200_000);
 
     const [video, audio] = await kidsWhereFilterSays(tenant, false, 2);
@@ -93,7 +93,7 @@ describe("stored content keys on the acquisition path", () => {
   it("the filter's false-positive rate over the real 100,000-key snapshot is under 1 %", async () => {
     const tenant = await tenantWithTestSeed();
     await storeManyKeys(tenant, STORED_KEYS);
-    const filter = KeyIdFilter.decode((await publishedSnapshot(tenant)).contentKeys!.filter)!;
+    const filter = KeyIdFilter.decode((await publishedSnapshot(tenant)).contentKeys.filter!)!;
     let positives = 0;
     for (let i = 0; i < 20_000; i++) if (filter.mightContain(KeyId.require(crypto.randomUUID()).bytes)) positives++;
     expect(positives / 20_000).toBeLessThan(0.01);
@@ -173,7 +173,7 @@ describe("stored content keys on the acquisition path", () => {
       snapshot = await publishedSnapshot(tenant);
     }
     expect(snapshot.contentKeys!.count).toBe(keys.length);
-    const filter = KeyIdFilter.decode(snapshot.contentKeys!.filter)!;
+    const filter = KeyIdFilter.decode(snapshot.contentKeys.filter!)!;
     expect(keys.every(({ id }) => filter.mightContain(KeyId.require(id).bytes))).toBe(true);
     const unpublished = await runInDurableObject(
       tenantObjectOf(tenant),

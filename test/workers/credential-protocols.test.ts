@@ -3,15 +3,15 @@
  * published in the snapshot and audited; every acquisition route refuses a credential whose Protocols leave it out
  * with 403 in the route's own error shape, naming the credential's protocols. A signed CPIX URL speaks CpixGet only.
  */
-import { SELF, env } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { ACQUISITION_PROTOCOL_NAMES, DOCUMENT_ROUTES, URL_ROUTES } from "./support/acquisition-routes";
 import { BASE, api, createTenant } from "./support/api";
 import { createCredential } from "./support/credentials";
 import { auditEntries } from "./support/logs";
 import { tenantWithTestSeed } from "./support/tenant-with-seed";
+import { readPublishedSnapshot } from "./support/kv-values";
 
 const ROUTES = [...DOCUMENT_ROUTES, ...URL_ROUTES];
 const PROTOCOLS_RULE = `Protocols must be a non-empty array of distinct protocols from ${ACQUISITION_PROTOCOL_NAMES.join(", ")}`;
@@ -38,7 +38,7 @@ describe("a credential's Protocols", () => {
   it("are published in the snapshot the read path authenticates from; a credential without them has none there", async () => {
     const tenant = await createTenant();
     const { credential } = await createCredential(tenant, { Name: "encoder", Scopes: ["acquire"], Protocols: ["Harmonic"] });
-    const snapshot = await env.SNAPSHOTS.get<TenantSnapshot>(snapshotKey(tenant.tenantId), "json");
+    const snapshot = await readPublishedSnapshot(tenant.tenantId);
     const published = snapshot!.credentials;
     expect(published.find((entry) => entry.id === credential.Id)).toMatchObject({ protocols: ["Harmonic"] });
     expect(published.filter((entry) => entry.id !== credential.Id).map((entry) => "protocols" in entry)).toEqual([false]);
@@ -46,8 +46,7 @@ describe("a credential's Protocols", () => {
 
   it("are absent from the credentials of a snapshot written before them, which every route answers in a fresh isolate", async () => {
     const tenant = await tenantWithTestSeed();
-    const key = snapshotKey(tenant.tenantId);
-    const snapshot = (await env.SNAPSHOTS.get<TenantSnapshot>(key, "json"))!;
+    const snapshot = (await readPublishedSnapshot(tenant.tenantId))!;
     expect(snapshot.credentials.every((credential) => !("protocols" in credential))).toBe(true);
     TenantStore.clear();
     for (const route of ROUTES) expect((await route.send(tenant)).status, route.name).toBe(200);

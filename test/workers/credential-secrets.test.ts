@@ -1,10 +1,10 @@
 import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTE_ACCESS, createApp } from "../../src/app";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
 import { TEST_BINDINGS } from "../test-bindings";
 import { BASE, api, basic, createTenant } from "./support/api";
 import { createCredential, operatorCredential } from "./support/credentials";
+import { readPublishedSnapshot } from "./support/kv-values";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -65,7 +65,7 @@ describe("credential secrets", () => {
     expect(bodies.some((body) => body.includes('"Category":100'))).toBe(true);
     expect(bodies.some((body) => body.includes('"Action":"AddCredential"'))).toBe(true);
 
-    const snapshot = JSON.parse((await env.SNAPSHOTS.get(snapshotKey(tenant.tenantId)))!) as TenantSnapshot;
+    const snapshot = (await readPublishedSnapshot(tenant.tenantId))!;
     const hashes = snapshot.credentials.map((credential) => credential.hash);
     expect(hashes).toHaveLength(4);
     const rows = await runInDurableObject(env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId)), (_instance, state) =>

@@ -1,7 +1,7 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
+import type { TenantSnapshot } from "../../src/tenancy/snapshot";
 import { api, createTenant, randomBase64, type KeySeedJson, type TestTenant } from "./support/api";
+import { readPublishedSnapshot } from "./support/kv-values";
 
 async function listSeeds(tenant: TestTenant): Promise<KeySeedJson[]> {
   const response = await api(tenant, "GET", "/api/KeySeeds");
@@ -10,7 +10,7 @@ async function listSeeds(tenant: TestTenant): Promise<KeySeedJson[]> {
 }
 
 async function snapshotOf(tenant: TestTenant): Promise<TenantSnapshot> {
-  return (await env.SNAPSHOTS.get<TenantSnapshot>(snapshotKey(tenant.tenantId), "json"))!;
+  return (await readPublishedSnapshot(tenant.tenantId))!;
 }
 
 describe("Key Seeds API", () => {

@@ -4,6 +4,7 @@ import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { TEST_BINDINGS } from "../test-bindings";
 import { api, createTenant, randomBase64 } from "./support/api";
+import { authenticatedJson } from "./support/kv-values";
 
 /**
  * Makes every KV write of one key fail, as a KV outage would. The tests and the tenant objects run in one isolate
@@ -49,7 +50,7 @@ describe("a tenant change whose snapshot write to KV fails", () => {
 
     // KV still holds the old snapshot byte for byte, and a fresh reader gets it whole: old seeds, old default, old settings.
     expect(await env.SNAPSHOTS.get(key)).toBe(before);
-    expect(await freshReaderSnapshot(tenant.tenantId)).toEqual(JSON.parse(before));
+    expect(await freshReaderSnapshot(tenant.tenantId)).toEqual(authenticatedJson(before));
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
 
     vi.restoreAllMocks();
@@ -57,9 +58,9 @@ describe("a tenant change whose snapshot write to KV fails", () => {
 
     const current = await stub.currentSnapshot();
     if (!current.ok) throw new Error(`no snapshot: ${current.failure.reason}`);
-    const after = JSON.parse((await env.SNAPSHOTS.get(key))!) as TenantSnapshot;
+    const after = authenticatedJson<TenantSnapshot>((await env.SNAPSHOTS.get(key))!);
     expect(after).toEqual(current.value);
-    expect(after.version).toBe((JSON.parse(before) as TenantSnapshot).version + 3);
+    expect(after.version).toBe(authenticatedJson<TenantSnapshot>(before).version + 3);
     expect(after).toMatchObject({ defaultSeed: { current: seedId }, settings: { widevineProvider: "after-outage" } });
     expect(Object.keys(after.seeds)).toContain(seedId);
     expect(await freshReaderSnapshot(tenant.tenantId)).toEqual(after);

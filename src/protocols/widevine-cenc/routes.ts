@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
 import { errorHeaders } from "../../http/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
+import { SealedValueError } from "../../tenancy/envelope";
 import { storedKeyLookup, trackedStoredKeyLookup, type TrackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
 import type { LoadedTenant } from "../../tenancy/loaded-tenant";
 import { recordIssuance, signallingSettings } from "../acquisition-support";
@@ -87,7 +88,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     }
     return c.json(outcome.body);
   } catch (error) {
-    if (error instanceof StorageUnavailable) throw error;
+    if (error instanceof StorageUnavailable || error instanceof SealedValueError) throw error;
     if (error instanceof TenantOverBudget) {
       const body = encodeSignedResponse(failureResponse({ reason: "rate-limited", retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS }));
       const message = `Rate limit of acquisitions for this tenant reached; retry in ${RATE_LIMIT_PERIOD_SECONDS} s`;

@@ -1,5 +1,6 @@
 import { ContentKeyPublication, kvContentKeyRecordSink } from "../content-key-publication";
 import { switchDelaySeconds } from "../key-seed-rules";
+import { authenticatedPuts, kvMacKeys } from "../kv-authentication";
 import { SnapshotPublisher, kvSnapshotSink } from "../snapshot-publisher";
 import { TenantLogs } from "../stores/tenant-logs";
 import type { TenantRecord } from "../stores/tenant-record-store";
@@ -7,6 +8,8 @@ import { openTenantStores, type TenantStores } from "../stores/tenant-stores";
 import { TenantKeyring } from "../tenant-keyring";
 import { runTransaction } from "../tenant-transaction";
 import type { AuditAction, ManagementResult, RequestActor } from "../tenant-types";
+import type { RepublishTarget } from "../snapshot";
+import { republishStoredValue, startTenantObject } from "./publication-operations";
 
 /**
  * What the operation modules share, built once in the tenant object's constructor: the stores over its SQLite
@@ -31,19 +34,26 @@ export interface TenantContext {
   commit<T>(work: () => T): Promise<ManagementResult<T>>;
   /** Records a management change in the transaction that makes it (call inside `commit`'s work). */
   audit(actor: RequestActor, action: AuditAction, objectId: string | null): void;
+  /** Migrates, then republishes when the last publish is unconfirmed (publication-operations.ts); the object's start. */
+  start(): Promise<void>;
+  /** Writes a value a reader refused again from this object's storage (publication-operations.ts). */
+  republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>>;
 }
 
 /** Opens the stores, keyring, publisher and logs over the object's storage; `env` reads the object's bindings per call. */
 export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env, env: () => Env): TenantContext {
   const sql = storage.sql;
   const stores = openTenantStores(sql, { switchDelaySeconds: switchDelaySeconds(initialEnv.DEFAULT_SEED_SWITCH_DELAY_SECONDS) });
+  // Every value readers trust is written with its MAC (src/tenancy/kv-authentication.ts), under the object's bindings of the moment.
+  const macKeys = () => kvMacKeys(env());
   const contentKeys = new ContentKeyPublication(
     stores.contentKeys,
     stores.contentKeyRemovals,
-    kvContentKeyRecordSink(initialEnv.SNAPSHOTS),
+    authenticatedPuts(kvContentKeyRecordSink(initialEnv.SNAPSHOTS), macKeys),
     (work) => storage.transactionSync(work),
   );
-  const publisher = new SnapshotPublisher(sql, stores, kvSnapshotSink(initialEnv.SNAPSHOTS), storage, Date.now, contentKeys);
+  const snapshots = authenticatedPuts(kvSnapshotSink(initialEnv.SNAPSHOTS), macKeys);
+  const publisher = new SnapshotPublisher(sql, stores, snapshots, storage, Date.now, contentKeys);
   const keys = new TenantKeyring(env);
   const logs = new TenantLogs(sql, stores, initialEnv.SNAPSHOTS);
   const requireTenant = (): ManagementResult<TenantRecord> => {
@@ -73,6 +83,12 @@ export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env
     },
     audit(actor: RequestActor, action: AuditAction, objectId: string | null): void {
       logs.audit(actor, action, objectId);
+    },
+    start(): Promise<void> {
+      return startTenantObject(this);
+    },
+    republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>> {
+      return republishStoredValue(this, target);
     },
   };
 }

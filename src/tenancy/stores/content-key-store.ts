@@ -145,6 +145,17 @@ export class ContentKeyStore {
       .map((row) => ({ id: row.id, sealedValue: row.sealed_value, iv: row.iv }));
   }
 
+  /** A key's record as published, or undefined when the key is gone or its record is not out yet (`published = 0`). */
+  publishedRecord(id: string): PendingContentKeyRecord | undefined {
+    const row = this.#sql
+      .exec<{ id: string; sealed_value: string; iv: string | null }>(
+        "SELECT id, sealed_value, iv FROM content_keys WHERE id = ? AND published = 1",
+        id,
+      )
+      .toArray()[0];
+    return row && { id: row.id, sealedValue: row.sealed_value, iv: row.iv };
+  }
+
   /** Records that these keys' KV records are written (a key deleted meanwhile is simply not there). */
   markPublished(ids: readonly string[]): void {
     for (let start = 0; start < ids.length; start += PARAMETERS_PER_STATEMENT) {

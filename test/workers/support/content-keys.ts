@@ -1,12 +1,13 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../../../src/index";
 import type { ContentKeyImport } from "../../../src/tenancy/content-key-types";
-import { contentKeyRecordKey, snapshotKey, type ContentKeyRecord, type TenantSnapshot } from "../../../src/tenancy/snapshot";
+import { type ContentKeyRecord, type TenantSnapshot } from "../../../src/tenancy/snapshot";
 import { openStoredContentKey } from "../../../src/tenancy/stored-content-keys";
 import type { TenantObject } from "../../../src/tenancy/tenant-object";
 import { TenantStore } from "../../../src/tenancy/tenant-store";
 import type { RequestActor } from "../../../src/tenancy/tenant-types";
 import { BASE, type TestTenant } from "./api";
+import { readContentKeyRecord, readPublishedSnapshot } from "./kv-values";
 
 /** A ContentKey as `GET /api/ContentKeys` answers it. */
 export interface ContentKeyJson {
@@ -32,12 +33,12 @@ export function encodeQuery(query: string): string {
 
 /** The tenant's published snapshot, as KV holds it. */
 export async function publishedSnapshot(tenant: TestTenant): Promise<TenantSnapshot> {
-  return (await env.SNAPSHOTS.get<TenantSnapshot>(snapshotKey(tenant.tenantId), "json"))!;
+  return (await readPublishedSnapshot(tenant.tenantId))!;
 }
 
 /** The KV record of one stored key, or null. */
 export function contentKeyRecord(tenant: TestTenant, kid: string): Promise<ContentKeyRecord | null> {
-  return env.SNAPSHOTS.get<ContentKeyRecord>(contentKeyRecordKey(tenant.tenantId, kid), "json");
+  return readContentKeyRecord(tenant.tenantId, kid);
 }
 
 /** The tenant object of a test tenant, for the RPC methods routes call. */

@@ -68,10 +68,11 @@ export async function acquireCpix(body: Uint8Array, profile: CpixProfile, contex
   // One parse, one tree: the reader and the signature check below read the same nodes (issue: signed requests).
   const parsed = parseXml(body);
   if (!parsed.ok) return { ok: false, failure: { reason: "unreadable", failure: parsed.failure } };
-  const read = readCpixTree(parsed.document);
-  if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
+  // Signatures first: a request is authenticated before anything in it is read as CPIX, and a refused one costs no read.
   const signatures = await verifyRequestSignatures(parsed.document, context.security);
   if (!signatures.ok) return signatures;
+  const read = readCpixTree(parsed.document);
+  if (!read.ok) return { ok: false, failure: { reason: "unreadable", failure: read.failure } };
   if (!context.security.encryptForSigner) return acquireCpixDocument(read.document, profile, context);
   if (!signatures.trustedSigner) {
     // encryptForSigner is only set together with a required signature, which names a trusted signer or refuses.

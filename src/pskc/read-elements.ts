@@ -1,21 +1,15 @@
 /** Finding elements and reading their values in a namespace-resolved PSKC tree; every problem is a PskcReadError. */
-import { attributeValue, childElements as childElementsNamed, firstChildElement, textContent, type XmlElement } from "../xml/tree";
+import { attributeValue, firstChildElement, textContent, type XmlElement } from "../xml/tree";
 import { fromBase64 } from "../domain/bytes";
 import { PskcReadError } from "./model";
 
-/** The first child with this expanded name (namespace URI + local name, never a prefix). */
-export function childElement(parent: XmlElement, namespace: string, localName: string): XmlElement | undefined {
-  return firstChildElement(parent, namespace, localName);
-}
-
-/** Every child with this expanded name, in document order. */
-export function childElements(parent: XmlElement, namespace: string, localName: string): XmlElement[] {
-  return childElementsNamed(parent, namespace, localName);
-}
+// Children by expanded name (namespace URI + local name, never a prefix): the tree's own lookups, under the names the
+// PSKC reader uses.
+export { childElements, firstChildElement as childElement } from "../xml/tree";
 
 /** The child, or a `missing` failure naming it (`what`, e.g. "pskc:MACKey"). */
 export function requireChild(parent: XmlElement, namespace: string, localName: string, what: string): XmlElement {
-  const child = childElement(parent, namespace, localName);
+  const child = firstChildElement(parent, namespace, localName);
   if (!child) throw new PskcReadError({ reason: "missing", what });
   return child;
 }

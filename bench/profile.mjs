@@ -11,7 +11,8 @@ import { hostileSignedCpix, makeRequesterCertificate, signedSpekeV2Presets } fro
  * CPU profile of the Worker's isolate under one bench scenario, through workerd's V8 inspector:
  * `node bench/profile.mjs [scenario-number] [seconds]` (0 = /healthz, 1… as in the bench table) prints the functions
  * with the most self time and the most inclusive time; `node bench/profile.mjs all [seconds]` prints one table of
- * isolate busy µs per request for every scenario, one after another in one Worker. For finding what limits a
+ * isolate busy µs per request for every scenario, one after another in one Worker (`PROFILE_UNMINIFIED=1`: with
+ * the source's function names). For finding what limits a
  * scenario; the numbers are slower than a bench run (the sampler costs CPU).
  */
 
@@ -24,7 +25,8 @@ async function main() {
   const outdir = join(OUT_ROOT, `profile-${process.pid}`);
   const secrets = benchSecrets();
   try {
-    const { scriptPath } = await buildWorker(join(outdir, "worker"));
+    // PROFILE_UNMINIFIED=1: function names as in src/ (the bundle then differs from what is deployed).
+    const { scriptPath } = await buildWorker(join(outdir, "worker"), process.env.PROFILE_UNMINIFIED ? ["--no-minify"] : []);
     const inspectorPort = await freePort();
     const service = await startService(scriptPath, secrets, { miniflareOptions: { inspectorPort } });
     try {

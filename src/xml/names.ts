@@ -10,7 +10,7 @@ const ASCII_QNAME = /^(?:[A-Za-z_][-A-Za-z0-9_.]*:)?[A-Za-z_][-A-Za-z0-9_.]*$/;
 
 /**
  * XML 1.0 §2.3 NameStartChar then NameChar*, without the colon (Namespaces in XML 1.0 §3 NCName): the exact rule for
- * names with non-ASCII characters, which the start-tag pattern (start-tag.ts NAME) lets through whatever they are.
+ * names with non-ASCII characters, which the start-tag scanner (start-tag.ts) lets through whatever they are.
  */
 const NCNAME =
   /^[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}][-.0-9\u00B7\u0300-\u036F\u203F-\u2040A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\u{10000}-\u{EFFFF}]*$/u;
@@ -21,25 +21,12 @@ const NCNAME =
  */
 const NOT_IN_URI_REFERENCE = /[\x00-\x20"<>\\^`{|}\x7F]/;
 
-/** ASCII qualified names already found good, per isolate; at most this many are kept (names come from documents). */
-const MAX_KNOWN_QUALIFIED_NAMES = 512;
-/** Longer names are checked each time, so the set stays a few tens of KB whatever documents send. */
-const MAX_KNOWN_NAME_LENGTH = 64;
-const KNOWN_QUALIFIED_NAMES = new Set<string>();
-
 /**
  * Why an element or attribute name cannot be read and written back as a qualified name, or undefined: a local
  * name with at most one prefix, each an NCName (XML 1.0 §2.3 Name; Namespaces in XML 1.0 §3 QName, §7).
  */
 export function qualifiedNameProblem(name: string): string | undefined {
-  if (KNOWN_QUALIFIED_NAMES.has(name)) return undefined;
-  if (ASCII_QNAME.test(name)) {
-    // A document repeats a few dozen names (CPIX's own vocabulary) many times over: remembered per isolate.
-    if (name.length > MAX_KNOWN_NAME_LENGTH) return undefined;
-    // Full: the names seen first (a service's own vocabulary) stay; later ones are checked each time.
-    if (KNOWN_QUALIFIED_NAMES.size < MAX_KNOWN_QUALIFIED_NAMES) KNOWN_QUALIFIED_NAMES.add(name);
-    return undefined;
-  }
+  if (isAsciiQualifiedName(name)) return undefined;
   const parts = name.split(":");
   if (parts.length > 2 || parts.includes("")) {
     return "must be a prefix and a local name around one colon (Namespaces in XML 1.0 §3 QName)";
@@ -76,4 +63,27 @@ export function processingInstructionTargetProblem(target: string): string | und
   if (target.includes(":")) return "target may not hold a colon (Namespaces in XML 1.0 §7)";
   if (!ASCII_QNAME.test(target) && !NCNAME.test(target)) return "target is not an XML name (XML 1.0 §2.3 Name)";
   return undefined;
+}
+
+/**
+ * ASCII_QNAME by index, for the names of every start tag: `[A-Za-z_][-A-Za-z0-9_.]*`, optionally twice around one
+ * colon. False for anything else, which the patterns then judge.
+ */
+function isAsciiQualifiedName(name: string): boolean {
+  let partStart = 0;
+  let colonSeen = false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const letter = (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+    if (i === partStart) {
+      if (!letter) return false;
+    } else if (code === 0x3a /* : */) {
+      if (colonSeen) return false;
+      colonSeen = true;
+      partStart = i + 1;
+    } else if (!letter && !(code >= 0x30 && code <= 0x39) && code !== 0x2d && code !== 0x2e) {
+      return false;
+    }
+  }
+  return name.length > partStart;
 }

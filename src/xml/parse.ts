@@ -160,7 +160,7 @@ function readEndTag(state: ParseState, lt: number): number {
   fail(text, lt, `end tag </${shown(end[1]!)}> does not match <${shown(name!)}> opened at ${where(text, closing.start)}`);
 }
 
-/** Whether a character would continue a name (so `</ab>` does not close `<a>`): START_TAG's loose name characters. */
+/** Whether a character would continue a name (so `</ab>` does not close `<a>`): start-tag.ts's loose name characters. */
 function isNameContinuation(code: number): boolean {
   return (
     (code >= 0x61 && code <= 0x7a) ||

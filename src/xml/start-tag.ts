@@ -17,13 +17,6 @@ import {
 } from "./namespace-scope";
 import type { XmlAttribute, XmlElement, XmlNamespaceDeclaration, XmlNode } from "./tree";
 
-/** XML 1.0 §2.3 S: only these four count as white space (JavaScript's \\s also matches NBSP and others). */
-const S = "[ \\t\\n\\r]";
-/** Loose on purpose: any non-ASCII character may stand in a name here; `qualifiedNameProblem` then checks it exactly. */
-const NAME = "[A-Za-z_:\\u0080-\\uFFFF][-A-Za-z0-9_:.\\u0080-\\uFFFF]*";
-/** `<` Name (S Attribute)* S? (`>` | `/>`), an attribute value holding no `<` (XML 1.0 §3.1, §2.3 AttValue). */
-const START_TAG = new RegExp(`<(${NAME})((?:${S}+${NAME}${S}*=${S}*(?:"[^<"]*"|'[^<']*'))*)${S}*(/?)>`, "y");
-
 /** An element being built: the tree's element with its children still open to additions. */
 export interface OpenElement extends XmlElement {
   readonly children: XmlNode[];
@@ -57,11 +50,12 @@ export function readStartTag(
   parentScope: NamespaceScope,
   inScope: InScopeNamespaces,
 ): StartTag {
-  const match = bareStartTag(text, lt) ?? matchStartTag(text, lt);
-  const qualifiedName = match[1]!;
+  const nameEnd = afterLooseName(text, lt + 1);
+  const end = scanStartTag(text, lt, nameEnd);
+  const qualifiedName = text.slice(lt + 1, nameEnd);
   const nameProblem = qualifiedNameProblem(qualifiedName);
   if (nameProblem) fail(text, lt, `element name ${shown(qualifiedName)} ${nameProblem}`);
-  const written = readAttributes(text, lt, lt + 1 + qualifiedName.length, match[2]!);
+  const written = readAttributes(text, lt);
   const scope = written.declarations.length === 0 ? parentScope : { bindings: bindingsOf(written.declarations), parent: parentScope };
   let namespaceProblem: NamespaceProblem | undefined;
   const colon = qualifiedName.indexOf(":");
@@ -90,40 +84,74 @@ export function readStartTag(
     children: [],
     parent,
   };
-  return { element, selfClosing: match[3] === "/", end: match.end, namespaceProblem, namespaceUndo };
-}
-
-/** A start tag's parts: [whole, name, attribute text, "/" or ""], and where it ends. */
-type StartTagMatch = readonly [string, string, string, string] & { readonly end: number };
-
-function matchStartTag(text: string, lt: number): StartTagMatch {
-  START_TAG.lastIndex = lt;
-  const match = START_TAG.exec(text);
-  if (!match) fail(text, lt, "malformed or unterminated start tag");
-  return Object.assign(match as unknown as [string, string, string, string], { end: START_TAG.lastIndex });
+  return { element, selfClosing: text.charCodeAt(end - 2) === 0x2f /* / */, end, namespaceProblem, namespaceUndo };
 }
 
 /**
- * The common tag without attributes (`<name>`, `<name/>`) read by index, without the pattern and its match array;
- * undefined for anything else, which START_TAG then reads. Names are matched as loosely as START_TAG's NAME.
+ * Where each attribute of the start tag just scanned lies: name start, name end, value start, value end (inside the
+ * quotes), four numbers per attribute. One array for the isolate, reused by every tag (the parse is synchronous).
  */
-function bareStartTag(text: string, lt: number): StartTagMatch | undefined {
-  let position = lt + 1;
-  if (!isLooseNameStart(text.charCodeAt(position))) return undefined;
-  while (isLooseNameChar(text.charCodeAt(++position)));
-  const next = text.charCodeAt(position);
-  const selfClosing = next === 0x2f /* / */ && text.charCodeAt(position + 1) === 0x3e; /* > */
-  if (next !== 0x3e && !selfClosing) return undefined;
-  const end = position + (selfClosing ? 2 : 1);
-  return Object.assign(["", text.slice(lt + 1, position), "", selfClosing ? "/" : ""] as [string, string, string, string], { end });
+const ATTRIBUTE_BOUNDS: number[] = [];
+
+/**
+ * XML 1.0 §3.1 STag and EmptyElemTag, `'<' Name (S Attribute)* S? ('>' | '/>')` with `Attribute ::= Name Eq
+ * AttValue` and no `<` in a value (§2.3 AttValue), checked by index from the end of the name: returns the position
+ * after the tag's `>` and leaves each attribute's bounds in ATTRIBUTE_BOUNDS. Names are matched loosely here (any
+ * character from U+0080 may stand in one) and checked exactly afterwards, so the first failure is the tag's shape.
+ */
+function scanStartTag(text: string, lt: number, nameEnd: number): number {
+  ATTRIBUTE_BOUNDS.length = 0;
+  if (nameEnd === lt + 1) malformedStartTag(text, lt);
+  let position = nameEnd;
+  // The first `<` after the tag's name: searched again only once passed, so a tag of many attributes is read in
+  // one pass (a search per value would scan the rest of the tag each time).
+  let lessThan = -2;
+  for (;;) {
+    const spaceStart = position;
+    position = afterWhiteSpace(text, position);
+    const code = text.charCodeAt(position);
+    if (code === 0x3e /* > */) return position + 1;
+    if (code === 0x2f /* / */) {
+      if (text.charCodeAt(position + 1) !== 0x3e) malformedStartTag(text, lt);
+      return position + 2;
+    }
+    // An attribute: after white space (§3.1 `S Attribute`), a name, `=` between optional white space, a quoted value.
+    if (position === spaceStart) malformedStartTag(text, lt);
+    const nameStart = position;
+    position = afterLooseName(text, position);
+    if (position === nameStart) malformedStartTag(text, lt);
+    const attributeNameEnd = position;
+    position = afterWhiteSpace(text, position);
+    if (text.charCodeAt(position) !== 0x3d /* = */) malformedStartTag(text, lt);
+    position = afterWhiteSpace(text, position + 1);
+    const quote = text.charCodeAt(position);
+    if (quote !== 0x22 /* " */ && quote !== 0x27 /* ' */) malformedStartTag(text, lt);
+    const valueEnd = text.indexOf(quote === 0x22 ? '"' : "'", position + 1);
+    if (valueEnd === -1) malformedStartTag(text, lt);
+    if (lessThan !== -1 && lessThan <= position) lessThan = text.indexOf("<", position + 1);
+    if (lessThan !== -1 && lessThan < valueEnd) malformedStartTag(text, lt);
+    ATTRIBUTE_BOUNDS.push(nameStart, attributeNameEnd, position + 1, valueEnd);
+    position = valueEnd + 1;
+  }
 }
 
-/** START_TAG's NAME: `[A-Za-z_:\u0080-\uFFFF]` first. */
+function malformedStartTag(text: string, lt: number): never {
+  return fail(text, lt, "malformed or unterminated start tag");
+}
+
+/** The position after a loosely matched name from `position` (itself, when no name starts there). */
+function afterLooseName(text: string, position: number): number {
+  if (!isLooseNameStart(text.charCodeAt(position))) return position;
+  while (isLooseNameChar(text.charCodeAt(++position)));
+  return position;
+}
+
+/** A name's first character, loosely: `[A-Za-z_:]` or any code unit from U+0080. */
 function isLooseNameStart(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x3a || code >= 0x80;
 }
 
-/** START_TAG's NAME: `[-A-Za-z0-9_:.\u0080-\uFFFF]` after the first. */
+/** A name's later characters, loosely: `[-A-Za-z0-9_:.]` or any code unit from U+0080. */
 function isLooseNameChar(code: number): boolean {
   return isLooseNameStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e;
 }
@@ -136,37 +164,31 @@ interface WrittenAttributes {
 const NO_ATTRIBUTES: WrittenAttributes = { attributes: [], declarations: [] };
 
 /**
- * The attributes of the start tag at `lt`, from `attributes` (the text START_TAG matched, starting at `from`):
- * each name checked, each value's references checked, the value normalized, namespace declarations set apart.
+ * The attributes of the start tag at `lt` that `scanStartTag` just bounded: each name checked, each value's
+ * references checked, the value normalized, namespace declarations set apart.
  */
-function readAttributes(text: string, lt: number, from: number, attributes: string): WrittenAttributes {
-  if (attributes === "") return NO_ATTRIBUTES;
+function readAttributes(text: string, lt: number): WrittenAttributes {
+  const bounds = ATTRIBUTE_BOUNDS;
+  if (bounds.length === 0) return NO_ATTRIBUTES;
   const read: WrittenAttributes = { attributes: [], declarations: [] };
-  const names = new Set<string>();
-  // START_TAG matched `(S+ Name S* = S* ("…"|'…'))*` here (XML 1.0 §3.1), so index arithmetic finds each name and
-  // value without a second pattern: a name ends at white space or `=`, a value at its closing quote.
-  let position = 0;
-  while (position < attributes.length) {
-    position = afterWhiteSpace(attributes, position);
-    const nameStart = position;
-    while (!endsName(attributes.charCodeAt(position))) position++;
-    const name = attributes.slice(nameStart, position);
-    position = afterWhiteSpace(attributes, afterWhiteSpace(attributes, position) + 1); // over `=`
-    const quote = attributes[position]!;
-    const valueStart = position + 1;
-    position = attributes.indexOf(quote, valueStart) + 1;
-    const raw = attributes.slice(valueStart, position - 1);
-    const nameAt = from + nameStart;
-    if (names.has(name)) fail(text, lt, `attribute ${shown(name)} appears twice`);
-    names.add(name);
+  let names: Set<string> | undefined;
+  for (let i = 0; i < bounds.length; i += 4) {
+    const nameAt = bounds[i]!;
+    const valueAt = bounds[i + 2]!;
+    const name = text.slice(nameAt, bounds[i + 1]);
+    const raw = text.slice(valueAt, bounds[i + 3]);
+    if (bounds.length > 4) {
+      if ((names ??= new Set()).has(name)) fail(text, lt, `attribute ${shown(name)} appears twice`);
+      names.add(name);
+    }
     const problem = qualifiedNameProblem(name);
     if (problem) fail(text, nameAt, `attribute name ${shown(name)} ${problem}`);
     if (raw.includes("&") && BAD_REFERENCE.test(raw)) fail(text, lt, `attribute ${shown(name)} has a bare & or an undefined entity`);
-    checkCharacterReferences(text, from + valueStart, raw);
+    checkCharacterReferences(text, valueAt, raw);
     const value = normalizeAttributeValue(raw);
     if (name === "xmlns" || name.startsWith("xmlns:")) {
       const declaration = namespaceDeclarationProblem(name, value);
-      if (declaration) fail(text, from + valueStart, `namespace declaration ${shown(name)} ${declaration}`);
+      if (declaration) fail(text, valueAt, `namespace declaration ${shown(name)} ${declaration}`);
       read.declarations.push({ prefix: name === "xmlns" ? "" : name.slice(6), uri: value });
     } else {
       read.attributes.push({ name, value });
@@ -226,9 +248,4 @@ function afterWhiteSpace(text: string, position: number): number {
   let code = text.charCodeAt(position);
   while (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) code = text.charCodeAt(++position);
   return position;
-}
-
-/** Whether a character ends an attribute name in a matched start tag: XML white space or `=`. */
-function endsName(code: number): boolean {
-  return code === 0x3d || code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }

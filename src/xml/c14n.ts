@@ -10,6 +10,7 @@
 import { XML_NS } from "./namespaces";
 import { InScopeNamespaces } from "./namespace-scope";
 import type { XmlAttribute, XmlDocument, XmlElement, XmlProcessingInstruction } from "./tree";
+import { OVER_LIMIT, Utf8Output } from "./utf8-output";
 
 export type C14nMethod = "inclusive" | "exclusive";
 
@@ -22,6 +23,7 @@ export interface C14nOptions {
 }
 
 const INCLUSIVE: C14nOptions = { method: "inclusive" };
+const DECODER = new TextDecoder();
 
 /**
  * The canonical form of a whole document: processing instructions before the root each followed by a LF, the root,
@@ -29,50 +31,53 @@ const INCLUSIVE: C14nOptions = { method: "inclusive" };
  * `xmllint --c14n` prints less comments (xmllint keeps them; the tree has none).
  */
 export function canonicalizeDocument(document: XmlDocument, options: C14nOptions = INCLUSIVE): string {
-  return canonicalizeWithin(document, options, Infinity)!;
+  return DECODER.decode(canonicalOctets(document, options, Infinity)!.octets);
 }
 
-/**
- * The canonical form of `apex` and its descendants, as a string (UTF-8 encode it to digest or sign).
- * @example const octets = utf8(canonicalize(signedInfo, { method: "exclusive" }));
- */
+/** The canonical form of `apex` and its descendants, as text (to digest or sign it, take `canonicalOctets`). */
 export function canonicalize(apex: XmlElement, options: C14nOptions): string {
-  return canonicalizeWithin(apex, options, Infinity)!;
+  return DECODER.decode(canonicalOctets(apex, options, Infinity)!.octets);
+}
+
+/** `canonicalOctets` as text, or undefined over `maxLength` characters. */
+export function canonicalizeWithin(target: XmlDocument | XmlElement, options: C14nOptions, maxLength: number): string | undefined {
+  const canonical = canonicalOctets(target, options, maxLength);
+  return canonical && DECODER.decode(canonical.octets);
+}
+
+/** A canonical form as XML-DSig digests it: UTF-8 octets, and how many characters they hold (what a budget counts). */
+export interface CanonicalOctets {
+  readonly octets: Uint8Array;
+  readonly characters: number;
 }
 
 /**
- * The canonical form of a document or an element's subtree, or undefined as soon as it passes `maxLength`
- * characters: a form can be far longer than its input (exclusive C14N declares a prefix again on every sibling that
- * uses it), so a caller on a budget stops the walk rather than build it whole.
+ * The canonical form of a document or an element's subtree, or undefined as soon as it passes `maxCharacters`: a
+ * form can be far longer than its input (exclusive C14N declares a prefix again on every sibling that uses it), so
+ * a caller on a budget stops the walk rather than build it whole.
+ * @example const { octets } = canonicalOctets(signedInfo, { method: "exclusive" }, Infinity)!;
  */
-export function canonicalizeWithin(target: XmlDocument | XmlElement, options: C14nOptions, maxLength: number): string | undefined {
-  const out = new Output(maxLength);
+export function canonicalOctets(target: XmlDocument | XmlElement, options: C14nOptions, maxCharacters: number): CanonicalOctets | undefined {
+  const out = new Utf8Output(maxCharacters);
   try {
     if ("kind" in target) {
       write(target, walkFrom(target, options), true, out);
     } else {
-      for (const instruction of target.beforeRoot) out.append(`${renderProcessingInstruction(instruction)}\n`);
+      for (const instruction of target.beforeRoot) {
+        writeProcessingInstruction(instruction, out);
+        out.append("\n");
+      }
       write(target.root, walkFrom(target.root, options), true, out);
-      for (const instruction of target.afterRoot) out.append(`\n${renderProcessingInstruction(instruction)}`);
+      for (const instruction of target.afterRoot) {
+        out.append("\n");
+        writeProcessingInstruction(instruction, out);
+      }
     }
   } catch (error) {
     if (error === OVER_LIMIT) return undefined;
     throw error;
   }
-  return out.text;
-}
-
-const OVER_LIMIT = new Error("canonical form over its limit");
-
-/** The canonical text so far: one string grown by `+=` (V8 keeps it as a rope until it is read), within a limit. */
-class Output {
-  text = "";
-  constructor(readonly maxLength: number) {}
-
-  append(piece: string): void {
-    this.text += piece;
-    if (this.text.length > this.maxLength) throw OVER_LIMIT;
-  }
+  return { octets: out.octets(), characters: out.characters };
 }
 
 /** Where a canonicalization walk stands: the namespaces in scope, and those the output ancestors rendered. */
@@ -87,7 +92,7 @@ function walkFrom(apex: XmlElement, options: C14nOptions): Walk {
   return { options, inScope: new InScopeNamespaces(apex.parent?.scope), rendered: new InScopeNamespaces() };
 }
 
-function write(element: XmlElement, walk: Walk, isApex: boolean, out: Output): void {
+function write(element: XmlElement, walk: Walk, isApex: boolean, out: Utf8Output): void {
   const options = walk.options;
   if (element === options.exclude) return;
   // Inclusive C14N compares an element's own declarations with its output parent's scope: read before entering.
@@ -102,17 +107,36 @@ function write(element: XmlElement, walk: Walk, isApex: boolean, out: Output): v
   if (isApex && options.method === "inclusive" && element.parent) attributes = [...attributes, ...inheritedXmlAttributes(element)];
   if (attributes.length > 1) attributes = [...attributes].sort(compareAttributes);
   const name = element.qualifiedName;
-  let tag = `<${name}`;
+  out.append("<");
+  out.append(name);
   if (declarations.length > 1) declarations.sort((a, b) => compareStrings(a.prefix, b.prefix));
-  for (const { prefix, uri } of declarations) tag += `${prefix === "" ? " xmlns" : ` xmlns:${prefix}`}="${escapeAttribute(uri)}"`;
-  for (const attribute of attributes) tag += ` ${attribute.qualifiedName}="${escapeAttribute(attribute.value)}"`;
-  out.append(`${tag}>`);
+  for (const { prefix, uri } of declarations) {
+    if (prefix === "") {
+      out.append(' xmlns="');
+    } else {
+      out.append(" xmlns:");
+      out.append(prefix);
+      out.append('="');
+    }
+    out.append(escapeAttribute(uri));
+    out.append('"');
+  }
+  for (const attribute of attributes) {
+    out.append(" ");
+    out.append(attribute.qualifiedName);
+    out.append('="');
+    out.append(escapeAttribute(attribute.value));
+    out.append('"');
+  }
+  out.append(">");
   for (const child of element.children) {
     if (child.kind === "text") out.append(escapeText(child.text));
     else if (child.kind === "element") write(child, walk, false, out);
-    else out.append(renderProcessingInstruction(child));
+    else writeProcessingInstruction(child, out);
   }
-  out.append(`</${name}>`);
+  out.append("</");
+  out.append(name);
+  out.append(">");
   walk.rendered.leave(renderedUndo);
   walk.inScope.leave(scopeUndo);
 }
@@ -185,8 +209,14 @@ function inheritedXmlAttributes(apex: XmlElement): XmlAttribute[] {
 }
 
 /** C14N 1.0 §2.3 processing instructions: `<?target data?>`, or `<?target?>` with no data. */
-function renderProcessingInstruction(instruction: XmlProcessingInstruction): string {
-  return instruction.data === "" ? `<?${instruction.target}?>` : `<?${instruction.target} ${instruction.data}?>`;
+function writeProcessingInstruction(instruction: XmlProcessingInstruction, out: Utf8Output): void {
+  out.append("<?");
+  out.append(instruction.target);
+  if (instruction.data !== "") {
+    out.append(" ");
+    out.append(instruction.data);
+  }
+  out.append("?>");
 }
 
 /** C14N 1.0 §2.2: attributes by namespace URI (none first), then local name. */

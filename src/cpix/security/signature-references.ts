@@ -5,8 +5,8 @@
  * each list twice), and all of one document's References together get a canonicalization budget of twice the
  * document's length, so no arrangement of signatures costs more than a few passes over the document.
  */
-import { fromBase64, timingSafeEqual, utf8 } from "../../domain/bytes";
-import { canonicalizeWithin, type C14nOptions } from "../../xml/c14n";
+import { fromBase64, timingSafeEqual } from "../../domain/bytes";
+import { canonicalOctets, type C14nOptions, type CanonicalOctets } from "../../xml/c14n";
 import { attributeValue, childElements, firstChildElement, textContent, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { XMLDSIG_NS } from "../namespaces";
 import { C14N_10, DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N } from "./algorithms";
@@ -21,7 +21,7 @@ export interface ReferenceContext {
   /** Every element by its unqualified `id`, resolved once for all References. */
   readonly ids: ReadonlyMap<string, XmlElement | "duplicate">;
   /** Canonical forms already computed, by target and options. */
-  readonly canonical: Map<XmlElement, Map<string, string>>;
+  readonly canonical: Map<XmlElement, Map<string, CanonicalOctets>>;
   /** Characters of canonical XML still allowed for this document. */
   budget: number;
   readonly limit: number;
@@ -80,7 +80,7 @@ export async function checkReference(
   if (enveloped && isInside(signature, target)) options = { ...options, exclude: signature };
   const canonical = canonicalFormOf(target, uri === "", options, index, context);
   if (canonical === undefined) return fail({ reason: "canonicalization-budget", signature: index, limit: context.limit });
-  const digest = new Uint8Array(await crypto.subtle.digest(hash, utf8(canonical)));
+  const digest = new Uint8Array(await crypto.subtle.digest(hash, canonical.octets));
   if (!timingSafeEqual(digest, digestValue)) return fail({ reason: "digest-mismatch", signature: index, uri: shown(uri) });
   return { ok: true, signed: { uri, element: target.localName } };
 }
@@ -96,7 +96,7 @@ function canonicalFormOf(
   options: C14nOptions,
   signatureIndex: number,
   context: ReferenceContext,
-): string | undefined {
+): CanonicalOctets | undefined {
   // A form that leaves out an enveloped Signature is that signature's own; any other is shared by every signature.
   const excluding = options.exclude ? `without Signature[${signatureIndex}]` : "";
   const key = `${wholeDocument ? "document" : "element"} ${options.method} ${excluding} ${options.inclusivePrefixes?.join(" ") ?? ""}`;
@@ -114,10 +114,10 @@ function canonicalFormOf(
  * A canonical form taken out of the budget, or undefined when it would not fit: the walk stops as soon as the form
  * passes what is left, so no form is ever built longer than the budget.
  */
-export function spend(context: ReferenceContext, target: XmlDocument | XmlElement, options: C14nOptions): string | undefined {
+export function spend(context: ReferenceContext, target: XmlDocument | XmlElement, options: C14nOptions): CanonicalOctets | undefined {
   if (context.budget <= 0) return undefined;
-  const canonical = canonicalizeWithin(target, options, context.budget);
-  context.budget = canonical === undefined ? 0 : context.budget - canonical.length;
+  const canonical = canonicalOctets(target, options, context.budget);
+  context.budget = canonical === undefined ? 0 : context.budget - canonical.characters;
   return canonical;
 }
 

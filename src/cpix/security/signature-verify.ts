@@ -10,7 +10,7 @@
  * MAX_REFERENCES References, each signing the document or one of the root's lists (CPIX 2.3 §Digital Signature),
  * each target's canonical form computed once and all of them within a budget (signature-references.ts).
  */
-import { fromBase64, utf8 } from "../../domain/bytes";
+import { fromBase64 } from "../../domain/bytes";
 import { parseXml } from "../../xml/parse";
 import { attributeValue, childElements, firstChildElement, textContent, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { CPIX_NS, XMLDSIG_NS } from "../namespaces";
@@ -129,8 +129,7 @@ async function verifySignature(
   const key = await importCertificateKey(signer, { name: "RSASSA-PKCS1-v1_5", hash }, ["verify"]);
   const canonicalSignedInfo = spend(context, signedInfo, canonicalization.options);
   if (canonicalSignedInfo === undefined) return fail({ reason: "canonicalization-budget", signature: index, limit: context.limit });
-  const octets = utf8(canonicalSignedInfo);
-  if (!(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signatureValue, octets)))
+  if (!(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signatureValue, canonicalSignedInfo.octets)))
     return fail({ reason: "signature-mismatch", signature: index });
   return { ok: true, signature: { references: signedReferences, signer } };
 }

@@ -4,11 +4,10 @@
  * SHA-512 (the tenant key's own hash), the signer's certificate embedded, appended as the last child of `CPIX`.
  * Verification of the documents we read: signature-verify.ts (re-exported here).
  */
-import { utf8 } from "../../domain/bytes";
 import { CPIX_NS, XMLDSIG_NS } from "../namespaces";
 import { writeSignatureElement, type SignatureElementParts } from "../write-signature";
 import { DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N, RSA_SIGNATURE_METHODS, uriFor, type SignatureHash } from "./algorithms";
-import { canonicalize, canonicalizeDocument } from "../../xml/c14n";
+import { canonicalOctets } from "../../xml/c14n";
 import { parseXml } from "../../xml/parse";
 import { firstChildElement, childElements, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { certificatePolicyProblem, importCertificateKey, type CertificateProblem, type X509Certificate } from "./certificate";
@@ -69,12 +68,12 @@ export async function signCpixDocument(xml: string, signer: CpixSigner, now: Dat
   const empty = new Uint8Array(0);
   // 1. The document with the signature in place: digest it without the signature (XML-DSig §6.6.4, enveloped).
   const template = lastSignature(withSignature(writeSignatureElement(parts(empty, empty))));
-  const documentOctets = utf8(canonicalizeDocument(template.document, { method: "exclusive", exclude: template.signature }));
+  const documentOctets = canonicalOctets(template.document, { method: "exclusive", exclude: template.signature }, Infinity)!.octets;
   const digestValue = new Uint8Array(await crypto.subtle.digest(hash, documentOctets));
   // 2. SignedInfo canonicalized where it will stand (its in-scope namespaces matter), then signed (XML-DSig §3.1.2).
   const withDigest = lastSignature(withSignature(writeSignatureElement(parts(digestValue, empty))));
   const signedInfo = firstChildElement(withDigest.signature, XMLDSIG_NS, "SignedInfo")!;
-  const signedInfoOctets = utf8(canonicalize(signedInfo, { method: "exclusive" }));
+  const signedInfoOctets = canonicalOctets(signedInfo, { method: "exclusive" }, Infinity)!.octets;
   const signatureValue = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", signer.privateKey, signedInfoOctets));
   // 3. The key must be the certificate's, or every verifier would refuse the answer.
   const publicKey = await importCertificateKey(signer.certificate, { name: "RSASSA-PKCS1-v1_5", hash }, ["verify"]);

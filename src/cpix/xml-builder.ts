@@ -13,12 +13,19 @@ export type XmlAttributes = readonly (readonly [name: string, value: string | nu
 /** Hands out prefixes: the known ones from WRITER_PREFIXES, `ext1`, `ext2`… for extension namespaces. */
 export class PrefixAllocator {
   readonly #prefixes = new Map<string, string>();
+  /** `prefix:localName` by namespace and local name: a writer names the same few elements hundreds of times. */
+  readonly #qualified = new Map<string, Map<string, string>>();
   /** `ext` prefixes handed out so far (counted, not searched: a document may carry thousands of namespaces). */
   #extensions = 0;
 
   /** `prefix:localName` for a namespaced name, the bare name for no namespace. */
   qualify(namespace: string, localName: string): string {
-    return namespace === "" ? localName : `${this.prefixFor(namespace)}:${localName}`;
+    if (namespace === "") return localName;
+    let byLocalName = this.#qualified.get(namespace);
+    if (!byLocalName) this.#qualified.set(namespace, (byLocalName = new Map()));
+    let qualified = byLocalName.get(localName);
+    if (qualified === undefined) byLocalName.set(localName, (qualified = `${this.prefixFor(namespace)}:${localName}`));
+    return qualified;
   }
 
   /** The prefix bound to a namespace, allocating (and so declaring) it on first use. */
@@ -59,7 +66,12 @@ export class XmlBuilder {
     readonly maxLength = Number.POSITIVE_INFINITY,
   ) {
     this.#depth = depth;
+    if (!INDENTS.has(indent)) INDENTS.set(indent, []);
+    this.#indents = INDENTS.get(indent)!;
   }
+
+  /** This builder's indentation strings by depth (shared by every builder with the same indent). */
+  readonly #indents: string[];
 
   /** Opens an element whose children follow; close it with `close`. */
   open(namespace: string, localName: string, attributes: XmlAttributes = []): void {
@@ -98,9 +110,7 @@ export class XmlBuilder {
 
   #indentation(): string {
     if (this.indent === "") return "";
-    let byDepth = INDENTS.get(this.indent);
-    if (!byDepth) INDENTS.set(this.indent, (byDepth = []));
-    return (byDepth[this.#depth] ??= this.indent.repeat(this.#depth));
+    return (this.#indents[this.#depth] ??= this.indent.repeat(this.#depth));
   }
 
   /**
@@ -134,7 +144,7 @@ const INDENTS = new Map<string, string[]>();
 export function renderAttributes(attributes: XmlAttributes): string {
   let rendered = "";
   for (const [name, value] of attributes) {
-    if (value !== undefined) rendered += ` ${name}="${escapeXmlAttribute(String(value))}"`;
+    if (value !== undefined) rendered += ` ${name}="${escapeXmlAttribute(typeof value === "string" ? value : String(value))}"`;
   }
   return rendered;
 }

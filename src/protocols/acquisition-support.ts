@@ -4,7 +4,7 @@ import type { DrmSignallingSettings } from "../drm/signalling";
 import { logRetentionDays, type TenantSettings } from "../tenancy/settings";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
-import { IssuanceBatcher } from "./issuance-batcher";
+import { IssuanceGroupCommit } from "./issuance-group-commit";
 
 /** The seed an acquisition uses: `?keySeedId=` when given, else the default in force at `now`. */
 export type SeedChoice =
@@ -35,17 +35,20 @@ export function signallingSettings(settings: TenantSettings): DrmSignallingSetti
 }
 
 /**
- * Records an answered acquisition (never key values) after the response is sent, batched per tenant. A request with
- * many KIDs becomes several records of at most MAX_KIDS_PER_ISSUANCE_RECORD KIDs each, so every record, batch and
- * page of `GET /api/Logs` stays bounded. Each record gets its id here, so a batch delivered twice is stored once.
+ * Records an acquisition before it is answered (never key values): resolves once the tenant object has committed the
+ * records (group-committed per isolate, src/protocols/issuance-group-commit.ts) or KV has parked them; otherwise
+ * throws StorageUnavailable, which the route answers as 503 with `Retry-After` in its protocol's shape, never keys
+ * without a record. A request with many KIDs becomes several records of at most MAX_KIDS_PER_ISSUANCE_RECORD KIDs
+ * each, so every record, group and page of `GET /api/Logs` stays bounded. Each record gets its id here, so a group
+ * delivered twice is stored once.
  */
 export function recordIssuance(
   env: Env,
   executionContext: Pick<ExecutionContext, "waitUntil">,
   tenant: LoadedTenant,
   record: IssuanceRecord,
-): void {
-  // A content id can be as long as the body; the log keeps a bounded prefix so a batch stays small.
+): Promise<void> {
+  // A content id can be as long as the body; the log keeps a bounded prefix so a group stays small.
   const contentId = record.contentId === null ? null : record.contentId.slice(0, MAX_LOGGED_CONTENT_ID_LENGTH);
   const records: IssuanceRecord[] = [];
   const stored = new Set(record.storedKids);
@@ -55,7 +58,7 @@ export function recordIssuance(
     const { storedKids: _all, ...rest } = record;
     records.push({ ...rest, id: crypto.randomUUID(), contentId, kids, ...(storedKids.length > 0 && { storedKids }) });
   }
-  IssuanceBatcher.add(env, executionContext, tenant.tenantId, records, logRetentionDays(tenant.snapshot.settings));
+  return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, logRetentionDays(tenant.snapshot.settings));
 }
 
 /** MediaPackage's ResourceId limit (MediaPackage v2 API, SpekeKeyProvider): enough for any real content id. */

@@ -225,7 +225,8 @@ export class TenantObject extends DurableObject<Env> {
   }
 
   /**
-   * Appends issuance records (never key values); called off the hot path. A record whose id is already stored is
+   * Appends issuance records (never key values) in one transaction; acquisitions wait on it (a group commit per
+   * isolate, src/protocols/issuance-group-commit.ts). A record whose id is already stored is
    * skipped, so a retried or parked batch is stored once; `appended` counts the new ones.
    */
   async appendIssuance(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>> {

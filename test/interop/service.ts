@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import { spawn } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +68,70 @@ export async function startService(options: { unlimitedRates?: boolean; bindings
     await rm(outdir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A built bundle for `startPersistedService`; `remove()` deletes it. */
+export interface ServiceBundle {
+  readonly scriptPath: string;
+  remove(): Promise<void>;
+}
+
+/** Builds the production bundle once, for services started and killed several times over it. */
+export async function buildServiceBundle(): Promise<ServiceBundle> {
+  await mkdir(BUILD_ROOT, { recursive: true });
+  const outdir = await mkdtemp(join(BUILD_ROOT, `${process.pid}-`));
+  await buildWorker(outdir);
+  return { scriptPath: join(outdir, "index.js"), remove: () => rm(outdir, { recursive: true, force: true }) };
+}
+
+/** A service in a process group of its own (Node and workerd), which `kill()` ends with SIGKILL, as a crash would. */
+export interface KillableService extends Omit<RunningService, "stop"> {
+  kill(): Promise<void>;
+}
+
+/**
+ * Serves `bundle` over KV and Durable Object state persisted in `persistDir` (test/interop/persisted-service.mjs):
+ * a service started again on the same directory finds what the killed one committed.
+ */
+export async function startPersistedService(
+  bundle: ServiceBundle,
+  persistDir: string,
+  options: { unlimitedRates?: boolean } = {},
+): Promise<KillableService> {
+  const childOptions = {
+    projectRoot: PROJECT_ROOT,
+    scriptPath: bundle.scriptPath,
+    persistDir,
+    port: await freePort(),
+    bindings: TEST_BINDINGS,
+    unlimitedRates: options.unlimitedRates ?? false,
+  };
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "test", "interop", "persisted-service.mjs")], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...OFFLINE_ENV, WRANGLER_LOG: "error", PERSISTED_SERVICE_OPTIONS: JSON.stringify(childOptions) },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const errors: string[] = [];
+  child.stderr.on("data", (chunk: Buffer) => errors.push(chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split("\n").find((text) => text.startsWith('{"url"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, ""));
+    });
+    child.on("exit", (code) => reject(new Error(`persisted service exited with ${code}:\n${errors.join("").slice(-4000)}`)));
+  });
+  return {
+    url,
+    async kill() {
+      // The whole group: the Node process and the workerd it spawned, with no chance to flush anything.
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+      await exited;
+    },
+  };
 }
 
 /** `wrangler deploy --dry-run --outdir`: the exact bundle `wrangler deploy` would upload. */

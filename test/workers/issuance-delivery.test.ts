@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { recordIssuance } from "../../src/protocols/acquisition-support";
-import { deliverIssuance } from "../../src/protocols/issuance-batcher";
+import { deliverIssuance } from "../../src/protocols/issuance-delivery";
 import { TenantObject } from "../../src/tenancy/tenant-object";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import type { IssuanceRecord, LogEntry } from "../../src/tenancy/tenant-types";

@@ -122,7 +122,7 @@ async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<R
   return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context));
 }
 
-/** Picks the seed, runs the acquisition, records what was issued and renders the document or the error. */
+/** Picks the seed, runs the acquisition, commits the record of what was issued, then renders the document or the error. */
 async function answer(
   c: Context<AppEnv>,
   headers: Headers,
@@ -171,7 +171,8 @@ async function answer(
     if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
     xml = signed.xml;
   }
-  recordIssuance(c.env, c.executionCtx, tenant, {
+  // Recorded before answered: a failed commit throws StorageUnavailable, answered 503 in CPIX's shape (cpixRoutes).
+  await recordIssuance(c.env, c.executionCtx, tenant, {
     time: now.toISOString(),
     protocol: result.answer.protocolName,
     contentId: result.answer.contentId,

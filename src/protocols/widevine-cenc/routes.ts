@@ -74,7 +74,8 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     const outcome = await handleCommonEncryptionRequest(body.bytes, lookups);
     if (outcome.keys && outcome.resolvedSigner) {
       const { tenant, seedId } = outcome.resolvedSigner;
-      recordIssuance(c.env, c.executionCtx, tenant, {
+      // Recorded before answered: a failed commit throws StorageUnavailable, answered as INTERNAL_ERROR below.
+      await recordIssuance(c.env, c.executionCtx, tenant, {
         time: now.toISOString(),
         protocol: "widevine-cenc",
         // content_id is bytes; printable ones (the usual case) are logged as text, others as base64.

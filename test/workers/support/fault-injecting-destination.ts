@@ -1,4 +1,4 @@
-import type { IssuanceDestination } from "../../../src/protocols/issuance-batcher";
+import type { IssuanceDestination } from "../../../src/protocols/issuance-delivery";
 import type { IssuanceRecord, ManagementResult } from "../../../src/tenancy/tenant-types";
 
 /** How an attempt fails: before reaching the object (nothing stored), or after it stored the batch (the answer lost). */

@@ -1,0 +1,128 @@
+import { StorageUnavailable } from "../tenancy/storage-fault";
+import { tenantObject } from "../tenancy/tenant-client";
+import type { IssuanceRecord } from "../tenancy/tenant-types";
+import { deliverIssuance, isDurable, type DeliveryOutcome } from "./issuance-delivery";
+
+/** Most a group waits for the tenant's commit in flight before it is sent beside it. */
+export const ISSUANCE_GROUP_WAIT_MS = 5;
+/** A group is sent at once when it reaches this many records… */
+export const ISSUANCE_GROUP_MAX_RECORDS = 200;
+/** …or this many KIDs, so one RPC and one parked KV value stay small whatever the requests hold. */
+export const ISSUANCE_GROUP_MAX_KIDS = 20_000;
+/**
+ * A request whose group has not committed by then answers 503. The delivery itself ends well before (two attempts
+ * of at most 2 s, 100 ms apart, then a KV write of at most 2 s: src/protocols/issuance-delivery.ts); the deadline is
+ * what guarantees an answer even if the group's delivery never settled.
+ */
+export const ISSUANCE_COMMIT_DEADLINE_MS = 10_000;
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface CommitGroup {
+  readonly records: IssuanceRecord[];
+  kids: number;
+  /** One per request in the group, each settled when the group is durable or is not. */
+  readonly waiters: Waiter[];
+  /** Lets the group's opener send it now (the group is full, or the tenant's commit before it ended). */
+  readonly send: () => void;
+  readonly sendable: Promise<void>;
+}
+
+interface TenantCommits {
+  open: CommitGroup | undefined;
+  inFlight: number;
+}
+
+/**
+ * Recorded before answered (docs/storage.md §Issuance delivery): an acquisition's answer waits until the tenant
+ * object has committed its issuance records, or KV has parked them. A group commit per tenant per isolate: the
+ * requests that arrive while the tenant's previous commit is in flight (or in the same turn of the event loop when
+ * none is) share one RPC, hence one transaction.
+ *
+ * workerd runs a promise's continuations in the request context that created it, whichever request resolves it,
+ * and drops them once that context is done (`handle_cross_request_promise_resolution`, on by default at our
+ * compatibility date). So: the group's timer, RPC and retries run in its opener's context, which stays alive because
+ * the opener's own answer waits on the group, and `waitUntil` keeps it alive should its client go away; every
+ * request waits on a promise it created itself, which the opener's delivery settles; and a group is only ever
+ * joined before it is sent, so nobody waits on a delivery already started in another context.
+ */
+export class IssuanceGroupCommit {
+  static readonly #tenants = new Map<string, TenantCommits>();
+
+  /** Adds a request's records to the tenant's open group; resolves once they are durable, else throws StorageUnavailable. */
+  static commit(
+    env: Env,
+    executionContext: Pick<ExecutionContext, "waitUntil">,
+    tenantId: string,
+    records: readonly IssuanceRecord[],
+    retentionDays: number,
+  ): Promise<void> {
+    let tenant = IssuanceGroupCommit.#tenants.get(tenantId);
+    if (!tenant) IssuanceGroupCommit.#tenants.set(tenantId, (tenant = { open: undefined, inFlight: 0 }));
+    let group = tenant.open;
+    const opener = group === undefined;
+    if (!group) tenant.open = group = IssuanceGroupCommit.#open(tenant);
+    for (const record of records) {
+      group.records.push(record);
+      group.kids += record.kids.length;
+    }
+    const waiting = group.waiters;
+    const committed = new Promise<void>((resolve, reject) => void waiting.push({ resolve, reject }));
+    if (group.records.length >= ISSUANCE_GROUP_MAX_RECORDS || group.kids >= ISSUANCE_GROUP_MAX_KIDS) {
+      // Full: later requests open a new group.
+      tenant.open = undefined;
+      group.send();
+    }
+    if (opener) executionContext.waitUntil(IssuanceGroupCommit.#deliver(env, tenantId, tenant, group, retentionDays));
+    return withDeadline(committed);
+  }
+
+  /** Opens a group; runs in its opener's context, as its timer must. */
+  static #open(tenant: TenantCommits): CommitGroup {
+    let send: () => void = () => {};
+    const sendable = new Promise<void>((resolve) => {
+      // Nothing in flight: send once the requests already queued in this turn have joined.
+      const timer = setTimeout(resolve, tenant.inFlight === 0 ? 0 : ISSUANCE_GROUP_WAIT_MS);
+      send = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    return { records: [], kids: 0, waiters: [], send, sendable };
+  }
+
+  static async #deliver(env: Env, tenantId: string, tenant: TenantCommits, group: CommitGroup, retentionDays: number): Promise<void> {
+    await group.sendable;
+    if (tenant.open === group) tenant.open = undefined;
+    tenant.inFlight++;
+    let outcome: DeliveryOutcome | undefined;
+    try {
+      outcome = await deliverIssuance(tenantId, group.records, {
+        destination: () => tenantObject(env, tenantId),
+        parking: env.SNAPSHOTS,
+        retentionDays,
+      });
+    } finally {
+      tenant.inFlight--;
+      // The group gathered meanwhile goes now rather than at its timer (its opener's context sends it).
+      tenant.open?.send();
+      const durable = outcome !== undefined && isDurable(outcome);
+      for (const waiter of group.waiters) {
+        if (durable) waiter.resolve();
+        else waiter.reject(new StorageUnavailable("tenant-object"));
+      }
+      if (tenant.inFlight === 0 && tenant.open === undefined) IssuanceGroupCommit.#tenants.delete(tenantId);
+    }
+  }
+}
+
+function withDeadline(committed: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StorageUnavailable("tenant-object")), ISSUANCE_COMMIT_DEADLINE_MS);
+  });
+  return Promise.race([committed, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,7 +1,8 @@
 /**
  * The layers of docs/architecture.md, checked by dependency-cruiser against the rules in .dependency-cruiser.mjs
  * (the same run as `npm run lint:layers`): every import of `src/` and of the console, type-only ones included, and
- * no cycle. Then that the rules catch what they forbid (seeded violations in a copy of the tree).
+ * no cycle. Then that the rules catch what they forbid (seeded violations in a copy of the tree), and that the
+ * page's layer table is the one the rules give (scripts/layers-table.mjs).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -55,6 +56,12 @@ describe("the layers of docs/architecture.md", () => {
     const sources = [...filesUnder("src", ".ts"), ...filesUnder("public/console/js", ".js")];
     expect(sources.length).toBeGreaterThan(200);
     expect(sources.filter((source) => !cruised.has(source))).toEqual([]);
+  });
+
+  it("are the table in docs/architecture.md (node scripts/layers-table.mjs --write regenerates it)", () => {
+    const check = spawnSync(process.execPath, [join(ROOT, "scripts", "layers-table.mjs"), "--check"], { encoding: "utf8" });
+    expect(check.stdout + check.stderr).toBe("");
+    expect(check.status).toBe(0);
   });
 });
 

@@ -3,7 +3,7 @@ import { fromUtf8 } from "../domain/bytes";
 import { readBodyBytes } from "../http/body";
 import { routeGroup } from "../http/route-group";
 import { errorHeaders, jsonError } from "../http/errors";
-import { InputError, jsonObject, optional, parseJson, text } from "../management/json-fields";
+import { InputError, jsonObject, optional, parseJson, text } from "../http/json-fields";
 import { ROTATION_BATCH_DEFAULT, ROTATION_BATCH_MAX, rotateKeyEncryptionKeyStep, type RotationBatch } from "../tenancy/kek-rotation";
 import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
 

@@ -5,7 +5,7 @@ import { readBodyBytes } from "../http/body";
 import { tenantStore } from "../http/auth";
 import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
-import { InputError, jsonObject, optional, parseJson, text } from "../management/json-fields";
+import { InputError, jsonObject, optional, parseJson, text } from "../http/json-fields";
 import { issuedCredentialJson } from "../management/credentials";
 import { tenantObject } from "../tenancy/tenant-client";
 import { tenantDirectory } from "../tenancy/tenant-directory";

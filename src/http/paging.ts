@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { optional } from "../management/json-fields";
+import { optional } from "./json-fields";
 import { readQuery, type QueryRead } from "./query";
 
 /** OData paging as Axinom lists use it (Axinom Key Service API help: "$skip, $top", at most 100 items). */

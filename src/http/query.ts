@@ -1,5 +1,5 @@
 import type * as v from "valibot";
-import { InputError, parseJson } from "../management/json-fields";
+import { InputError, parseJson } from "./json-fields";
 
 /** A schema of query parameters: each entry one parameter, its value the text (an array entry: every value sent). */
 export type QuerySchema<Output = unknown> = v.GenericSchema<unknown, Output> & { readonly entries: v.ObjectEntries };

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { verifyCpixUrl } from "../protocols/cpix/signed-url";
+import { verifyCpixUrl } from "../domain/signed-cpix-url";
 import type { AcquisitionProtocol, CredentialScope } from "../tenancy/credentials";
 import type { AppEnv } from "./app-env";
 import { tenantAuth, tenantStore } from "./auth";

@@ -22,7 +22,7 @@ import { jsonError } from "../http/errors";
 import type { ContentKeyCondition } from "../tenancy/content-key-types";
 import { parseFilter } from "./content-key-query";
 import { certificateDer, exportCertificateField } from "./export-key-seeds";
-import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
+import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 
 /**
  * Longest `Filter`: a $filter over Name, Created and CreationMethod (the fields GET /api/ContentKeys filters on) fits

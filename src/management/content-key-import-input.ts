@@ -17,7 +17,7 @@ import { MAX_CONTENT_KEY_NAME_LENGTH } from "../tenancy/content-key-types";
 import { describeCpixKeyImportFailure, readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
 import { readBodyBytes, MAX_BODY_BYTES } from "../http/body";
 import { jsonError } from "../http/errors";
-import { ITEM_INDEX, UUID_EXAMPLE, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
+import { ITEM_INDEX, UUID_EXAMPLE, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 import { parseBody } from "./responses";
 
 /** The media types a CPIX import is sent with (Axinom's help lists application/xml and application/cpix+xml). */

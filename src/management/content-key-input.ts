@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { ContentKeyQuery, ContentKeyView, NewContentKey } from "../tenancy/content-key-types";
 import { parseFilter, parseOrderBy } from "./content-key-query";
-import { jsonObject, optional, parseJson, requiredText, uuid } from "./json-fields";
+import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
 
 import { MAX_CONTENT_KEY_NAME_LENGTH as MAX_NAME_LENGTH } from "../tenancy/content-key-types";
 

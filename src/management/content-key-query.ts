@@ -6,7 +6,7 @@ import {
   type ContentKeyQuery,
   type CreationMethod,
 } from "../tenancy/content-key-types";
-import { isoInstant } from "./json-fields";
+import { isoInstant } from "../http/json-fields";
 
 /**
  * The OData subset `GET /api/ContentKeys` takes (Axinom Key Service API help, GET api/ContentKeys: "$filter, $orderby,

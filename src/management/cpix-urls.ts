@@ -4,9 +4,9 @@ import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
 import { firstNonXmlChar } from "../xml/chars";
-import { MAX_CPIX_URL_LIFETIME_SECONDS, SIGNED_URL_PARAMETERS, signCpixUrl } from "../protocols/cpix/signed-url";
+import { MAX_CPIX_URL_LIFETIME_SECONDS, SIGNED_URL_PARAMETERS, signCpixUrl } from "../domain/signed-cpix-url";
 import { tenantObject } from "../tenancy/tenant-client";
-import { ISO_INSTANT, isoInstant, jsonObject, optional, parseJson, requiredText, text } from "./json-fields";
+import { ISO_INSTANT, isoInstant, jsonObject, optional, parseJson, requiredText, text } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
 
 /** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */

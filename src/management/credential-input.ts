@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ACQUISITION_PROTOCOLS, CREDENTIAL_SCOPES, type AcquisitionProtocol, type CredentialScope } from "../tenancy/credentials";
 import type { NewTenantCredential } from "../tenancy/tenant-types";
-import { ITEM_INDEX, InputError, distinctItems, instant, jsonObject, optional, parseJson, requiredText } from "./json-fields";
+import { ITEM_INDEX, InputError, distinctItems, instant, jsonObject, optional, parseJson, requiredText } from "../http/json-fields";
 
 /** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = 256;

@@ -19,7 +19,7 @@ import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
 import { MAX_EXPORT_PASSWORD_LENGTH, MIN_EXPORT_PASSWORD_LENGTH, exportPasswordProblem } from "../domain/export-password";
 import { MAX_CERTIFICATE_TEXT } from "./certificate-input";
-import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "./json-fields";
+import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 import { MAX_IMPORT_ITEMS } from "./key-seed-input";
 import { parseBody } from "./responses";
 

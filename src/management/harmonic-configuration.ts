@@ -6,7 +6,7 @@ import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { harmonicConfiguration, type HarmonicConfiguration } from "../tenancy/settings";
 import { tenantObject } from "../tenancy/tenant-client";
-import { flag, jsonObject, optional, parseJson } from "./json-fields";
+import { flag, jsonObject, optional, parseJson } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
 
 /**

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { fromBase64 } from "../domain/bytes";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import type { KeySeedImport, NewKeySeed } from "../tenancy/tenant-types";
-import { ITEM_INDEX, distinctItems, flag, jsonObject, optional, parseJson, requiredText, text, uuid } from "./json-fields";
+import { ITEM_INDEX, distinctItems, flag, jsonObject, optional, parseJson, requiredText, text, uuid } from "../http/json-fields";
 
 /** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = 256;

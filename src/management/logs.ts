@@ -5,7 +5,7 @@ import { readPaging } from "../http/paging";
 import { readQuery } from "../http/query";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
-import { instant, optional, uuid } from "./json-fields";
+import { instant, optional, uuid } from "../http/json-fields";
 import { LOG_CATEGORY, type LogCategory, type LogEntry, type LogFilter } from "../tenancy/tenant-types";
 
 /**

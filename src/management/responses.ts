@@ -4,7 +4,7 @@ import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { ManagementResult } from "../tenancy/tenant-types";
-import { InputError } from "./json-fields";
+import { InputError } from "../http/json-fields";
 
 /** Reads a JSON body and runs a parser over it; a Response for any problem, named in the message. */
 export async function parseBody<T>(request: Request, parse: (value: unknown) => T): Promise<T | Response> {

@@ -11,7 +11,7 @@ import {
   type StringSettingName,
   type TenantSettings,
 } from "../tenancy/settings";
-import { ITEM_INDEX, flag, jsonObject, optional, parseJson, text, uuid } from "./json-fields";
+import { ITEM_INDEX, flag, jsonObject, optional, parseJson, text, uuid } from "../http/json-fields";
 
 type StringSettingWire = keyof typeof SETTINGS_FIELDS;
 

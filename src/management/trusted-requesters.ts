@@ -4,7 +4,7 @@ import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput } from "./certificate-input";
-import { jsonObject, optional, parseJson, requiredText, uuid } from "./json-fields";
+import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
 
 /**

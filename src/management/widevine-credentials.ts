@@ -12,7 +12,7 @@ import { isProviderName } from "../tenancy/provider-name";
 import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
-import { jsonObject, optional, parseJson, requiredText, text, uuid } from "./json-fields";
+import { jsonObject, optional, parseJson, requiredText, text, uuid } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
 
 /**

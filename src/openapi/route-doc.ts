@@ -7,7 +7,7 @@ export type DocumentedAccess = RouteAccess | { readonly kind: "public" };
 
 /** What a request body is. JSON bodies name the schema that validates them; the others say what they carry. */
 export type BodyDoc =
-  /** `application/json` validated by `schema` (src/management/json-fields.ts `parseJson`); `optional`: an empty body is allowed. */
+  /** `application/json` validated by `schema` (src/http/json-fields.ts `parseJson`); `optional`: an empty body is allowed. */
   | { readonly kind: "json"; readonly schema: v.GenericSchema; readonly optional?: boolean }
   /** A CPIX (or PSKC) XML document, described in words with the spec it follows. */
   | { readonly kind: "xml"; readonly description: string }

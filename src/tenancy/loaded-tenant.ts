@@ -1,4 +1,4 @@
-import { importCpixUrlKey, type CpixUrlKey } from "../protocols/cpix/signed-url";
+import { importCpixUrlKey, type CpixUrlKey } from "../domain/signed-cpix-url";
 import { fromBase64 } from "../domain/bytes";
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";

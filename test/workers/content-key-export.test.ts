@@ -14,7 +14,7 @@ import { readCpix } from "../../src/cpix/reader";
 import { readCpixContentKeys, type CpixKeyImportResult } from "../../src/cpix/content-key-import";
 import { writeContentKeyExport, type ExportedContentKey } from "../../src/cpix/content-key-export";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "../../src/cpix/security/algorithms";
-import { InputError } from "../../src/management/json-fields";
+import { InputError } from "../../src/http/json-fields";
 import {
   MAX_EXPORT_FILTER_LENGTH,
   contentKeyExportProtection,

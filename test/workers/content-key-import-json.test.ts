@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/domain/bytes";
 import { MAX_BODY_BYTES, MAX_CONTENT_KEY_TRANSFER } from "../../src/domain/request-limits";
-import { InputError } from "../../src/management/json-fields";
+import { InputError } from "../../src/http/json-fields";
 import { parseContentKeyImportJson, readContentKeyImport } from "../../src/management/content-key-import-input";
 
 const KEY = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);

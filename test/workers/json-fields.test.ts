@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { ITEM_INDEX, InputError, jsonObject, optional, parseJson, requiredText, uuid } from "../../src/management/json-fields";
+import { ITEM_INDEX, InputError, jsonObject, optional, parseJson, requiredText, uuid } from "../../src/http/json-fields";
 
 /** The schema helpers every JSON request goes through: our messages, whatever valibot would say. */
 const ITEM = jsonObject({ Id: optional(uuid("Id")), Name: requiredText("Name", 8) }, { what: `Item ${ITEM_INDEX}` });

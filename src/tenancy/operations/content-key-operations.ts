@@ -18,7 +18,7 @@ import { CONTENT_KEY_REUSE_DELAY_SECONDS } from "../snapshot-freshness";
 import type { TenantStores } from "../stores/tenant-stores";
 import { refuse, runTransaction } from "../tenant-transaction";
 import type { ManagementFailure, ManagementResult, Page, RequestActor } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** Axinom's Name bounds (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = MAX_CONTENT_KEY_NAME_LENGTH;

@@ -2,7 +2,7 @@ import { MAX_CREDENTIALS_PER_TENANT, generateSecret, hashSecret, isExpired } fro
 import type { TenantRecord } from "../stores/tenant-record-store";
 import { refuse } from "../tenant-transaction";
 import type { CredentialIssued, CredentialView, ManagementResult, NewTenantCredential, RequestActor } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** The tenant's management and acquisition credentials, and the operator's recovery credential. */
 export class CredentialOperations {

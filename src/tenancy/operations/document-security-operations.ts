@@ -3,7 +3,7 @@ import { CPIX_URL_SECRET_LENGTH } from "../stores/cpix-url-secret-store";
 import type { TenantRecord } from "../stores/tenant-record-store";
 import { refuse, runTransaction } from "../tenant-transaction";
 import type { CertificateView, ManagementResult, NewCertificate, NewSigningKey, RequestActor } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** What secures CPIX documents and URLs: the tenant's signing keys, its trusted requesters and its CPIX URL secret. */
 export class DocumentSecurityOperations {

@@ -1,6 +1,6 @@
 import { SealedValueError, sealedKeyVersion } from "../envelope";
 import type { DataKeyRewrap } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** Rotation of the key-encryption key as it reaches this tenant: re-wrapping its data key. */
 export class KeyRotationOperations {

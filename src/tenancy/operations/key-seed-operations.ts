@@ -1,6 +1,6 @@
 import { refuse, runTransaction } from "../tenant-transaction";
 import type { KeySeedImport, KeySeedView, ManagementResult, NewKeySeed, Page, RequestActor } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** The tenant's key seeds: listing, creation, import, changes, deletion and the record of an export. */
 export class KeySeedOperations {

@@ -1,6 +1,6 @@
 import { runTransaction } from "../tenant-transaction";
 import type { IssuanceRecord, LogEntry, LogFilter, ManagementResult, Page } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** The tenant's issuance and audit records: appending issuance, paging, and the combined log with retention applied. */
 export class LogOperations {

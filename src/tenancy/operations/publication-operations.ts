@@ -4,7 +4,7 @@ import { kvMacKeys } from "../kv-authentication";
 import { republishName, type RepublishTarget } from "../snapshot";
 import { TENANT_MIGRATIONS } from "../stores/tenant-stores";
 import type { ManagementResult } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /**
  * Least time between two republishes of one value by one object (ms): readers ask at most once per REPUBLISH_REQUEST_INTERVAL_MS

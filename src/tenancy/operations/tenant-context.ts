@@ -4,41 +4,17 @@ import { authenticatedPuts, kvMacKeys } from "../kv-authentication";
 import { SnapshotPublisher, kvSnapshotSink } from "../snapshot-publisher";
 import { TenantLogs } from "../stores/tenant-logs";
 import type { TenantRecord } from "../stores/tenant-record-store";
-import { openTenantStores, type TenantStores } from "../stores/tenant-stores";
+import { openTenantStores } from "../stores/tenant-stores";
 import { TenantKeyring } from "../tenant-keyring";
 import { runTransaction } from "../tenant-transaction";
 import type { AuditAction, ManagementResult, RequestActor } from "../tenant-types";
 import type { RepublishTarget } from "../snapshot";
 import { republishStoredValue, startTenantObject } from "./publication-operations";
+import type { TenantContext } from "./tenant-context-type";
 
-/**
- * What the operation modules share, built once in the tenant object's constructor: the stores over its SQLite
- * database, the keyring, the publisher, the logs, and the helpers every write and read goes through.
- */
-export interface TenantContext {
-  readonly stores: TenantStores;
-  readonly keys: TenantKeyring;
-  readonly publisher: SnapshotPublisher;
-  readonly logs: TenantLogs;
-  readonly storage: DurableObjectStorage;
-  /** The object's bindings, read on each use (the KEK rotation follows the bindings of the moment). */
-  env(): Env;
-  /** The tenant this object holds; every method but createTenant answers `no-tenant` the same way without one. */
-  requireTenant(): ManagementResult<TenantRecord>;
-  /** A read behind the same tenant check as every write. */
-  read<T>(read: (tenant: TenantRecord) => T): ManagementResult<T>;
-  /**
-   * Runs a write as one transaction that also bumps the snapshot version, then publishes the snapshot. A `refuse`
-   * inside rolls the whole write back and publishes nothing, so a refused request changes no state.
-   */
-  commit<T>(work: () => T): Promise<ManagementResult<T>>;
-  /** Records a management change in the transaction that makes it (call inside `commit`'s work). */
-  audit(actor: RequestActor, action: AuditAction, objectId: string | null): void;
-  /** Migrates, then republishes when the last publish is unconfirmed (publication-operations.ts); the object's start. */
-  start(): Promise<void>;
-  /** Writes a value a reader refused again from this object's storage (publication-operations.ts). */
-  republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>>;
-}
+// The type has a file of its own so the operation modules, publication-operations.ts among them (which this file
+// calls), name it without importing this file: no import cycle.
+export type { TenantContext } from "./tenant-context-type";
 
 /** Opens the stores, keyring, publisher and logs over the object's storage; `env` reads the object's bindings per call. */
 export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env, env: () => Env): TenantContext {

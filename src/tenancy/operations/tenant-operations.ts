@@ -3,7 +3,7 @@ import type { TenantSnapshot } from "../snapshot";
 import { provisionTenant } from "../tenant-provision";
 import { refuse } from "../tenant-transaction";
 import { OPERATOR_ACTOR, type ManagementResult, type RequestActor, type TenantCreated, type TenantMetadata } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** The Operator API route that creates tenants (src/admin/tenants.ts): the request path of a new tenant's audit records. */
 const TENANT_CREATION_PATH = "/admin/tenants";

@@ -1,7 +1,7 @@
 import { signerRegistry } from "../signer-registry";
 import { refuse } from "../tenant-transaction";
 import type { ManagementFailure, ManagementResult, NewWidevineCredential, RequestActor, WidevineCredentialView } from "../tenant-types";
-import type { TenantContext } from "./tenant-context";
+import type { TenantContext } from "./tenant-context-type";
 
 /** The tenant's Widevine CENC API signers, and their provider names' claims in the global SignerRegistry. */
 export class WidevineSignerOperations {

@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url, utf8 } from "../../domain/bytes";
+import { fromBase64Url, toBase64Url, utf8 } from "./bytes";
 
 /**
  * Signed CPIX URLs, for readers that can only GET a URL and send no Authorization header (Unified Streaming

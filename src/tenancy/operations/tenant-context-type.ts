@@ -1,0 +1,36 @@
+import type { RepublishTarget } from "../snapshot";
+import type { SnapshotPublisher } from "../snapshot-publisher";
+import type { TenantLogs } from "../stores/tenant-logs";
+import type { TenantRecord } from "../stores/tenant-record-store";
+import type { TenantStores } from "../stores/tenant-stores";
+import type { TenantKeyring } from "../tenant-keyring";
+import type { AuditAction, ManagementResult, RequestActor } from "../tenant-types";
+
+/**
+ * What the operation modules share, built once in the tenant object's constructor: the stores over its SQLite
+ * database, the keyring, the publisher, the logs, and the helpers every write and read goes through.
+ */
+export interface TenantContext {
+  readonly stores: TenantStores;
+  readonly keys: TenantKeyring;
+  readonly publisher: SnapshotPublisher;
+  readonly logs: TenantLogs;
+  readonly storage: DurableObjectStorage;
+  /** The object's bindings, read on each use (the KEK rotation follows the bindings of the moment). */
+  env(): Env;
+  /** The tenant this object holds; every method but createTenant answers `no-tenant` the same way without one. */
+  requireTenant(): ManagementResult<TenantRecord>;
+  /** A read behind the same tenant check as every write. */
+  read<T>(read: (tenant: TenantRecord) => T): ManagementResult<T>;
+  /**
+   * Runs a write as one transaction that also bumps the snapshot version, then publishes the snapshot. A `refuse`
+   * inside rolls the whole write back and publishes nothing, so a refused request changes no state.
+   */
+  commit<T>(work: () => T): Promise<ManagementResult<T>>;
+  /** Records a management change in the transaction that makes it (call inside `commit`'s work). */
+  audit(actor: RequestActor, action: AuditAction, objectId: string | null): void;
+  /** Migrates, then republishes when the last publish is unconfirmed (publication-operations.ts); the object's start. */
+  start(): Promise<void>;
+  /** Writes a value a reader refused again from this object's storage (publication-operations.ts). */
+  republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>>;
+}

@@ -5,7 +5,7 @@ import {
   importCertificateKey,
   parseCertificate,
   type X509Certificate,
-} from "../cpix/security/certificate";
+} from "../x509/certificate";
 import type { CertificateView, NewCertificate } from "../tenancy/tenant-types";
 
 /** Longest accepted certificate or private key text (PEM of a 16384-bit RSA key is about 13 KB). */

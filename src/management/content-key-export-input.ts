@@ -16,7 +16,7 @@ import * as v from "valibot";
 import { KeyId } from "../domain/key-id";
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 import type { ContentKeyExportProtection } from "../cpix/content-key-export";
-import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../cpix/security/certificate";
+import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../x509/certificate";
 import { recipientForCertificate } from "../cpix/security/delivery-encryption";
 import { jsonError } from "../http/errors";
 import type { ContentKeyCondition } from "../tenancy/content-key-types";

@@ -20,7 +20,7 @@ import {
   type CertificateParseResult,
   type CertificateProblem,
   type X509Certificate,
-} from "./certificate";
+} from "../../x509/certificate";
 
 /** CPIX 2.3 §Key Management: "a 256-bit AES key" for the document key. */
 const DOCUMENT_KEY_BYTES = 32;

@@ -2,7 +2,7 @@
  * Why a CPIX document's signatures do not verify, as data, and the one sentence each reason puts on the wire.
  * `signature` is the 1-based position of the failing ds:Signature among the root's.
  */
-import { describeCertificateProblem, type CertificateProblem } from "./certificate";
+import { describeCertificateProblem, type CertificateProblem } from "../../x509/certificate";
 
 /** Why a document's signatures do not verify; `signature` is the 1-based position among the root's Signatures. */
 export type SignatureFailure =

@@ -21,7 +21,7 @@ import {
   importCertificateKey,
   parseCertificate,
   type X509Certificate,
-} from "./certificate";
+} from "../../x509/certificate";
 import type { SignatureFailure } from "./signature-failure";
 import { c14nOf, checkReference, referenceContext, shown, spend, type ReferenceContext } from "./signature-references";
 

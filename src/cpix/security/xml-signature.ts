@@ -10,7 +10,7 @@ import { DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N, RSA_SIGNATURE_METHODS, u
 import { canonicalOctets } from "../../xml/c14n";
 import { parseXml } from "../../xml/parse";
 import { firstChildElement, childElements, type XmlDocument, type XmlElement } from "../../xml/tree";
-import { certificatePolicyProblem, importCertificateKey, type CertificateProblem, type X509Certificate } from "./certificate";
+import { certificatePolicyProblem, importCertificateKey, type CertificateProblem, type X509Certificate } from "../../x509/certificate";
 
 export {
   describeSignatureFailure,

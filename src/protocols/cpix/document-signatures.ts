@@ -4,7 +4,7 @@
  * (`Reference URI=""`) by a trusted requester, and `SignResponses` signs every answer with the tenant's signing key.
  */
 import { toHex } from "../../domain/bytes";
-import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../../cpix/security/certificate";
+import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../../x509/certificate";
 import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
 import type { OpenedSigningKey } from "../../tenancy/loaded-tenant";
 import type { AcquisitionFailure } from "./failure";

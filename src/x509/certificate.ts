@@ -3,8 +3,8 @@
  * §Digital Signature): parsed just far enough for key delivery and signatures (RFC 5280 §4.1), and the service's
  * certificate policy. WebCrypto cannot import a certificate, only its SubjectPublicKeyInfo, which is why this exists.
  */
-import { fromBase64, toHex } from "../../domain/bytes";
-import { MIN_RSA_MODULUS_BITS, rsaKeyProblem } from "../../domain/rsa-key-policy";
+import { fromBase64, toHex } from "../domain/bytes";
+import { MIN_RSA_MODULUS_BITS, rsaKeyProblem } from "../domain/rsa-key-policy";
 import { readKeyUsage } from "./certificate-extensions";
 import { readName } from "./certificate-names";
 import { decodeOid, DER_TAG, DerError, DerReader, type DerElement } from "./der";

@@ -1,5 +1,5 @@
 /**
- * X.509 parsing and the certificate policy (src/cpix/security/certificate.ts): the DASH-IF test-vector
+ * X.509 parsing and the certificate policy (src/x509/): the DASH-IF test-vector
  * certificates read field by field (values checked with `openssl x509 -text`), and every refusal named.
  */
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import {
   parseCertificate,
   RSA_ENCRYPTION_OID,
   type X509Certificate,
-} from "../../src/cpix/security/certificate";
+} from "../../src/x509/certificate";
 import { dashifCertificate } from "./support/dashif-keys";
 import { makeTestCertificate } from "./support/make-certificate";
 

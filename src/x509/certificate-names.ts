@@ -1,4 +1,4 @@
-import { toHex } from "../../domain/bytes";
+import { toHex } from "../domain/bytes";
 import { decodeOid, DER_TAG, DerReader, type DerElement } from "./der";
 
 /** Short names of RFC 4514 §3 (plus emailAddress, PKCS #9), for the string form of names. */

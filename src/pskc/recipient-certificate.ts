@@ -5,7 +5,8 @@
  */
 import { toHex } from "../domain/bytes";
 import { rsaKeyProblem } from "../domain/rsa-key-policy";
-import { parseCertificate, RSA_ENCRYPTION_OID } from "../x509/certificate";
+import { parseCertificate } from "../x509/certificate";
+import { RSA_ENCRYPTION_OID } from "../x509/certificate-policy";
 import { importRecipientKey } from "./pskc-crypto";
 
 /** A certificate that passed every check, with its key ready for RSA-OAEP. */

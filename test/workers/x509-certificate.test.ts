@@ -1,22 +1,22 @@
 /**
  * X.509 parsing and the certificate policy (src/x509/): the DASH-IF test-vector
- * certificates read field by field (values checked with `openssl x509 -text`), and every refusal named.
+ * certificates read field by field (values checked with `openssl x509 -text`), every refusal named, and the rules
+ * each purpose adds.
  */
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../src/domain/bytes";
 import { MIN_RSA_MODULUS_BITS } from "../../src/domain/rsa-key-policy";
-import {
-  certificatePolicyProblem,
-  describeCertificateProblem,
-  endEntityCertificate,
-  parseCertificate,
-  RSA_ENCRYPTION_OID,
-  type X509Certificate,
-} from "../../src/x509/certificate";
+import { parseCertificate, type X509Certificate } from "../../src/x509/certificate";
+import { describeCertificateProblem, describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
+import { certificateProblem, RSA_ENCRYPTION_OID, type CertificatePurpose } from "../../src/x509/certificate-policy";
+import { endEntityCertificate } from "../../src/x509/end-entity";
+import opensslCertificatePem from "../fixtures/x509/openssl-req-x509.cert.pem?raw";
+import signingOnlyCertificatePem from "../fixtures/pskc/signing-only.cert.pem?raw";
 import { dashifCertificate } from "./support/dashif-keys";
 import { makeTestCertificate } from "./support/make-certificate";
 
 const NOW = new Date("2026-05-01T00:00:00Z");
+const PURPOSES: CertificatePurpose[] = ["recipient", "signer", "trusted-requester", "seed-export"];
 
 function parsed(input: Uint8Array | string): X509Certificate {
   const result = parseCertificate(input);
@@ -68,29 +68,24 @@ describe("parseCertificate", () => {
   });
 });
 
-describe("certificatePolicyProblem", () => {
+describe.each(PURPOSES)("certificateProblem for a %s: the rules every purpose shares", (purpose) => {
   it.each(["Cert1", "Cert2", "Cert3", "Cert4"])("accepts DASH-IF %s (4096-bit RSA)", async (name) => {
-    expect(await certificatePolicyProblem(parsed(dashifCertificate(name)), NOW)).toBeUndefined();
+    expect(await certificateProblem(parsed(dashifCertificate(name)), purpose, NOW)).toBeUndefined();
   });
 
   it("accepts WeakCert_Sha1: a SHA-1 signature on the certificate is not judged, its 4096-bit key is fine", async () => {
-    expect(await certificatePolicyProblem(parsed(dashifCertificate("WeakCert_Sha1")), NOW)).toBeUndefined();
+    expect(await certificateProblem(parsed(dashifCertificate("WeakCert_Sha1")), purpose, NOW)).toBeUndefined();
   });
 
   it("accepts WeakCert_SmallKey: its 2048-bit key meets MIN_RSA_MODULUS_BITS (Axinom's 3072 floor is stricter)", async () => {
     expect(MIN_RSA_MODULUS_BITS).toBe(2048);
-    expect(await certificatePolicyProblem(parsed(dashifCertificate("WeakCert_SmallKey")), NOW)).toBeUndefined();
+    expect(await certificateProblem(parsed(dashifCertificate("WeakCert_SmallKey")), purpose, NOW)).toBeUndefined();
   });
 
   it("refuses a 1024-bit RSA key naming the size and the minimum", async () => {
     const certificate = parsed((await makeTestCertificate({ key: 1024 })).der);
-    const problem = await certificatePolicyProblem(certificate, new Date());
-    expect(problem).toEqual({
-      reason: "weak-key",
-      bits: 1024,
-      minimum: 2048,
-      detail: "the certificate's RSA key must be at least 2048 bits, got 1024",
-    });
+    const problem = await certificateProblem(certificate, purpose, new Date());
+    expect(problem).toEqual({ reason: "weak-key", bits: 1024, minimum: 2048 });
     expect(describeCertificateProblem(problem!, "DeliveryData[1] certificate")).toBe(
       "DeliveryData[1] certificate must hold an RSA key of at least 2048 bits, got 1024",
     );
@@ -98,7 +93,7 @@ describe("certificatePolicyProblem", () => {
 
   it("refuses an EC key naming the algorithm", async () => {
     const certificate = parsed((await makeTestCertificate({ key: "ec" })).der);
-    const problem = await certificatePolicyProblem(certificate, new Date());
+    const problem = await certificateProblem(certificate, purpose, new Date());
     expect(problem).toEqual({ reason: "unsupported-key-algorithm", algorithm: "EC (id-ecPublicKey)" });
     expect(describeCertificateProblem(problem!, "the signer certificate")).toBe(
       "the signer certificate must hold an RSA key (rsaEncryption), got EC (id-ecPublicKey)",
@@ -108,18 +103,47 @@ describe("certificatePolicyProblem", () => {
   it("refuses an expired certificate naming notAfter, and accepts it up to that second", async () => {
     const notAfter = new Date("2025-01-01T00:00:00Z");
     const certificate = parsed((await makeTestCertificate({ notBefore: new Date("2024-01-01T00:00:00Z"), notAfter })).der);
-    expect(await certificatePolicyProblem(certificate, notAfter)).toBeUndefined();
-    const problem = await certificatePolicyProblem(certificate, new Date(notAfter.getTime() + 1000));
+    expect(await certificateProblem(certificate, purpose, notAfter)).toBeUndefined();
+    const problem = await certificateProblem(certificate, purpose, new Date(notAfter.getTime() + 1000));
     expect(problem).toEqual({ reason: "expired", notAfter: "2025-01-01T00:00:00.000Z" });
     expect(describeCertificateProblem(problem!, "the recipient certificate")).toBe(
       "the recipient certificate expired at 2025-01-01T00:00:00.000Z",
     );
   });
 
+  it("accepts a certificate made by openssl req -x509 with its defaults (CA:TRUE, no keyUsage)", async () => {
+    expect(await certificateProblem(parsed(opensslCertificatePem), purpose, new Date("2030-01-01T00:00:00Z"))).toBeUndefined();
+  });
+
+  it("refuses an rsaEncryption key WebCrypto cannot import, in both wordings", async () => {
+    const certificate = { ...parsed(dashifCertificate("Cert1")), subjectPublicKeyInfo: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]) };
+    const problem = await certificateProblem(certificate, purpose, NOW);
+    expect(problem).toEqual({ reason: "unreadable-public-key" });
+    expect(describeCertificateProblem(problem!, "Certificate")).toBe(
+      "Certificate is not a valid X.509 certificate: the RSA public key cannot be imported",
+    );
+    expect(describeSeedExportCertificateProblem(problem!)).toBe("Certificate's RSA public key cannot be read");
+  });
+
   it("refuses a certificate that is not valid yet naming notBefore", async () => {
     const notBefore = new Date("2030-01-01T00:00:00Z");
     const certificate = parsed((await makeTestCertificate({ notBefore, notAfter: new Date("2031-01-01T00:00:00Z") })).der);
-    expect(await certificatePolicyProblem(certificate, NOW)).toEqual({ reason: "not-yet-valid", notBefore: "2030-01-01T00:00:00.000Z" });
+    expect(await certificateProblem(certificate, purpose, NOW)).toEqual({ reason: "not-yet-valid", notBefore: "2030-01-01T00:00:00.000Z" });
+  });
+});
+
+describe("certificateProblem: the rules a purpose adds", () => {
+  it("asks a key-seed export recipient, and only it, for keyEncipherment when the certificate has a keyUsage", async () => {
+    const signingOnly = parsed(signingOnlyCertificatePem);
+    const now = new Date("2030-01-01T00:00:00Z");
+    for (const purpose of ["recipient", "signer", "trusted-requester"] as const) {
+      expect(await certificateProblem(signingOnly, purpose, now)).toBeUndefined();
+    }
+    const problem = await certificateProblem(signingOnly, "seed-export", now);
+    expect(problem).toEqual({ reason: "key-usage", required: "keyEncipherment" });
+    expect(describeCertificateProblem(problem!, "Certificate")).toBe(
+      "Certificate has a keyUsage without keyEncipherment (RFC 5280 §4.2.1.3)",
+    );
   });
 });
 

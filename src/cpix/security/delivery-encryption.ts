@@ -11,16 +11,12 @@ import type { ContentKey } from "../../domain/content-key";
 import type { CpixContentKey } from "../model";
 import type { CpixDeliveryData, CpixDocumentKey, CpixEncryptedValue, CpixMacMethod } from "../model-delivery";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
-import {
-  certificatePolicyProblem,
-  describeCertificateProblem,
-  endEntityCertificate,
-  parseCertificate,
-  rsaOaepKey,
-  type CertificateParseResult,
-  type CertificateProblem,
-  type X509Certificate,
-} from "../../x509/certificate";
+import { parseCertificate, type CertificateParseResult, type X509Certificate } from "../../x509/certificate";
+import { describeCertificateProblem } from "../../x509/certificate-failure";
+import { rsaOaepKey } from "../../x509/certificate-keys";
+import { certificateProblem } from "../../x509/certificate-policy";
+import type { CertificateProblem } from "../../x509/certificate-problem";
+import { endEntityCertificate } from "../../x509/end-entity";
 
 /** CPIX 2.3 §Key Management: "a 256-bit AES key" for the document key. */
 const DOCUMENT_KEY_BYTES = 32;
@@ -63,8 +59,8 @@ export interface EncryptedKeyDelivery {
 }
 
 /**
- * Checks every requested recipient against the certificate policy (certificatePolicyProblem) and imports its key;
- * the first refusal is returned, naming the DeliveryData.
+ * Checks every requested recipient against the `recipient` certificate policy (src/x509/certificate-policy.ts) and
+ * imports its key; the first refusal is returned, naming the DeliveryData.
  * @example
  * const accepted = await acceptRecipients(request.deliveryDataList?.items ?? [], now);
  * if (!accepted.ok) return refuse(accepted.failure); // before any key is issued
@@ -81,7 +77,7 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
     }
     const certificate = endEntityCertificate(certificates);
     if (!certificate) return { ok: false, failure: { reason: "missing-certificate", index } };
-    const problem = await certificatePolicyProblem(certificate, now);
+    const problem = await certificateProblem(certificate, "recipient", now);
     if (problem) return { ok: false, failure: { reason: "certificate-refused", index, problem } };
     const wrappingKey = await rsaOaepKey(certificate);
     recipients.push({ deliveryData, certificate, wrappingKey });
@@ -99,7 +95,7 @@ export async function recipientForCertificate(
   deliveryData: Omit<CpixDeliveryData, "deliveryKey" | "documentKeys">,
   now: Date,
 ): Promise<{ readonly ok: true; readonly recipient: DeliveryRecipient } | { readonly ok: false; readonly problem: CertificateProblem }> {
-  const problem = await certificatePolicyProblem(certificate, now);
+  const problem = await certificateProblem(certificate, "recipient", now);
   if (problem) return { ok: false, problem };
   const wrappingKey = await rsaOaepKey(certificate);
   return {

@@ -4,7 +4,8 @@
  * (`Reference URI=""`) by a trusted requester, and `SignResponses` signs every answer with the tenant's signing key.
  */
 import { toHex } from "../../domain/bytes";
-import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../../x509/certificate";
+import { parseCertificate, type X509Certificate } from "../../x509/certificate";
+import { describeCertificateProblem } from "../../x509/certificate-failure";
 import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
 import type { OpenedSigningKey } from "../../tenancy/loaded-tenant";
 import type { AcquisitionFailure } from "./failure";

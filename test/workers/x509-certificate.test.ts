@@ -4,11 +4,13 @@
  * each purpose adds.
  */
 import { describe, expect, it } from "vitest";
-import { toBase64 } from "../../src/domain/bytes";
+import { toBase64, utf8 } from "../../src/domain/bytes";
 import { MIN_RSA_MODULUS_BITS } from "../../src/domain/rsa-key-policy";
 import { parseCertificate, type X509Certificate } from "../../src/x509/certificate";
 import { describeCertificateProblem, describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { certificateProblem, RSA_ENCRYPTION_OID, type CertificatePurpose } from "../../src/x509/certificate-policy";
+import { readName } from "../../src/x509/certificate-names";
+import { DerReader } from "../../src/x509/der";
 import { endEntityCertificate } from "../../src/x509/end-entity";
 import opensslCertificatePem from "../fixtures/x509/openssl-req-x509.cert.pem?raw";
 import signingOnlyCertificatePem from "../fixtures/pskc/signing-only.cert.pem?raw";
@@ -157,4 +159,63 @@ describe("endEntityCertificate", () => {
     expect(endEntityCertificate([ca])).toBe(ca);
     expect(endEntityCertificate([])).toBeUndefined();
   });
+
+  it("chooses as the rule says (the one-pass form against the pairwise definition) for every small list of names", () => {
+    const names = ["CN=a", "CN=b", "CN=c"];
+    const pairs = names.flatMap((subject) => names.map((issuer) => ({ subject, issuer })));
+    const byDefinition = (certificates: readonly X509Certificate[]) =>
+      certificates.find(
+        (candidate) =>
+          !certificates.some((other) => other !== candidate && other.issuer === candidate.subject && other.subject !== candidate.subject),
+      ) ?? certificates[0];
+    let lists = 0;
+    for (const first of pairs) {
+      for (const second of pairs) {
+        for (const third of [undefined, ...pairs]) {
+          const certificates = [first, second, ...(third ? [third] : [])].map((names) => ({ ...names }) as X509Certificate);
+          expect(endEntityCertificate(certificates)).toBe(byDefinition(certificates));
+          lists++;
+        }
+      }
+    }
+    expect(lists).toBe(81 * 10);
+  });
+
+  it("finds the leaf of a 20,000-certificate chain listed root first, each issuing the next", () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => ({ subject: `CN=${i}`, issuer: `CN=${Math.max(i - 1, 0)}` }) as X509Certificate);
+    expect(endEntityCertificate(chain)).toBe(chain.at(-1));
+    expect(endEntityCertificate([...chain].reverse())).toBe(chain.at(-1));
+  });
 });
+
+describe("readName", () => {
+  const rdn = (oid: number[], value: string) => der(0x31, [der(0x30, [der(0x06, [new Uint8Array(oid)]), der(0x0c, [utf8(value)])])]);
+  const nameOf = (rdns: Uint8Array[]) => new DerReader(der(0x30, rdns)).read(0x30);
+
+  it("writes the RDNs last first, as RFC 4514 §2.1 says", () => {
+    const name = nameOf([rdn([0x55, 4, 6], "NL"), rdn([0x55, 4, 10], "Example"), rdn([0x55, 4, 3], "packager")]);
+    expect(readName(name)).toBe("CN=packager,O=Example,C=NL");
+  });
+
+  it("reads a name of 60,000 RDNs (a 1 MiB request's worth) in the same order", () => {
+    const rdns = Array.from({ length: 60_000 }, (_, i) => rdn([0x55, 4, 3], String(i)));
+    const read = readName(nameOf(rdns)).split(",");
+    expect(read).toHaveLength(60_000);
+    expect([read[0], read[59_999]]).toEqual(["CN=59999", "CN=0"]);
+  });
+});
+
+/** One DER TLV (X.690 §8.1) of the given content parts. */
+function der(tag: number, parts: readonly Uint8Array[]): Uint8Array {
+  const n = parts.reduce((total, part) => total + part.length, 0);
+  const length =
+    n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  const encoded = new Uint8Array(1 + length.length + n);
+  encoded.set([tag, ...length]);
+  let offset = 1 + length.length;
+  for (const part of parts) {
+    encoded.set(part, offset);
+    offset += part.length;
+  }
+  return encoded;
+}

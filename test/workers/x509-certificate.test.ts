@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { toBase64, utf8 } from "../../src/domain/bytes";
 import { MIN_RSA_MODULUS_BITS } from "../../src/domain/rsa-key-policy";
 import { parseCertificate, type X509Certificate } from "../../src/x509/certificate";
+import { MAX_CACHED_CERTIFICATE_BYTES, parseCertificateCached } from "../../src/x509/certificate-cache";
 import { describeCertificateProblem, describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { certificateProblem, RSA_ENCRYPTION_OID, type CertificatePurpose } from "../../src/x509/certificate-policy";
 import { readName } from "../../src/x509/certificate-names";
@@ -185,6 +186,25 @@ describe("endEntityCertificate", () => {
     const chain = Array.from({ length: 20_000 }, (_, i) => ({ subject: `CN=${i}`, issuer: `CN=${Math.max(i - 1, 0)}` }) as X509Certificate);
     expect(endEntityCertificate(chain)).toBe(chain.at(-1));
     expect(endEntityCertificate([...chain].reverse())).toBe(chain.at(-1));
+  });
+});
+
+describe("parseCertificateCached", () => {
+  it("parses a certificate once and gives the same object back for the same bytes", async () => {
+    const { der } = await makeTestCertificate();
+    const first = parseCertificateCached(der);
+    expect(first.ok).toBe(true);
+    expect(parseCertificateCached(Uint8Array.from(der))).toBe(first);
+  });
+
+  it(`keeps no certificate over ${MAX_CACHED_CERTIFICATE_BYTES} bytes: it is parsed again each time`, async () => {
+    const { der } = await makeTestCertificate({ commonName: "x".repeat(MAX_CACHED_CERTIFICATE_BYTES) });
+    expect(der.length).toBeGreaterThan(MAX_CACHED_CERTIFICATE_BYTES);
+    const first = parseCertificateCached(der);
+    const second = parseCertificateCached(der);
+    expect(first.ok && second.ok).toBe(true);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
   });
 });
 

@@ -5,13 +5,14 @@
  * `pskc:ValueMAC` = HMAC-SHA512 over that value. Recipients are checked first (`acceptRecipients`), so a refused
  * certificate stops the request before anything is issued.
  */
-import { concatBytes, toBase64 } from "../../domain/bytes";
+import { concatBytes } from "../../domain/bytes";
 import { randomBytes } from "../../runtime/random";
 import type { ContentKey } from "../../domain/content-key";
 import type { CpixContentKey } from "../model";
 import type { CpixDeliveryData, CpixDocumentKey, CpixEncryptedValue, CpixMacMethod } from "../model-delivery";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
-import { parseCertificate, type CertificateParseResult, type X509Certificate } from "../../x509/certificate";
+import type { X509Certificate } from "../../x509/certificate";
+import { parseCertificateCached } from "../../x509/certificate-cache";
 import { describeCertificateProblem } from "../../x509/certificate-failure";
 import { rsaOaepKey } from "../../x509/certificate-keys";
 import { certificateProblem } from "../../x509/certificate-policy";
@@ -71,7 +72,7 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
     const index = i + 1;
     const certificates: X509Certificate[] = [];
     for (const der of deliveryData.deliveryKey.x509Certificates.filter((bytes) => bytes.length > 0)) {
-      const parsed = parseCertificateOnce(der);
+      const parsed = parseCertificateCached(der);
       if (!parsed.ok) return { ok: false, failure: { reason: "certificate-refused", index, problem: parsed.problem } };
       certificates.push(parsed.certificate);
     }
@@ -106,25 +107,6 @@ export async function recipientForCertificate(
       wrappingKey,
     },
   };
-}
-
-/**
- * Recipient certificates parsed per isolate, by their DER bytes (base64): a packager sends the same certificate with
- * every request. Bounded: past this many the cache starts over, so certificates sent by anyone cannot grow it.
- */
-const MAX_CACHED_CERTIFICATES = 64;
-const PARSED_CERTIFICATES = new Map<string, CertificateParseResult>();
-
-/** `parseCertificate` of DER bytes, parsed once per isolate (the result depends only on the bytes). */
-function parseCertificateOnce(der: Uint8Array): CertificateParseResult {
-  const key = toBase64(der);
-  let parsed = PARSED_CERTIFICATES.get(key);
-  if (!parsed) {
-    parsed = parseCertificate(der);
-    if (PARSED_CERTIFICATES.size >= MAX_CACHED_CERTIFICATES) PARSED_CERTIFICATES.clear();
-    PARSED_CERTIFICATES.set(key, parsed);
-  }
-  return parsed;
 }
 
 /** One sentence naming the DeliveryData and the rule, for an error body or log line. */

@@ -1,6 +1,7 @@
-import { fromBase64, toHex } from "../domain/bytes";
+import { fromBase64 } from "../domain/bytes";
 import { parseCertificate, type X509Certificate } from "../x509/certificate";
 import { describeCertificateProblem } from "../x509/certificate-failure";
+import { certificateFingerprint } from "../x509/certificate-fingerprint";
 import { importCertificateKey } from "../x509/certificate-keys";
 import { certificateProblem, type CertificatePurpose } from "../x509/certificate-policy";
 import type { CertificateView, NewCertificate } from "../tenancy/tenant-types";
@@ -24,7 +25,7 @@ export async function readCertificateInput(
   const problem = await certificateProblem(parsed.certificate, purpose, now);
   if (problem) return { ok: false, problem: describeCertificateProblem(problem, field) };
   const certificate = parsed.certificate;
-  const fingerprint = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", certificate.der)));
+  const fingerprint = await certificateFingerprint(certificate.der);
   return {
     ok: true,
     certificate,

@@ -4,8 +4,8 @@
  * the `seed-export` policy: an RSA key of at least 2048 bits, valid at `now`, and keyEncipherment among its keyUsage
  * bits when it has a keyUsage extension.
  */
-import { toHex } from "../domain/bytes";
 import { parseCertificate } from "../x509/certificate";
+import { certificateFingerprint } from "../x509/certificate-fingerprint";
 import { rsaOaepKey } from "../x509/certificate-keys";
 import { certificateProblem } from "../x509/certificate-policy";
 import type { CertificateProblem } from "../x509/certificate-problem";
@@ -31,6 +31,6 @@ export async function readRecipientCertificate(der: Uint8Array, now: Date): Prom
   const problem = await certificateProblem(certificate, "seed-export", now);
   if (problem) return { ok: false, problem };
   const publicKey = await rsaOaepKey(certificate);
-  const sha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", der)));
+  const sha256 = await certificateFingerprint(der);
   return { ok: true, certificate: { der, publicKey, notBefore: certificate.notBefore, notAfter: certificate.notAfter, sha256 } };
 }

@@ -41,7 +41,7 @@ export const LAYERS = [
   {
     name: "x509",
     path: "src/x509",
-    job: "X.509 for every purpose: the DER reader, the certificate model, one `CertificateProblem`, one policy check per purpose (recipient, signer, trusted requester, export), the RSA-OAEP importer",
+    job: "X.509 for every purpose: the DER reader, the certificate model, one `CertificateProblem`, one policy check per purpose (recipient, signer, trusted requester, seed export), the RSA-OAEP importer, the fingerprint, the sentences of its problems (`certificate-failure.ts`)",
     mayImport: ["domain"],
   },
   {
@@ -54,7 +54,7 @@ export const LAYERS = [
   {
     name: "cpix",
     path: "src/cpix",
-    job: "the CPIX model, reader (one typed walk of the tree `src/xml/` built, resolving names by URI), writer; `security/`: X.509 (until `x509` holds it), DeliveryData encryption, XML-DSig signing and verification on the same tree",
+    job: "the CPIX model, reader (one typed walk of the tree `src/xml/` built, resolving names by URI), writer; `security/`: DeliveryData encryption, XML-DSig signing and verification on the same tree",
     mayImport: ["domain", "xml", "runtime", "x509"],
     why: { runtime: "fresh document keys" },
   },
@@ -62,8 +62,7 @@ export const LAYERS = [
     name: "pskc",
     path: "src/pskc",
     job: "PSKC (RFC 6030) key-seed packages: password and certificate writers, an all-or-nothing reader",
-    mayImport: ["domain", "xml", "runtime", "cpix", "x509"],
-    why: { cpix: "its certificate reader, until `x509` holds it" },
+    mayImport: ["domain", "xml", "runtime", "x509"],
   },
   {
     name: "tenancy",
@@ -83,7 +82,8 @@ export const LAYERS = [
     name: "protocols",
     path: "src/protocols",
     job: "one profile per acquisition protocol: `cpix/` (SPEKE v2, SPEKE v1, plain CPIX, CPIX GET, Harmonic, Broadpeak, Anevia in `cpix/profiles/`), `widevine-cenc/`",
-    mayImport: ["domain", "drm", "xml", "cpix", "tenancy", "http"],
+    mayImport: ["domain", "drm", "xml", "cpix", "x509", "tenancy", "http"],
+    why: { x509: "signers' certificates and fingerprints, the sentences of their problems" },
     packages: ["hono"],
   },
   {
@@ -91,7 +91,7 @@ export const LAYERS = [
     path: "src/management",
     job: "the Management API route groups (the tenant's own keys, seeds, credentials, signers, settings, logs)",
     mayImport: ["domain", "drm", "xml", "cpix", "pskc", "x509", "tenancy", "http", "runtime"],
-    why: { xml: "the Char rule", cpix: "certificates of signing keys and trusted requesters" },
+    why: { xml: "the Char rule", x509: "certificates of signing keys, trusted requesters and export recipients" },
     packages: ["hono", "valibot"],
   },
   {

@@ -1,11 +1,9 @@
-import { fromBase64, toHex } from "../domain/bytes";
-import {
-  certificatePolicyProblem,
-  describeCertificateProblem,
-  importCertificateKey,
-  parseCertificate,
-  type X509Certificate,
-} from "../cpix/security/certificate";
+import { fromBase64 } from "../domain/bytes";
+import { parseCertificate, type X509Certificate } from "../x509/certificate";
+import { describeCertificateProblem } from "../x509/certificate-failure";
+import { certificateFingerprint } from "../x509/certificate-fingerprint";
+import { importCertificateKey } from "../x509/certificate-keys";
+import { certificateProblem, type CertificatePurpose } from "../x509/certificate-policy";
 import type { CertificateView, NewCertificate } from "../tenancy/tenant-types";
 
 /** Longest accepted certificate or private key text (PEM of a 16384-bit RSA key is about 13 KB). */
@@ -13,20 +11,21 @@ export const MAX_CERTIFICATE_TEXT = 16_384;
 
 /**
  * A certificate sent to the Management API (PEM or base64 DER, RFC 7468 §5), checked against the certificate policy
- * signers and recipients share (RSA of at least 2048 bits, valid at `now`). Returns the problem as one sentence.
+ * of its purpose (src/x509/certificate-policy.ts). Returns the problem as one sentence.
  */
 export async function readCertificateInput(
   text: string,
   field: string,
   id: string,
+  purpose: Extract<CertificatePurpose, "signer" | "trusted-requester">,
   now: Date,
 ): Promise<{ ok: true; certificate: X509Certificate; input: NewCertificate } | { ok: false; problem: string }> {
   const parsed = parseCertificate(text);
   if (!parsed.ok) return { ok: false, problem: describeCertificateProblem(parsed.problem, field) };
-  const problem = await certificatePolicyProblem(parsed.certificate, now);
+  const problem = await certificateProblem(parsed.certificate, purpose, now);
   if (problem) return { ok: false, problem: describeCertificateProblem(problem, field) };
   const certificate = parsed.certificate;
-  const fingerprint = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", certificate.der)));
+  const fingerprint = await certificateFingerprint(certificate.der);
   return {
     ok: true,
     certificate,

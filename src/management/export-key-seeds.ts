@@ -17,6 +17,7 @@ import { managementFailureResponse } from "../http/management-errors";
 import type { PskcSeed } from "../pskc/model";
 import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
+import { describeSeedExportCertificateProblem } from "../x509/certificate-failure";
 import { MAX_EXPORT_PASSWORD_LENGTH, MIN_EXPORT_PASSWORD_LENGTH, exportPasswordProblem } from "../domain/export-password";
 import { MAX_CERTIFICATE_TEXT } from "./certificate-input";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
@@ -67,7 +68,7 @@ export async function exportKeySeeds(request: Request, seeds: readonly PskcSeed[
     return { response: pskcResponse(xml), audit: { seedIds, protection: "password" } };
   }
   const written = await writePskcCertificatePackage(chosen, input.protection.der, { now, issuer: ISSUER });
-  if (!written.ok) return { response: jsonError(400, written.problem.message) };
+  if (!written.ok) return { response: jsonError(400, describeSeedExportCertificateProblem(written.problem)) };
   return {
     response: pskcResponse(written.xml),
     audit: { seedIds, protection: "certificate", recipientCertificateSha256: written.recipient.sha256 },

@@ -25,7 +25,7 @@ routes.post("/signingkeys", async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseJson(NEW_SIGNING_KEY, value));
   if (input instanceof Response) return input;
   const now = new Date();
-  const certificate = await readCertificateInput(input.Certificate, "Certificate", input.Id ?? crypto.randomUUID(), now);
+  const certificate = await readCertificateInput(input.Certificate, "Certificate", input.Id ?? crypto.randomUUID(), "signer", now);
   if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
   const privateKey = await readSigningPrivateKey(input.PrivateKey, certificate.certificate);
   if (!privateKey.ok) return jsonError(400, privateKey.problem);

@@ -24,7 +24,13 @@ routes.post("/trustedrequesters", async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseJson(NEW_TRUSTED_REQUESTER, value));
   if (input instanceof Response) return input;
   const now = new Date();
-  const certificate = await readCertificateInput(input.Certificate, "Certificate", input.Id ?? crypto.randomUUID(), now);
+  const certificate = await readCertificateInput(
+    input.Certificate,
+    "Certificate",
+    input.Id ?? crypto.randomUUID(),
+    "trusted-requester",
+    now,
+  );
   if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
   const tenantId = c.var.tenant.tenantId;
   const added = await tenantObject(c.env, tenantId).addTrustedRequester(

@@ -1,6 +1,7 @@
 /**
  * The WebCrypto steps of a PSKC document, one purpose each (RFC 6030 §6): derive a key from a password, encrypt and
- * decrypt a value with AES-CBC, MAC a value, transport a key with RSA-OAEP. All of them exist in workerd and Node.
+ * decrypt a value with AES-CBC, MAC a value, transport a key with RSA-OAEP (the recipient's key is imported by
+ * src/x509/certificate-keys.ts). All of them exist in workerd and Node.
  */
 import { concatBytes, utf8 } from "../domain/bytes";
 import { randomBytes } from "../runtime/random";
@@ -74,11 +75,6 @@ export async function valueMac(macKey: CryptoKey, cipherValue: Uint8Array): Prom
 /** Checks a ValueMAC in constant time (WebCrypto's HMAC verify). */
 export function valueMacMatches(macKey: CryptoKey, cipherValue: Uint8Array, mac: Uint8Array): Promise<boolean> {
   return crypto.subtle.verify("HMAC", macKey, mac, cipherValue);
-}
-
-/** Imports a recipient's SubjectPublicKeyInfo for RSA-OAEP with SHA-1 (XML Encryption `rsa-oaep-mgf1p`). */
-export function importRecipientKey(spki: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey("spki", spki, { name: "RSA-OAEP", hash: "SHA-1" }, false, ["encrypt"]);
 }
 
 /** Encrypts a transport key to the recipient's RSA key (RFC 6030 §6.3; XML Encryption §5.4.2, empty OAEPparams). */

@@ -35,7 +35,8 @@ import {
   XMLENC11_NS,
   XMLENC_NS,
 } from "./pskc-uris";
-import { readRecipientCertificate, type CertificateProblem, type RecipientCertificate } from "./recipient-certificate";
+import type { CertificateProblem } from "../x509/certificate-problem";
+import { readRecipientCertificate, type RecipientCertificate } from "./recipient-certificate";
 import { renderXmlDocument, xmlElement, type XmlNode } from "./xml-render";
 
 export interface PskcWriteOptions {

@@ -11,7 +11,7 @@ import { contentKeyFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import { XMLDSIG_NS } from "../../src/cpix/namespaces";
 import { writeCpix } from "../../src/cpix/writer";
-import { parseCertificate } from "../../src/cpix/security/certificate";
+import { parseCertificate } from "../../src/x509/certificate";
 import { acceptRecipients, encryptContentKeys } from "../../src/cpix/security/delivery-encryption";
 import { signCpixDocument, verifyCpixSignatures } from "../../src/cpix/security/xml-signature";
 import { opensslCertificate, requireTool, runTool, scratchFolder, type OpensslCertificate } from "./tools";

@@ -90,6 +90,10 @@ describe("the layer rules catch what they forbid", () => {
       breaks: ["layer-x509"],
     },
     "src/pskc/seeded-x509.ts": { text: 'import { leaf } from "../x509/seeded-leaf";\nexport const seeded = leaf;\n', breaks: [] },
+    "src/pskc/seeded-cpix.ts": {
+      text: 'import { CPIX_NS } from "../cpix/namespaces";\nexport const seeded = CPIX_NS;\n',
+      breaks: ["layer-pskc"],
+    },
     "src/new-folder/seeded.ts": {
       text: 'import { leaf } from "../x509/seeded-leaf";\nexport const seeded = leaf;\n',
       breaks: ["in-a-layer"],

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readPskcPackage } from "../../src/pskc/reader";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
+import { describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { TEST_BINDINGS } from "../test-bindings";
 import { requireTools } from "./pskc-tools";
 import { startService, type RunningService } from "./service";
@@ -123,7 +124,7 @@ describe("docs/license-service.md", () => {
     // The doc's commands name these files: license-service.key.pem and license-service.cert.pem.
     const der = (await opensslCertificate(cwd, "license-service", "rsa:2048", 2)).certDer;
     const written = await writePskcCertificatePackage(seeds, der, { now: new Date() });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     await writeFile(join(cwd, "seeds.pskcxml"), written.xml);
     const result = await runDoc(["### Certificate form", "## 3. Check and decrypt every seed"], cwd);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PBKDF2_ITERATIONS, PLAYREADY_KEY_SEED_ALGORITHM } from "../../src/pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
+import { describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { opensslCertificate } from "./tools";
 import { extractFields, opensslDecrypt, opensslHmacSha256, requireTools, tool, type PskcFields } from "./pskc-tools";
 
@@ -94,7 +95,7 @@ describe("the certificate form (RFC 6030 §6.3), opened with openssl pkeyutl (RS
   it("gives back every seed: the transport key opened by openssl pkeyutl, the MACs checked by openssl dgst", async () => {
     const recipient = await rsaCertificate("recipient", 2048, 30);
     const written = await writePskcCertificatePackage(seeds, recipient.der, { now: new Date() });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     const fields = fieldsOf(written.xml, "certificate.pskcxml");
     expect(fields.encryptedKeyMethod).toBe("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p");
     const args = ["pkeyutl", "-decrypt", "-inkey", recipient.keyPath, "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha1"];
@@ -106,10 +107,11 @@ describe("the certificate form (RFC 6030 §6.3), opened with openssl pkeyutl (RS
 
   it("refuses a 1024-bit certificate made by openssl, naming the key size", async () => {
     const weak = await rsaCertificate("weak", 1024, 30);
-    expect(await writePskcCertificatePackage(seeds, weak.der, { now: new Date() })).toEqual({
-      ok: false,
-      problem: { reason: "key-too-small", message: "Certificate's RSA key must be at least 2048 bits, got 1024" },
-    });
+    const written = await writePskcCertificatePackage(seeds, weak.der, { now: new Date() });
+    expect(written).toEqual({ ok: false, problem: { reason: "weak-key", bits: 1024, minimum: 2048 } });
+    expect(!written.ok && describeSeedExportCertificateProblem(written.problem)).toBe(
+      "Certificate's RSA key must be at least 2048 bits, got 1024",
+    );
   });
 
   it("refuses a certificate made by openssl that has expired, naming when", async () => {
@@ -119,9 +121,9 @@ describe("the certificate form (RFC 6030 §6.3), opened with openssl pkeyutl (RS
       .trim()
       .replace("notAfter=", "");
     const later = new Date(Date.parse(notAfter) + 24 * 3600 * 1000);
-    expect(await writePskcCertificatePackage(seeds, shortLived.der, { now: later })).toEqual({
-      ok: false,
-      problem: { reason: "expired", message: `Certificate expired at ${new Date(Date.parse(notAfter)).toISOString()}` },
-    });
+    const written = await writePskcCertificatePackage(seeds, shortLived.der, { now: later });
+    const expiredAt = new Date(Date.parse(notAfter)).toISOString();
+    expect(written).toEqual({ ok: false, problem: { reason: "expired", notAfter: expiredAt } });
+    expect(!written.ok && describeSeedExportCertificateProblem(written.problem)).toBe(`Certificate expired at ${expiredAt}`);
   });
 });

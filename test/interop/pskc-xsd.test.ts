@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
+import { describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { validatePskcXml } from "./pskc-tools";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/pskc");
@@ -27,7 +28,7 @@ describe("PSKC export against pskc.xsd", () => {
 
   it("the certificate form (§6.3, xenc:EncryptedKey in pskc:EncryptionKey) is valid", async () => {
     const written = await writePskcCertificatePackage(seeds, certificateDer, { now: new Date("2030-01-01T00:00:00Z") });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     expect(await validatePskcXml(written.xml)).toEqual({ valid: true, errors: [] });
     // The EncryptedKey is checked against the XML Encryption schema, not skipped: without CipherData it fails.
     const withoutCipherData = written.xml.replace(/(<xenc:EncryptedKey>[\s\S]*?)<xenc:CipherData>[\s\S]*?<\/xenc:CipherData>/, "$1");

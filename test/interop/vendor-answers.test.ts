@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CPIX_NS, XMLENC_NS } from "../../src/cpix/namespaces";
-import { parseCertificate } from "../../src/cpix/security/certificate";
+import { parseCertificate } from "../../src/x509/certificate";
 import { signCpixDocument } from "../../src/cpix/security/xml-signature";
 import { keySeedFromBytes } from "../../src/domain/content-key";
 import { deriveContentKey } from "../../src/domain/key-derivation";

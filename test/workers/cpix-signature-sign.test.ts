@@ -9,7 +9,7 @@ import { contentKeyFromBytes } from "../../src/domain/content-key";
 import { KeyId } from "../../src/domain/key-id";
 import type { CpixDocument } from "../../src/cpix/model";
 import { writeCpix } from "../../src/cpix/writer";
-import { parseCertificate, type X509Certificate } from "../../src/cpix/security/certificate";
+import { parseCertificate, type X509Certificate } from "../../src/x509/certificate";
 import { acceptRecipients, encryptContentKeys } from "../../src/cpix/security/delivery-encryption";
 import { signCpixDocument, verifyCpixSignatures } from "../../src/cpix/security/xml-signature";
 import { makeTestCertificate, type TestCertificate } from "./support/make-certificate";

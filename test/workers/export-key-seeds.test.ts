@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { toBase64 } from "../../src/domain/bytes";
+import ecCertificatePem from "../fixtures/pskc/ec-p256.cert.pem?raw";
+import rsa1024CertificatePem from "../fixtures/pskc/rsa1024.cert.pem?raw";
+import signingOnlyCertificatePem from "../fixtures/pskc/signing-only.cert.pem?raw";
+import { toBase64, utf8 } from "../../src/domain/bytes";
 import { readPskcPackage } from "../../src/pskc/reader";
 import { api, randomBase64, type KeySeedJson } from "./support/api";
 import { createCredential } from "./support/credentials";
@@ -45,6 +48,25 @@ describe("POST /api/Export/KeySeeds", () => {
     ["a descending sequence", { Password: "ZYXWVUTSRQPONMLK" }, 400, /^Password must not be one character repeated or a simple sequence/],
     ["an unknown seed", { Ids: ["0b9c7a1e-5c1d-4e2f-9a3b-4c5d6e7f8091"], Password: PASSWORD }, 404, /0b9c7a1e-5c1d-4e2f-9a3b-4c5d6e7f8091/],
     ["a certificate that is not one", { Certificate: randomBase64(64) }, 400, /Certificate/],
+    [
+      "bytes that are not DER",
+      { Certificate: toBase64(utf8("not a certificate")) },
+      400,
+      /^Certificate must be one X\.509 certificate \(DER, or PEM "BEGIN CERTIFICATE"\): Certificate: /,
+    ],
+    ["a 1024-bit certificate", { Certificate: rsa1024CertificatePem }, 400, /^Certificate's RSA key must be at least 2048 bits, got 1024$/],
+    [
+      "an EC certificate",
+      { Certificate: ecCertificatePem },
+      400,
+      /^Certificate must carry an RSA public key \(rsaEncryption\) for RSA-OAEP key transport$/,
+    ],
+    [
+      "a certificate whose keyUsage lacks keyEncipherment",
+      { Certificate: signingOnlyCertificatePem },
+      400,
+      /^Certificate's keyUsage must include keyEncipherment \(RFC 5280 §4\.2\.1\.3\) to receive a key$/,
+    ],
   ])("refuses %s, exporting and recording nothing", async (_case, body, status, message) => {
     const tenant = await tenantWithTestSeed();
     const response = await api(tenant, "POST", "/api/Export/KeySeeds", body);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readCpix } from "../../src/cpix/reader";
-import { parseCertificate } from "../../src/cpix/security/certificate";
+import { parseCertificate } from "../../src/x509/certificate";
 import { decryptContentKeys } from "../../src/cpix/security/delivery-decryption";
 import { signCpixDocument, verifyCpixSignatures } from "../../src/cpix/security/xml-signature";
 import { toBase64, toHex, utf8 } from "../../src/domain/bytes";

@@ -9,6 +9,8 @@ import signingOnlyCertificatePem from "../fixtures/pskc/signing-only.cert.pem?ra
 import { concatBytes } from "../../src/domain/bytes";
 import { readRecipientCertificate } from "../../src/pskc/recipient-certificate";
 import { writePskcCertificatePackage } from "../../src/pskc/writer";
+import { describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
+import type { CertificateProblem } from "../../src/x509/certificate-problem";
 import { WITHIN_VALIDITY, pemToDer, recipientCertificatePem, sampleSeeds } from "./support/pskc";
 
 const recipient = pemToDer(recipientCertificatePem);
@@ -16,50 +18,53 @@ const recipient = pemToDer(recipientCertificatePem);
 describe("readRecipientCertificate", () => {
   it("accepts the 2048-bit RSA recipient and reads its validity (notBefore UTCTime, notAfter GeneralizedTime after 2049)", async () => {
     const read = await readRecipientCertificate(recipient, WITHIN_VALIDITY);
-    if (!read.ok) throw new Error(read.problem.message);
+    if (!read.ok) throw new Error(describeSeedExportCertificateProblem(read.problem));
     expect(read.certificate.notBefore.toISOString()).toBe("2026-11-26T02:06:29.000Z");
     expect(read.certificate.notAfter.toISOString()).toBe("2126-11-02T02:06:29.000Z");
     expect((read.certificate.publicKey.algorithm as CryptoKeyRsaKeyAlgorithm).modulusLength).toBe(2048);
   });
 
-  it.each([
+  const refusals: [string, string, Date, CertificateProblem, string][] = [
     [
       "a 1024-bit RSA key",
       rsa1024CertificatePem,
       WITHIN_VALIDITY,
-      "key-too-small",
+      { reason: "weak-key", bits: 1024, minimum: 2048 },
       "Certificate's RSA key must be at least 2048 bits, got 1024",
     ],
     [
       "an EC key",
       ecCertificatePem,
       WITHIN_VALIDITY,
-      "not-rsa",
+      { reason: "unsupported-key-algorithm", algorithm: "EC (id-ecPublicKey)" },
       "Certificate must carry an RSA public key (rsaEncryption) for RSA-OAEP key transport",
     ],
     [
       "a keyUsage without keyEncipherment",
       signingOnlyCertificatePem,
       WITHIN_VALIDITY,
-      "key-usage",
+      { reason: "key-usage", required: "keyEncipherment" },
       "Certificate's keyUsage must include keyEncipherment (RFC 5280 §4.2.1.3) to receive a key",
     ],
     [
       "an expired certificate",
       recipientCertificatePem,
       new Date("2127-01-01T00:00:00Z"),
-      "expired",
+      { reason: "expired", notAfter: "2126-11-02T02:06:29.000Z" },
       "Certificate expired at 2126-11-02T02:06:29.000Z",
     ],
     [
       "a certificate not valid yet",
       recipientCertificatePem,
       new Date("2026-01-01T00:00:00Z"),
-      "not-yet-valid",
+      { reason: "not-yet-valid", notBefore: "2026-11-26T02:06:29.000Z" },
       "Certificate is not valid before 2026-11-26T02:06:29.000Z",
     ],
-  ])("refuses %s, naming why", async (_, pem, now, reason, message) => {
-    expect(await readRecipientCertificate(pemToDer(pem), now)).toEqual({ ok: false, problem: { reason, message } });
+  ];
+
+  it.each(refusals)("refuses %s, naming why", async (_, pem, now, problem, message) => {
+    expect(await readRecipientCertificate(pemToDer(pem), now)).toEqual({ ok: false, problem });
+    expect(describeSeedExportCertificateProblem(problem)).toBe(message);
   });
 
   it.each([
@@ -69,16 +74,20 @@ describe("readRecipientCertificate", () => {
     ["an empty body", new Uint8Array(0)],
   ])("refuses %s as unreadable", async (_, der) => {
     const read = await readRecipientCertificate(der, WITHIN_VALIDITY);
-    expect(read).toMatchObject({ ok: false, problem: { reason: "unreadable" } });
+    expect(read).toMatchObject({ ok: false, problem: { reason: "malformed-certificate" } });
+    expect(!read.ok && describeSeedExportCertificateProblem(read.problem)).toMatch(
+      /^Certificate must be one X\.509 certificate \(DER, or PEM "BEGIN CERTIFICATE"\): /,
+    );
   });
 });
 
 describe("writePskcCertificatePackage", () => {
   it("writes nothing for a refused certificate and answers its problem", async () => {
-    expect(await writePskcCertificatePackage(sampleSeeds(), pemToDer(rsa1024CertificatePem), { now: WITHIN_VALIDITY })).toEqual({
-      ok: false,
-      problem: { reason: "key-too-small", message: "Certificate's RSA key must be at least 2048 bits, got 1024" },
-    });
+    const written = await writePskcCertificatePackage(sampleSeeds(), pemToDer(rsa1024CertificatePem), { now: WITHIN_VALIDITY });
+    expect(written).toEqual({ ok: false, problem: { reason: "weak-key", bits: 1024, minimum: 2048 } });
+    expect(!written.ok && describeSeedExportCertificateProblem(written.problem)).toBe(
+      "Certificate's RSA key must be at least 2048 bits, got 1024",
+    );
   });
 
   it("refuses seeds that are not 30 bytes, duplicate ids and an empty list as programming errors", async () => {

@@ -7,6 +7,7 @@ import { toBase64 } from "../../src/domain/bytes";
 import { pskcReadFailureMessage, type PskcReadFailure, type PskcSeed } from "../../src/pskc/model";
 import { readPskcPackage } from "../../src/pskc/reader";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
+import { describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { WITHIN_VALIDITY, otherPrivateKey, pemToDer, recipientCertificatePem, recipientPrivateKey, sampleSeeds } from "./support/pskc";
 
 const PASSWORD = "correct horse battery staple";
@@ -140,7 +141,7 @@ describe("values outside what the reader accepts are refused with the rule", () 
 describe("the key that opens the document must match its protection", () => {
   it("refuses a password for a certificate-protected document, and a private key for a password-protected one", async () => {
     const written = await writePskcCertificatePackage(seeds, pemToDer(recipientCertificatePem), { now: WITHIN_VALIDITY });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     expect(await failureOf(written.xml, { password: PASSWORD })).toEqual({
       reason: "protection-mismatch",
       document: "certificate",
@@ -155,7 +156,7 @@ describe("the key that opens the document must match its protection", () => {
 
   it("refuses another RSA key than the recipient's: the EncryptedKey does not open", async () => {
     const written = await writePskcCertificatePackage(seeds, pemToDer(recipientCertificatePem), { now: WITHIN_VALIDITY });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     expect(await failureOf(written.xml, { privateKey: await otherPrivateKey() })).toEqual({ reason: "key-transport-failed" });
   });
 });

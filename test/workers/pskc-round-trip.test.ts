@@ -8,6 +8,7 @@ import { toBase64, toHex } from "../../src/domain/bytes";
 import { readPskcPackage } from "../../src/pskc/reader";
 import { PBKDF2_ITERATIONS, PLAYREADY_KEY_SEED_ALGORITHM } from "../../src/pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../../src/pskc/writer";
+import { describeSeedExportCertificateProblem } from "../../src/x509/certificate-failure";
 import { WITHIN_VALIDITY, pemToDer, recipientCertificatePem, recipientPrivateKey, sampleSeeds } from "./support/pskc";
 
 const PASSWORD = "correct horse battery staple";
@@ -26,7 +27,7 @@ describe("PSKC round trip", () => {
   it("reads back every seed of a certificate-protected document with the recipient's private key (RFC 6030 §6.3)", async () => {
     const seeds = sampleSeeds();
     const written = await writePskcCertificatePackage(seeds, pemToDer(recipientCertificatePem), { now: WITHIN_VALIDITY });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     expect(await readPskcPackage(written.xml, { privateKey: await recipientPrivateKey() })).toEqual({ ok: true, keys: expected(seeds) });
   });
 
@@ -88,7 +89,7 @@ describe("the certificate-protected document's shape", () => {
   it("holds an xenc:EncryptedKey (RSA-OAEP-MGF1P, SHA-1) naming the recipient's certificate in ds:X509Data", async () => {
     const der = pemToDer(recipientCertificatePem);
     const written = await writePskcCertificatePackage(sampleSeeds(), der, { now: WITHIN_VALIDITY });
-    if (!written.ok) throw new Error(written.problem.message);
+    if (!written.ok) throw new Error(describeSeedExportCertificateProblem(written.problem));
     expect(written.xml).toMatch(
       /<pskc:EncryptionKey>\s*<xenc:EncryptedKey>\s*<xenc:EncryptionMethod Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmlenc#rsa-oaep-mgf1p">\s*<ds:DigestMethod Algorithm="http:\/\/www\.w3\.org\/2000\/09\/xmldsig#sha1"\/>/,
     );

@@ -5,22 +5,19 @@
  * `pskc:ValueMAC` = HMAC-SHA512 over that value. Recipients are checked first (`acceptRecipients`), so a refused
  * certificate stops the request before anything is issued.
  */
-import { concatBytes, toBase64 } from "../../domain/bytes";
+import { concatBytes } from "../../domain/bytes";
 import { randomBytes } from "../../runtime/random";
 import type { ContentKey } from "../../domain/content-key";
 import type { CpixContentKey } from "../model";
 import type { CpixDeliveryData, CpixDocumentKey, CpixEncryptedValue, CpixMacMethod } from "../model-delivery";
 import { AES256_CBC, HMAC_SHA512, RSA_OAEP_MGF1P } from "./algorithms";
-import {
-  certificatePolicyProblem,
-  describeCertificateProblem,
-  endEntityCertificate,
-  parseCertificate,
-  rsaOaepKey,
-  type CertificateParseResult,
-  type CertificateProblem,
-  type X509Certificate,
-} from "./certificate";
+import type { X509Certificate } from "../../x509/certificate";
+import { parseCertificateCached } from "../../x509/certificate-cache";
+import { describeCertificateProblem } from "../../x509/certificate-failure";
+import { rsaOaepKey } from "../../x509/certificate-keys";
+import { certificateProblem } from "../../x509/certificate-policy";
+import type { CertificateProblem } from "../../x509/certificate-problem";
+import { endEntityCertificate } from "../../x509/end-entity";
 
 /** CPIX 2.3 §Key Management: "a 256-bit AES key" for the document key. */
 const DOCUMENT_KEY_BYTES = 32;
@@ -63,8 +60,8 @@ export interface EncryptedKeyDelivery {
 }
 
 /**
- * Checks every requested recipient against the certificate policy (certificatePolicyProblem) and imports its key;
- * the first refusal is returned, naming the DeliveryData.
+ * Checks every requested recipient against the `recipient` certificate policy (src/x509/certificate-policy.ts) and
+ * imports its key; the first refusal is returned, naming the DeliveryData.
  * @example
  * const accepted = await acceptRecipients(request.deliveryDataList?.items ?? [], now);
  * if (!accepted.ok) return refuse(accepted.failure); // before any key is issued
@@ -75,13 +72,13 @@ export async function acceptRecipients(items: readonly CpixDeliveryData[], now: 
     const index = i + 1;
     const certificates: X509Certificate[] = [];
     for (const der of deliveryData.deliveryKey.x509Certificates.filter((bytes) => bytes.length > 0)) {
-      const parsed = parseCertificateOnce(der);
+      const parsed = parseCertificateCached(der);
       if (!parsed.ok) return { ok: false, failure: { reason: "certificate-refused", index, problem: parsed.problem } };
       certificates.push(parsed.certificate);
     }
     const certificate = endEntityCertificate(certificates);
     if (!certificate) return { ok: false, failure: { reason: "missing-certificate", index } };
-    const problem = await certificatePolicyProblem(certificate, now);
+    const problem = await certificateProblem(certificate, "recipient", now);
     if (problem) return { ok: false, failure: { reason: "certificate-refused", index, problem } };
     const wrappingKey = await rsaOaepKey(certificate);
     recipients.push({ deliveryData, certificate, wrappingKey });
@@ -99,7 +96,7 @@ export async function recipientForCertificate(
   deliveryData: Omit<CpixDeliveryData, "deliveryKey" | "documentKeys">,
   now: Date,
 ): Promise<{ readonly ok: true; readonly recipient: DeliveryRecipient } | { readonly ok: false; readonly problem: CertificateProblem }> {
-  const problem = await certificatePolicyProblem(certificate, now);
+  const problem = await certificateProblem(certificate, "recipient", now);
   if (problem) return { ok: false, problem };
   const wrappingKey = await rsaOaepKey(certificate);
   return {
@@ -110,25 +107,6 @@ export async function recipientForCertificate(
       wrappingKey,
     },
   };
-}
-
-/**
- * Recipient certificates parsed per isolate, by their DER bytes (base64): a packager sends the same certificate with
- * every request. Bounded: past this many the cache starts over, so certificates sent by anyone cannot grow it.
- */
-const MAX_CACHED_CERTIFICATES = 64;
-const PARSED_CERTIFICATES = new Map<string, CertificateParseResult>();
-
-/** `parseCertificate` of DER bytes, parsed once per isolate (the result depends only on the bytes). */
-function parseCertificateOnce(der: Uint8Array): CertificateParseResult {
-  const key = toBase64(der);
-  let parsed = PARSED_CERTIFICATES.get(key);
-  if (!parsed) {
-    parsed = parseCertificate(der);
-    if (PARSED_CERTIFICATES.size >= MAX_CACHED_CERTIFICATES) PARSED_CERTIFICATES.clear();
-    PARSED_CERTIFICATES.set(key, parsed);
-  }
-  return parsed;
 }
 
 /** One sentence naming the DeliveryData and the rule, for an error body or log line. */

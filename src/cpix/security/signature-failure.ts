@@ -2,7 +2,8 @@
  * Why a CPIX document's signatures do not verify, as data, and the one sentence each reason puts on the wire.
  * `signature` is the 1-based position of the failing ds:Signature among the root's.
  */
-import { describeCertificateProblem, type CertificateProblem } from "./certificate";
+import { describeCertificateProblem } from "../../x509/certificate-failure";
+import type { CertificateProblem } from "../../x509/certificate-problem";
 
 /** Why a document's signatures do not verify; `signature` is the 1-based position among the root's Signatures. */
 export type SignatureFailure =

@@ -15,13 +15,10 @@ import { parseXml } from "../../xml/parse";
 import { attributeValue, childElements, firstChildElement, textContent, type XmlDocument, type XmlElement } from "../../xml/tree";
 import { CPIX_NS, XMLDSIG_NS } from "../namespaces";
 import { RSA_SIGNATURE_METHODS } from "./algorithms";
-import {
-  certificatePolicyProblem,
-  endEntityCertificate,
-  importCertificateKey,
-  parseCertificate,
-  type X509Certificate,
-} from "./certificate";
+import { parseCertificate, type X509Certificate } from "../../x509/certificate";
+import { importCertificateKey } from "../../x509/certificate-keys";
+import { certificateProblem } from "../../x509/certificate-policy";
+import { endEntityCertificate } from "../../x509/end-entity";
 import type { SignatureFailure } from "./signature-failure";
 import { c14nOf, checkReference, referenceContext, shown, spend, type ReferenceContext } from "./signature-references";
 
@@ -121,7 +118,7 @@ async function verifySignature(
   }
   const signer = endEntityCertificate(certificates);
   if (!signer) return fail({ reason: "missing-element", signature: index, element: "KeyInfo/X509Data/X509Certificate" });
-  const problem = await certificatePolicyProblem(signer, now);
+  const problem = await certificateProblem(signer, "signer", now);
   if (problem) return fail({ reason: "certificate-refused", signature: index, problem });
   const signatureValue = fromBase64(textContent(one(signature, "SignatureValue") ?? signature));
   if (!signatureValue || signatureValue.length === 0)

@@ -10,7 +10,10 @@ import { DIGEST_METHODS, ENVELOPED_SIGNATURE, EXC_C14N, RSA_SIGNATURE_METHODS, u
 import { canonicalOctets } from "../../xml/c14n";
 import { parseXml } from "../../xml/parse";
 import { firstChildElement, childElements, type XmlDocument, type XmlElement } from "../../xml/tree";
-import { certificatePolicyProblem, importCertificateKey, type CertificateProblem, type X509Certificate } from "./certificate";
+import type { X509Certificate } from "../../x509/certificate";
+import { importCertificateKey } from "../../x509/certificate-keys";
+import { certificateProblem } from "../../x509/certificate-policy";
+import type { CertificateProblem } from "../../x509/certificate-problem";
 
 export {
   describeSignatureFailure,
@@ -50,7 +53,7 @@ export async function signCpixDocument(xml: string, signer: CpixSigner, now: Dat
   const fail = (failure: SigningFailure): SigningResult => ({ ok: false, failure });
   const hash = signingHash(signer.privateKey);
   if (typeof hash !== "string") return fail(hash);
-  const problem = await certificatePolicyProblem(signer.certificate, now);
+  const problem = await certificateProblem(signer.certificate, "signer", now);
   if (problem) return fail({ reason: "certificate-refused", problem });
   const parsed = parseXml(xml);
   if (!parsed.ok) return fail({ reason: "malformed-xml", detail: parsed.failure.detail });

@@ -15,7 +15,7 @@ import {
   recipientForCertificate,
   type DeliveryRecipient,
 } from "../../cpix/security/delivery-encryption";
-import { describeCertificateProblem } from "../../cpix/security/certificate";
+import { describeCertificateProblem } from "../../x509/certificate-failure";
 import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
 import { verifyRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";

@@ -3,8 +3,9 @@
  * request's signatures are verified before anything is issued, `RequireSignedRequests` answers only documents signed
  * (`Reference URI=""`) by a trusted requester, and `SignResponses` signs every answer with the tenant's signing key.
  */
-import { toHex } from "../../domain/bytes";
-import { describeCertificateProblem, parseCertificate, type X509Certificate } from "../../cpix/security/certificate";
+import { parseCertificate, type X509Certificate } from "../../x509/certificate";
+import { describeCertificateProblem } from "../../x509/certificate-failure";
+import { certificateFingerprint } from "../../x509/certificate-fingerprint";
 import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
 import type { OpenedSigningKey } from "../../tenancy/loaded-tenant";
 import type { AcquisitionFailure } from "./failure";
@@ -57,7 +58,7 @@ export async function verifyRequestSignatures(document: XmlDocument, policy: Req
       },
     };
   }
-  const fingerprints = await Promise.all(documentSigners.map((signature) => fingerprintOf(signature.signer)));
+  const fingerprints = await Promise.all(documentSigners.map((signature) => certificateFingerprint(signature.signer.der)));
   const trusted = fingerprints.findIndex((fingerprint) => policy.trustedRequesters.includes(fingerprint));
   if (trusted !== -1) return { ok: true, trustedSigner: documentSigners[trusted]!.signer };
   return {
@@ -112,8 +113,4 @@ function describeSigningFailure(failure: SigningFailure): string {
     case "not-cpix":
       return "the answer is not a CPIX document";
   }
-}
-
-async function fingerprintOf(certificate: X509Certificate): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", certificate.der)));
 }

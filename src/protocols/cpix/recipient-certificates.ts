@@ -1,4 +1,4 @@
-import { toHex } from "../../domain/bytes";
+import { certificateFingerprint } from "../../x509/certificate-fingerprint";
 import type { DeliveryRecipient } from "../../cpix/security/delivery-encryption";
 import type { AcquisitionFailure } from "./failure";
 
@@ -12,7 +12,7 @@ export async function unlistedSignerFailure(
   recipientFingerprints: readonly string[] | undefined,
 ): Promise<AcquisitionFailure | undefined> {
   if (recipientFingerprints === undefined) return undefined;
-  const fingerprint = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", signer.certificate.der)));
+  const fingerprint = await certificateFingerprint(signer.certificate.der);
   if (recipientFingerprints.includes(fingerprint)) return undefined;
   return {
     reason: "document-security",

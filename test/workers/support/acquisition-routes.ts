@@ -3,7 +3,7 @@
  * every route (document-security settings, a credential's Protocols) is tested across all of them with `describe.each`.
  */
 import { SELF } from "cloudflare:test";
-import { parseCertificate } from "../../../src/cpix/security/certificate";
+import { parseCertificate } from "../../../src/x509/certificate";
 import { signCpixDocument } from "../../../src/cpix/security/xml-signature";
 import { toBase64Url } from "../../../src/domain/bytes";
 import { SYSTEM_IDS } from "../../../src/drm/system-ids";

@@ -1,4 +1,4 @@
-import { toHex } from "../../domain/bytes";
+import { toHex } from "../domain/bytes";
 import { decodeOid, DER_TAG, DerReader, type DerElement } from "./der";
 
 /** Short names of RFC 4514 §3 (plus emailAddress, PKCS #9), for the string form of names. */
@@ -15,7 +15,11 @@ const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   "1.2.840.113549.1.9.1": "emailAddress",
 };
 
-/** Name ::= SEQUENCE OF RelativeDistinguishedName (§4.1.2.4) → RFC 4514 §2.1 string: last RDN first, `,` between. */
+/**
+ * Name ::= SEQUENCE OF RelativeDistinguishedName (§4.1.2.4) → RFC 4514 §2.1 string: last RDN first, `,` between.
+ * The RDNs are collected in order and reversed once: a name may hold tens of thousands of them (a request's body
+ * is up to 1 MiB), and putting each in front would move all the others every time.
+ */
 export function readName(name: DerElement): string {
   const rdns: string[] = [];
   const sequence = new DerReader(name.content);
@@ -28,9 +32,9 @@ export function readName(name: DerElement): string {
       const value = pair.read(undefined, "AttributeValue");
       values.push(`${ATTRIBUTE_NAMES[type] ?? type}=${attributeValue(value)}`);
     }
-    rdns.unshift(values.join("+"));
+    rdns.push(values.join("+"));
   }
-  return rdns.join(",");
+  return rdns.reverse().join(",");
 }
 
 /** RFC 4514 §2.4: string values escaped; values of other types as `#` + hex of their encoding. */

@@ -7,7 +7,8 @@ import { open } from "./envelope";
 import { readContentKeyRecordValue } from "./kv-values";
 import { contentKeyRecordKey } from "./snapshot";
 import { KV_CACHE_TTL_SECONDS } from "./snapshot-freshness";
-import { storageCall } from "./storage-fault";
+import { storageCall, StoredValueCorrupt } from "./storage-fault";
+import { tenantObject } from "./tenant-client";
 import type { LoadedTenant } from "./loaded-tenant";
 
 /** A stored content key as acquisitions answer it: the value, and the IV stored with it if any. */
@@ -39,12 +40,15 @@ interface CachedKey {
 const cache = new Map<string, CachedKey>();
 const filters = new WeakMap<LoadedTenant, KeyIdFilter | null>();
 
+/** What the lookup reads: KV's records, and the tenant object when a record the filter names is not there. */
+export type StoredKeyStorage = Pick<Env, "SNAPSHOTS" | "TENANTS">;
+
 /**
- * Stored keys of a loaded tenant, read through KV (`kv` is the request's SNAPSHOTS binding). A stored KID costs at most
- * one KV read per isolate until a delete moves the snapshot's counter; a false positive of the filter costs one read
- * per isolate and snapshot version (docs/storage.md §Stored content keys).
+ * Stored keys of a loaded tenant, read through KV (the request's SNAPSHOTS binding). A stored KID costs at most one
+ * KV read per isolate until a delete moves the snapshot's counter; a false positive of the filter costs one read and
+ * one question to the tenant object per isolate and snapshot version (docs/storage.md §Stored content keys).
  */
-export function storedKeyLookup(kv: KVNamespace, tenant: LoadedTenant): StoredKeyLookup {
+export function storedKeyLookup(env: StoredKeyStorage, tenant: LoadedTenant): StoredKeyLookup {
   return {
     find(kid) {
       const stored = tenant.snapshot.contentKeys;
@@ -52,7 +56,7 @@ export function storedKeyLookup(kv: KVNamespace, tenant: LoadedTenant): StoredKe
       const filter = filterOf(tenant);
       // The load refused a snapshot whose filter does not decode (kv-values.ts); were one here, every KID is read.
       if (filter && !filter.mightContain(kid.bytes)) return undefined;
-      return readThrough(kv, tenant, stored.removals, kid);
+      return readThrough(env, tenant, stored.removals, kid);
     },
   };
 }
@@ -79,14 +83,14 @@ function filterOf(tenant: LoadedTenant): KeyIdFilter | undefined {
   return filter ?? undefined;
 }
 
-async function readThrough(kv: KVNamespace, tenant: LoadedTenant, removals: number, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
+async function readThrough(env: StoredKeyStorage, tenant: LoadedTenant, removals: number, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
   const cacheKey = `${tenant.tenantId}/${kid.toString()}`;
   const cached = cache.get(cacheKey);
   if (cached && cached.removals === removals) {
     const material = await cached.material;
     if (material || cached.version === tenant.snapshot.version) return material;
   }
-  const material = readRecord(kv, tenant, kid);
+  const material = readRecord(env, tenant, kid);
   if (cache.size >= MAX_CACHED_STORED_KEYS) cache.delete(cache.keys().next().value!);
   const entry: CachedKey = { removals, version: tenant.snapshot.version, material };
   cache.set(cacheKey, entry);
@@ -97,14 +101,20 @@ async function readThrough(kv: KVNamespace, tenant: LoadedTenant, removals: numb
   return material;
 }
 
-async function readRecord(kv: KVNamespace, tenant: LoadedTenant, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
+async function readRecord(env: StoredKeyStorage, tenant: LoadedTenant, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
   const keyId = kid.toString();
   const value = await storageCall("kv", () =>
-    kv.get(contentKeyRecordKey(tenant.tenantId, keyId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
+    env.SNAPSHOTS.get(contentKeyRecordKey(tenant.tenantId, keyId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
   );
-  // No record: a false positive of the filter (the object writes a record before the filter names it). A record that
-  // fails its MAC or lacks a part is a storage fault, never a miss, so a bad record is never answered with a derived key.
-  if (value === null) return undefined;
+  // A record that fails its MAC or lacks a part is a storage fault, never a miss, so a bad record is never answered
+  // with a derived key. No record at all is a false positive of the filter (the object writes a record before the
+  // filter names it), or a record lost from KV: only the object knows which, and a stored key whose record is gone is
+  // a fault to republish, never "derive".
+  if (value === null) {
+    const stored = await tenantObject(env, tenant.tenantId).getContentKey(keyId);
+    if (stored.ok) throw new StoredValueCorrupt(tenant.tenantId, { kind: "content-key", kid: keyId }, "the record is missing");
+    return undefined;
+  }
   const record = await readContentKeyRecordValue(tenant.tenantId, keyId, value, tenant.kvMacKeys);
   const key = contentKeyOf(
     await open(record.sealedValue, tenant.dataKey.sealing, { purpose: "content-key", tenantId: tenant.tenantId, keyId }),

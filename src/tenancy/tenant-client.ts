@@ -2,6 +2,6 @@ import { faultMappedStub } from "./storage-fault";
 import type { TenantObject } from "./tenant-object";
 
 /** The Durable Object stub of one tenant (one object per tenant, named by the tenant id); faults map to StorageUnavailable. */
-export function tenantObject(env: Env, tenantId: string): DurableObjectStub<TenantObject> {
+export function tenantObject(env: Pick<Env, "TENANTS">, tenantId: string): DurableObjectStub<TenantObject> {
   return faultMappedStub(env.TENANTS.get(env.TENANTS.idFromName(tenantId)), "tenant-object");
 }

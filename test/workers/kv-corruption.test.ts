@@ -13,7 +13,12 @@ import { contentKeyRecordKey, snapshotKey } from "../../src/tenancy/snapshot";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { acquire, changeCharacterAt, expectFaultOrRight, flipRandomByte, tenantStoringKid } from "./support/corruption";
 import { KID } from "./support/cpix-requests";
-import { tenantWithTestSeed } from "./support/tenant-with-seed";
+import { TEST_SEED, tenantWithTestSeed } from "./support/tenant-with-seed";
+import { api } from "./support/api";
+import { toBase64 } from "../../src/domain/bytes";
+import { deriveContentKey } from "../../src/domain/key-derivation";
+import { KeyId } from "../../src/domain/key-id";
+import { KeyIdFilter } from "../../src/tenancy/content-key-filter";
 
 beforeEach(() => TenantStore.clear());
 
@@ -74,5 +79,34 @@ describe.each([
     await expectFaultOrRight(await acquire(tenant), stored);
     // The first request asked the tenant object to republish (awaited as its background work): no management write.
     expect(await expectFaultOrRight(await acquire(tenant), stored)).toBe("right");
+  });
+});
+
+describe("a stored key's record missing from KV", () => {
+  it("answers 503, never the derived key, while the snapshot still names the KID; right again at the next request", async () => {
+    const tenant = await tenantWithTestSeed();
+    const stored = await tenantStoringKid(tenant);
+    await env.SNAPSHOTS.delete(contentKeyRecordKey(tenant.tenantId, KID));
+    expect(await expectFaultOrRight(await acquire(tenant), stored)).toBe("fault");
+    expect(await expectFaultOrRight(await acquire(tenant), stored)).toBe("right");
+  });
+
+  it("derives a KID the filter names by chance but the tenant never stored (the object says so), with no fault", async () => {
+    const tenant = await tenantWithTestSeed();
+    await tenantStoringKid(tenant);
+    // A false positive of the snapshot's membership filter: a KID it says "maybe" to, with no record and no stored key.
+    const snapshot = JSON.parse((await env.SNAPSHOTS.get(snapshotKey(tenant.tenantId)))!.split("\n").slice(1).join("\n"));
+    const filter = KeyIdFilter.decode(snapshot.contentKeys.filter)!;
+    let falsePositive: KeyId | undefined;
+    while (!falsePositive) {
+      const candidate = KeyId.require(crypto.randomUUID());
+      if (candidate.toString() !== KID && filter.mightContain(candidate.bytes)) falsePositive = candidate;
+    }
+    TenantStore.clear();
+    const response = await api(tenant, "GET", `/api/Cpix/c1?kid=${falsePositive.toString()}&drm=widevine`);
+    const body = await response.text();
+    expect(response.status, body.slice(0, 200)).toBe(200);
+    const derived = toBase64((await deriveContentKey(TEST_SEED, falsePositive)).bytes);
+    expect(body).toContain(`<pskc:PlainValue>${derived}</pskc:PlainValue>`);
   });
 });

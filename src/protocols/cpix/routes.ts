@@ -142,7 +142,7 @@ async function answer(
       headers,
     );
   }
-  const storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env.SNAPSHOTS, tenant));
+  const storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env, tenant));
   const result = await acquire({
     tenantId: tenant.tenantId,
     seed: seed.seed,

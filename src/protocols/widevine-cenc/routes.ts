@@ -65,7 +65,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) throw new TenantOverBudget();
       return {
         seed: await tenant.seed(seedId),
-        storedKeys: (storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env.SNAPSHOTS, tenant))),
+        storedKeys: (storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env, tenant))),
         settings: signallingSettings(tenant.snapshot.settings),
       };
     },

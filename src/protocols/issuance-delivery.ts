@@ -1,4 +1,5 @@
 import { parkIssuance } from "../tenancy/issuance-parking";
+import { storageFaultCause } from "../tenancy/storage-fault";
 import type { IssuanceRecord, ManagementResult } from "../tenancy/tenant-types";
 
 /**
@@ -61,7 +62,7 @@ export async function deliverIssuance(
       console.error("issuance records for an unknown tenant not stored", { tenantId, count: records.length });
       return { outcome: "no-tenant" };
     } catch (error) {
-      console.warn("issuance delivery attempt failed", { tenantId, attempt: attempts, error: errorName(error) });
+      console.warn("issuance delivery attempt failed", { tenantId, attempt: attempts, error: errorName(error), cause: storageFaultCause(error) });
     }
     const delay = delays[attempts - 1];
     if (delay === undefined) break;
@@ -72,7 +73,7 @@ export async function deliverIssuance(
     console.warn("issuance records parked for the tenant object to take back", { tenantId, count: records.length });
     return { outcome: "parked", attempts };
   } catch (error) {
-    console.error("issuance records lost", { tenantId, count: records.length, error: errorName(error) });
+    console.error("issuance records lost", { tenantId, count: records.length, error: errorName(error), cause: storageFaultCause(error) });
     return { outcome: "lost", attempts };
   }
 }

@@ -7,9 +7,22 @@ import type { RepublishTarget } from "./snapshot";
  */
 export class StorageUnavailable extends Error {
   override readonly name = "StorageUnavailable";
-  constructor(readonly store: "kv" | "tenant-object" | "signer-registry") {
-    super(`${store} unavailable`);
+  /** `cause`: the platform's own error, kept for logs (why the object or KV refused), never shown to a client. */
+  constructor(
+    readonly store: "kv" | "tenant-object" | "signer-registry",
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`${store} unavailable`, options);
   }
+}
+
+/**
+ * What a storage fault's platform error said, for a log line: its name and the start of its message (the platform's
+ * words, e.g. an overloaded or reset Durable Object; our calls put no key or secret in a storage error).
+ */
+export function storageFaultCause(error: unknown): string | undefined {
+  const cause = error instanceof StorageUnavailable ? error.cause : error;
+  return cause instanceof Error ? `${cause.name}: ${cause.message.slice(0, 160)}` : undefined;
 }
 
 /**
@@ -36,7 +49,7 @@ export async function storageCall<T>(store: StorageUnavailable["store"], call: (
     return await call();
   } catch (error) {
     if (error instanceof StorageUnavailable) throw error;
-    throw new StorageUnavailable(store);
+    throw new StorageUnavailable(store, { cause: error });
   }
 }
 

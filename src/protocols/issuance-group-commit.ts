@@ -26,9 +26,8 @@ interface CommitGroup {
   kids: number;
   /** One per request in the group, each settled when the group is durable or is not. */
   readonly waiters: Waiter[];
-  /** Lets the group's opener send it now (the group is full, or the tenant's commit before it ended). */
-  readonly send: () => void;
-  readonly sendable: Promise<void>;
+  /** Set by the request that filled it: its opener sends it at its next tick. */
+  full: boolean;
 }
 
 interface TenantCommits {
@@ -42,12 +41,13 @@ interface TenantCommits {
  * requests that arrive while the tenant's previous commit is in flight (or in the same turn of the event loop when
  * none is) share one RPC, hence one transaction.
  *
- * workerd runs a promise's continuations in the request context that created it, whichever request resolves it,
- * and drops them once that context is done (`handle_cross_request_promise_resolution`, on by default at our
- * compatibility date). So: the group's timer, RPC and retries run in its opener's context, which stays alive because
- * the opener's own answer waits on the group, and `waitUntil` keeps it alive should its client go away; every
- * request waits on a promise it created itself, which the opener's delivery settles; and a group is only ever
- * joined before it is sent, so nobody waits on a delivery already started in another context.
+ * workerd runs a promise's continuation in the request context that resolved it, not the one that awaits it
+ * (observed: "Cannot perform I/O on behalf of a different request" under the bench, when another request's signal
+ * started a group's delivery, which then ran in that request's context and was cut off when that request ended). So a
+ * group's opener does everything itself, waiting only on timers it set: it sends its group when the tenant's commit in
+ * flight has ended (it looks every millisecond), when the group is full, or after ISSUANCE_GROUP_WAIT_MS; the RPC,
+ * retries and parking run in its context, which its own answer and `waitUntil` keep alive. The others only add
+ * records and wait on promises they created, which the opener settles (a settled promise carries no I/O).
  */
 export class IssuanceGroupCommit {
   static readonly #tenants = new Map<string, TenantCommits>();
@@ -64,7 +64,7 @@ export class IssuanceGroupCommit {
     if (!tenant) IssuanceGroupCommit.#tenants.set(tenantId, (tenant = { open: undefined, inFlight: 0 }));
     let group = tenant.open;
     const opener = group === undefined;
-    if (!group) tenant.open = group = IssuanceGroupCommit.#open(tenant);
+    if (!group) tenant.open = group = { records: [], kids: 0, waiters: [], full: false };
     for (const record of records) {
       group.records.push(record);
       group.kids += record.kids.length;
@@ -74,28 +74,17 @@ export class IssuanceGroupCommit {
     if (group.records.length >= ISSUANCE_GROUP_MAX_RECORDS || group.kids >= ISSUANCE_GROUP_MAX_KIDS) {
       // Full: later requests open a new group.
       tenant.open = undefined;
-      group.send();
+      group.full = true;
     }
     if (opener) executionContext.waitUntil(IssuanceGroupCommit.#deliver(env, tenantId, tenant, group, retentionDays));
     return withDeadline(committed);
   }
 
-  /** Opens a group; runs in its opener's context, as its timer must. */
-  static #open(tenant: TenantCommits): CommitGroup {
-    let send: () => void = () => {};
-    const sendable = new Promise<void>((resolve) => {
-      // Nothing in flight: send once the requests already queued in this turn have joined.
-      const timer = setTimeout(resolve, tenant.inFlight === 0 ? 0 : ISSUANCE_GROUP_WAIT_MS);
-      send = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    return { records: [], kids: 0, waiters: [], send, sendable };
-  }
-
   static async #deliver(env: Env, tenantId: string, tenant: TenantCommits, group: CommitGroup, retentionDays: number): Promise<void> {
-    await group.sendable;
+    // Requests queued in this turn join first; then, while the tenant's previous commit is in flight, the group keeps
+    // gathering (the requests arriving meanwhile share the next transaction), up to ISSUANCE_GROUP_WAIT_MS.
+    await sleep(0);
+    for (let waited = 0; !group.full && tenant.inFlight > 0 && waited < ISSUANCE_GROUP_WAIT_MS; waited++) await sleep(1);
     if (tenant.open === group) tenant.open = undefined;
     tenant.inFlight++;
     let outcome: DeliveryOutcome | undefined;
@@ -107,8 +96,6 @@ export class IssuanceGroupCommit {
       });
     } finally {
       tenant.inFlight--;
-      // The group gathered meanwhile goes now rather than at its timer (its opener's context sends it).
-      tenant.open?.send();
       const durable = outcome !== undefined && isDurable(outcome);
       for (const waiter of group.waiters) {
         if (durable) waiter.resolve();
@@ -125,4 +112,8 @@ function withDeadline(committed: Promise<void>): Promise<void> {
     timer = setTimeout(() => reject(new StorageUnavailable("tenant-object")), ISSUANCE_COMMIT_DEADLINE_MS);
   });
   return Promise.race([committed, deadline]).finally(() => clearTimeout(timer));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -22,7 +22,9 @@ const FIELDS = ["EncryptContentKeys", "RequireSignatures"];
 
 routes.get("/harmonicconfiguration", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
-  return result.ok ? c.json(configurationJson(harmonicConfiguration(resolveTenantPolicy(result.value)))) : managementFailureResponse(result.failure);
+  return result.ok
+    ? c.json(configurationJson(harmonicConfiguration(resolveTenantPolicy(result.value))))
+    : managementFailureResponse(result.failure);
 });
 
 routes.put("/harmonicconfiguration", (c) => put(c));

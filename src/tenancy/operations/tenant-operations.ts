@@ -95,10 +95,7 @@ export class TenantOperations {
       if (configuration.harmonicEncryptContentKeys && !configuration.harmonicRequireSignatures) {
         refuse({ reason: "invalid", message: "EncryptContentKeys can only be enabled together with RequireSignatures" });
       }
-      if (
-        configuration.harmonicRequireSignatures &&
-        (signingKeyId === undefined || !stores.signingKeys.find(signingKeyId))
-      ) {
+      if (configuration.harmonicRequireSignatures && (signingKeyId === undefined || !stores.signingKeys.find(signingKeyId))) {
         refuse({
           reason: "invalid",
           message:

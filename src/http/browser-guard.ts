@@ -36,7 +36,7 @@ export function tenantOriginGuard(): MiddlewareHandler<AppEnv> {
   return async function tenantOriginGuardMiddleware(c, next) {
     const origin = foreignOrigin(c.req.raw);
     if (origin !== undefined) {
-      if (!(c.var.tenant.snapshot.settings.allowedOrigins ?? []).includes(origin)) return refusal(origin);
+      if (!c.var.tenant.policy.cors.allowedOrigins.includes(origin)) return refusal(origin);
       c.header("Access-Control-Allow-Origin", origin);
       c.header("Vary", "Origin");
     }

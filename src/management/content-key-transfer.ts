@@ -11,6 +11,7 @@ import type { ContentKeySelection } from "../tenancy/content-key-types";
 import { openSigningKeyPkcs8 } from "../tenancy/signing-key-material";
 import { openStoredContentKey } from "../tenancy/stored-content-keys";
 import { tenantObject } from "../tenancy/tenant-client";
+import { resolveTenantPolicy } from "../tenancy/tenant-policy";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
 import { readContentKeyImport } from "./content-key-import-input";
@@ -61,7 +62,7 @@ routes.post("/export/contentkeys", async (c) => {
     // gets no plain document from a location that has not read the change yet.
     const settings = await stub.getSettings();
     if (!settings.ok) return managementFailureResponse(settings.failure);
-    plainExportAllowed = settings.value.allowPlainContentKeyExport === true;
+    plainExportAllowed = resolveTenantPolicy(settings.value).export.allowPlainContentKeys;
   }
   const choice = await contentKeyExportProtection(input, plainExportAllowed, now);
   if (!choice.ok) return choice.response;

@@ -4,7 +4,8 @@ import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
-import { harmonicConfiguration, type HarmonicConfiguration } from "../tenancy/settings";
+import type { HarmonicConfiguration } from "../tenancy/settings";
+import { harmonicConfiguration, resolveTenantPolicy } from "../tenancy/tenant-policy";
 import { tenantObject } from "../tenancy/tenant-client";
 import { flag, jsonObject, optional, parseJson } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
@@ -21,7 +22,9 @@ const FIELDS = ["EncryptContentKeys", "RequireSignatures"];
 
 routes.get("/harmonicconfiguration", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
-  return result.ok ? c.json(configurationJson(harmonicConfiguration(result.value))) : managementFailureResponse(result.failure);
+  return result.ok
+    ? c.json(configurationJson(harmonicConfiguration(resolveTenantPolicy(result.value))))
+    : managementFailureResponse(result.failure);
 });
 
 routes.put("/harmonicconfiguration", (c) => put(c));

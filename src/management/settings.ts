@@ -3,7 +3,8 @@ import type { AppEnv } from "../http/app-env";
 import { managementFailureResponse } from "../http/management-errors";
 import { publishAllowedOrigins } from "../http/cors";
 import { requestActor } from "../http/request-actor";
-import { SETTINGS_FIELDS, logRetentionDays, type TenantSettings } from "../tenancy/settings";
+import { SETTINGS_FIELDS, type TenantSettings } from "../tenancy/settings";
+import { resolveTenantPolicy } from "../tenancy/tenant-policy";
 import { tenantObject } from "../tenancy/tenant-client";
 import { parseSettings } from "./settings-input";
 import { parseBody, respond } from "./responses";
@@ -21,22 +22,25 @@ routes.put("/settings", async (c) => {
   const settings = await parseBody(c.req.raw, parseSettings);
   if (settings instanceof Response) return settings;
   const tenantId = c.var.tenant.tenantId;
-  const before = c.var.tenant.snapshot.settings.allowedOrigins ?? [];
+  const before = c.var.tenant.policy.cors.allowedOrigins;
   const result = await tenantObject(c.env, tenantId).putSettings(settings, requestActor(c, new Date().toISOString()));
-  if (result.ok) await publishAllowedOrigins(c.env, tenantId, before, result.value.allowedOrigins ?? []);
+  if (result.ok) await publishAllowedOrigins(c.env, tenantId, before, resolveTenantPolicy(result.value).cors.allowedOrigins);
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });
 
+/** The settings in force as JSON; a string setting that is unset is `null` (the signalling rule for absence applies). */
 function settingsJson(settings: TenantSettings): Record<string, string | number | boolean | readonly string[] | null> {
+  const policy = resolveTenantPolicy(settings);
+  const security = policy.documentSecurity;
   return {
-    ...Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, settings[field] ?? null])),
-    AllowedOrigins: settings.allowedOrigins ?? [],
-    LogRetentionDays: logRetentionDays(settings),
-    RequireEncryption: settings.requireEncryption ?? false,
-    RecipientCertificates: settings.recipientCertificates ?? null,
-    SignResponses: settings.signResponses ?? false,
-    SigningKeyId: settings.signingKeyId ?? null,
-    RequireSignedRequests: settings.requireSignedRequests ?? false,
-    AllowPlainContentKeyExport: settings.allowPlainContentKeyExport ?? false,
+    ...Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([wire, field]) => [wire, policy.signalling[field] ?? null])),
+    AllowedOrigins: policy.cors.allowedOrigins,
+    LogRetentionDays: policy.retention.logDays,
+    RequireEncryption: security.requireEncryption,
+    RecipientCertificates: security.recipientFingerprints ?? null,
+    SignResponses: security.signResponses,
+    SigningKeyId: security.signingKeyId ?? null,
+    RequireSignedRequests: security.requireSignedRequests,
+    AllowPlainContentKeyExport: policy.export.allowPlainContentKeys,
   };
 }

@@ -1,7 +1,5 @@
 import type { KeySeedValue } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
-import type { DrmSignallingSettings } from "../drm/signalling";
-import { logRetentionDays, type TenantSettings } from "../tenancy/settings";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
 import { IssuanceGroupCommit } from "./issuance-group-commit";
@@ -22,16 +20,6 @@ export async function chooseSeed(tenant: LoadedTenant, keySeedIdParameter: strin
   const seed = tenant.seed(seedId);
   if (!seed) throw new Error("the published default seed is missing from the snapshot");
   return { ok: true, seedId, seed: await seed };
-}
-
-/** The tenant settings that shape DRM signalling. */
-export function signallingSettings(settings: TenantSettings): DrmSignallingSettings {
-  return {
-    ...(settings.widevineProvider !== undefined && { widevineProvider: settings.widevineProvider }),
-    ...(settings.playReadyLaUrl !== undefined && { playReadyLaUrl: settings.playReadyLaUrl }),
-    ...(settings.fairPlayUriTemplate !== undefined && { fairPlayUriTemplate: settings.fairPlayUriTemplate }),
-    ...(settings.clearKeyUriTemplate !== undefined && { clearKeyUriTemplate: settings.clearKeyUriTemplate }),
-  };
 }
 
 /**
@@ -58,7 +46,7 @@ export function recordIssuance(
     const { storedKids: _all, ...rest } = record;
     records.push({ ...rest, id: crypto.randomUUID(), contentId, kids, ...(storedKids.length > 0 && { storedKids }) });
   }
-  return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, logRetentionDays(tenant.snapshot.settings));
+  return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, tenant.policy.retention.logDays);
 }
 
 /** MediaPackage's ResourceId limit (MediaPackage v2 API, SpekeKeyProvider): enough for any real content id. */

@@ -6,6 +6,7 @@ import { hashMatches, hashSecret, isExpired, type AcquisitionProtocol, type Cred
 import { open, type TenantDataKey } from "./envelope";
 import type { KvMacKeys } from "./kv-authentication";
 import { defaultSeedIdAt, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
+import { resolveTenantPolicy, type TenantPolicy } from "./tenant-policy";
 
 /** A Widevine CENC API signer as the acquisition path needs it. */
 export interface WidevineSigner {
@@ -34,13 +35,17 @@ export class LoadedTenant {
   readonly #openedSigners = new Map<string, Promise<WidevineSigner | undefined>>();
   readonly #openedSigningKeys = new Map<string, Promise<OpenedSigningKey | undefined>>();
   #openedCpixUrlKey: Promise<CpixUrlKey | undefined> | undefined;
+  /** The snapshot's settings resolved, defaults applied, once per loaded snapshot. */
+  readonly policy: TenantPolicy;
 
   /** `kvMacKeys` verify the tenant's other KV values (its stored content keys' records). */
   constructor(
     readonly snapshot: TenantSnapshot,
     readonly dataKey: TenantDataKey,
     readonly kvMacKeys: KvMacKeys,
-  ) {}
+  ) {
+    this.policy = resolveTenantPolicy(snapshot.settings);
+  }
 
   get tenantId(): string {
     return this.snapshot.tenantId;

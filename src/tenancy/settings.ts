@@ -1,4 +1,7 @@
-/** Per-tenant settings that shape DRM signalling (issue: CPIX acquisition §4). All optional. */
+/**
+ * Per-tenant settings as stored and as `GET/PUT /api/Settings` exchange them (issue: CPIX acquisition §4). All optional;
+ * `resolveTenantPolicy` (tenant-policy.ts) applies their defaults.
+ */
 export interface TenantSettings {
   /** Widevine `provider` in WidevinePsshData (Shaka Packager `packager/media/base/widevine_pssh_data.proto`). */
   readonly widevineProvider?: string;
@@ -48,14 +51,6 @@ export interface TenantSettings {
 /** The settings `/api/HarmonicConfiguration` owns; `PUT /api/Settings` keeps them as they are. */
 export type HarmonicConfiguration = Required<Pick<TenantSettings, "harmonicRequireSignatures" | "harmonicEncryptContentKeys">>;
 
-/** The Harmonic configuration these settings hold (both off when unset). */
-export function harmonicConfiguration(settings: TenantSettings): HarmonicConfiguration {
-  return {
-    harmonicRequireSignatures: settings.harmonicRequireSignatures ?? false,
-    harmonicEncryptContentKeys: settings.harmonicEncryptContentKeys ?? false,
-  };
-}
-
 /** The settings with the Harmonic configuration replaced; an option that is off is not stored. */
 export function withHarmonicConfiguration(settings: TenantSettings, configuration: HarmonicConfiguration): TenantSettings {
   const { harmonicRequireSignatures: _require, harmonicEncryptContentKeys: _encrypt, ...rest } = settings;
@@ -91,8 +86,3 @@ export const DEFAULT_LOG_RETENTION_DAYS = 90;
 /** Bounds of `LogRetentionDays`: at least a day, at most ten years. */
 export const MIN_LOG_RETENTION_DAYS = 1;
 export const MAX_LOG_RETENTION_DAYS = 3650;
-
-/** The retention in force for these settings, in days. */
-export function logRetentionDays(settings: TenantSettings): number {
-  return settings.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-}

@@ -2,7 +2,8 @@ import type { Context } from "hono";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { readBodyBytes } from "../../http/body";
-import { chooseSeed, recordIssuance, signallingSettings } from "../acquisition-support";
+import { chooseSeed, recordIssuance } from "../acquisition-support";
+import { cpixSecurity, harmonicSecurity, signedAnswer, type CpixSecurityOf } from "./acquisition-security";
 import { acquireCpix, acquireCpixDocument, type AcquisitionContext, type AcquisitionResult } from "./acquire";
 import type { CpixProfile, CpixUrlProfile } from "./profile";
 import { ANEVIA } from "./profiles/anevia";
@@ -16,7 +17,6 @@ import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-ru
 import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
 import { storedKeyLookup, trackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
-import { signAnswer } from "./document-signatures";
 import { acquisitionProtocol, unsignedGetRefusal } from "./acquisition-access";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
@@ -90,36 +90,27 @@ routes.get("/broadpeak", acquisitionProtocol("Broadpeak"), (c) => answerBody(c, 
  * `SignResponses`); `EncryptContentKeys` encrypts the keys for that signer's certificate. A signed request is
  * verified either way, as on every CPIX endpoint.
  */
-routes.post("/harmonic/v2", acquisitionProtocol("Harmonic"), (c) => {
-  const settings = c.var.tenant.snapshot.settings;
-  const requireSignatures = settings.harmonicRequireSignatures ?? false;
-  return answerBody(c, HARMONIC, NO_HEADERS, {
-    requireSignatures,
-    encryptForSigner: requireSignatures && (settings.harmonicEncryptContentKeys ?? false),
-  });
-});
+routes.post("/harmonic/v2", acquisitionProtocol("Harmonic"), (c) => answerBody(c, HARMONIC, NO_HEADERS, harmonicSecurity));
 
-/** What a protocol's own configuration adds to the tenant settings (Harmonic's `/api/HarmonicConfiguration`). */
-interface ProtocolSecurity {
-  /** Requests must be signed by a trusted requester, and answers are signed with `SigningKeyId`. */
-  readonly requireSignatures: boolean;
-  /** Keys are encrypted for the trusted request signer's certificate. */
-  readonly encryptForSigner: boolean;
-}
-
-async function answerBody(c: Context<AppEnv>, profile: CpixProfile, headers: Headers, protocol?: ProtocolSecurity): Promise<Response> {
+async function answerBody(
+  c: Context<AppEnv>,
+  profile: CpixProfile,
+  headers: Headers,
+  securityOf: CpixSecurityOf = cpixSecurity,
+): Promise<Response> {
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) return acquisitionFailureResponse({ reason: "too-large" }, headers);
-  return answer(c, headers, (context) => acquireCpix(body.bytes, profile, context), protocol);
+  return answer(c, headers, (context) => acquireCpix(body.bytes, profile, context), securityOf);
 }
 
 async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
   const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
   // A signed URL's token is the request's signature; Basic credentials on a GET carry none.
-  if (c.var.tenant.snapshot.settings.requireSignedRequests && !c.var.signedUrl) return acquisitionFailureResponse(unsignedGetRefusal());
+  if (c.var.tenant.policy.documentSecurity.requireSignedRequests && !c.var.signedUrl)
+    return acquisitionFailureResponse(unsignedGetRefusal());
   const request = await profile.requestFromUrl(url, c.var.tenant.tenantId);
   if (!request.ok) return acquisitionFailureResponse(request.failure);
-  return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context));
+  return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context), cpixSecurity);
 }
 
 /** Picks the seed, runs the acquisition, commits the record of what was issued, then renders the document or the error. */
@@ -127,10 +118,10 @@ async function answer(
   c: Context<AppEnv>,
   headers: Headers,
   acquire: (context: AcquisitionContext) => Promise<AcquisitionResult>,
-  protocol?: ProtocolSecurity,
+  securityOf: CpixSecurityOf,
 ): Promise<Response> {
   const tenant = c.var.tenant;
-  const settings = tenant.snapshot.settings;
+  const security = securityOf(tenant.policy, tenant.snapshot.trustedRequesters ?? []);
   const now = new Date();
   const seed = await chooseSeed(tenant, c.req.query("keySeedId"), now);
   if (!seed.ok) return acquisitionFailureResponse({ reason: "unknown-key-seed", keySeedId: seed.keySeedId }, headers);
@@ -147,30 +138,14 @@ async function answer(
     tenantId: tenant.tenantId,
     seed: seed.seed,
     storedKeys,
-    settings: signallingSettings(settings),
+    settings: tenant.policy.signalling,
     overrideKeyIds: overrideParameter === "true",
-    security: {
-      now,
-      requireEncryption: settings.requireEncryption ?? false,
-      ...(settings.recipientCertificates && { recipientFingerprints: settings.recipientCertificates }),
-      requireSignedRequests: (settings.requireSignedRequests ?? false) || (protocol?.requireSignatures ?? false),
-      ...(protocol?.requireSignatures &&
-        !settings.requireSignedRequests && { requirementName: "RequireSignatures (/api/HarmonicConfiguration)" }),
-      trustedRequesters: tenant.snapshot.trustedRequesters ?? [],
-      ...(protocol?.encryptForSigner && { encryptForSigner: true }),
-    },
+    security: { now, ...security.request },
   });
   if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
-  let xml = result.answer.xml;
-  const signResponses = (settings.signResponses ?? false) && settings.signingKeyId !== undefined;
-  if (signResponses || protocol?.requireSignatures) {
-    // CPIX 2.3 §Digital Signature: the whole answer, enveloped; signed before it is recorded as issued.
-    const setting = signResponses ? "SignResponses" : "RequireSignatures (/api/HarmonicConfiguration)";
-    const key = settings.signingKeyId === undefined ? undefined : await tenant.signingKey(settings.signingKeyId);
-    const signed = await signAnswer(xml, key, now, setting);
-    if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
-    xml = signed.xml;
-  }
+  // Signed before it is recorded as issued.
+  const signed = await signedAnswer(tenant, result.answer.xml, security.signing, now);
+  if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
   // Recorded before answered: a failed commit throws StorageUnavailable, answered 503 in CPIX's shape (cpixRoutes).
   await recordIssuance(c.env, c.executionCtx, tenant, {
     time: now.toISOString(),
@@ -181,5 +156,5 @@ async function answer(
     keySeedId: seed.seedId,
     credential: c.var.credentialId,
   });
-  return new Response(xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });
+  return new Response(signed.xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });
 }

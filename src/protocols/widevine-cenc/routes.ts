@@ -10,7 +10,7 @@ import { StorageUnavailable } from "../../tenancy/storage-fault";
 import { SealedValueError } from "../../tenancy/envelope";
 import { storedKeyLookup, trackedStoredKeyLookup, type TrackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
 import type { LoadedTenant } from "../../tenancy/loaded-tenant";
-import { recordIssuance, signallingSettings } from "../acquisition-support";
+import { recordIssuance } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
 import { failureResponse } from "./failure";
 import { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLookups } from "./handler";
@@ -66,7 +66,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       return {
         seed: await tenant.seed(seedId),
         storedKeys: (storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env, tenant))),
-        settings: signallingSettings(tenant.snapshot.settings),
+        settings: tenant.policy.signalling,
       };
     },
   };

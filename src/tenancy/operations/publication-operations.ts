@@ -47,7 +47,7 @@ export async function republishStoredValue(
   }
   if (target.kind === "allowed-origins") {
     const env = context.env();
-    const origins = context.stores.settings.read().allowedOrigins ?? [];
+    const origins = context.stores.settings.policy().cors.allowedOrigins;
     await writeAllowedOrigins(env.SNAPSHOTS, await kvMacKeys(env), tenant.value.id, origins, []);
     return { ok: true, value: { written: origins.length > 0 } };
   }

@@ -1,4 +1,5 @@
-import { harmonicConfiguration, withHarmonicConfiguration, type HarmonicConfiguration, type TenantSettings } from "../settings";
+import { withHarmonicConfiguration, type HarmonicConfiguration, type TenantSettings } from "../settings";
+import { harmonicConfiguration, resolveTenantPolicy } from "../tenant-policy";
 import type { TenantSnapshot } from "../snapshot";
 import { provisionTenant } from "../tenant-provision";
 import { refuse } from "../tenant-transaction";
@@ -64,7 +65,7 @@ export class TenantOperations {
         });
       }
       // /api/HarmonicConfiguration owns its two settings: a PUT of the others keeps them.
-      const harmonic = harmonicConfiguration(stores.settings.read());
+      const harmonic = harmonicConfiguration(stores.settings.policy());
       if (harmonic.harmonicRequireSignatures && settings.signingKeyId === undefined) {
         refuse({
           reason: "conflict",
@@ -90,13 +91,11 @@ export class TenantOperations {
     if (!tenant.ok) return tenant;
     return commit(() => {
       const settings = stores.settings.read();
+      const signingKeyId = resolveTenantPolicy(settings).documentSecurity.signingKeyId;
       if (configuration.harmonicEncryptContentKeys && !configuration.harmonicRequireSignatures) {
         refuse({ reason: "invalid", message: "EncryptContentKeys can only be enabled together with RequireSignatures" });
       }
-      if (
-        configuration.harmonicRequireSignatures &&
-        (settings.signingKeyId === undefined || !stores.signingKeys.find(settings.signingKeyId))
-      ) {
+      if (configuration.harmonicRequireSignatures && (signingKeyId === undefined || !stores.signingKeys.find(signingKeyId))) {
         refuse({
           reason: "invalid",
           message:
@@ -105,7 +104,7 @@ export class TenantOperations {
       }
       stores.settings.replace(withHarmonicConfiguration(settings, configuration));
       audit(actor, "UpdateSettings", "HarmonicConfiguration");
-      return harmonicConfiguration(stores.settings.read());
+      return harmonicConfiguration(stores.settings.policy());
     });
   }
 

@@ -1,5 +1,6 @@
 import type { MigrationStep } from "../schema";
 import type { TenantSettings } from "../settings";
+import { resolveTenantPolicy, type TenantPolicy } from "../tenant-policy";
 
 /** The `settings` table: one row per setting that is set, its value as JSON. */
 export class SettingsStore {
@@ -19,6 +20,11 @@ export class SettingsStore {
       settings[row.name] = JSON.parse(row.value);
     }
     return settings as TenantSettings;
+  }
+
+  /** The policy the stored settings put in force, defaults applied. */
+  policy(): TenantPolicy {
+    return resolveTenantPolicy(this.read());
   }
 
   /** Replaces every setting (PUT semantics): a setting left out is unset. */

@@ -1,5 +1,4 @@
 import { takeParkedIssuance } from "../issuance-parking";
-import { logRetentionDays } from "../settings";
 import type { AuditAction, IssuanceRecord, LogEntry, LogFilter, RequestActor } from "../tenant-types";
 import type { AuditStore } from "./audit-store";
 import type { CredentialStore } from "./credential-store";
@@ -55,7 +54,7 @@ export class TenantLogs {
   /** Deletes log records, and credentials revoked, before the retention at `nowMs`; unless `always`, once a minute. */
   prune(nowMs: number, always: boolean): void {
     if (!always && nowMs >= this.#lastPruneAt && nowMs - this.#lastPruneAt < LOG_PRUNE_INTERVAL_MS) return;
-    const cutoff = new Date(nowMs - logRetentionDays(this.#stores.settings.read()) * DAY_MS).toISOString();
+    const cutoff = new Date(nowMs - this.#stores.settings.policy().retention.logDays * DAY_MS).toISOString();
     this.#stores.issuance.pruneBefore(cutoff);
     this.#stores.audit.pruneBefore(cutoff);
     this.#stores.credentials.pruneRevokedBefore(cutoff);

@@ -27,6 +27,7 @@ export default defineConfig({
           name: "fuzz",
           include: ["test/fuzz/**/*.fuzz.ts"],
           environment: "node",
+          globalSetup: ["./test/interop/worker-bundle.ts"],
           // FUZZ_SECONDS bounds the run; the margin covers the build, the service start and the final checks.
           testTimeout: (Number(process.env.FUZZ_SECONDS) || 600) * 1000 + 300_000,
           hookTimeout: 120_000,
@@ -37,6 +38,8 @@ export default defineConfig({
           name: "interop",
           include: ["test/interop/**/*.test.ts"],
           environment: "node",
+          // The production bundle, built once for the run and shared by every service a file starts (service.ts).
+          globalSetup: ["./test/interop/worker-bundle.ts"],
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS, TEST_RATE_LIMITS } from "./test/test-bindings.ts";
@@ -6,10 +7,16 @@ import { TEST_BINDINGS, TEST_RATE_LIMITS } from "./test/test-bindings.ts";
  * Two projects: `workers` runs inside workerd with real KV and Durable Objects; `interop` runs in Node,
  * where real peer tools (xmllint, Shaka Packager, ffmpeg) can be spawned against the service. A third, `fuzz`,
  * is the long fuzz run (`npm run fuzz`); `npm test` names the first two and so leaves it out.
+ *
+ * `npm test` runs the files of both projects side by side, at least two at a time: vitest's default (one less than
+ * the cores) runs one file at a time on a 2-core machine, yet most of a file's time is spent starting a workerd
+ * runtime, importing modules or waiting on a spawned tool, which leaves the other core idle. A project with
+ * `fileParallelism: false` would be held back until every other file has run, so the interop project has none.
  */
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         plugins: [
@@ -27,6 +34,9 @@ export default defineConfig({
           name: "fuzz",
           include: ["test/fuzz/**/*.fuzz.ts"],
           environment: "node",
+          globalSetup: ["./test/interop/worker-bundle.ts"],
+          // One file at a time: each prints its own inputs per second.
+          fileParallelism: false,
           // FUZZ_SECONDS bounds the run; the margin covers the build, the service start and the final checks.
           testTimeout: (Number(process.env.FUZZ_SECONDS) || 600) * 1000 + 300_000,
           hookTimeout: 120_000,
@@ -37,9 +47,10 @@ export default defineConfig({
           name: "interop",
           include: ["test/interop/**/*.test.ts"],
           environment: "node",
+          // The production bundle, built once for the run and shared by every service a file starts (service.ts).
+          globalSetup: ["./test/interop/worker-bundle.ts"],
           testTimeout: 300_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import worker from "../../src/index";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
+import { KeySeedStore } from "../../src/tenancy/stores/key-seed-store";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { TEST_BINDINGS } from "../test-bindings";
 import { BASE, api, createTenant, type KeySeedJson } from "./support/api";
@@ -83,7 +84,7 @@ describe("a storage fault answers 503 with Retry-After in the protocol's shape, 
     expectRetryAfter(response);
   });
 
-  it("Management API write with the tenant object down: 503, and nothing was written", async () => {
+  it("Management API write with the tenant object unreachable: 503, JSON", async () => {
     const tenant = await createTenant();
     const response = await fetchWithFault({ TENANTS: failingObjects(env.TENANTS) }, "/api/KeySeeds", {
       method: "POST",
@@ -92,6 +93,21 @@ describe("a storage fault answers 503 with Retry-After in the protocol's shape, 
     });
     expect(response.status).toBe(503);
     expectRetryAfter(response);
+    expect((await response.json<{ error: string }>()).error).toBe("Storage is temporarily unavailable; retry in 5 s");
+  });
+
+  it("Management API write when the tenant object fails after writing the seed's row: 503, and the row is rolled back", async () => {
+    const tenant = await createTenant();
+    // The object's storage fails mid-transaction, after the INSERT of the seed and before the commit.
+    const insert = KeySeedStore.prototype.insert;
+    const failAfterWriting = vi.spyOn(KeySeedStore.prototype, "insert").mockImplementationOnce(function (this: KeySeedStore, seed) {
+      insert.call(this, seed);
+      throw new Error("SQLite storage failed (injected)");
+    });
+    const response = await api(tenant, "POST", "/api/KeySeeds", { Name: "during the fault" });
+    expect(response.status).toBe(503);
+    expectRetryAfter(response);
+    expect(failAfterWriting).toHaveBeenCalledTimes(1);
     const seeds = await (await api(tenant, "GET", "/api/KeySeeds")).json<KeySeedJson[]>();
     expect(seeds.map((seed) => seed.Name)).toEqual(["Default"]);
   });
@@ -147,8 +163,20 @@ describe("a storage fault answers 503 with Retry-After in the protocol's shape, 
     expectRetryAfter(response);
   });
 
-  it("answers normally again once storage is back", async () => {
+  it("answers normally again once storage is back, with nothing of the fault kept", async () => {
     const tenant = await createTenant();
-    expect((await SELF.fetch(`${BASE}/api/KeySeeds`, { headers: { Authorization: tenant.authorization } })).status).toBe(200);
+    const read = () => SELF.fetch(`${BASE}/api/KeySeeds`, { headers: { Authorization: tenant.authorization } });
+    const before = await (await read()).json();
+    TenantStore.clear();
+    // The same Worker and bindings the other requests use: KV fails while the fault lasts, then works again.
+    const outage = vi.spyOn(env.SNAPSHOTS, "get").mockRejectedValue(new Error("KV unavailable (injected)"));
+    const during = await read();
+    expect(during.status).toBe(503);
+    expectRetryAfter(during);
+    expect(outage).toHaveBeenCalled();
+    outage.mockRestore();
+    const after = await read();
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual(before);
   });
 });

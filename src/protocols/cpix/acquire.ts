@@ -10,12 +10,10 @@ import type { DrmSignallingSettings } from "../../drm/signalling";
 import { toHex } from "../../domain/bytes";
 import {
   acceptRecipients,
-  describeRecipientFailure,
   encryptContentKeys,
   recipientForCertificate,
   type DeliveryRecipient,
 } from "../../cpix/security/delivery-encryption";
-import { describeCertificateProblem } from "../../x509/certificate-failure";
 import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
 import { answerCpixRequest, issuedKeyIds } from "./answer";
 import { verifyRequestSignatures, type RequestSignaturePolicy } from "./document-signatures";
@@ -76,22 +74,10 @@ export async function acquireCpix(body: Uint8Array, profile: CpixProfile, contex
   if (!context.security.encryptForSigner) return acquireCpixDocument(read.document, profile, context);
   if (!signatures.trustedSigner) {
     // encryptForSigner is only set together with a required signature, which names a trusted signer or refuses.
-    return {
-      ok: false,
-      failure: { reason: "document-security", status: 403, message: "The request carries no trusted signature to encrypt the keys for" },
-    };
+    return { ok: false, failure: { reason: "no-signer-to-encrypt-for" } };
   }
   const signer = await recipientForCertificate(signatures.trustedSigner, { id: "request-signer" }, context.security.now);
-  if (!signer.ok) {
-    const message = describeCertificateProblem(
-      signer.problem,
-      "the request signer's certificate (EncryptContentKeys encrypts the keys for it)",
-    );
-    return {
-      ok: false,
-      failure: { reason: "document-security", status: 422, message: message.charAt(0).toUpperCase() + message.slice(1) },
-    };
-  }
+  if (!signer.ok) return { ok: false, failure: { reason: "signer-refused", problem: signer.problem } };
   const unlisted = await unlistedSignerFailure(signer.recipient, context.security.recipientFingerprints);
   if (unlisted) return { ok: false, failure: unlisted };
   return acquireCpixDocument(read.document, profile, context, [signer.recipient]);
@@ -146,36 +132,15 @@ async function deliveryRecipients(request: CpixDocument, security: DocumentSecur
   const items = request.deliveryDataList?.items ?? [];
   if (items.length === 0) {
     if (!security.requireEncryption) return { ok: true, recipients: [] };
-    return {
-      ok: false,
-      failure: {
-        reason: "document-security",
-        status: 422,
-        message:
-          "The tenant setting RequireEncryption is on: the request must carry DeliveryDataList/DeliveryData/DeliveryKey with the recipient's X.509 certificate, keys are not sent in PlainValue",
-      },
-    };
+    return { ok: false, failure: { reason: "encryption-required" } };
   }
   const accepted = await acceptRecipients(items, security.now);
-  if (!accepted.ok) {
-    const message = describeRecipientFailure(accepted.failure);
-    return {
-      ok: false,
-      failure: { reason: "document-security", status: 422, message: message.charAt(0).toUpperCase() + message.slice(1) },
-    };
-  }
+  if (!accepted.ok) return { ok: false, failure: { reason: "recipient-refused", failure: accepted.failure } };
   if (security.recipientFingerprints !== undefined) {
     for (const [i, recipient] of accepted.recipients.entries()) {
       const fingerprint = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", recipient.certificate.der)));
       if (!security.recipientFingerprints.includes(fingerprint)) {
-        return {
-          ok: false,
-          failure: {
-            reason: "document-security",
-            status: 422,
-            message: `The certificate of DeliveryData[${i + 1}] (SHA-256 ${fingerprint}) is not in the tenant setting RecipientCertificates`,
-          },
-        };
+        return { ok: false, failure: { reason: "recipient-not-listed", index: i + 1, fingerprint } };
       }
     }
   }

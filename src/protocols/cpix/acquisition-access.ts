@@ -27,10 +27,5 @@ export function acquisitionProtocol(
  * (CPIX 2.3 §Digital Signature signs documents), so only a signed CPIX URL, whose token signs the request, is answered.
  */
 export function unsignedGetRefusal(): AcquisitionFailure {
-  return {
-    reason: "document-security",
-    status: 403,
-    message:
-      "The tenant setting RequireSignedRequests is on: a GET with Basic credentials carries no signature; POST a signed CPIX document, or for CPIX GET use a signed URL (POST /api/CpixUrls)",
-  };
+  return { reason: "unsigned-get" };
 }

@@ -4,10 +4,10 @@
  * (`Reference URI=""`) by a trusted requester, and `SignResponses` signs every answer with the tenant's signing key.
  */
 import { parseCertificate, type X509Certificate } from "../../x509/certificate";
-import { describeCertificateProblem } from "../../x509/certificate-failure";
 import { certificateFingerprint } from "../../x509/certificate-fingerprint";
-import { describeSignatureFailure, signCpixDocument, verifyCpixSignatures, type SigningFailure } from "../../cpix/security/xml-signature";
+import { signCpixDocument, verifyCpixSignatures } from "../../cpix/security/xml-signature";
 import type { OpenedSigningKey } from "../../tenancy/loaded-tenant";
+import type { AnswerSigningProblem, AnswerSigningSetting, SignatureRequirement } from "./document-security-failure";
 import type { AcquisitionFailure } from "./failure";
 import { XMLDSIG_NS } from "../../cpix/namespaces";
 import { firstChildElement, type XmlDocument } from "../../xml/tree";
@@ -20,7 +20,7 @@ export interface RequestSignaturePolicy {
   /** SHA-256 fingerprints (lowercase hex) of the trusted requesters' certificates. */
   readonly trustedRequesters: readonly string[];
   /** The setting named when a signature is required and missing or untrusted; `RequireSignedRequests` by default. */
-  readonly requirementName?: string;
+  readonly requirementName?: SignatureRequirement;
 }
 
 /** The outcome of `verifyRequestSignatures`: the trusted document signer's certificate when trust was checked. */
@@ -36,39 +36,18 @@ export async function verifyRequestSignatures(document: XmlDocument, policy: Req
   if (!policy.requireSignedRequests && !firstChildElement(document.root, XMLDSIG_NS, "Signature")) return { ok: true };
   const verified = await verifyCpixSignatures(document, policy.now);
   if (!verified.ok) {
-    return {
-      ok: false,
-      failure: {
-        reason: "document-security",
-        status: 422,
-        message: `The request's signature does not verify: ${describeSignatureFailure(verified.failure)}`,
-      },
-    };
+    return { ok: false, failure: { reason: "signature-invalid", failure: verified.failure } };
   }
   if (!policy.requireSignedRequests) return { ok: true };
   const setting = policy.requirementName ?? "RequireSignedRequests";
   const documentSigners = verified.signatures.filter((signature) => signature.references.some((reference) => reference.uri === ""));
   if (documentSigners.length === 0) {
-    return {
-      ok: false,
-      failure: {
-        reason: "document-security",
-        status: 403,
-        message: `The tenant setting ${setting} is on: the request must carry a document signature (ds:Signature with Reference URI="") by a trusted requester (/api/TrustedRequesters)`,
-      },
-    };
+    return { ok: false, failure: { reason: "signature-required", setting } };
   }
   const fingerprints = await Promise.all(documentSigners.map((signature) => certificateFingerprint(signature.signer.der)));
   const trusted = fingerprints.findIndex((fingerprint) => policy.trustedRequesters.includes(fingerprint));
   if (trusted !== -1) return { ok: true, trustedSigner: documentSigners[trusted]!.signer };
-  return {
-    ok: false,
-    failure: {
-      reason: "document-security",
-      status: 403,
-      message: `The tenant setting ${setting} is on and the request's signer (certificate SHA-256 ${fingerprints[0]}) is not a trusted requester (/api/TrustedRequesters)`,
-    },
-  };
+  return { ok: false, failure: { reason: "untrusted-signer", setting, fingerprint: fingerprints[0]! } };
 }
 
 /** Certificates of opened signing keys, parsed once per key. */
@@ -79,38 +58,16 @@ export async function signAnswer(
   xml: string,
   signingKey: OpenedSigningKey | undefined,
   now: Date,
-  setting = "SignResponses",
+  setting: AnswerSigningSetting = "SignResponses",
 ): Promise<{ ok: true; xml: string } | { ok: false; failure: AcquisitionFailure }> {
-  const fail = (detail: string) => ({
-    ok: false as const,
-    failure: {
-      reason: "document-security" as const,
-      status: 500 as const,
-      message: `The tenant setting ${setting} is on but the answer cannot be signed: ${detail}`,
-    },
-  });
-  if (!signingKey) return fail("SigningKeyId names no signing key");
+  const fail = (problem: AnswerSigningProblem) => ({ ok: false as const, failure: { reason: "answer-unsignable" as const, setting, problem } });
+  if (!signingKey) return fail({ reason: "no-signing-key" });
   if (!parsedCertificates.has(signingKey)) {
     const parsed = parseCertificate(signingKey.certificateDer);
     parsedCertificates.set(signingKey, parsed.ok ? parsed.certificate : undefined);
   }
   const certificate = parsedCertificates.get(signingKey);
-  if (!certificate) return fail("the signing key's certificate is unreadable");
+  if (!certificate) return fail({ reason: "unreadable-certificate" });
   const signed = await signCpixDocument(xml, { privateKey: signingKey.privateKey, certificate }, now);
-  return signed.ok ? signed : fail(describeSigningFailure(signed.failure));
-}
-
-function describeSigningFailure(failure: SigningFailure): string {
-  switch (failure.reason) {
-    case "certificate-refused":
-      return describeCertificateProblem(failure.problem, "the signing key's certificate");
-    case "unsupported-key":
-      return failure.detail;
-    case "key-certificate-mismatch":
-      return "the signing key does not belong to its certificate";
-    case "malformed-xml":
-      return `the answer is not well-formed XML (${failure.detail})`;
-    case "not-cpix":
-      return "the answer is not a CPIX document";
-  }
+  return signed.ok ? signed : fail(signed.failure);
 }

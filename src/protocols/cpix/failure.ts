@@ -1,11 +1,12 @@
 import type { CpixReadFailure } from "../../cpix/failure";
 import type { AcquisitionProtocol } from "../../tenancy/credentials";
+import type { DocumentSecurityFailure } from "./document-security-failure";
 
 /**
  * Why a CPIX acquisition (SPEKE v1, v2.0, v2.1, plain CPIX) was refused. `speke` failures carry the exact
  * body text of the SPEKE v2 error table (AWS SPEKE v2 docs, speke-constraints-v2); the others carry a message
- * naming the rule.
- * Mapped to the wire only in `acquisitionFailureResponse`.
+ * naming the rule; the rest are data, and their sentences are written only where they meet the wire.
+ * Mapped to the wire only in `acquisitionFailureResponse` (document security: `documentSecurityStatusAndMessage`).
  */
 export type AcquisitionFailure =
   | { readonly reason: "speke"; readonly message: SpekeErrorMessage }
@@ -24,7 +25,7 @@ export type AcquisitionFailure =
    * Encrypted delivery or signatures (CPIX 2.3 §DeliveryData Element, §Digital Signature): a refused recipient
    * certificate, a signature that does not verify, or a tenant rule (RequireEncryption, RequireSignedRequests).
    */
-  | { readonly reason: "document-security"; readonly status: 403 | 422 | 500; readonly message: string };
+  | DocumentSecurityFailure;
 
 /** The SPEKE v2 error strings (AWS SPEKE v2 docs, speke-constraints-v2 error table). */
 export type SpekeErrorMessage =

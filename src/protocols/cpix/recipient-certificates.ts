@@ -14,9 +14,5 @@ export async function unlistedSignerFailure(
   if (recipientFingerprints === undefined) return undefined;
   const fingerprint = await certificateFingerprint(signer.certificate.der);
   if (recipientFingerprints.includes(fingerprint)) return undefined;
-  return {
-    reason: "document-security",
-    status: 422,
-    message: `The request signer's certificate (SHA-256 ${fingerprint}), which EncryptContentKeys encrypts the keys for, is not in the tenant setting RecipientCertificates`,
-  };
+  return { reason: "signer-not-listed", fingerprint };
 }

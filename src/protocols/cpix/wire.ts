@@ -1,5 +1,7 @@
 import { describeCpixReadFailure } from "../../cpix/failure";
 import { errorHeaders } from "../../http/errors";
+import { capitalized } from "../../domain/sentence";
+import { documentSecurityStatusAndMessage } from "./document-security-failure";
 import type { AcquisitionFailure } from "./failure";
 
 const MIB = 1024 * 1024;
@@ -31,7 +33,7 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
       const syntax =
         failure.failure.reason === "malformed-xml" || failure.failure.reason === "unsupported-xml" || failure.failure.reason === "not-cpix";
       const text = describeCpixReadFailure(failure.failure);
-      return [syntax ? 400 : 422, text.charAt(0).toUpperCase() + text.slice(1)];
+      return [syntax ? 400 : 422, capitalized(text)];
     }
     case "invalid-request":
     case "unsupported":
@@ -45,12 +47,13 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
         422,
         `The answer would exceed ${failure.limit} bytes (${failure.limit / MIB} MiB), the most one response carries; ask for fewer ContentKeys or DRMSystems per request`,
       ];
-    case "document-security":
-      return [failure.status, failure.message];
     case "unknown-key-seed":
       return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
     case "protocol-not-allowed":
       // RFC 9110 §15.5.4: the credential is known and refused for this route.
       return [403, `This credential may acquire keys only over ${failure.allowed.join(", ")} (its Protocols), not ${failure.protocol}`];
+    default:
+      // What is left is exactly DocumentSecurityFailure: a new AcquisitionFailure case without its own branch fails here.
+      return documentSecurityStatusAndMessage(failure);
   }
 }

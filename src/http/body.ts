@@ -37,8 +37,15 @@ export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): P
   return { ok: true, bytes };
 }
 
-export type JsonRead =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly status: 400 | 413 | 415; readonly message: string };
+export type JsonRead = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly failure: JsonBodyFailure };
+
+/** Why a JSON body was not read; body-failure.ts turns each into its status and message. */
+export type JsonBodyFailure =
+  | { readonly reason: "not-json-media-type" }
+  | { readonly reason: "too-large"; readonly limit: number }
+  | { readonly reason: "empty" }
+  /** `position` is the parser's offset when it gave one; the parser's own message is never kept (it quotes the body). */
+  | { readonly reason: "malformed"; readonly position: string | undefined };
 
 /**
  * Reads and parses a JSON body; the failure message says why without echoing the body. Only
@@ -49,17 +56,17 @@ export type JsonRead =
 export async function readJsonBody(request: Request): Promise<JsonRead> {
   const mediaType = request.headers.get("Content-Type")?.split(";")[0]!.trim().toLowerCase();
   if (mediaType !== "application/json") {
-    return { ok: false, status: 415, message: "Content-Type must be application/json" };
+    return { ok: false, failure: { reason: "not-json-media-type" } };
   }
   const body = await readBodyBytes(request);
-  if (!body.ok) return { ok: false, status: 413, message: `Request body exceeds ${MAX_BODY_BYTES} bytes` };
+  if (!body.ok) return { ok: false, failure: { reason: "too-large", limit: MAX_BODY_BYTES } };
   const text = fromUtf8(body.bytes);
-  if (text.trim() === "") return { ok: false, status: 400, message: "Request body is empty; expected JSON" };
+  if (text.trim() === "") return { ok: false, failure: { reason: "empty" } };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     // Never echo the parser's message: V8 quotes the body around the error, which may hold a secret.
     const position = error instanceof SyntaxError ? /position (\d+)/.exec(error.message)?.[1] : undefined;
-    return { ok: false, status: 400, message: position === undefined ? "Malformed JSON" : `Malformed JSON at position ${position}` };
+    return { ok: false, failure: { reason: "malformed", position } };
   }
 }

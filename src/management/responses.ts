@@ -1,6 +1,7 @@
 import type { AppEnv } from "../http/app-env";
 import { readJsonBody } from "../http/body";
 import { jsonError } from "../http/errors";
+import { jsonBodyFailureResponse } from "../http/body-failure";
 import { managementFailureResponse } from "../http/management-errors";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { ManagementResult } from "../tenancy/tenant-types";
@@ -9,7 +10,7 @@ import { InputError } from "../http/json-fields";
 /** Reads a JSON body and runs a parser over it; a Response for any problem, named in the message. */
 export async function parseBody<T>(request: Request, parse: (value: unknown) => T): Promise<T | Response> {
   const body = await readJsonBody(request);
-  if (!body.ok) return jsonError(body.status, body.message);
+  if (!body.ok) return jsonBodyFailureResponse(body.failure);
   try {
     return parse(body.value);
   } catch (error) {

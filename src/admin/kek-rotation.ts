@@ -2,13 +2,11 @@ import * as v from "valibot";
 import { fromUtf8 } from "../domain/bytes";
 import { readBodyBytes } from "../http/body";
 import { routeGroup } from "../http/route-group";
-import { errorHeaders, jsonError } from "../http/errors";
+import { jsonError } from "../http/errors";
 import { InputError, jsonObject, optional, parseJson, text } from "../http/json-fields";
-import { ROTATION_BATCH_DEFAULT, ROTATION_BATCH_MAX, rotateKeyEncryptionKeyStep, type RotationBatch } from "../tenancy/kek-rotation";
+import { ROTATION_BATCH_DEFAULT, ROTATION_BATCH_MAX, rotateKeyEncryptionKeyStep } from "../tenancy/kek-rotation";
 import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
-
-/** Seconds a caller waits before retrying while a deploy rolls out to the tenant objects. */
-const ROLLOUT_RETRY_SECONDS = 10;
+import { stoppedResponse } from "./kek-rotation-wire";
 
 /**
  * `POST /admin/kek-rotation` (README "Rotating the key-encryption key"): re-wraps the next batch of tenants' data keys
@@ -58,30 +56,4 @@ function parseRotationRequest(text: string): { cursor: string | null; limit: num
   if (text.trim() === "") return { cursor: null, limit: ROTATION_BATCH_DEFAULT };
   const body = parseJson(ROTATION_REQUEST, JSON.parse(text));
   return { cursor: body.cursor ?? null, limit: body.limit ?? ROTATION_BATCH_DEFAULT };
-}
-
-/** The progress so far, with why the call stopped: a deploy still rolling out (503), or a data key no configured key opens (409). */
-function stoppedResponse({ progress, stop }: RotationBatch): Response {
-  let status: 409 | 503;
-  let message: string;
-  const headers: Record<string, string> = {};
-  switch (stop!.reason) {
-    case "other-configuration":
-      status = 503;
-      headers["Retry-After"] = String(ROLLOUT_RETRY_SECONDS);
-      message =
-        `The object of tenant ${stop!.tenantId} runs with key-encryption key version ${stop!.objectKeyVersion} as current, this ` +
-        `Worker with ${progress.keyVersion}: a deploy is still rolling out; call again with the same cursor shortly`;
-      break;
-    case "cannot-open":
-      status = 409;
-      message =
-        `The data key of tenant ${stop!.tenantId} cannot be opened: ${stop!.problem}. Add the key-encryption key of version ` +
-        `${stop!.wrappedKeyVersion ?? "?"} back to KEY_ENCRYPTION_KEY (after the current one) and call again with the same cursor`;
-      break;
-  }
-  return new Response(JSON.stringify({ error: message, ...progress }), {
-    status,
-    headers: { "Content-Type": "application/json; charset=utf-8", ...errorHeaders(message), ...headers },
-  });
 }

@@ -6,6 +6,7 @@ import { tenantObject } from "../tenancy/tenant-client";
 import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput, readSigningPrivateKey } from "./certificate-input";
 import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
+import { capitalized } from "../domain/sentence";
 
 /**
  * `/api/SigningKeys`: keys that sign the tenant's CPIX answers (CPIX 2.3 §Digital Signature; setting SignResponses).
@@ -26,7 +27,7 @@ routes.post("/signingkeys", async (c) => {
   if (input instanceof Response) return input;
   const now = new Date();
   const certificate = await readCertificateInput(input.Certificate, "Certificate", input.Id ?? crypto.randomUUID(), "signer", now);
-  if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
+  if (!certificate.ok) return jsonError(400, capitalized(certificate.problem));
   const privateKey = await readSigningPrivateKey(input.PrivateKey, certificate.certificate);
   if (!privateKey.ok) return jsonError(400, privateKey.problem);
   const tenantId = c.var.tenant.tenantId;

@@ -6,6 +6,7 @@ import { tenantObject } from "../tenancy/tenant-client";
 import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput } from "./certificate-input";
 import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
+import { capitalized } from "../domain/sentence";
 
 /**
  * `/api/TrustedRequesters`: certificates whose signed CPIX requests the tenant trusts (CPIX 2.3 §Digital Signature;
@@ -31,7 +32,7 @@ routes.post("/trustedrequesters", async (c) => {
     "trusted-requester",
     now,
   );
-  if (!certificate.ok) return jsonError(400, certificate.problem.charAt(0).toUpperCase() + certificate.problem.slice(1));
+  if (!certificate.ok) return jsonError(400, capitalized(certificate.problem));
   const tenantId = c.var.tenant.tenantId;
   const added = await tenantObject(c.env, tenantId).addTrustedRequester(
     certificate.input,

@@ -9,6 +9,7 @@ import type { StoredKeyLookup } from "../../tenancy/stored-content-keys";
 import { keyMaterial } from "../key-material";
 import type { AcquisitionFailure } from "./failure";
 import type { CpixProfile } from "./profile";
+import { capitalized } from "../../domain/sentence";
 
 /**
  * Fills a request its profile checked: every ContentKey gets its key (the tenant's stored key for a KID it stores,
@@ -84,7 +85,7 @@ function signallingFailure(failure: DrmSignallingFailure): AcquisitionFailure {
 }
 
 function settingWireName(setting: keyof DrmSignallingSettings): string {
-  return setting.charAt(0).toUpperCase() + setting.slice(1);
+  return capitalized(setting);
 }
 
 /** The Key IDs a response carries, in order (for the issuance record). */

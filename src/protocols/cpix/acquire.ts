@@ -20,7 +20,7 @@ import { verifyRequestSignatures, type RequestSignaturePolicy } from "./document
 import type { AcquisitionFailure } from "./failure";
 import { overrideKeyIds } from "./override-key-ids";
 import { unlistedSignerFailure } from "./recipient-certificates";
-import type { CpixProfile } from "./profile";
+import type { CpixProfile, CpixProfileName } from "./profile";
 
 export interface AcquisitionContext {
   readonly tenantId: string;
@@ -51,7 +51,7 @@ export interface AcquisitionAnswer {
   readonly xml: string;
   readonly document: CpixAnswerDocument;
   /** The protocol actually spoken (a CPIX 2.2-style document on /SpekeV2 is answered as plain CPIX). */
-  readonly protocolName: string;
+  readonly protocolName: CpixProfileName;
   readonly contentId: string | null;
   readonly kids: readonly KeyId[];
 }

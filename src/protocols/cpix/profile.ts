@@ -10,6 +10,21 @@ import type {
 import type { DrmSignalling } from "../../drm/signalling";
 import type { MacKeyShape } from "../../cpix/security/delivery-encryption";
 import type { AcquisitionFailure } from "./failure";
+import type { SpekeV2Version } from "./profiles/speke-v2-rules";
+
+/**
+ * The name each CPIX profile is logged under (the issuance record's `protocol`): SPEKE v1 and v2.x, plain CPIX (also
+ * as a CPIX 2.2-style document on /SpekeV2), CPIX GET, and the vendor dialects.
+ */
+export type CpixProfileName =
+  | "speke-v1"
+  | `speke-v${SpekeV2Version}`
+  | "cpix"
+  | "cpix-via-speke-v2"
+  | "cpix-get"
+  | "anevia"
+  | "broadpeak"
+  | "harmonic";
 
 /**
  * One CPIX acquisition protocol (SPEKE v2, SPEKE v1, plain CPIX, CPIX GET, and vendor dialects of CPIX): how its
@@ -19,7 +34,7 @@ import type { AcquisitionFailure } from "./failure";
  */
 export interface CpixProfile {
   /** The protocol's name in the issuance log. */
-  readonly name: string;
+  readonly name: CpixProfileName;
 
   /**
    * How `DeliveryData/MACMethod/Key` is written when the request asks for encrypted keys (CPIX 2.3 §DeliveryData

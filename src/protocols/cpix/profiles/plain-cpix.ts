@@ -2,7 +2,7 @@ import { isHlsKeyMethod, protectionSchemeOf, type ProtectionScheme } from "../..
 import type { CpixContentKey, CpixDocument } from "../../../cpix/model";
 import type { AcquisitionFailure } from "../failure";
 import { fillCpixDrmSystem } from "../fill-drm-system";
-import type { CpixProfile } from "../profile";
+import type { CpixProfile, CpixProfileName } from "../profile";
 import { checkKeysAndSystems, schemeNameRefused } from "../structure";
 
 /** First stable Key ID part of plain CPIX; changing it changes every Key ID it ever overrode. */
@@ -31,7 +31,7 @@ function checkPlainCpix(request: CpixDocument): AcquisitionFailure | undefined {
  * Plain DASH-IF CPIX under a log name: `POST /api/Cpix`, and the protocols that answer some documents the same way.
  * Stable Key IDs: "cpix", CPIX@id (else @contentId), period, key index.
  */
-export function plainCpixProfile(name: string): CpixProfile {
+export function plainCpixProfile(name: CpixProfileName): CpixProfile {
   return {
     name,
     macKeyShape: "xmlenc",

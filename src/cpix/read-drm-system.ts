@@ -1,6 +1,7 @@
 import type { CpixDrmSystem, CpixHlsSignalingData, HlsPlaylist, SpekeV1Signaling } from "./model";
 import { CPIX_NS, SPEKE_NS } from "./namespaces";
 import { definedOnly, type ReadNode } from "./read-node";
+import { SystemIds } from "../domain/system-id";
 
 /** Every `@playlist` value some CPIX version defines: 2.1 master|variant, 2.2/2.3 master|media, 2.4 multiVariant|media. */
 const PLAYLISTS: readonly HlsPlaylist[] = ["media", "master", "multiVariant", "variant"];
@@ -15,7 +16,7 @@ const PLAYLISTS: readonly HlsPlaylist[] = ["media", "master", "multiVariant", "v
 export function readDrmSystem(node: ReadNode): CpixDrmSystem {
   const contentProtectionData = node.child(CPIX_NS, "ContentProtectionData");
   return definedOnly({
-    systemId: node.requiredUuidAttribute("systemId"),
+    systemId: SystemIds.of(node.requiredUuidAttribute("systemId")),
     kid: node.requiredUuidAttribute("kid"),
     id: node.attribute("id"),
     updateVersion: node.integerAttribute("updateVersion"),

@@ -6,6 +6,7 @@ import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../src/domain/byt
 import { contentKeyFromBytes, ivFromBytes } from "../../src/domain/content-key";
 import type { ProtectionScheme } from "../../src/domain/protection-scheme";
 import { KeyId } from "../../src/domain/key-id";
+import { SystemIds, type SystemId } from "../../src/domain/system-id";
 import type { PsshBox } from "../../src/drm/pssh";
 import { parsePsshBox } from "./support/pssh-parser";
 import {
@@ -25,7 +26,7 @@ const iv16 = ivFromBytes(fromHex("0123456789abcdef0123456789abcdef")!);
 const iv8 = ivFromBytes(fromHex("0123456789abcdef")!);
 const SCHEMES: ProtectionScheme[] = ["cenc", "cbcs", "cens", "cbc1"];
 
-function input(systemId: KeyId, scheme: ProtectionScheme | undefined, overrides: Partial<DrmSignallingInput> = {}): DrmSignallingInput {
+function input(systemId: SystemId, scheme: ProtectionScheme | undefined, overrides: Partial<DrmSignallingInput> = {}): DrmSignallingInput {
   return { systemId, kid, key, iv: iv16, scheme, settings: {}, ...overrides };
 }
 
@@ -254,8 +255,8 @@ describe("signalDrmSystem", () => {
   });
 
   it.each([
-    ["Marlin", KeyId.require("5e629af5-38da-4063-8977-97ffbd9902d4")],
-    ["the legacy FairPlay id", KeyId.require("29701fe4-3cc7-4a34-8c5b-ae90c7439a47")],
+    ["Marlin", SystemIds.require("5e629af5-38da-4063-8977-97ffbd9902d4")],
+    ["the legacy FairPlay id", SystemIds.require("29701fe4-3cc7-4a34-8c5b-ae90c7439a47")],
     ["Clear Key DASH-IF", SYSTEM_IDS.clearKeyDashIf],
   ])("refuses %s as unsupported", async (_name, systemId) => {
     expect(await failure(systemId, "cenc")).toEqual({ reason: "unsupported-system", systemId });

@@ -1,5 +1,6 @@
 /** Reads the PSSH boxes the service writes (ISO/IEC 23001-7 §8.1), so tests can check them field by field. */
 import { KeyId } from "../../../src/domain/key-id";
+import { SystemIds } from "../../../src/domain/system-id";
 import { PSSH_TYPE, V0_HEADER_LENGTH, type PsshBox } from "../../../src/drm/pssh";
 
 /** Why some bytes are not one well-formed PSSH box; `detail` names the broken rule, never the bytes. */
@@ -43,7 +44,7 @@ function readPsshBox(bytes: Uint8Array, start: number): { box: PsshBox; end: num
   const version = bytes[start + 8]!;
   if (version !== 0 && version !== 1) return malformed(`pssh version must be 0 or 1, got ${version}`);
   const end = start + size;
-  const systemId = KeyId.fromBytes(bytes.subarray(start + 12, start + 28));
+  const systemId = SystemIds.fromBytes(bytes.subarray(start + 12, start + 28));
   let offset = start + 28;
   const kids: KeyId[] = [];
   if (version === 1) {

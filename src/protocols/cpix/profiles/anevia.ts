@@ -8,7 +8,7 @@ import {
   MAX_CPIX_GET_KIDS,
   MAX_FILTERS_PER_USAGE_RULE,
 } from "../../../domain/request-limits";
-import type { SystemId } from "../../../domain/system-id";
+import { SystemIds, type SystemId } from "../../../domain/system-id";
 import type { CpixAudioFilter, CpixBitrateFilter, CpixContentKeyUsageRule, CpixDocument, CpixVideoFilter } from "../../../cpix/model";
 import { knownDrmSystem } from "../../../drm/system-ids";
 import type { CpixRequestUrl, CpixUrlProfile, CpixUrlRequest } from "../profile";
@@ -65,7 +65,7 @@ async function aneviaRequest(url: CpixRequestUrl): Promise<CpixUrlRequest> {
   if (systemValues.length > MAX_CPIX_GET_DRMS) return fail(`DrmSystemIds may name at most ${MAX_CPIX_GET_DRMS} systems`);
   const systems = new Map<string, SystemId>();
   for (const value of systemValues) {
-    const systemId = typeof value === "string" ? KeyId.parse(value) : undefined;
+    const systemId = typeof value === "string" ? SystemIds.parse(value) : undefined;
     if (!systemId) return fail("Each of DrmSystemIds must be a UUID");
     if (knownDrmSystem(systemId) === undefined) {
       return fail(`DrmSystemIds names ${systemId}, which is not supported; supported: Widevine, PlayReady, FairPlay, W3C Common PSSH`);

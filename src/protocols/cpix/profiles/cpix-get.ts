@@ -3,7 +3,7 @@ import { MAX_CPIX_GET_DRMS, MAX_CPIX_GET_KIDS } from "../../../domain/request-li
 import { firstNonXmlChar } from "../../../xml/chars";
 import type { ProtectionScheme } from "../../../domain/protection-scheme";
 import { stableKeyId } from "../../../domain/stable-key-id";
-import type { SystemId } from "../../../domain/system-id";
+import { SystemIds, type SystemId } from "../../../domain/system-id";
 import type { CpixDocument } from "../../../cpix/model";
 import { SYSTEM_IDS } from "../../../drm/system-ids";
 import type { CpixRequestUrl, CpixUrlProfile, CpixUrlRequest } from "../profile";
@@ -54,7 +54,7 @@ async function cpixGetRequest(url: CpixRequestUrl, tenantId: string): Promise<Cp
   if (drmValues.length > MAX_CPIX_GET_DRMS) return fail(`At most ${MAX_CPIX_GET_DRMS} drm parameters`);
   const systems = new Map<string, SystemId>();
   for (const value of drmValues) {
-    const systemId = DRM_NAMES[value.toLowerCase()] ?? KeyId.parse(value);
+    const systemId = DRM_NAMES[value.toLowerCase()] ?? SystemIds.parse(value);
     if (!systemId) return fail("Each drm must be a DRM system id (UUID) or one of widevine, playready, fairplay, clearkey");
     if (!systems.has(systemId.toString())) systems.set(systemId.toString(), systemId);
   }

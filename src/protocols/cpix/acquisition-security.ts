@@ -2,14 +2,15 @@ import type { DocumentSecurityPolicy, TenantPolicy } from "../../tenancy/tenant-
 import type { LoadedTenant } from "../../tenancy/loaded-tenant";
 import type { DocumentSecurity } from "./acquire";
 import { signAnswer } from "./document-signatures";
+import type { AnswerSigningSetting } from "./document-security-failure";
 
 /** The setting a Harmonic refusal or signing failure names when `/api/HarmonicConfiguration` is what required it. */
-const HARMONIC_REQUIRE_SIGNATURES = "RequireSignatures (/api/HarmonicConfiguration)";
+const HARMONIC_REQUIRE_SIGNATURES = "RequireSignatures (/api/HarmonicConfiguration)" as const;
 
 /** How a CPIX answer is signed (CPIX 2.3 §Digital Signature): with which key, under which setting's name. */
 export interface AnswerSigning {
   /** The setting a signing failure names. */
-  readonly setting: string;
+  readonly setting: AnswerSigningSetting;
   /** The signing key; undefined when none is named, which signing then reports. */
   readonly signingKeyId: string | undefined;
 }

@@ -62,7 +62,12 @@ export async function deliverIssuance(
       console.error("issuance records for an unknown tenant not stored", { tenantId, count: records.length });
       return { outcome: "no-tenant" };
     } catch (error) {
-      console.warn("issuance delivery attempt failed", { tenantId, attempt: attempts, error: errorName(error), cause: storageFaultCause(error) });
+      console.warn("issuance delivery attempt failed", {
+        tenantId,
+        attempt: attempts,
+        error: errorName(error),
+        cause: storageFaultCause(error),
+      });
     }
     const delay = delays[attempts - 1];
     if (delay === undefined) break;

@@ -83,7 +83,12 @@ function filterOf(tenant: LoadedTenant): KeyIdFilter | undefined {
   return filter ?? undefined;
 }
 
-async function readThrough(env: StoredKeyStorage, tenant: LoadedTenant, removals: number, kid: KeyId): Promise<StoredKeyMaterial | undefined> {
+async function readThrough(
+  env: StoredKeyStorage,
+  tenant: LoadedTenant,
+  removals: number,
+  kid: KeyId,
+): Promise<StoredKeyMaterial | undefined> {
   const cacheKey = `${tenant.tenantId}/${kid.toString()}`;
   const cached = cache.get(cacheKey);
   if (cached && cached.removals === removals) {

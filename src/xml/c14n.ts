@@ -57,7 +57,11 @@ export interface CanonicalOctets {
  * a caller on a budget stops the walk rather than build it whole.
  * @example const { octets } = canonicalOctets(signedInfo, { method: "exclusive" }, Infinity)!;
  */
-export function canonicalOctets(target: XmlDocument | XmlElement, options: C14nOptions, maxCharacters: number): CanonicalOctets | undefined {
+export function canonicalOctets(
+  target: XmlDocument | XmlElement,
+  options: C14nOptions,
+  maxCharacters: number,
+): CanonicalOctets | undefined {
   const out = new Utf8Output(maxCharacters);
   try {
     if ("kind" in target) {

@@ -117,7 +117,11 @@ async function createTenant(url: string): Promise<Tenant> {
 }
 
 /** A CPIX GET of one KID: its status, and its key when answered 200. */
-async function acquire(url: string, tenant: Pick<Tenant, "authorization">, kid: string): Promise<{ status: number; key?: string; retryAfter?: string | null }> {
+async function acquire(
+  url: string,
+  tenant: Pick<Tenant, "authorization">,
+  kid: string,
+): Promise<{ status: number; key?: string; retryAfter?: string | null }> {
   const response = await fetch(`${url}/api/Cpix/corruption?kid=${kid}`, { headers: { Authorization: tenant.authorization } });
   const body = await response.text();
   if (response.status !== 200) return { status: response.status, retryAfter: response.headers.get("Retry-After") };
@@ -155,7 +159,10 @@ describe("KV values changed in a persisted deployment's files", () => {
 
     await corruptPersistedValues(
       CASES.map(({ value, corrupt }, i) => ({
-        key: value === "snapshot" ? `tenant/${tenants[i]!.tenantId}/snapshot` : `tenant/${tenants[i]!.tenantId}/content-key/${tenants[i]!.storedKid}`,
+        key:
+          value === "snapshot"
+            ? `tenant/${tenants[i]!.tenantId}/snapshot`
+            : `tenant/${tenants[i]!.tenantId}/content-key/${tenants[i]!.storedKid}`,
         corrupt,
       })),
     );
@@ -175,7 +182,10 @@ describe("KV values changed in a persisted deployment's files", () => {
             const answer = await acquire(url, tenant, kid);
             if (answer.status === 503 && answer.retryAfter !== null) faults++;
             else if (answer.status === 200 && answer.key === tenant.keys.get(kid)) right++;
-            else wrong.push(`${kid === tenant.storedKid ? "stored" : "derived"} KID: HTTP ${answer.status}${answer.status === 200 ? " with another key" : ""}`);
+            else
+              wrong.push(
+                `${kid === tenant.storedKid ? "stored" : "derived"} KID: HTTP ${answer.status}${answer.status === 200 ? " with another key" : ""}`,
+              );
           }
           if (right === 2) healedAfterMs = Date.now() - started;
           else await new Promise((resolve) => setTimeout(resolve, 100));

@@ -95,7 +95,10 @@ export function documentSecurityStatusAndMessage(failure: DocumentSecurityFailur
         "The tenant setting RequireSignedRequests is on: a GET with Basic credentials carries no signature; POST a signed CPIX document, or for CPIX GET use a signed URL (POST /api/CpixUrls)",
       ];
     case "answer-unsignable":
-      return [500, `The tenant setting ${failure.setting} is on but the answer cannot be signed: ${describeSigningProblem(failure.problem)}`];
+      return [
+        500,
+        `The tenant setting ${failure.setting} is on but the answer cannot be signed: ${describeSigningProblem(failure.problem)}`,
+      ];
   }
 }
 

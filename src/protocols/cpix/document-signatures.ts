@@ -60,7 +60,10 @@ export async function signAnswer(
   now: Date,
   setting: AnswerSigningSetting = "SignResponses",
 ): Promise<{ ok: true; xml: string } | { ok: false; failure: AcquisitionFailure }> {
-  const fail = (problem: AnswerSigningProblem) => ({ ok: false as const, failure: { reason: "answer-unsignable" as const, setting, problem } });
+  const fail = (problem: AnswerSigningProblem) => ({
+    ok: false as const,
+    failure: { reason: "answer-unsignable" as const, setting, problem },
+  });
   if (!signingKey) return fail({ reason: "no-signing-key" });
   if (!parsedCertificates.has(signingKey)) {
     const parsed = parseCertificate(signingKey.certificateDer);

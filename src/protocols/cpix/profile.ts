@@ -17,14 +17,7 @@ import type { SpekeV2Version } from "./profiles/speke-v2-rules";
  * as a CPIX 2.2-style document on /SpekeV2), CPIX GET, and the vendor dialects.
  */
 export type CpixProfileName =
-  | "speke-v1"
-  | `speke-v${SpekeV2Version}`
-  | "cpix"
-  | "cpix-via-speke-v2"
-  | "cpix-get"
-  | "anevia"
-  | "broadpeak"
-  | "harmonic";
+  "speke-v1" | `speke-v${SpekeV2Version}` | "cpix" | "cpix-via-speke-v2" | "cpix-get" | "anevia" | "broadpeak" | "harmonic";
 
 /**
  * One CPIX acquisition protocol (SPEKE v2, SPEKE v1, plain CPIX, CPIX GET, and vendor dialects of CPIX): how its

@@ -49,6 +49,10 @@ export default defineConfig({
           environment: "node",
           // The production bundle, built once for the run and shared by every service a file starts (service.ts).
           globalSetup: ["./test/interop/worker-bundle.ts"],
+          // Files share their Node process and its loaded modules (Miniflare, xmllint-wasm, the src/ modules they
+          // read) instead of a fresh process each: a fifth less CPU for the project. They keep no state between them
+          // but the bundle, and each stops what it starts (services, Chromium) in its afterAll.
+          isolate: false,
           testTimeout: 300_000,
           hookTimeout: 120_000,
         },

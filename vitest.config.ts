@@ -8,15 +8,17 @@ import { TEST_BINDINGS, TEST_RATE_LIMITS } from "./test/test-bindings.ts";
  * where real peer tools (xmllint, Shaka Packager, ffmpeg) can be spawned against the service. A third, `fuzz`,
  * is the long fuzz run (`npm run fuzz`); `npm test` names the first two and so leaves it out.
  *
- * `npm test` runs the files of both projects side by side, at least two at a time: vitest's default (one less than
- * the cores) runs one file at a time on a 2-core machine, yet most of a file's time is spent starting a workerd
- * runtime, importing modules or waiting on a spawned tool, which leaves the other core idle. A project with
- * `fileParallelism: false` would be held back until every other file has run, so the interop project has none.
+ * `npm test` runs the interop files first, then the workers files (`sequence.groupOrder`), each project several
+ * files at a time. Vitest's default (one less than the cores) runs one file at a time on a 2-core machine, which
+ * leaves a core idle: an interop file waits on the tools it spawns, and a workers file spends most of its time
+ * starting a workerd runtime and loading modules through vitest's one Node process, so the workers project runs one
+ * file more than there are cores.
  */
+const CORES = availableParallelism();
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         plugins: [
@@ -26,7 +28,13 @@ export default defineConfig({
             miniflare: { bindings: { ...TEST_BINDINGS }, ratelimits: TEST_RATE_LIMITS },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          testTimeout: 30_000,
+          sequence: { groupOrder: 1 },
+          maxWorkers: Math.max(3, CORES),
+        },
       },
       {
         // The long fuzz run against the production bundle on 127.0.0.1 (test/fuzz/long-run.fuzz.ts).
@@ -53,6 +61,8 @@ export default defineConfig({
           // read) instead of a fresh process each: a fifth less CPU for the project. They keep no state between them
           // but the bundle, and each stops what it starts (services, Chromium) in its afterAll.
           isolate: false,
+          sequence: { groupOrder: 0 },
+          maxWorkers: Math.max(2, CORES - 1),
           testTimeout: 300_000,
           hookTimeout: 120_000,
         },

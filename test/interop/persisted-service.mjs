@@ -4,17 +4,14 @@
 // crash would. Plain ESM: it runs under `node`, with no TypeScript loader.
 import { join, relative } from "node:path";
 import { Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 
-/** { projectRoot, scriptPath, persistDir, port, bindings, unlimitedRates } from the parent. */
+/**
+ * { projectRoot, scriptPath, persistDir, port, bindings, unlimitedRates } and wrangler.toml as the run's bundle read it
+ * once (test/interop/worker-bundle.ts): { name, vars, workerOptions }, so this process need not load wrangler.
+ */
 const options = JSON.parse(process.env.PERSISTED_SERVICE_OPTIONS ?? "{}");
-const configPath = join(options.projectRoot, "wrangler.toml");
-const config = unstable_readConfig({ config: configPath });
 // As test/interop/service.ts, without the console's static assets (not what a crash test exercises).
-const { assets: _console, ...workerOptions } = unstable_getMiniflareWorkerOptions(configPath).workerOptions;
-const stringVars = Object.fromEntries(
-  Object.entries(config.vars ?? {}).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
-);
+const { assets: _console, ...workerOptions } = options.workerOptions;
 const ratelimits = options.unlimitedRates
   ? Object.fromEntries(
       Object.entries(workerOptions.ratelimits ?? {}).map(([name, limits]) => [
@@ -26,12 +23,12 @@ const ratelimits = options.unlimitedRates
 const miniflare = new Miniflare({
   ...workerOptions,
   ratelimits,
-  name: config.name,
+  name: options.name,
   rootPath: options.projectRoot,
   modulesRoot: join(options.scriptPath, ".."),
   modules: true,
   scriptPath: relative(options.projectRoot, options.scriptPath),
-  bindings: { ...stringVars, ...options.bindings },
+  bindings: { ...options.vars, ...options.bindings },
   kvPersist: join(options.persistDir, "kv"),
   durableObjectsPersist: join(options.persistDir, "do"),
   host: "127.0.0.1",

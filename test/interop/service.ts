@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { inject } from "vitest";
 import { TEST_BINDINGS } from "../test-bindings";
-import { OFFLINE_ENV, PROJECT_ROOT } from "./worker-bundle";
+import { OFFLINE_ENV, PROJECT_ROOT, type WorkerBundle } from "./worker-bundle";
 
 /**
  * Runs the real Worker for Node-side interop tests: the production bundle (`wrangler deploy --dry-run`, built once
@@ -56,6 +56,8 @@ export async function startService(options: { unlimitedRates?: boolean; bindings
 /** A built bundle for `startPersistedService`; `remove()` deletes it. */
 export interface ServiceBundle {
   readonly scriptPath: string;
+  /** The bundle and wrangler.toml's bindings as the run read them once. */
+  readonly worker: WorkerBundle;
   remove(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export async function buildServiceBundle(): Promise<ServiceBundle> {
   const bundle = inject("workerBundle");
   if (!bundle) throw new Error("buildServiceBundle needs the worker bundle of worker-bundle.ts: add it to the project's globalSetup");
   // The run owns the bundle and removes it at its end.
-  return { scriptPath: join(bundle.outdir, "index.js"), remove: async () => {} };
+  return { scriptPath: join(bundle.outdir, "index.js"), worker: bundle, remove: async () => {} };
 }
 
 /** A service in a process group of its own (Node and workerd), which `kill()` ends with SIGKILL, as a crash would. */
@@ -81,7 +83,11 @@ export async function startPersistedService(
   persistDir: string,
   options: { unlimitedRates?: boolean } = {},
 ): Promise<KillableService> {
+  const { name, vars, workerOptions } = bundle.worker;
   const childOptions = {
+    name,
+    vars,
+    workerOptions,
     projectRoot: PROJECT_ROOT,
     scriptPath: bundle.scriptPath,
     persistDir,
@@ -91,7 +97,7 @@ export async function startPersistedService(
   };
   const child = spawn(process.execPath, [join(PROJECT_ROOT, "test", "interop", "persisted-service.mjs")], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...OFFLINE_ENV, WRANGLER_LOG: "error", PERSISTED_SERVICE_OPTIONS: JSON.stringify(childOptions) },
+    env: { ...process.env, ...OFFLINE_ENV, PERSISTED_SERVICE_OPTIONS: JSON.stringify(childOptions) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { readCpix } from "../../src/cpix/reader";
 import { deriveContentKey } from "../../src/domain/key-derivation";
 import { decryptContentKeys } from "../../src/cpix/security/delivery-decryption";
-import { api, type TestTenant } from "./support/api";
+import { api } from "./support/api";
 import { dashifCert1DecryptionKey } from "./support/dashif-keys";
 import { SAMPLES, sample } from "./support/samples";
-import { TEST_SEED, postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
+import { sharedTenants } from "./support/shared-tenant";
+import { TEST_SEED, postCpix } from "./support/tenant-with-seed";
 
 /** Samples a key service must refuse, with the reason (everything else must be answered with keys from the seed). */
 const REFUSED: Record<string, RegExp> = {
@@ -47,30 +48,16 @@ function endpointFor(bytes: Uint8Array): { path: string; headers: Record<string,
   return { path: "/api/Cpix", headers: {} };
 }
 
-/**
- * A tenant whose default seed is the test seed, with a Clear Key URI template, shared by a few samples: each sample
- * asks it once, so a new one is made every ACQUISITIONS_PER_TENANT samples, well under the test project's
- * acquisition rate limit (test/test-bindings.ts). Four management calls per tenant instead of per sample.
- */
-const ACQUISITIONS_PER_TENANT = 40;
-let tenant: (TestTenant & { seedId: string }) | undefined;
-let acquisitions = 0;
-
-async function sampleTenant(): Promise<TestTenant> {
-  if (!tenant || acquisitions === ACQUISITIONS_PER_TENANT) {
-    tenant = await tenantWithTestSeed();
-    expect((await api(tenant, "PUT", "/api/Settings", { ClearKeyUriTemplate: "https://keys.example.com/{kid}" })).status).toBe(200);
-    acquisitions = 0;
-  }
-  acquisitions++;
-  return tenant;
-}
+/** Samples share tenants (support/shared-tenant.ts): an answer does not depend on what the tenant answered before. */
+const tenants = sharedTenants(async (tenant) => {
+  expect((await api(tenant, "PUT", "/api/Settings", { ClearKeyUriTemplate: "https://keys.example.com/{kid}" })).status).toBe(200);
+});
 
 /** Posts a sample where its sender would. */
 async function answerTo(name: string): Promise<Response> {
   const bytes = sample(name);
   const { path, headers } = endpointFor(bytes);
-  return postCpix(await sampleTenant(), path, bytes, headers);
+  return postCpix(await tenants.next(), path, bytes, headers);
 }
 
 const ANSWERED = [...SAMPLES.keys()].filter((name) => !(name in REFUSED));

@@ -192,7 +192,10 @@ function operation(route: RouteDoc): Record<string, unknown> {
   };
 }
 
-/** The OpenAPI 3.1 document of every route in `routes` (default: the app's). */
+/**
+ * The OpenAPI 3.1 document of every route in `routes` (default: the app's). Run at build time by scripts/openapi.mjs,
+ * which writes `JSON.stringify` of it to public/api/openapi.json; the Worker never imports this module (issue 27).
+ */
 export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs()): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) (paths[route.path] ??= {})[route.method] = operation(route);

@@ -1,18 +1,17 @@
 import type { Context } from "hono";
-import { buildOpenApiDocument } from "./document";
+import type { AppEnv } from "../http/app-env";
 
-/** The document as sent, built on the first request to it in this isolate (never on an acquisition's cold start). */
-let documentText: string | undefined;
+/** Where Workers Static Assets serve the document scripts/openapi.mjs generates (public/api/openapi.json). */
+const DOCUMENT_ASSET_PATH = "/api/openapi.json";
 
 /**
- * `GET /api/openapi.json`: the OpenAPI 3.1 document of every route, public like the banner. Any origin may read it
- * (a documentation viewer on another host), as it holds no tenant data.
+ * `GET /api/openapi.json` in any other spelling (`/API/OpenAPI.json`): the exact path is a static asset, answered
+ * before the Worker runs; paths match case-insensitively (src/http/paths.ts), so the Worker answers the others with
+ * the same asset and the headers public/_headers gives it. The document is built at build time, not here: its
+ * generator and the JSON Schema conversion stay out of the Worker bundle (issue 27).
  */
-export function openApiDocument(c: Context): Response {
-  documentText ??= JSON.stringify(buildOpenApiDocument());
-  return c.body(documentText, 200, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Access-Control-Allow-Origin": "*",
-    "Cache-Control": "public, max-age=300",
-  });
+export async function openApiDocument(c: Context<AppEnv>): Promise<Response> {
+  const asset = await c.env.ASSETS.fetch(new URL(DOCUMENT_ASSET_PATH, c.req.url));
+  // A fetched response's headers are immutable; the middleware after this one adds its own.
+  return new Response(asset.body, asset);
 }

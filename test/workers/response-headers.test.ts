@@ -49,7 +49,7 @@ const app = createApp();
 const ROUTES = app.routes
   .filter((route) => route.method !== "ALL")
   .map((route) => [route.method, route.path.replace(/:[a-zA-Z]+/g, "x")] as const);
-/** Routes that set their own caching: the OpenAPI document is public and the same for everyone (src/openapi/route.ts). */
+/** Routes that set their own caching: the OpenAPI document is public and the same for everyone (public/_headers). */
 const OWN_CACHE_CONTROL: Record<string, string> = { "/api/openapi.json": "public, max-age=300" };
 
 function expectHeadersFor(path: string, response: Response) {

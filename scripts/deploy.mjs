@@ -80,7 +80,8 @@ function deploy({ environment, dryRun }) {
   provisionSecrets(deployment, secretsPlan, saved, secretsPath, wrangler);
   wrangler.deploy();
   print(`Deployed ${deployment.workerName}: its URL is the workers.dev one wrangler printed above.`);
-  print(`Check it with curl <URL>/healthz (it answers ok). The operator's ADMIN_TOKEN is in ${secretsPath}.`);
+  const adminTokenKept = saved.has("ADMIN_TOKEN") || secretsPlan.get("ADMIN_TOKEN") === "generate";
+  print(`Check it with curl <URL>/healthz (it answers ok).${adminTokenKept ? ` The operator's ADMIN_TOKEN is in ${secretsPath}.` : ""}`);
 }
 
 /** Keep the configured namespace, adopt one an interrupted run created (found by title), or create it. */

@@ -6,7 +6,7 @@ import { adminAuth, tenantAuth } from "./http/auth";
 import { operatorOriginGuard, tenantOriginGuard } from "./http/browser-guard";
 import { requireConfiguration } from "./http/configuration";
 import { corsPreflight } from "./http/cors";
-import { jsonError } from "./http/errors";
+import { requestFailureResponse } from "./http/request-errors";
 import { caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
@@ -18,7 +18,7 @@ import { signingKeyRoutes } from "./management/signing-keys";
 import { harmonicConfigurationRoutes } from "./management/harmonic-configuration";
 import { trustedRequesterRoutes } from "./management/trusted-requesters";
 import { SealedValueError } from "./tenancy/envelope";
-import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable } from "./tenancy/storage-fault";
+import { StorageUnavailable } from "./tenancy/storage-fault";
 import { keySeedRoutes } from "./management/key-seeds";
 import { logRoutes } from "./management/logs";
 import { settingsRoutes } from "./management/settings";
@@ -67,11 +67,11 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/api", harmonicConfigurationRoutes);
   mountRouteGroup(app, "/", widevineCencRoutes);
 
-  app.notFound((c) => jsonError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) => requestFailureResponse({ reason: "no-route", method: c.req.method, path: new URL(c.req.url).pathname }));
   app.onError((error, c) => {
     // A storage fault outside any route group (a CORS preflight): the JSON shape. Groups answer in their own.
     if (error instanceof StorageUnavailable || error instanceof SealedValueError) {
-      return jsonError(503, "Storage is temporarily unavailable; retry", { "Retry-After": String(STORAGE_RETRY_AFTER_SECONDS) });
+      return requestFailureResponse({ reason: "storage-unavailable" });
     }
     // Unexpected faults only: logged without request bodies, answered without detail.
     console.error("unhandled error", {
@@ -81,7 +81,7 @@ export function createApp(): Hono<AppEnv> {
       // V8's SyntaxError quotes the text it failed on, which may be a request body: never log that one.
       ...(!(error instanceof SyntaxError) && { message: error.message }),
     });
-    return jsonError(500, "Internal error");
+    return requestFailureResponse({ reason: "internal-error" });
   });
   return app;
 }

@@ -49,15 +49,24 @@ export async function signCpixUrl(
   return `${path}?${signedQuery}&${TOKEN_PREFIX}${key.id}.${toBase64Url(mac)}`;
 }
 
-export type CpixUrlVerdict =
-  | { readonly ok: true; readonly secretId: string }
-  | { readonly ok: false; readonly reason: "malformed" | "other-tenant" | "rotated" | "tampered" | "expired"; readonly message: string };
+/** Why a signed URL does not check; src/http/request-errors.ts says it in words. */
+export type CpixUrlRefusal =
+  /** Not exactly one each of `tenant`, `expires` and `token`. */
+  | { readonly reason: "missing-parameters" }
+  /** A token not of the shape this service issues (`<secret id>.<43 base64url characters>`). */
+  | { readonly reason: "unknown-token" }
+  /** Signed with a URL secret of this tenant that has since been rotated. */
+  | { readonly reason: "rotated" }
+  /** Not signed with any secret of `tenantId`: another tenant's URL, or a changed `tenant` parameter. */
+  | { readonly reason: "other-tenant"; readonly tenantId: string }
+  /** The MAC does not match the path and query: they were changed after signing. */
+  | { readonly reason: "tampered" }
+  /** `expiredAt` (ISO 8601) has passed; undefined when `expires` is not a readable instant. */
+  | { readonly reason: "expired"; readonly expiredAt: string | undefined };
 
-const refused = (reason: Exclude<CpixUrlVerdict, { ok: true }>["reason"], text: string): CpixUrlVerdict => ({
-  ok: false,
-  reason,
-  message: `Signed URL refused: ${text}`,
-});
+export type CpixUrlVerdict = { readonly ok: true; readonly secretId: string } | { readonly ok: false; readonly refusal: CpixUrlRefusal };
+
+const refused = (refusal: CpixUrlRefusal): CpixUrlVerdict => ({ ok: false, refusal });
 
 /**
  * Checks a signed URL: its token names the tenant's secret (else another tenant's, or one since rotated), its MAC
@@ -77,31 +86,21 @@ export async function verifyCpixUrl(
   const expiresValues = parts.filter((part) => part.startsWith("expires="));
   const tenantValues = parts.filter((part) => part.startsWith("tenant="));
   if (tokens.length !== 1 || expiresValues.length !== 1 || tenantValues.length !== 1) {
-    return refused("malformed", "it needs exactly one each of tenant, expires and token (POST /api/CpixUrls)");
+    return refused({ reason: "missing-parameters" });
   }
   const [secretId, macText, extra] = tokens[0]!.slice(TOKEN_PREFIX.length).split(".");
   const mac = macText === undefined || extra !== undefined ? undefined : fromBase64Url(macText);
-  if (secretId === undefined || mac === undefined || mac.length !== 32)
-    return refused("malformed", "its token is not one this service issues");
+  if (secretId === undefined || mac === undefined || mac.length !== 32) return refused({ reason: "unknown-token" });
   if (!key || key.id !== secretId) {
-    if (key?.retiredIds.includes(secretId)) {
-      return refused(
-        "rotated",
-        "it was signed with a URL secret of this tenant that has since been rotated (POST /api/CpixUrls/rotate-secret)",
-      );
-    }
-    return refused("other-tenant", `its token was not issued for tenant ${tenantId} (another tenant's URL, or a changed tenant parameter)`);
+    return refused(key?.retiredIds.includes(secretId) ? { reason: "rotated" } : { reason: "other-tenant", tenantId });
   }
   const signedQuery = parts.filter((part) => !part.startsWith(TOKEN_PREFIX)).join("&");
   if (!(await crypto.subtle.verify("HMAC", key.key, mac, message(tenantId, path, signedQuery)))) {
-    return refused("tampered", "its path or query was changed after signing (the token does not match them)");
+    return refused({ reason: "tampered" });
   }
   const expires = Number(expiresValues[0]!.slice("expires=".length));
   if (!Number.isSafeInteger(expires) || expires * 1000 <= now.getTime()) {
-    return refused(
-      "expired",
-      `it expired at ${Number.isSafeInteger(expires) ? new Date(expires * 1000).toISOString() : "an unreadable instant"}`,
-    );
+    return refused({ reason: "expired", expiredAt: Number.isSafeInteger(expires) ? new Date(expires * 1000).toISOString() : undefined });
   }
   return { ok: true, secretId };
 }

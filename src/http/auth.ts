@@ -7,18 +7,8 @@ import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { AppEnv } from "./app-env";
 import { isBrowserRequest } from "./browser-guard";
-import { jsonError } from "./errors";
-import {
-  RATE_LIMIT_PERIOD_SECONDS,
-  authenticationBlockedFor,
-  clientAddress,
-  countAuthenticationFailure,
-  overTenantBudget,
-  type RateLimitBudget,
-} from "./rate-limits";
-
-/** One message for every authentication failure, so a response never tells whether the tenant exists. */
-export const AUTHENTICATION_FAILED = "Authentication failed: send Authorization: Basic base64(tenantId:managementKey)";
+import { requestFailureResponse } from "./request-errors";
+import { authenticationBlockedFor, clientAddress, countAuthenticationFailure, overTenantBudget, type RateLimitBudget } from "./rate-limits";
 
 /** The isolate's tenant read path for this request's environment. */
 export function tenantStore(env: Env): TenantStore {
@@ -60,12 +50,6 @@ export function parseBasicAuthorization(header: string | undefined): { user: str
   return { user: decoded.slice(0, colon).trim().toLowerCase(), secret: decoded.slice(colon + 1) };
 }
 
-/** The 403 for a valid credential without the scope a route needs: it names the scope, never the credential. */
-export function missingScopeMessage(scope: CredentialScope): string {
-  const endpoints = scope === "acquire" ? "Key acquisition endpoints" : "Management API endpoints";
-  return `Forbidden: this credential lacks the ${scope} scope; ${endpoints} need a credential holding ${scope}`;
-}
-
 /**
  * Tenant authentication by Basic credentials (Axinom Key Service API, "Authentication"): the user name is the
  * tenant id, the password the secret of one of the tenant's credentials. Every authentication failure (unknown
@@ -79,7 +63,7 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
   return async function tenantAuthMiddleware(c, next) {
     const client = clientAddress(c.req.raw);
     const blockedFor = authenticationBlockedFor(client);
-    if (blockedFor > 0) return tooManyRequests(`Too many failed authentications from this address; retry in ${blockedFor} s`, blockedFor);
+    if (blockedFor > 0) return requestFailureResponse({ reason: "authentication-blocked", retryAfterSeconds: blockedFor });
     const credentials = parseBasicAuthorization(c.req.header("Authorization"));
     const store = tenantStore(c.env);
     const refreshInBackground = (refresh: Promise<unknown>) => c.executionCtx.waitUntil(refresh);
@@ -92,15 +76,15 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
           : await store.load(tenantId, refreshInBackground);
     const credential = tenant && credentials ? await tenant.authenticate(credentials.secret, new Date()) : undefined;
     if (!tenant || !credential) {
-      if (await countAuthenticationFailure(c.env, client)) {
-        return tooManyRequests("Too many failed authentications from this address", RATE_LIMIT_PERIOD_SECONDS);
-      }
-      return jsonError(401, AUTHENTICATION_FAILED, basicChallenge(c.req.raw));
+      if (await countAuthenticationFailure(c.env, client)) return requestFailureResponse({ reason: "authentication-failures" });
+      // The Basic challenge (RFC 7617 §2) for clients that send credentials only when asked (libcurl `--anyauth`, some
+      // encoders). Never to a browser: it would prompt for the tenant's key and then attach it to every request,
+      // cross-site ones included.
+      return requestFailureResponse({ reason: "tenant-authentication-failed", challenge: !isBrowserRequest(c.req.raw) });
     }
-    if (!credential.scopes.includes(scope)) return jsonError(403, missingScopeMessage(scope));
-    if (await overTenantBudget(c.env, budget, tenant.tenantId)) {
-      return tooManyRequests(`Rate limit of ${budget} requests for this tenant reached`, RATE_LIMIT_PERIOD_SECONDS);
-    }
+    // 403 names the scope, never the credential.
+    if (!credential.scopes.includes(scope)) return requestFailureResponse({ reason: "missing-scope", scope });
+    if (await overTenantBudget(c.env, budget, tenant.tenantId)) return requestFailureResponse({ reason: "over-budget", budget });
     c.set("tenant", tenant);
     c.set("credentialId", credential.id);
     c.set("credentialProtocols", credential.protocols);
@@ -110,35 +94,17 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
   };
 }
 
-/**
- * The `Basic` challenge (RFC 7617 §2) for clients that send credentials only when asked (libcurl `--anyauth`,
- * some encoders). Never to a browser: it would prompt for the tenant's key and then attach it to every request,
- * cross-site ones included.
- */
-function basicChallenge(request: Request): Record<string, string> {
-  return isBrowserRequest(request) ? {} : { "WWW-Authenticate": 'Basic realm="edge-key-service", charset="UTF-8"' };
-}
-
-/** 429 with `Retry-After` in seconds (RFC 6585 §4). */
-function tooManyRequests(message: string, retryAfterSeconds: number): Response {
-  return jsonError(429, message, { "Retry-After": String(retryAfterSeconds) });
-}
-
 /** Operator authentication: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
 export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async function adminAuthMiddleware(c, next) {
     const client = clientAddress(c.req.raw);
     const blockedFor = authenticationBlockedFor(client);
-    if (blockedFor > 0) return tooManyRequests(`Too many failed authentications from this address; retry in ${blockedFor} s`, blockedFor);
+    if (blockedFor > 0) return requestFailureResponse({ reason: "authentication-blocked", retryAfterSeconds: blockedFor });
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     const expected = c.env.ADMIN_TOKEN;
     if (!expected || !presented || !timingSafeEqual(await digest(presented), await digest(expected))) {
-      if (await countAuthenticationFailure(c.env, client)) {
-        return tooManyRequests("Too many failed authentications from this address", RATE_LIMIT_PERIOD_SECONDS);
-      }
-      return jsonError(401, "Authentication failed: send Authorization: Bearer <ADMIN_TOKEN>", {
-        "WWW-Authenticate": 'Bearer realm="edge-key-service-admin"',
-      });
+      if (await countAuthenticationFailure(c.env, client)) return requestFailureResponse({ reason: "authentication-failures" });
+      return requestFailureResponse({ reason: "operator-authentication-failed" });
     }
     await next();
   };

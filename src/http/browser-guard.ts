@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env";
-import { jsonError } from "./errors";
+import { requestFailureResponse } from "./request-errors";
 
 /**
  * Browsers must not be turned against a tenant (cross-site request forgery). A browser says where a request
@@ -26,17 +26,14 @@ export function foreignOrigin(request: Request): string | undefined {
   return undefined;
 }
 
-/** Why a request from `origin` is refused, naming the setting that would allow it. */
-function refusal(origin: string): Response {
-  return jsonError(403, `Cross-origin request from ${origin} refused: add the origin to AllowedOrigins in /api/Settings to allow it`);
-}
-
 /** Refuses cross-origin browser requests to the tenant API unless the origin is on the tenant's allow-list. */
 export function tenantOriginGuard(): MiddlewareHandler<AppEnv> {
   return async function tenantOriginGuardMiddleware(c, next) {
     const origin = foreignOrigin(c.req.raw);
     if (origin !== undefined) {
-      if (!c.var.tenant.policy.cors.allowedOrigins.includes(origin)) return refusal(origin);
+      if (!c.var.tenant.policy.cors.allowedOrigins.includes(origin)) {
+        return requestFailureResponse({ reason: "foreign-origin", origin, operator: false });
+      }
       c.header("Access-Control-Allow-Origin", origin);
       c.header("Vary", "Origin");
     }
@@ -48,7 +45,7 @@ export function tenantOriginGuard(): MiddlewareHandler<AppEnv> {
 export function operatorOriginGuard(): MiddlewareHandler<AppEnv> {
   return async function operatorOriginGuardMiddleware(c, next) {
     const origin = foreignOrigin(c.req.raw);
-    if (origin !== undefined) return jsonError(403, `Cross-origin request from ${origin} refused: the Operator API takes none`);
+    if (origin !== undefined) return requestFailureResponse({ reason: "foreign-origin", origin, operator: true });
     await next();
   };
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
 import type { AppEnv } from "./app-env";
-import { jsonError } from "./errors";
+import { requestFailureResponse } from "./request-errors";
 
 /** Where a secret is set, for the message that names a missing one. */
 const HOW_TO_SET_A_SECRET =
@@ -36,7 +36,7 @@ export function requireConfiguration(need: ConfigurationNeed): MiddlewareHandler
     if (!results) checked.set(c.env, (results = new Map()));
     if (!results.has(need)) results.set(need, configurationProblem(c.env, need));
     const problem = results.get(need);
-    if (problem) return jsonError(503, `Service not configured: ${problem}`);
+    if (problem) return requestFailureResponse({ reason: "not-configured", problem });
     await next();
   };
 }

@@ -4,7 +4,7 @@ import { SealedValueError } from "../tenancy/envelope";
 import { requestRepublish } from "../tenancy/republish-request";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable, StoredValueCorrupt } from "../tenancy/storage-fault";
 import type { AppEnv } from "./app-env";
-import { jsonError } from "./errors";
+import { requestFailureResponse } from "./request-errors";
 
 /** Who may call the routes of a group: declared where the group is defined, applied where it is mounted. */
 export type RouteAccess =
@@ -29,9 +29,7 @@ export interface RouteGroup {
 
 /** The Management and Operator APIs' shape of a storage fault: JSON error, 503, `Retry-After`. */
 function jsonUnavailable(retryAfterSeconds: number): Response {
-  return jsonError(503, `Storage is temporarily unavailable; retry in ${retryAfterSeconds} s`, {
-    "Retry-After": String(retryAfterSeconds),
-  });
+  return requestFailureResponse({ reason: "storage-unavailable", retryAfterSeconds });
 }
 
 /**

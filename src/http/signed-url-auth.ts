@@ -3,15 +3,9 @@ import { verifyCpixUrl } from "../domain/signed-cpix-url";
 import type { AcquisitionProtocol, CredentialScope } from "../tenancy/credentials";
 import type { AppEnv } from "./app-env";
 import { tenantAuth, tenantStore } from "./auth";
-import { jsonError } from "./errors";
 import { caseInsensitivePath } from "./paths";
-import {
-  RATE_LIMIT_PERIOD_SECONDS,
-  authenticationBlockedFor,
-  clientAddress,
-  countAuthenticationFailure,
-  overTenantBudget,
-} from "./rate-limits";
+import { authenticationBlockedFor, clientAddress, countAuthenticationFailure, overTenantBudget } from "./rate-limits";
+import { requestFailureResponse } from "./request-errors";
 
 /** A signed URL names a `GET /api/Cpix/{contentId}` request and is bound to that protocol (issue 24). */
 const SIGNED_URL_PROTOCOLS: readonly AcquisitionProtocol[] = ["CpixGet"];
@@ -33,11 +27,7 @@ export function tenantOrSignedUrlAuth(scope: CredentialScope): MiddlewareHandler
     if (c.req.header("Authorization") !== undefined || c.req.query("token") === undefined) return basic(c, next);
     const client = clientAddress(c.req.raw);
     const blockedFor = authenticationBlockedFor(client);
-    if (blockedFor > 0) {
-      return jsonError(429, `Too many failed authentications from this address; retry in ${blockedFor} s`, {
-        "Retry-After": String(blockedFor),
-      });
-    }
+    if (blockedFor > 0) return requestFailureResponse({ reason: "authentication-blocked", retryAfterSeconds: blockedFor });
     const tenantId = (c.req.query("tenant") ?? "").toLowerCase();
     const store = tenantStore(c.env);
     const tenant = /^[0-9a-f-]{36}$/.test(tenantId)
@@ -53,15 +43,11 @@ export function tenantOrSignedUrlAuth(scope: CredentialScope): MiddlewareHandler
       new Date(),
     );
     if (!tenant || !verdict.ok) {
-      if (await countAuthenticationFailure(c.env, client)) {
-        return jsonError(429, "Too many failed authentications from this address", { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
-      }
-      return jsonError(403, verdict.ok ? "Signed URL refused: unknown tenant" : verdict.message);
+      if (await countAuthenticationFailure(c.env, client)) return requestFailureResponse({ reason: "authentication-failures" });
+      return requestFailureResponse({ reason: "signed-url-refused", refusal: verdict.ok ? { reason: "unknown-tenant" } : verdict.refusal });
     }
     if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) {
-      return jsonError(429, "Rate limit of acquisition requests for this tenant reached", {
-        "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS),
-      });
+      return requestFailureResponse({ reason: "over-budget", budget: "acquisition" });
     }
     c.set("tenant", tenant);
     c.set("credentialId", signedUrlCredential(verdict.secretId));

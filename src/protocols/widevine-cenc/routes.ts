@@ -4,7 +4,6 @@ import { tenantStore } from "../../http/auth";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
-import { errorHeaders } from "../../http/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, overTenantBudget } from "../../http/rate-limits";
 import { StorageUnavailable } from "../../tenancy/storage-fault";
 import { SealedValueError } from "../../tenancy/envelope";
@@ -14,6 +13,7 @@ import { recordIssuance } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
 import { failureResponse } from "./failure";
 import { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLookups } from "./handler";
+import { rateLimitedAnswer } from "./rate-limit-wire";
 
 /**
  * Widevine Common Encryption API: `POST /api/WidevineProtectionInfo` and Shaka's documented
@@ -89,11 +89,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     return c.json(outcome.body);
   } catch (error) {
     if (error instanceof StorageUnavailable || error instanceof SealedValueError) throw error;
-    if (error instanceof TenantOverBudget) {
-      const body = encodeSignedResponse(failureResponse({ reason: "rate-limited", retryAfterSeconds: RATE_LIMIT_PERIOD_SECONDS }));
-      const message = `Rate limit of acquisitions for this tenant reached; retry in ${RATE_LIMIT_PERIOD_SECONDS} s`;
-      return c.json(body, 429, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS), ...errorHeaders(message) });
-    }
+    if (error instanceof TenantOverBudget) return rateLimitedAnswer(c, RATE_LIMIT_PERIOD_SECONDS);
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));
   }

@@ -19,11 +19,11 @@ import type { ContentKeyExportProtection } from "../cpix/content-key-export";
 import { parseCertificate, type X509Certificate } from "../x509/certificate";
 import { describeCertificateProblem } from "../x509/certificate-failure";
 import { recipientForCertificate } from "../cpix/security/delivery-encryption";
-import { jsonError } from "../http/errors";
 import type { ContentKeyCondition } from "../tenancy/content-key-types";
 import { parseFilter } from "./content-key-query";
 import { certificateDer, exportCertificateField } from "./export-key-seeds";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
+import { managementRequestFailureResponse } from "./management-request-failure";
 
 /**
  * Longest `Filter`: a $filter over Name, Created and CreationMethod (the fields GET /api/ContentKeys filters on) fits
@@ -110,16 +110,10 @@ export async function contentKeyExportProtection(
 ): Promise<ContentKeyExportChoice> {
   if (!request.certificate) {
     if (plainExportAllowed) return { ok: true, protection: { kind: "plain" } };
-    return {
-      ok: false,
-      response: jsonError(
-        403,
-        "Plain export of content keys is not allowed for this tenant: send Certificate to receive them encrypted, or allow plain export in /api/Settings",
-      ),
-    };
+    return { ok: false, response: managementRequestFailureResponse({ reason: "plain-export-forbidden" }) };
   }
   const accepted = await recipientForCertificate(request.certificate, { id: "recipient" }, now);
-  if (!accepted.ok) return { ok: false, response: jsonError(400, describeCertificateProblem(accepted.problem, "Certificate")) };
+  if (!accepted.ok) return { ok: false, response: managementRequestFailureResponse({ reason: "certificate", problem: accepted.problem }) };
   return { ok: true, protection: { kind: "encrypted", recipient: accepted.recipient } };
 }
 

@@ -14,10 +14,11 @@ import { CONTENT_KEY_LENGTH, contentKeyFromBytes, ivFromBytes, type ContentKey, 
 import { KeyId } from "../domain/key-id";
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 import { MAX_CONTENT_KEY_NAME_LENGTH } from "../tenancy/content-key-types";
-import { describeCpixKeyImportFailure, readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
+import { readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
 import { readBodyBytes, MAX_BODY_BYTES } from "../http/body";
-import { jsonError } from "../http/errors";
+import { jsonBodyFailureResponse } from "../http/body-failure";
 import { ITEM_INDEX, UUID_EXAMPLE, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody } from "./responses";
 
 /** The media types a CPIX import is sent with (Axinom's help lists application/xml and application/cpix+xml). */
@@ -46,15 +47,12 @@ export async function readContentKeyImport(request: Request, recipients: readonl
     return keys instanceof Response ? { ok: false, response: keys } : { ok: true, format: "json", keys };
   }
   if (!CPIX_MEDIA_TYPES.has(mediaType)) {
-    return {
-      ok: false,
-      response: jsonError(415, "Content-Type must be application/json (a JSON array) or application/xml (a CPIX document)"),
-    };
+    return { ok: false, response: managementRequestFailureResponse({ reason: "import-media-type" }) };
   }
   const body = await readBodyBytes(request);
-  if (!body.ok) return { ok: false, response: jsonError(413, `Request body exceeds ${MAX_BODY_BYTES} bytes`) };
+  if (!body.ok) return { ok: false, response: jsonBodyFailureResponse({ reason: "too-large", limit: MAX_BODY_BYTES }) };
   const read = await readCpixContentKeys(body.bytes, recipients);
-  if (!read.ok) return { ok: false, response: jsonError(400, describeCpixKeyImportFailure(read.failure)) };
+  if (!read.ok) return { ok: false, response: managementRequestFailureResponse({ reason: "cpix-import", failure: read.failure }) };
   return { ok: true, format: "cpix", keys: read.keys };
 }
 

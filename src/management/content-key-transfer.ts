@@ -3,7 +3,6 @@ import type { CpixImportRecipient } from "../cpix/content-key-import";
 import { fromBase64 } from "../domain/bytes";
 import { KeyId } from "../domain/key-id";
 import { ivFromBytes } from "../domain/content-key";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
@@ -16,6 +15,7 @@ import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
 import { readContentKeyImport } from "./content-key-import-input";
 import { contentKeyJson } from "./content-key-input";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -71,7 +71,7 @@ routes.post("/export/contentkeys", async (c) => {
     : { query: { conditions: input.filter ?? [], orderBy: [] } };
   const selected = await stub.selectContentKeysForExport(selection);
   if (!selected.ok) return managementFailureResponse(selected.failure);
-  if (selected.value.length === 0) return jsonError(404, "There are no content keys to export");
+  if (selected.value.length === 0) return managementRequestFailureResponse({ reason: "nothing-to-export", what: "content keys" });
   const keys = await Promise.all(
     selected.value.map(async (stored) => ({
       kid: KeyId.require(stored.id),

@@ -1,4 +1,3 @@
-import { jsonError } from "../http/errors";
 import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
 import { readPaging } from "../http/paging";
@@ -7,6 +6,7 @@ import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
 import { CONTENT_KEY_LIST_QUERY, contentKeyJson, contentKeyQuery, parseContentKeyRename, parseNewContentKey } from "./content-key-input";
 import { readQuery } from "../http/query";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -21,18 +21,18 @@ const LIST_OPTIONS = new Set(["$top", "$skip", "$filter", "$orderby"]);
 
 routes.get("/contentkeys", async (c) => {
   const unsupported = Object.keys(c.req.queries()).find((name) => name.startsWith("$") && !LIST_OPTIONS.has(name));
-  if (unsupported !== undefined) return jsonError(400, `${unsupported} is not supported; use $top, $skip, $filter and $orderby`);
+  if (unsupported !== undefined) return managementRequestFailureResponse({ reason: "unsupported-option", option: unsupported });
   const paging = readPaging((name) => c.req.queries(name) ?? []);
-  if (!paging.ok) return jsonError(400, paging.message);
+  if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const query = readQuery(CONTENT_KEY_LIST_QUERY, (name) => c.req.queries(name) ?? []);
-  if (!query.ok) return jsonError(400, query.message);
+  if (!query.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: query.message });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listContentKeys(contentKeyQuery(query.value), paging.value);
   return result.ok ? c.json(result.value.items.map(contentKeyJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/contentkeys/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
-  if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getContentKey(id);
   return result.ok ? c.json(contentKeyJson(result.value)) : managementFailureResponse(result.failure);
 });
@@ -48,7 +48,7 @@ routes.post("/contentkeys", async (c) => {
 
 routes.put("/contentkeys/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
-  if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
   const name = await parseBody(c.req.raw, parseContentKeyRename);
   if (name instanceof Response) return name;
   const tenantId = c.var.tenant.tenantId;
@@ -59,7 +59,7 @@ routes.put("/contentkeys/:id", async (c) => {
 
 routes.delete("/contentkeys/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
-  if (!id) return jsonError(400, "The content key Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
   const tenantId = c.var.tenant.tenantId;
   const now = new Date().toISOString();
   const result = await tenantObject(c.env, tenantId).deleteContentKey(id, now, requestActor(c, now));

@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
@@ -7,6 +6,7 @@ import { firstNonXmlChar } from "../xml/chars";
 import { MAX_CPIX_URL_LIFETIME_SECONDS, SIGNED_URL_PARAMETERS, signCpixUrl } from "../domain/signed-cpix-url";
 import { tenantObject } from "../tenancy/tenant-client";
 import { ISO_INSTANT, isoInstant, jsonObject, optional, parseJson, requiredText, text } from "../http/json-fields";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 
 /** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */
@@ -59,9 +59,9 @@ routes.post("/cpixurls", async (c) => {
   if (input instanceof Response) return input;
   const now = new Date();
   const expires = Math.floor(Date.parse(input.ExpiresAt) / 1000);
-  if (expires * 1000 <= now.getTime()) return jsonError(400, "ExpiresAt must be in the future");
+  if (expires * 1000 <= now.getTime()) return managementRequestFailureResponse({ reason: "expires-at", rule: "in-the-future" });
   if (expires * 1000 - now.getTime() > MAX_CPIX_URL_LIFETIME_SECONDS * 1000) {
-    return jsonError(400, `ExpiresAt may be at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead`);
+    return managementRequestFailureResponse({ reason: "expires-at", rule: "within-lifetime" });
   }
   const query = input.Query ?? "";
   const tenantId = c.var.tenant.tenantId;
@@ -75,7 +75,7 @@ routes.post("/cpixurls", async (c) => {
   const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
   if (snapshot.ok) await c.var.store.prime(snapshot.value);
   const key = await (await c.var.store.load(tenantId))?.cpixUrlKey();
-  if (!key || key.id !== prepared.value.secretId) return jsonError(409, "The URL secret was rotated while this URL was signed; ask again");
+  if (!key || key.id !== prepared.value.secretId) return managementRequestFailureResponse({ reason: "url-secret-rotated" });
   const pathAndQuery = await signCpixUrl(key, tenantId, input.ContentId, query, expires);
   return c.json({ Url: new URL(c.req.url).origin + pathAndQuery, ExpiresAt: new Date(expires * 1000).toISOString() }, 201);
 });

@@ -1,10 +1,10 @@
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { CredentialIssued, CredentialView } from "../tenancy/tenant-types";
 import { parseNewCredential } from "./credential-input";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -32,14 +32,14 @@ routes.get("/credentials", async (c) => {
 
 routes.get("/credentials/:id", async (c) => {
   const id = credentialIdParam(c.req.param("id"));
-  if (!id) return jsonError(400, "The credential Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getCredential(id);
   return result.ok ? c.json(credentialJson(result.value)) : managementFailureResponse(result.failure);
 });
 
 routes.delete("/credentials/:id", async (c) => {
   const id = credentialIdParam(c.req.param("id"));
-  if (!id) return jsonError(400, "The credential Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
   const tenantId = c.var.tenant.tenantId;
   const result = await tenantObject(c.env, tenantId).deleteCredential(id, requestActor(c, new Date().toISOString()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));

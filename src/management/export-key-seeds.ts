@@ -12,16 +12,15 @@
  */
 import * as v from "valibot";
 import { fromBase64 } from "../domain/bytes";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import type { PskcSeed } from "../pskc/model";
 import { PSKC_MEDIA_TYPE } from "../pskc/pskc-uris";
 import { writePskcCertificatePackage, writePskcPasswordPackage } from "../pskc/writer";
-import { describeSeedExportCertificateProblem } from "../x509/certificate-failure";
 import { MAX_EXPORT_PASSWORD_LENGTH, MIN_EXPORT_PASSWORD_LENGTH, exportPasswordProblem } from "../domain/export-password";
 import { MAX_CERTIFICATE_TEXT } from "./certificate-input";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 import { MAX_IMPORT_ITEMS } from "./key-seed-input";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody } from "./responses";
 
 /** The Issuer of every exported key (RFC 6030 §4.3.2). */
@@ -61,14 +60,14 @@ export async function exportKeySeeds(request: Request, seeds: readonly PskcSeed[
   const missing = input.ids?.find((id) => !byId.has(id));
   if (missing) return { response: managementFailureResponse({ reason: "not-found", what: "key seed", id: missing }) };
   const chosen = input.ids ? input.ids.map((id) => byId.get(id)!) : [...seeds];
-  if (chosen.length === 0) return { response: jsonError(404, "There are no key seeds to export") };
+  if (chosen.length === 0) return { response: managementRequestFailureResponse({ reason: "nothing-to-export", what: "key seeds" }) };
   const seedIds = chosen.map((seed) => seed.id);
   if (input.protection.kind === "password") {
     const xml = await writePskcPasswordPackage(chosen, input.protection.password, { issuer: ISSUER });
     return { response: pskcResponse(xml), audit: { seedIds, protection: "password" } };
   }
   const written = await writePskcCertificatePackage(chosen, input.protection.der, { now, issuer: ISSUER });
-  if (!written.ok) return { response: jsonError(400, describeSeedExportCertificateProblem(written.problem)) };
+  if (!written.ok) return { response: managementRequestFailureResponse({ reason: "seed-export-certificate", problem: written.problem }) };
   return {
     response: pskcResponse(written.xml),
     audit: { seedIds, protection: "certificate", recipientCertificateSha256: written.recipient.sha256 },

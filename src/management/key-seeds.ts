@@ -1,5 +1,4 @@
 import { routeGroup } from "../http/route-group";
-import { jsonError } from "../http/errors";
 import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
 import { MAX_PAGE_SIZE, readPaging } from "../http/paging";
@@ -8,6 +7,7 @@ import { tenantObject } from "../tenancy/tenant-client";
 import type { KeySeedView } from "../tenancy/tenant-types";
 import { exportKeySeeds } from "./export-key-seeds";
 import { keySeedJson } from "./key-seed-json";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
 import { parseBody, respond } from "./responses";
 
@@ -17,14 +17,14 @@ const routes = keySeedRoutes.routes;
 
 routes.get("/keyseeds", async (c) => {
   const paging = readPaging((name) => c.req.queries(name) ?? []);
-  if (!paging.ok) return jsonError(400, paging.message);
+  if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(paging.value, new Date().toISOString());
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/keyseeds/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
-  if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).getKeySeed(id, new Date().toISOString());
   return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
 });
@@ -40,7 +40,7 @@ routes.post("/keyseeds", async (c) => {
 
 routes.put("/keyseeds/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
-  if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const change = await parseBody(c.req.raw, parseKeySeedChange);
   if (change instanceof Response) return change;
   const tenantId = c.var.tenant.tenantId;
@@ -51,7 +51,7 @@ routes.put("/keyseeds/:id", async (c) => {
 
 routes.delete("/keyseeds/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
-  if (!id) return jsonError(400, "The key seed Id in the path must be a UUID");
+  if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const tenantId = c.var.tenant.tenantId;
   const now = new Date().toISOString();
   const result = await tenantObject(c.env, tenantId).deleteKeySeed(id, now, requestActor(c, now));
@@ -85,7 +85,7 @@ routes.post("/export/keyseeds", async (c) => {
   const opened = views.map((view) => ({ view, value: tenant.seed(view.id) }));
   // A seed made a moment ago in another isolate may not be in this isolate's snapshot yet.
   if (opened.some((seed) => seed.value === undefined)) {
-    return jsonError(503, "The key seeds are being updated; retry the export in a few seconds", { "Retry-After": "5" });
+    return managementRequestFailureResponse({ reason: "seeds-updating" });
   }
   const seeds = await Promise.all(opened.map(async ({ view, value }) => ({ id: view.id, name: view.name, value: (await value!).bytes })));
   const { response, audit } = await exportKeySeeds(c.req.raw, seeds, now);

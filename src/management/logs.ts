@@ -1,5 +1,4 @@
 import * as v from "valibot";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { readPaging } from "../http/paging";
 import { readQuery } from "../http/query";
@@ -7,6 +6,7 @@ import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
 import { instant, optional, uuid } from "../http/json-fields";
 import { LOG_CATEGORY, type LogCategory, type LogEntry, type LogFilter } from "../tenancy/tenant-types";
+import { managementRequestFailureResponse } from "./management-request-failure";
 
 /**
  * `GET /api/Logs` (Axinom Key Service API help, GET api/Logs): what was issued, with which seed (never key values),
@@ -23,9 +23,9 @@ const CATEGORIES = new Set<number>(Object.values(LOG_CATEGORY));
 
 routes.get("/logs", async (c) => {
   const paging = readPaging((name) => c.req.queries(name) ?? []);
-  if (!paging.ok) return jsonError(400, paging.message);
+  if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const filter = readQuery(LOG_FILTER_QUERY, (name) => c.req.queries(name) ?? []);
-  if (!filter.ok) return jsonError(400, filter.message);
+  if (!filter.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: filter.message });
   const page = await tenantObject(c.env, c.var.tenant.tenantId).listLogs(filter.value, paging.value, new Date().toISOString());
   if (!page.ok) return managementFailureResponse(page.failure);
   return c.json(page.value.map(logEntryJson));

@@ -1,11 +1,11 @@
 import type { AppEnv } from "../http/app-env";
 import { readJsonBody } from "../http/body";
-import { jsonError } from "../http/errors";
 import { jsonBodyFailureResponse } from "../http/body-failure";
 import { managementFailureResponse } from "../http/management-errors";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { ManagementResult } from "../tenancy/tenant-types";
 import { InputError } from "../http/json-fields";
+import { managementRequestFailureResponse } from "./management-request-failure";
 
 /** Reads a JSON body and runs a parser over it; a Response for any problem, named in the message. */
 export async function parseBody<T>(request: Request, parse: (value: unknown) => T): Promise<T | Response> {
@@ -14,7 +14,7 @@ export async function parseBody<T>(request: Request, parse: (value: unknown) => 
   try {
     return parse(body.value);
   } catch (error) {
-    if (error instanceof InputError) return jsonError(400, error.message);
+    if (error instanceof InputError) return managementRequestFailureResponse({ reason: "invalid-input", message: error.message });
     throw error;
   }
 }

@@ -1,12 +1,11 @@
 import { routeGroup } from "../http/route-group";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput, readSigningPrivateKey } from "./certificate-input";
 import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
-import { capitalized } from "../domain/sentence";
 
 /**
  * `/api/SigningKeys`: keys that sign the tenant's CPIX answers (CPIX 2.3 §Digital Signature; setting SignResponses).
@@ -26,10 +25,10 @@ routes.post("/signingkeys", async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseJson(NEW_SIGNING_KEY, value));
   if (input instanceof Response) return input;
   const now = new Date();
-  const certificate = await readCertificateInput(input.Certificate, "Certificate", input.Id ?? crypto.randomUUID(), "signer", now);
-  if (!certificate.ok) return jsonError(400, capitalized(certificate.problem));
+  const certificate = await readCertificateInput(input.Certificate, input.Id ?? crypto.randomUUID(), "signer", now);
+  if (!certificate.ok) return managementRequestFailureResponse({ reason: "certificate", problem: certificate.problem });
   const privateKey = await readSigningPrivateKey(input.PrivateKey, certificate.certificate);
-  if (!privateKey.ok) return jsonError(400, privateKey.problem);
+  if (!privateKey.ok) return managementRequestFailureResponse({ reason: "private-key", problem: privateKey.problem });
   const tenantId = c.var.tenant.tenantId;
   const added = await tenantObject(c.env, tenantId).addSigningKey(
     { ...certificate.input, privateKeyPkcs8: privateKey.pkcs8 },
@@ -49,7 +48,9 @@ routes.get("/signingkeys/:id", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listSigningKeys();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
-  return found ? c.json(certificateJson(found)) : jsonError(404, `No signing key with Id ${c.req.param("id").slice(0, 64)}`);
+  return found
+    ? c.json(certificateJson(found))
+    : managementFailureResponse({ reason: "not-found", what: "signing key", id: c.req.param("id").slice(0, 64) });
 });
 
 routes.delete("/signingkeys/:id", async (c) => {

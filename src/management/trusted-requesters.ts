@@ -1,12 +1,11 @@
 import { routeGroup } from "../http/route-group";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import { MAX_CERTIFICATE_TEXT, certificateJson, readCertificateInput } from "./certificate-input";
 import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
+import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
-import { capitalized } from "../domain/sentence";
 
 /**
  * `/api/TrustedRequesters`: certificates whose signed CPIX requests the tenant trusts (CPIX 2.3 §Digital Signature;
@@ -25,14 +24,8 @@ routes.post("/trustedrequesters", async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseJson(NEW_TRUSTED_REQUESTER, value));
   if (input instanceof Response) return input;
   const now = new Date();
-  const certificate = await readCertificateInput(
-    input.Certificate,
-    "Certificate",
-    input.Id ?? crypto.randomUUID(),
-    "trusted-requester",
-    now,
-  );
-  if (!certificate.ok) return jsonError(400, capitalized(certificate.problem));
+  const certificate = await readCertificateInput(input.Certificate, input.Id ?? crypto.randomUUID(), "trusted-requester", now);
+  if (!certificate.ok) return managementRequestFailureResponse({ reason: "certificate", problem: certificate.problem });
   const tenantId = c.var.tenant.tenantId;
   const added = await tenantObject(c.env, tenantId).addTrustedRequester(
     certificate.input,
@@ -51,7 +44,9 @@ routes.get("/trustedrequesters/:id", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
-  return found ? c.json(certificateJson(found)) : jsonError(404, `No trusted requester with Id ${c.req.param("id").slice(0, 64)}`);
+  return found
+    ? c.json(certificateJson(found))
+    : managementFailureResponse({ reason: "not-found", what: "trusted requester", id: c.req.param("id").slice(0, 64) });
 });
 
 routes.delete("/trustedrequesters/:id", async (c) => {

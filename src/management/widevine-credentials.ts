@@ -5,7 +5,6 @@ import { randomBytes } from "../runtime/random";
 import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
 import { AES_SIGNING_IV_LENGTH, AES_SIGNING_KEY_LENGTH } from "../domain/signer-credential";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
 import { requestActor } from "../http/request-actor";
 import { isProviderName } from "../tenancy/provider-name";
@@ -13,6 +12,7 @@ import { tenantObject } from "../tenancy/tenant-client";
 import { TenantStore } from "../tenancy/tenant-store";
 import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/tenant-types";
 import { jsonObject, optional, parseJson, requiredText, text, uuid } from "../http/json-fields";
+import { managementRequestFailureResponse, type ManagementRequestFailure } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 
 /**
@@ -58,7 +58,9 @@ routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
-  return found ? c.json(credentialJson(found)) : jsonError(404, `No Widevine credential with Id ${c.req.param("id").slice(0, 64)}`);
+  return found
+    ? c.json(credentialJson(found))
+    : managementFailureResponse({ reason: "not-found", what: "Widevine credential", id: c.req.param("id").slice(0, 64) });
 });
 
 routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
@@ -128,7 +130,7 @@ function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Res
   };
   if (body.RsaPublicKey !== undefined) {
     return readRsaPublicKey(body.RsaPublicKey).then((read) =>
-      "spki" in read ? { ...common, rsaPublicKeySpki: read.spki } : jsonError(400, read.problem),
+      "spki" in read ? { ...common, rsaPublicKeySpki: read.spki } : managementRequestFailureResponse(read),
     );
   }
   const signingKey = body.SigningKey ?? randomBytes(AES_SIGNING_KEY_LENGTH);
@@ -137,8 +139,8 @@ function parseNewCredential(value: unknown): Promise<NewWidevineCredential | Res
 }
 
 /** Accepts PEM or base64 DER SPKI that WebCrypto can use for RSASSA-PSS, of at least 2048 bits. */
-async function readRsaPublicKey(text: string): Promise<{ spki: Uint8Array } | { problem: string }> {
-  const unreadable = { problem: "RsaPublicKey must be an RSA public key: PEM 'BEGIN PUBLIC KEY' or base64 of DER SubjectPublicKeyInfo" };
+async function readRsaPublicKey(text: string): Promise<{ spki: Uint8Array } | ManagementRequestFailure> {
+  const unreadable = { reason: "unreadable-rsa-public-key" } as const;
   const der = fromBase64(text.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, ""));
   if (!der) return unreadable;
   let key: CryptoKey;
@@ -148,5 +150,5 @@ async function readRsaPublicKey(text: string): Promise<{ spki: Uint8Array } | { 
     return unreadable;
   }
   const problem = rsaKeyProblem(key, "RsaPublicKey");
-  return problem ? { problem } : { spki: der };
+  return problem ? { reason: "invalid-input", message: problem } : { spki: der };
 }

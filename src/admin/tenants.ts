@@ -1,15 +1,14 @@
-import { fromUtf8 } from "../domain/bytes";
 import { routeGroup } from "../http/route-group";
 import type { AppEnv } from "../http/app-env";
-import { readBodyBytes } from "../http/body";
 import { tenantStore } from "../http/auth";
-import { jsonError } from "../http/errors";
 import { managementFailureResponse } from "../http/management-errors";
-import { InputError, jsonObject, optional, parseJson, text } from "../http/json-fields";
+import { jsonObject, optional, text } from "../http/json-fields";
 import { issuedCredentialJson } from "../management/credentials";
 import { tenantObject } from "../tenancy/tenant-client";
 import { tenantDirectory } from "../tenancy/tenant-directory";
-import { OPERATOR_ACTOR } from "../tenancy/tenant-types";
+import { OPERATOR_ACTOR, type ManagementFailure } from "../tenancy/tenant-types";
+import { readOptionalJsonBody } from "./optional-json-body";
+import { operatorRequestFailureResponse } from "./operator-request-failure";
 
 const MAX_TENANT_NAME_LENGTH = 256;
 
@@ -21,18 +20,9 @@ export const tenantAdminRoutes = routeGroup({ kind: "operator" });
 const routes = tenantAdminRoutes.routes;
 
 routes.post("/tenants", async (c) => {
-  const body = await readBodyBytes(c.req.raw);
-  if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
-  let name = "";
-  const text = fromUtf8(body.bytes).trim();
-  if (text !== "") {
-    try {
-      name = parseJson(TENANT_NAME, JSON.parse(text)).name ?? "";
-    } catch (error) {
-      if (error instanceof InputError) return jsonError(400, error.message);
-      return jsonError(400, 'Malformed JSON: expected {"name": "..."} or an empty body');
-    }
-  }
+  const body = await readOptionalJsonBody(c.req.raw, TENANT_NAME, "tenant-name");
+  if (!body.ok) return body.response;
+  const name = body.value?.name ?? "";
   const tenantId = crypto.randomUUID();
   const now = new Date().toISOString();
   // Listed before it exists, so the directory misses no tenant (a failed creation leaves an entry without a tenant).
@@ -45,16 +35,10 @@ routes.post("/tenants", async (c) => {
 });
 
 routes.get("/tenants/:id", async (c) => {
-  const id = c.req.param("id").toLowerCase();
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
-    return jsonError(400, "The tenant id in the path must be a UUID");
+  const id = tenantIdParam(c.req.param("id"));
+  if (!id) return operatorRequestFailureResponse({ reason: "tenant-path-id" });
   const metadata = await tenantObject(c.env, id).getMetadata(new Date().toISOString());
-  if (!metadata.ok) {
-    return metadata.failure.reason === "no-tenant"
-      ? jsonError(404, `No tenant with id ${id}`)
-      : managementFailureResponse(metadata.failure);
-  }
-  return c.json(metadata.value);
+  return metadata.ok ? c.json(metadata.value) : tenantFailureResponse(id, metadata.failure);
 });
 
 /**
@@ -62,28 +46,29 @@ routes.get("/tenants/:id", async (c) => {
  * body `{"name"?}`, answered like `POST /api/Credentials` with its secret shown once.
  */
 routes.post("/tenants/:id/credentials", async (c) => {
-  const id = c.req.param("id").toLowerCase();
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id))
-    return jsonError(400, "The tenant id in the path must be a UUID");
-  const body = await readBodyBytes(c.req.raw);
-  if (!body.ok) return jsonError(413, "Request body exceeds 1 MiB");
-  let name = "Issued by the operator";
-  const text = fromUtf8(body.bytes).trim();
-  if (text !== "") {
-    try {
-      name = parseJson(TENANT_NAME, JSON.parse(text)).name || name;
-    } catch (error) {
-      if (error instanceof InputError) return jsonError(400, error.message);
-      return jsonError(400, 'Malformed JSON: expected {"name": "..."} or an empty body');
-    }
-  }
+  const id = tenantIdParam(c.req.param("id"));
+  if (!id) return operatorRequestFailureResponse({ reason: "tenant-path-id" });
+  const body = await readOptionalJsonBody(c.req.raw, TENANT_NAME, "tenant-name");
+  if (!body.ok) return body.response;
+  const name = body.value?.name || "Issued by the operator";
   const now = new Date().toISOString();
   const actor = { credentialId: OPERATOR_ACTOR, requestPath: new URL(c.req.url).pathname, time: now };
   const result = await tenantObject(c.env, id).issueOperatorCredential(name, actor);
-  if (!result.ok) {
-    return result.failure.reason === "no-tenant" ? jsonError(404, `No tenant with id ${id}`) : managementFailureResponse(result.failure);
-  }
+  if (!result.ok) return tenantFailureResponse(id, result.failure);
   const snapshot = await tenantObject(c.env, id).currentSnapshot();
   if (snapshot.ok) await tenantStore(c.env).prime(snapshot.value);
   return c.json(issuedCredentialJson(result.value), 201);
 });
+
+/** The tenant id of a path, lower-cased, or undefined when it is not a UUID. */
+function tenantIdParam(text: string): string | undefined {
+  const id = text.toLowerCase();
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? id : undefined;
+}
+
+/** The operator is told which tenant id is unknown (the Management API's "Tenant not found" names none). */
+function tenantFailureResponse(tenantId: string, failure: ManagementFailure): Response {
+  return failure.reason === "no-tenant"
+    ? operatorRequestFailureResponse({ reason: "unknown-tenant", tenantId })
+    : managementFailureResponse(failure);
+}

@@ -1,7 +1,19 @@
+import { CONTENT_KEY_LENGTH, KEY_SEED_LENGTH, STORED_IV_LENGTH } from "../domain/content-key";
+import {
+  MAX_CONTENT_KEY_NAME_LENGTH,
+  MAX_CONTENT_KEYS_PER_EXPORT,
+  MAX_CONTENT_KEYS_PER_IMPORT,
+  type ContentKeyImportProblem,
+} from "../tenancy/content-key-types";
+import { MAX_CREDENTIALS_PER_TENANT } from "../tenancy/credentials";
 import type { ManagementFailure } from "../tenancy/tenant-types";
 import { jsonError } from "./errors";
 
-/** The one place management failures become HTTP: each typed failure has exactly one status and message. */
+/**
+ * The one place management failures become HTTP: each typed failure has exactly one status and message. 400 for a
+ * request the tenant's data makes invalid, 404 for an object that is not there, 409 when the tenant's current state
+ * forbids a valid request (RFC 9110 §15.5.10). Messages name the rule and the way out, never a value.
+ */
 export function managementFailureResponse(failure: ManagementFailure): Response {
   switch (failure.reason) {
     case "no-tenant":
@@ -26,9 +38,79 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
       return jsonError(409, `ProviderName ${failure.providerName} is already taken (provider names are unique across the service)`);
     case "in-progress":
       return jsonError(409, `Another request is creating or deleting the ${failure.what}; retry when it has finished`);
-    case "invalid":
-      return jsonError(400, failure.message);
-    case "conflict":
-      return jsonError(409, failure.message);
+    case "seed-length":
+      return jsonError(400, `Data must be exactly ${KEY_SEED_LENGTH} bytes, got ${failure.length}`);
+    case "zero-seed":
+      return jsonError(400, `Item ${failure.index}: Data is all zero bytes; a key seed must be secret random bytes`);
+    case "seed-used-by-signer":
+      // 400, as it always was, though the tenant's state decides it (clients may test for it).
+      return jsonError(
+        400,
+        `Key seed ${failure.id} is used by the Widevine credential ${failure.providerName}; delete that credential first`,
+      );
+    case "unknown-key-seed":
+      return jsonError(400, `KeySeedId ${failure.keySeedId} names no key seed of this tenant`);
+    case "content-key-import":
+      return jsonError(400, contentKeyImportProblem(failure.problem));
+    case "repeated-content-key":
+      return jsonError(409, `Entry ${failure.index}: content key ${failure.id} appears twice in the import`);
+    case "content-key-retained":
+      return jsonError(
+        409,
+        `Content key ${failure.id} was deleted recently and some location may still answer its old value; its Id can be stored again from ${failure.until}`,
+      );
+    case "export-too-large":
+      return jsonError(400, `At most ${MAX_CONTENT_KEYS_PER_EXPORT} content keys per export, the selection holds ${failure.count}`);
+    case "unknown-signing-key":
+      return jsonError(400, `SigningKeyId ${failure.signingKeyId} names no signing key of this tenant (GET /api/SigningKeys)`);
+    case "signing-key-in-use":
+      return jsonError(
+        409,
+        `Signing key ${failure.id} is the tenant setting SigningKeyId; name another key or none first (PUT /api/Settings)`,
+      );
+    case "harmonic-signs-with-it":
+      return jsonError(
+        409,
+        "SigningKeyId signs Harmonic answers while RequireSignatures is on; turn it off first (PUT /api/HarmonicConfiguration)",
+      );
+    case "harmonic-encryption-unsigned":
+      return jsonError(400, "EncryptContentKeys can only be enabled together with RequireSignatures");
+    case "harmonic-signing-key-missing":
+      return jsonError(
+        400,
+        "RequireSignatures signs every Harmonic answer and needs the tenant setting SigningKeyId: add a key with POST /api/SigningKeys and name it with PUT /api/Settings",
+      );
+    case "last-manage-credential":
+      return jsonError(
+        409,
+        `Credential ${failure.id} is the tenant's last unexpired credential with the manage scope; create another one first`,
+      );
+    case "credential-limit":
+      return jsonError(409, `A tenant holds at most ${MAX_CREDENTIALS_PER_TENANT} credentials; delete one before creating another`);
+    case "expiry-after-creator":
+      return jsonError(
+        400,
+        `ExpiresAt must be at or before ${failure.creatorExpiresAt}, when the credential creating it expires: a credential cannot outlive the one that made it`,
+      );
+  }
+}
+
+/** The rule a content-key import broke, naming the entry by its index. */
+function contentKeyImportProblem(problem: ContentKeyImportProblem): string {
+  switch (problem.rule) {
+    case "not-empty":
+      return "An import must hold at least one content key";
+    case "at-most":
+      return `At most ${MAX_CONTENT_KEYS_PER_IMPORT} content keys per import, got ${problem.count}`;
+    case "canonical-id":
+      return `Entry ${problem.index}: the Id must be a canonical lower-case UUID`;
+    case "key-length":
+      return `Entry ${problem.index}: the key must be ${CONTENT_KEY_LENGTH} bytes, got ${problem.length}`;
+    case "secret-key":
+      return `Entry ${problem.index}: the key is all zero bytes; a content key must be secret random bytes`;
+    case "iv-length":
+      return `Entry ${problem.index}: the IV must be ${STORED_IV_LENGTH} bytes, got ${problem.length}`;
+    case "name-length":
+      return `Entry ${problem.index}: the Name must be at most ${MAX_CONTENT_KEY_NAME_LENGTH} characters, got ${problem.length}`;
   }
 }

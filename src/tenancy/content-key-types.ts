@@ -44,6 +44,18 @@ export interface ContentKeyImport {
 export const MAX_CONTENT_KEYS_PER_IMPORT = MAX_CONTENT_KEY_TRANSFER;
 export const MAX_CONTENT_KEYS_PER_EXPORT = MAX_CONTENT_KEY_TRANSFER;
 
+/** The first rule a content-key import breaks (ContentKeyOperations.import); `index` is the entry's, from 0. */
+export type ContentKeyImportProblem =
+  | { readonly rule: "not-empty" }
+  /** More than MAX_CONTENT_KEYS_PER_IMPORT entries. */
+  | { readonly rule: "at-most"; readonly count: number }
+  /** The Id is not a canonical lower-case UUID. */
+  | { readonly rule: "canonical-id"; readonly index: number }
+  /** The key, IV or Name has a length its rule does not allow (CONTENT_KEY_LENGTH, STORED_IV_LENGTH, MAX_CONTENT_KEY_NAME_LENGTH). */
+  | { readonly rule: "key-length" | "iv-length" | "name-length"; readonly index: number; readonly length: number }
+  /** The key is zero bytes only: not a secret. */
+  | { readonly rule: "secret-key"; readonly index: number };
+
 /** A comparison of OData's (OData v4.01 Part 2 URL Conventions §5.1.1.1). */
 export type ComparisonOperator = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 

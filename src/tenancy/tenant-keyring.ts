@@ -95,16 +95,10 @@ export class TenantKeyring {
     for (const [index, item] of items.entries()) {
       const id = item.id ?? crypto.randomUUID();
       if (item.data.length !== KEY_SEED_LENGTH) {
-        return {
-          ok: false,
-          failure: { reason: "invalid", message: `Data must be exactly ${KEY_SEED_LENGTH} bytes, got ${item.data.length}` },
-        };
+        return { ok: false, failure: { reason: "seed-length", length: item.data.length } };
       }
       if (isAllZero(item.data)) {
-        return {
-          ok: false,
-          failure: { reason: "invalid", message: `Item ${index}: Data is all zero bytes; a key seed must be secret random bytes` },
-        };
+        return { ok: false, failure: { reason: "zero-seed", index } };
       }
       sealed.push({ id, sealed: await sealKeySeed(item.data, dataKey, tenant.id, id) });
     }

@@ -1,5 +1,6 @@
 /** Types that cross the tenant Durable Object's RPC boundary (plain data: RPC drops classes and stacks). */
 
+import type { ContentKeyImportProblem } from "./content-key-types";
 import type { AcquisitionProtocol, CredentialScope } from "./credentials";
 
 export type ManagementResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ManagementFailure };
@@ -10,7 +11,10 @@ export interface Page<T> {
   readonly total: number;
 }
 
-/** Why a management write or read was refused; mapped to HTTP in src/http/management-errors.ts. */
+/**
+ * Why a management write or read was refused, as data: each reason carries what its message names, never a sentence
+ * (src/http/management-errors.ts chooses the status and the words).
+ */
 export type ManagementFailure =
   | { readonly reason: "no-tenant" }
   | { readonly reason: "tenant-exists" }
@@ -23,9 +27,38 @@ export type ManagementFailure =
   | { readonly reason: "provider-name-taken"; readonly providerName: string }
   /** Another request is changing the same thing in this tenant right now. */
   | { readonly reason: "in-progress"; readonly what: string }
-  | { readonly reason: "invalid"; readonly message: string }
-  /** The request is valid but the tenant's current state forbids it (HTTP 409), e.g. its last `manage` credential. */
-  | { readonly reason: "conflict"; readonly message: string };
+  /** An imported key seed that is not KEY_SEED_LENGTH bytes long. */
+  | { readonly reason: "seed-length"; readonly length: number }
+  /** An imported key seed of zero bytes only (item `index`, from 0): not a secret. */
+  | { readonly reason: "zero-seed"; readonly index: number }
+  /** A key seed a Widevine credential (`providerName`) issues from: that credential goes first. */
+  | { readonly reason: "seed-used-by-signer"; readonly id: string; readonly providerName: string }
+  /** `KeySeedId` of a new content key names no key seed of the tenant. */
+  | { readonly reason: "unknown-key-seed"; readonly keySeedId: string }
+  /** A content-key import refused whole before anything is stored. */
+  | { readonly reason: "content-key-import"; readonly problem: ContentKeyImportProblem }
+  /** Entry `index` (from 0) of an import repeats the KID `id` of an earlier entry. */
+  | { readonly reason: "repeated-content-key"; readonly index: number; readonly id: string }
+  /** Deleted recently: some location may still answer its old value until `until` (ISO 8601). */
+  | { readonly reason: "content-key-retained"; readonly id: string; readonly until: string }
+  /** An export selects `count` content keys, more than MAX_CONTENT_KEYS_PER_EXPORT. */
+  | { readonly reason: "export-too-large"; readonly count: number }
+  /** `SigningKeyId` of the settings names no signing key of the tenant. */
+  | { readonly reason: "unknown-signing-key"; readonly signingKeyId: string }
+  /** The signing key the settings name (`SigningKeyId`): the settings change first. */
+  | { readonly reason: "signing-key-in-use"; readonly id: string }
+  /** Settings without `SigningKeyId` while Harmonic's RequireSignatures needs it (/api/HarmonicConfiguration). */
+  | { readonly reason: "harmonic-signs-with-it" }
+  /** Harmonic's EncryptContentKeys without its RequireSignatures. */
+  | { readonly reason: "harmonic-encryption-unsigned" }
+  /** Harmonic's RequireSignatures while `SigningKeyId` names no signing key. */
+  | { readonly reason: "harmonic-signing-key-missing" }
+  /** The tenant's last unexpired credential with the `manage` scope: deleting it would lock the tenant out. */
+  | { readonly reason: "last-manage-credential"; readonly id: string }
+  /** The tenant holds MAX_CREDENTIALS_PER_TENANT credentials already. */
+  | { readonly reason: "credential-limit" }
+  /** A new credential would expire after `creatorExpiresAt`, when the credential creating it does (issue 24). */
+  | { readonly reason: "expiry-after-creator"; readonly creatorExpiresAt: string };
 
 export interface TenantCreated {
   readonly tenantId: string;

@@ -8,7 +8,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { toBase64, toBase64Url, toHex } from "../../src/domain/bytes";
 import { KeyId } from "../../src/domain/key-id";
 import { KeyIdFilter } from "../../src/tenancy/content-key-filter";
-import { MAX_CONTENT_KEYS_PER_EXPORT, MAX_CONTENT_KEYS_PER_IMPORT, type ContentKeyImport } from "../../src/tenancy/content-key-types";
+import { managementFailureResponse } from "../../src/http/management-errors";
+import {
+  MAX_CONTENT_KEYS_PER_EXPORT,
+  MAX_CONTENT_KEYS_PER_IMPORT,
+  type ContentKeyImport,
+  type ContentKeyImportProblem,
+} from "../../src/tenancy/content-key-types";
+import type { ManagementResult } from "../../src/tenancy/tenant-types";
 import { api, createTenant, type TestTenant } from "./support/api";
 import { contentKeyRecord, importKeys, storedKeyValue, tenantObjectOf, testActor } from "./support/content-keys";
 import { auditEntries } from "./support/logs";
@@ -22,6 +29,13 @@ async function storedIds(tenant: TestTenant): Promise<string[]> {
   const listed = await tenantObjectOf(tenant).listContentKeys({ conditions: [], orderBy: [] }, { top: 100, skip: 0 });
   if (!listed.ok) throw new Error(listed.failure.reason);
   return listed.value.items.map((key) => key.id);
+}
+
+/** A refusal of the tenant object as the Management API answers it: the status and message its typed failure gets. */
+async function answered(result: ManagementResult<unknown>): Promise<{ status: number; error: string } | "not refused"> {
+  if (result.ok) return "not refused";
+  const response = managementFailureResponse(result.failure);
+  return { status: response.status, error: ((await response.json()) as { error: string }).error };
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -62,37 +76,56 @@ describe("importContentKeys", () => {
     const tenant = await createTenant();
     const twice = entry();
     const result = await tenantObjectOf(tenant).importContentKeys([entry(), twice, { ...twice }], NOW(), testActor());
-    expect(result).toEqual({
-      ok: false,
-      failure: { reason: "conflict", message: `Entry 2: content key ${twice.id} appears twice in the import` },
-    });
+    expect(result).toEqual({ ok: false, failure: { reason: "repeated-content-key", index: 2, id: twice.id } });
+    expect(await answered(result)).toEqual({ status: 409, error: `Entry 2: content key ${twice.id} appears twice in the import` });
     expect(await storedIds(tenant)).toEqual([]);
   });
 
-  it.each([
-    ["a 15-byte key", [entry(), { id: crypto.randomUUID(), key: new Uint8Array(15) }], "Entry 1: the key must be 16 bytes, got 15"],
-    ["an 8-byte IV", [{ ...entry(), iv: new Uint8Array(8) }], "Entry 0: the IV must be 16 bytes, got 8"],
-    ["an Id that is not canonical", [{ ...entry(), id: "ABC" }], "Entry 0: the Id must be a canonical lower-case UUID"],
-    ["a 257-character name", [{ ...entry(), name: "n".repeat(257) }], "Entry 0: the Name must be at most 256 characters, got 257"],
-    ["no entry", [], "An import must hold at least one content key"],
-  ])("refuses %s with 400 naming the entry and rule, and stores nothing", async (_case, entries, message) => {
+  it.each<[string, ContentKeyImport[], ContentKeyImportProblem, string]>([
+    [
+      "a 15-byte key",
+      [entry(), { id: crypto.randomUUID(), key: new Uint8Array(15) }],
+      { rule: "key-length", index: 1, length: 15 },
+      "Entry 1: the key must be 16 bytes, got 15",
+    ],
+    [
+      "an 8-byte IV",
+      [{ ...entry(), iv: new Uint8Array(8) }],
+      { rule: "iv-length", index: 0, length: 8 },
+      "Entry 0: the IV must be 16 bytes, got 8",
+    ],
+    [
+      "an Id that is not canonical",
+      [{ ...entry(), id: "ABC" }],
+      { rule: "canonical-id", index: 0 },
+      "Entry 0: the Id must be a canonical lower-case UUID",
+    ],
+    [
+      "a 257-character name",
+      [{ ...entry(), name: "n".repeat(257) }],
+      { rule: "name-length", index: 0, length: 257 },
+      "Entry 0: the Name must be at most 256 characters, got 257",
+    ],
+    ["no entry", [], { rule: "not-empty" }, "An import must hold at least one content key"],
+  ])("refuses %s with 400 naming the entry and rule, and stores nothing", async (_case, entries, problem, message) => {
     const tenant = await createTenant();
-    expect(await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor())).toEqual({
-      ok: false,
-      failure: { reason: "invalid", message },
-    });
+    const result = await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor());
+    expect(result).toEqual({ ok: false, failure: { reason: "content-key-import", problem } });
+    expect(await answered(result)).toEqual({ status: 400, error: message });
     expect(await storedIds(tenant)).toEqual([]);
   });
 
   it(`takes at most ${MAX_CONTENT_KEYS_PER_IMPORT} keys per import`, async () => {
     const tenant = await createTenant();
     const entries = Array.from({ length: MAX_CONTENT_KEYS_PER_IMPORT + 1 }, () => entry());
-    expect(await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor())).toEqual({
+    const result = await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor());
+    expect(result).toEqual({
       ok: false,
-      failure: {
-        reason: "invalid",
-        message: `At most ${MAX_CONTENT_KEYS_PER_IMPORT} content keys per import, got ${MAX_CONTENT_KEYS_PER_IMPORT + 1}`,
-      },
+      failure: { reason: "content-key-import", problem: { rule: "at-most", count: MAX_CONTENT_KEYS_PER_IMPORT + 1 } },
+    });
+    expect(await answered(result)).toEqual({
+      status: 400,
+      error: `At most ${MAX_CONTENT_KEYS_PER_IMPORT} content keys per import, got ${MAX_CONTENT_KEYS_PER_IMPORT + 1}`,
     });
   });
 });
@@ -129,12 +162,11 @@ describe("selectContentKeysForExport and recordContentKeyExport", () => {
     });
     expect(selected.ok && selected.value.map((key) => key.name)).toEqual(["movie-a"]);
     const ids = Array.from({ length: MAX_CONTENT_KEYS_PER_EXPORT + 1 }, () => crypto.randomUUID());
-    expect(await stub.selectContentKeysForExport({ ids })).toEqual({
-      ok: false,
-      failure: {
-        reason: "invalid",
-        message: `At most ${MAX_CONTENT_KEYS_PER_EXPORT} content keys per export, the selection holds ${MAX_CONTENT_KEYS_PER_EXPORT + 1}`,
-      },
+    const tooMany = await stub.selectContentKeysForExport({ ids });
+    expect(tooMany).toEqual({ ok: false, failure: { reason: "export-too-large", count: MAX_CONTENT_KEYS_PER_EXPORT + 1 } });
+    expect(await answered(tooMany)).toEqual({
+      status: 400,
+      error: `At most ${MAX_CONTENT_KEYS_PER_EXPORT} content keys per export, the selection holds ${MAX_CONTENT_KEYS_PER_EXPORT + 1}`,
     });
   });
 

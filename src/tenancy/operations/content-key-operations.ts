@@ -8,6 +8,7 @@ import {
   MAX_CONTENT_KEYS_PER_EXPORT,
   MAX_CONTENT_KEYS_PER_IMPORT,
   type ContentKeyImport,
+  type ContentKeyImportProblem,
   type ContentKeyQuery,
   type ContentKeySelection,
   type ContentKeyView,
@@ -51,8 +52,7 @@ export class ContentKeyOperations {
     let value: Uint8Array;
     if (input.keySeedId !== undefined) {
       const seed = stores.seeds.find(input.keySeedId);
-      if (!seed)
-        return { ok: false, failure: { reason: "invalid", message: `KeySeedId ${input.keySeedId} names no key seed of this tenant` } };
+      if (!seed) return { ok: false, failure: { reason: "unknown-key-seed", keySeedId: input.keySeedId } };
       // The PlayReady key-seed derivation for this KID, as an acquisition from that seed would answer it.
       value = (await deriveContentKey(await keys.openSeed(tenant.value, seed.id, seed.sealedValue), KeyId.parse(id)!)).bytes;
     } else {
@@ -79,12 +79,12 @@ export class ContentKeyOperations {
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     const problem = importProblem(entries);
-    if (problem) return { ok: false, failure: { reason: "invalid", message: problem } };
+    if (problem) return { ok: false, failure: { reason: "content-key-import", problem } };
     const sealed = await Promise.all(entries.map((entry) => keys.sealContentKey(tenant.value, entry.id, entry.key)));
     return commit(() => {
       const seen = new Set<string>();
       for (const [i, entry] of entries.entries()) {
-        if (seen.has(entry.id)) refuse({ reason: "conflict", message: `Entry ${i}: content key ${entry.id} appears twice in the import` });
+        if (seen.has(entry.id)) refuse({ reason: "repeated-content-key", index: i, id: entry.id });
         seen.add(entry.id);
         refuseUnusableId(stores, entry.id, now);
         stores.contentKeys.insert({
@@ -141,13 +141,7 @@ export class ContentKeyOperations {
     const tenant = this.#context.requireTenant();
     if (!tenant.ok) return tenant;
     const store = this.#context.stores.contentKeys;
-    const tooMany = (count: number): ManagementResult<never> => ({
-      ok: false,
-      failure: {
-        reason: "invalid",
-        message: `At most ${MAX_CONTENT_KEYS_PER_EXPORT} content keys per export, the selection holds ${count}`,
-      },
-    });
+    const tooMany = (count: number): ManagementResult<never> => ({ ok: false, failure: { reason: "export-too-large", count } });
     if ("ids" in selection) {
       if (selection.ids.length > MAX_CONTENT_KEYS_PER_EXPORT) return tooMany(selection.ids.length);
       const ids = [...new Set(selection.ids)];
@@ -183,29 +177,22 @@ function refuseUnusableId(stores: TenantStores, id: string, now: string): void {
   if (stores.contentKeys.has(id)) refuse({ reason: "duplicate-id", what: "content key", id });
   const reusableFrom = stores.contentKeyRemovals.reusableFrom(id, now);
   if (reusableFrom !== undefined) {
-    refuse({
-      reason: "conflict",
-      message: `Content key ${id} was deleted recently and some location may still answer its old value; its Id can be stored again from ${reusableFrom}`,
-    });
+    refuse({ reason: "content-key-retained", id, until: reusableFrom });
   }
 }
 
 /** The first rule an import breaks, naming the entry's index; undefined when every entry is well-formed. */
-function importProblem(entries: readonly ContentKeyImport[]): string | undefined {
-  if (entries.length === 0) return "An import must hold at least one content key";
-  if (entries.length > MAX_CONTENT_KEYS_PER_IMPORT) {
-    return `At most ${MAX_CONTENT_KEYS_PER_IMPORT} content keys per import, got ${entries.length}`;
-  }
-  for (const [i, entry] of entries.entries()) {
+function importProblem(entries: readonly ContentKeyImport[]): ContentKeyImportProblem | undefined {
+  if (entries.length === 0) return { rule: "not-empty" };
+  if (entries.length > MAX_CONTENT_KEYS_PER_IMPORT) return { rule: "at-most", count: entries.length };
+  for (const [index, entry] of entries.entries()) {
     const kid = KeyId.parse(entry.id);
-    if (!kid || kid.toString() !== entry.id) return `Entry ${i}: the Id must be a canonical lower-case UUID`;
-    if (entry.key.length !== CONTENT_KEY_LENGTH) return `Entry ${i}: the key must be ${CONTENT_KEY_LENGTH} bytes, got ${entry.key.length}`;
-    if (isAllZero(entry.key)) return `Entry ${i}: the key is all zero bytes; a content key must be secret random bytes`;
-    if (entry.iv !== undefined && entry.iv.length !== STORED_IV_LENGTH) {
-      return `Entry ${i}: the IV must be ${STORED_IV_LENGTH} bytes, got ${entry.iv.length}`;
-    }
+    if (!kid || kid.toString() !== entry.id) return { rule: "canonical-id", index };
+    if (entry.key.length !== CONTENT_KEY_LENGTH) return { rule: "key-length", index, length: entry.key.length };
+    if (isAllZero(entry.key)) return { rule: "secret-key", index };
+    if (entry.iv !== undefined && entry.iv.length !== STORED_IV_LENGTH) return { rule: "iv-length", index, length: entry.iv.length };
     if (entry.name !== undefined && entry.name.length > MAX_NAME_LENGTH) {
-      return `Entry ${i}: the Name must be at most ${MAX_NAME_LENGTH} characters, got ${entry.name.length}`;
+      return { rule: "name-length", index, length: entry.name.length };
     }
   }
   return undefined;

@@ -39,10 +39,7 @@ export class CredentialOperations {
       if (!view) refuse({ reason: "not-found", what: "credential", id });
       const managesNow = view.scopes.includes("manage") && !isExpired(view.expiresAt, now);
       if (managesNow && stores.credentials.usableManageCount(now, id) === 0) {
-        refuse({
-          reason: "conflict",
-          message: `Credential ${id} is the tenant's last unexpired credential with the manage scope; create another one first`,
-        });
+        refuse({ reason: "last-manage-credential", id });
       }
       stores.credentials.revoke(id, actor.time);
       audit(actor, "DeleteCredential", id);
@@ -68,10 +65,7 @@ export class CredentialOperations {
     const secretHash = await hashSecret(secret, (await keys.dataKey(tenant)).credentialHash);
     return commit(() => {
       if (enforceLimit && stores.credentials.count() >= MAX_CREDENTIALS_PER_TENANT) {
-        refuse({
-          reason: "conflict",
-          message: `A tenant holds at most ${MAX_CREDENTIALS_PER_TENANT} credentials; delete one before creating another`,
-        });
+        refuse({ reason: "credential-limit" });
       }
       refuseOutliving(stores.credentials.find(actor.credentialId)?.expiresAt ?? null, input.expiresAt);
       stores.credentials.insert({
@@ -98,9 +92,6 @@ export class CredentialOperations {
 function refuseOutliving(creatorExpiresAt: string | null, expiresAt: string | undefined): void {
   if (creatorExpiresAt === null) return;
   if (expiresAt === undefined || Date.parse(expiresAt) > Date.parse(creatorExpiresAt)) {
-    refuse({
-      reason: "invalid",
-      message: `ExpiresAt must be at or before ${creatorExpiresAt}, when the credential creating it expires: a credential cannot outlive the one that made it`,
-    });
+    refuse({ reason: "expiry-after-creator", creatorExpiresAt });
   }
 }

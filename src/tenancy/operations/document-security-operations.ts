@@ -38,10 +38,7 @@ export class DocumentSecurityOperations {
       const view = stores.signingKeys.find(id);
       if (!view) refuse({ reason: "not-found", what: "signing key", id });
       if (stores.settings.policy().documentSecurity.signingKeyId === id) {
-        refuse({
-          reason: "conflict",
-          message: `Signing key ${id} is the tenant setting SigningKeyId; name another key or none first (PUT /api/Settings)`,
-        });
+        refuse({ reason: "signing-key-in-use", id });
       }
       stores.signingKeys.delete(id);
       audit(actor, "DeleteSigningKey", id);

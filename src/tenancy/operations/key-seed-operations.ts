@@ -103,7 +103,7 @@ export class KeySeedOperations {
       if (inUse) refuse(inUse);
       const signer = stores.widevineSigners.providerUsingSeed(id);
       if (signer !== undefined) {
-        refuse({ reason: "invalid", message: `Key seed ${id} is used by the Widevine credential ${signer}; delete that credential first` });
+        refuse({ reason: "seed-used-by-signer", id, providerName: signer });
       }
       stores.seeds.delete(id);
       audit(actor, "DeleteKeySeed", id);

@@ -59,18 +59,12 @@ export class TenantOperations {
     if (!tenant.ok) return tenant;
     return commit(() => {
       if (settings.signingKeyId !== undefined && !stores.signingKeys.find(settings.signingKeyId)) {
-        refuse({
-          reason: "invalid",
-          message: `SigningKeyId ${settings.signingKeyId} names no signing key of this tenant (GET /api/SigningKeys)`,
-        });
+        refuse({ reason: "unknown-signing-key", signingKeyId: settings.signingKeyId });
       }
       // /api/HarmonicConfiguration owns its two settings: a PUT of the others keeps them.
       const harmonic = harmonicConfiguration(stores.settings.policy());
       if (harmonic.harmonicRequireSignatures && settings.signingKeyId === undefined) {
-        refuse({
-          reason: "conflict",
-          message: "SigningKeyId signs Harmonic answers while RequireSignatures is on; turn it off first (PUT /api/HarmonicConfiguration)",
-        });
+        refuse({ reason: "harmonic-signs-with-it" });
       }
       stores.settings.replace(withHarmonicConfiguration(settings, harmonic));
       audit(actor, "UpdateSettings", null);
@@ -93,14 +87,10 @@ export class TenantOperations {
       const settings = stores.settings.read();
       const signingKeyId = resolveTenantPolicy(settings).documentSecurity.signingKeyId;
       if (configuration.harmonicEncryptContentKeys && !configuration.harmonicRequireSignatures) {
-        refuse({ reason: "invalid", message: "EncryptContentKeys can only be enabled together with RequireSignatures" });
+        refuse({ reason: "harmonic-encryption-unsigned" });
       }
       if (configuration.harmonicRequireSignatures && (signingKeyId === undefined || !stores.signingKeys.find(signingKeyId))) {
-        refuse({
-          reason: "invalid",
-          message:
-            "RequireSignatures signs every Harmonic answer and needs the tenant setting SigningKeyId: add a key with POST /api/SigningKeys and name it with PUT /api/Settings",
-        });
+        refuse({ reason: "harmonic-signing-key-missing" });
       }
       stores.settings.replace(withHarmonicConfiguration(settings, configuration));
       audit(actor, "UpdateSettings", "HarmonicConfiguration");

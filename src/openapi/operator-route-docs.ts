@@ -1,8 +1,8 @@
 import * as v from "valibot";
 import { ROTATION_REQUEST } from "../admin/kek-rotation";
 import { TENANT_NAME } from "../admin/tenants";
-import type { ResponseShapes } from "./response-shapes";
-import type { RouteDoc } from "./route-doc";
+import type { ResponseShapes } from "../management/response-shapes";
+import type { RouteDoc } from "../http/route-doc";
 
 const OPERATOR = { kind: "operator" } as const;
 const TAG = "Operator";

@@ -26,7 +26,7 @@ export { FloorIssuanceLog } from "./floor-issuance";
  * PlayReady objects, HLS lines, ContentProtectionData) and writing XML or JSON (the cut answer acts as a perfect cache
  * of the bench's repeated KIDs), the well-formedness, namespace, limit and request checks, the tenant's settings,
  * parsing the DeliveryData certificate (its RSA key is imported once at setup), and the issuance commit's tenant
- * check, pruning, retries, parking and deadline.
+ * check, pruning, retries and parking.
  * The floor's keys come from its own seed, so its bytes differ from the service's only in those values.
  */
 

@@ -1,4 +1,4 @@
-import { faultMappedStub } from "./storage-fault";
+import { faultMappedStub } from "./fault-mapped-stub";
 import type { TenantObject } from "./tenant-object";
 
 /** The Durable Object stub of one tenant (one object per tenant, named by the tenant id); faults map to StorageUnavailable. */

@@ -145,10 +145,10 @@ describe("revoking credentials", () => {
     expect(await (await load())!.authenticate(credential.Secret, new Date())).toMatchObject({ id: credential.Id });
 
     // Revoked in the object (which writes the snapshot to KV), not through this isolate's cache.
-    const revoked = await tenantStub(tenant.tenantId).deleteCredential(credential.Id, {
+    const revoked = await tenantStub(tenant.tenantId).credentials().delete(credential.Id, {
       credentialId: "test",
       requestPath: "/api/Credentials",
-      time: new Date().toISOString(),
+      time: new Date(),
     });
     expect(revoked.ok).toBe(true);
 
@@ -170,7 +170,7 @@ describe("revoking credentials", () => {
       [first!.Id, credential.Id].map(async (id) => (await api(tenant, "DELETE", `/api/Credentials/${id}`)).status),
     );
     expect(statuses.sort()).toEqual([204, 409]);
-    const left = await tenantStub(tenant.tenantId).listCredentials();
+    const left = await tenantStub(tenant.tenantId).credentials().list();
     if (!left.ok) throw new Error(left.failure.reason);
     expect(left.value).toHaveLength(1);
     expect(left.value[0]!.scopes).toContain("manage");

@@ -17,7 +17,7 @@ function issuance(time: string, contentId: string, kids: string[] = [crypto.rand
 /** A tenant with issuance records at fixed instants (delivered as the edge delivers them). */
 async function tenantWithIssuance(records: readonly IssuanceRecord[]): Promise<TestTenant> {
   const tenant = await createTenant();
-  const appended = await tenantStub(tenant.tenantId).appendIssuance(records);
+  const appended = await tenantStub(tenant.tenantId).logs().append(records);
   expect(appended).toEqual({ ok: true, value: { appended: records.length } });
   return tenant;
 }
@@ -129,7 +129,7 @@ describe("log retention", () => {
     const tenant = await tenantWithIssuance([issuance(at(100), "100 days"), issuance(at(40), "40 days"), issuance(at(1), "1 day")]);
     const stub = tenantStub(tenant.tenantId);
     const listAt = async (instant: number) => {
-      const page = await stub.listLogs({ categories: [100] }, { top: 100, skip: 0 }, new Date(instant).toISOString());
+      const page = await stub.logs().list({ categories: [100] }, { top: 100, skip: 0 }, new Date(instant));
       if (!page.ok) throw new Error(page.failure.reason);
       return page.value.map((entry) => (entry.kind === "issuance" ? entry.contentId : entry.action));
     };
@@ -154,7 +154,7 @@ describe("log retention", () => {
     const tenant = await createTenant();
     const stub = tenantStub(tenant.tenantId);
     const audited = async (instant: number) => {
-      const page = await stub.listLogs({}, { top: 100, skip: 0 }, new Date(instant).toISOString());
+      const page = await stub.logs().list({}, { top: 100, skip: 0 }, new Date(instant));
       return page.ok ? page.value.length : -1;
     };
     expect(await audited(Date.now() + 89 * DAY_MS)).toBe(2);

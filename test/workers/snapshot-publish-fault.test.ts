@@ -56,7 +56,7 @@ describe("a tenant change whose snapshot write to KV fails", () => {
     vi.restoreAllMocks();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
 
-    const current = await stub.currentSnapshot();
+    const current = await stub.tenant().snapshot();
     if (!current.ok) throw new Error(`no snapshot: ${current.failure.reason}`);
     const after = authenticatedJson<TenantSnapshot>((await env.SNAPSHOTS.get(key))!);
     expect(after).toEqual(current.value);

@@ -6,48 +6,48 @@ import { createTenant } from "./support/api";
 
 const NOW = "2026-11-23T12:00:00.000Z";
 const SOME_ID = "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
-const ACTOR = { credentialId: "c", requestPath: "/api/x", time: NOW };
+const ACTOR = { credentialId: "c", requestPath: "/api/x", time: new Date(NOW) };
 
 type TenantStub = DurableObjectStub<TenantObject>;
 
-/** Every RPC method but createTenant, called as src/ calls it. */
+/** Every RPC method but tenant().create, called as src/ calls it. */
 const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] = [
-  ["getMetadata", (tenant) => tenant.getMetadata(NOW)],
-  ["listKeySeeds", (tenant) => tenant.listKeySeeds({ top: 10, skip: 0 }, NOW)],
-  ["getKeySeed", (tenant) => tenant.getKeySeed(SOME_ID, NOW)],
-  ["createKeySeed", (tenant) => tenant.createKeySeed({ id: SOME_ID, name: "x" }, NOW, ACTOR)],
-  ["importKeySeeds", (tenant) => tenant.importKeySeeds([{ id: SOME_ID, data: new Uint8Array(30) }], NOW, ACTOR)],
-  ["updateKeySeed", (tenant) => tenant.updateKeySeed(SOME_ID, { isDefault: true }, NOW, ACTOR)],
-  ["deleteKeySeed", (tenant) => tenant.deleteKeySeed(SOME_ID, NOW, ACTOR)],
-  ["listContentKeys", (tenant) => tenant.listContentKeys({ conditions: [], orderBy: [] }, { top: 10, skip: 0 })],
-  ["getContentKey", (tenant) => tenant.getContentKey(SOME_ID)],
-  ["createContentKey", (tenant) => tenant.createContentKey({ id: SOME_ID, name: "x" }, NOW, ACTOR)],
-  ["importContentKeys", (tenant) => tenant.importContentKeys([{ id: SOME_ID, key: new Uint8Array(16) }], NOW, ACTOR)],
-  ["renameContentKey", (tenant) => tenant.renameContentKey(SOME_ID, "x", NOW, ACTOR)],
-  ["deleteContentKey", (tenant) => tenant.deleteContentKey(SOME_ID, NOW, ACTOR)],
-  ["selectContentKeysForExport", (tenant) => tenant.selectContentKeysForExport({ ids: [SOME_ID] })],
-  ["recordContentKeyExport", (tenant) => tenant.recordContentKeyExport([SOME_ID], ACTOR)],
-  ["getSettings", (tenant) => tenant.getSettings()],
-  ["putSettings", (tenant) => tenant.putSettings({ widevineProvider: "x" }, ACTOR)],
+  ["tenant().metadata", (tenant) => tenant.tenant().metadata(new Date(NOW))],
+  ["tenant().snapshot", (tenant) => tenant.tenant().snapshot()],
+  ["settings().get", (tenant) => tenant.settings().get()],
+  ["settings().put", (tenant) => tenant.settings().put({ widevineProvider: "x" }, ACTOR)],
+  ["keySeeds().list", (tenant) => tenant.keySeeds().list({ top: 10, skip: 0 }, new Date(NOW))],
+  ["keySeeds().get", (tenant) => tenant.keySeeds().get(SOME_ID, new Date(NOW))],
+  ["keySeeds().create", (tenant) => tenant.keySeeds().create({ id: SOME_ID, name: "x" }, ACTOR)],
+  ["keySeeds().import", (tenant) => tenant.keySeeds().import([{ id: SOME_ID, data: new Uint8Array(30) }], ACTOR)],
+  ["keySeeds().update", (tenant) => tenant.keySeeds().update(SOME_ID, { isDefault: true }, ACTOR)],
+  ["keySeeds().delete", (tenant) => tenant.keySeeds().delete(SOME_ID, ACTOR)],
+  ["contentKeys().list", (tenant) => tenant.contentKeys().list({ conditions: [], orderBy: [] }, { top: 10, skip: 0 })],
+  ["contentKeys().get", (tenant) => tenant.contentKeys().get(SOME_ID)],
+  ["contentKeys().create", (tenant) => tenant.contentKeys().create({ id: SOME_ID, name: "x" }, ACTOR)],
+  ["contentKeys().import", (tenant) => tenant.contentKeys().import([{ id: SOME_ID, key: new Uint8Array(16) }], ACTOR)],
+  ["contentKeys().rename", (tenant) => tenant.contentKeys().rename(SOME_ID, "x", ACTOR)],
+  ["contentKeys().delete", (tenant) => tenant.contentKeys().delete(SOME_ID, ACTOR)],
+  ["contentKeys().selectForExport", (tenant) => tenant.contentKeys().selectForExport({ ids: [SOME_ID] })],
+  ["contentKeys().recordExport", (tenant) => tenant.contentKeys().recordExport([SOME_ID], ACTOR)],
   [
-    "addWidevineCredential",
-    (tenant) => tenant.addWidevineCredential({ id: SOME_ID, providerName: "x", rsaPublicKeySpki: new Uint8Array(8) }, NOW, ACTOR),
+    "widevineSigners().create",
+    (tenant) => tenant.widevineSigners().create({ id: SOME_ID, providerName: "x", rsaPublicKeySpki: new Uint8Array(8) }, ACTOR),
   ],
-  ["listWidevineCredentials", (tenant) => tenant.listWidevineCredentials()],
-  ["deleteWidevineCredential", (tenant) => tenant.deleteWidevineCredential(SOME_ID, ACTOR)],
+  ["widevineSigners().list", (tenant) => tenant.widevineSigners().list()],
+  ["widevineSigners().delete", (tenant) => tenant.widevineSigners().delete(SOME_ID, ACTOR)],
   [
-    "appendIssuance",
+    "logs().append",
     (tenant) =>
-      tenant.appendIssuance([{ time: NOW, protocol: "cpix", contentId: "c", kids: [SOME_ID], keySeedId: SOME_ID, credential: "x" }]),
+      tenant.logs().append([{ time: NOW, protocol: "cpix", contentId: "c", kids: [SOME_ID], keySeedId: SOME_ID, credential: "x" }]),
   ],
-  ["listIssuance", (tenant) => tenant.listIssuance({ top: 10, skip: 0 })],
-  ["currentSnapshot", (tenant) => tenant.currentSnapshot()],
-  ["createCredential", (tenant) => tenant.createCredential({ name: "x", scopes: ["acquire"] }, ACTOR)],
-  ["listCredentials", (tenant) => tenant.listCredentials()],
-  ["getCredential", (tenant) => tenant.getCredential(SOME_ID)],
-  ["deleteCredential", (tenant) => tenant.deleteCredential(SOME_ID, ACTOR)],
-  ["issueOperatorCredential", (tenant) => tenant.issueOperatorCredential("x", ACTOR)],
-  ["listLogs", (tenant) => tenant.listLogs({}, { top: 10, skip: 0 }, NOW)],
+  ["logs().listIssuance", (tenant) => tenant.logs().listIssuance({ top: 10, skip: 0 })],
+  ["logs().list", (tenant) => tenant.logs().list({}, { top: 10, skip: 0 }, new Date(NOW))],
+  ["credentials().create", (tenant) => tenant.credentials().create({ name: "x", scopes: ["acquire"] }, ACTOR)],
+  ["credentials().list", (tenant) => tenant.credentials().list()],
+  ["credentials().get", (tenant) => tenant.credentials().get(SOME_ID)],
+  ["credentials().delete", (tenant) => tenant.credentials().delete(SOME_ID, ACTOR)],
+  ["credentials().issueOperator", (tenant) => tenant.credentials().issueOperator("x", ACTOR)],
 ];
 
 function tenantStub(name: string): TenantStub {
@@ -68,10 +68,10 @@ describe("tenant object RPC surface", () => {
     expect(await env.SNAPSHOTS.get(snapshotKey(name))).toBeNull();
   });
 
-  it("rewrapDataKey answers no-tenant from an object that holds no tenant, and writes nothing", async () => {
+  it("tenant().rewrapDataKey answers no-tenant from an object that holds no tenant, and writes nothing", async () => {
     const name = crypto.randomUUID();
     const stub = tenantStub(name);
-    expect(await stub.rewrapDataKey(1)).toEqual({ outcome: "no-tenant" });
+    expect(await stub.tenant().rewrapDataKey(1)).toEqual({ outcome: "no-tenant" });
     const rows = await runInDurableObject(
       stub,
       (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tenant").one().n,
@@ -91,17 +91,20 @@ describe("tenant object RPC surface", () => {
       keySeedId: SOME_ID,
       credential: "c",
     });
-    expect(await stub.appendIssuance([record("a"), record("b")])).toEqual({ ok: true, value: { appended: 2 } });
-    expect(await stub.appendIssuance([record("c")])).toEqual({ ok: true, value: { appended: 1 } });
-    const page = await stub.listIssuance({ top: 2, skip: 0 });
+    expect(await stub.logs().append([record("a"), record("b")])).toEqual({ ok: true, value: { appended: 2 } });
+    expect(await stub.logs().append([record("c")])).toEqual({ ok: true, value: { appended: 1 } });
+    const page = await stub.logs().listIssuance({ top: 2, skip: 0 });
     expect(page).toEqual({ ok: true, value: { total: 3, items: [record("c"), record("b")] } });
   });
 
   it("answers metadata and the current snapshot as typed results", async () => {
     const { tenantId, keySeedId } = await createTenant("typed");
     const stub = tenantStub(tenantId);
-    expect(await stub.getMetadata(NOW)).toMatchObject({ ok: true, value: { tenantId, name: "typed", defaultKeySeedId: keySeedId } });
-    const snapshot = await stub.currentSnapshot();
+    expect(await stub.tenant().metadata(new Date(NOW))).toMatchObject({
+      ok: true,
+      value: { tenantId, name: "typed", defaultKeySeedId: keySeedId },
+    });
+    const snapshot = await stub.tenant().snapshot();
     expect(snapshot).toMatchObject({ ok: true, value: { tenantId, defaultSeed: { current: keySeedId } } });
   });
 });

@@ -48,12 +48,14 @@ export function tenantObjectOf(tenant: TestTenant): DurableObjectStub<TenantObje
 
 /** Who test calls of write methods name in their audit records. */
 export function testActor(): RequestActor {
-  return { credentialId: "test", requestPath: "/api/test", time: new Date().toISOString() };
+  return { credentialId: "test", requestPath: "/api/test", time: new Date() };
 }
 
-/** The value of a stored key, opened as an export would (selectContentKeysForExport + openStoredContentKey). */
+/** The value of a stored key, opened as an export would (contentKeys().selectForExport + openStoredContentKey). */
 export async function storedKeyValue(tenant: TestTenant, kid: string): Promise<Uint8Array> {
-  const selected = await tenantObjectOf(tenant).selectContentKeysForExport({ ids: [kid] });
+  const selected = await tenantObjectOf(tenant)
+    .contentKeys()
+    .selectForExport({ ids: [kid] });
   if (!selected.ok) throw new Error(`no stored key ${kid}: ${selected.failure.reason}`);
   const loaded = await tenantStore().load(tenant.tenantId);
   return (await openStoredContentKey(loaded!, selected.value[0]!)).bytes;
@@ -65,9 +67,9 @@ export async function storedKeyValue(tenant: TestTenant, kid: string): Promise<U
  */
 export async function importKeys(tenant: TestTenant, entries: readonly ContentKeyImport[]): Promise<void> {
   const stub = tenantObjectOf(tenant);
-  const imported = await stub.importContentKeys(entries, new Date().toISOString(), testActor());
+  const imported = await stub.contentKeys().import(entries, testActor());
   if (!imported.ok) throw new Error(`import refused: ${JSON.stringify(imported.failure)}`);
-  const snapshot = await stub.currentSnapshot();
+  const snapshot = await stub.tenant().snapshot();
   if (!snapshot.ok) throw new Error("no snapshot");
   await tenantStore().prime(snapshot.value);
 }

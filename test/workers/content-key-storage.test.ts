@@ -17,7 +17,7 @@ import {
 } from "../../src/tenancy/content-key-types";
 import type { ManagementResult } from "../../src/tenancy/tenant-types";
 import { api, createTenant, type TestTenant } from "./support/api";
-import { contentKeyRecord, importKeys, storedKeyValue, tenantObjectOf, testActor } from "./support/content-keys";
+import { contentKeyRecord, importKeys, storedKeyValue, tenantClientOf, tenantObjectOf, testActor } from "./support/content-keys";
 import { auditEntries } from "./support/logs";
 import { VALID_SPEKE_V2 } from "./support/cpix-requests";
 import { postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
@@ -25,7 +25,7 @@ import { postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
 const entry = (id = crypto.randomUUID()): ContentKeyImport => ({ id, key: crypto.getRandomValues(new Uint8Array(16)) });
 
 async function storedIds(tenant: TestTenant): Promise<string[]> {
-  const listed = await tenantObjectOf(tenant).contentKeys().list({ conditions: [], orderBy: [] }, { top: 100, skip: 0 });
+  const listed = await tenantClientOf(tenant).contentKeys().list({ conditions: [], orderBy: [] }, { top: 100, skip: 0 });
   if (!listed.ok) throw new Error(listed.failure.reason);
   return listed.value.items.map((key) => key.id);
 }
@@ -43,7 +43,7 @@ describe("contentKeys().import", () => {
   it("stores every entry with CreationMethod 2, its name and IV, one ImportContentKeys record each", async () => {
     const tenant = await createTenant();
     const entries = [{ ...entry(), name: "video", iv: crypto.getRandomValues(new Uint8Array(16)) }, entry()];
-    const imported = await tenantObjectOf(tenant).contentKeys().import(entries, testActor());
+    const imported = await tenantClientOf(tenant).contentKeys().import(entries, testActor());
     expect(imported).toMatchObject({
       ok: true,
       value: [
@@ -64,7 +64,7 @@ describe("contentKeys().import", () => {
     const existing = entry();
     await importKeys(tenant, [existing]);
     const batch = [entry(), existing, entry()];
-    expect(await tenantObjectOf(tenant).contentKeys().import(batch, testActor())).toEqual({
+    expect(await tenantClientOf(tenant).contentKeys().import(batch, testActor())).toEqual({
       ok: false,
       failure: { reason: "duplicate-id", what: "content key", id: existing.id },
     });
@@ -74,7 +74,7 @@ describe("contentKeys().import", () => {
   it("refuses a KID twice in one batch, naming the entry, and stores nothing", async () => {
     const tenant = await createTenant();
     const twice = entry();
-    const result = await tenantObjectOf(tenant)
+    const result = await tenantClientOf(tenant)
       .contentKeys()
       .import([entry(), twice, { ...twice }], testActor());
     expect(result).toEqual({ ok: false, failure: { reason: "repeated-content-key", index: 2, id: twice.id } });
@@ -110,7 +110,7 @@ describe("contentKeys().import", () => {
     ["no entry", [], { rule: "not-empty" }, "An import must hold at least one content key"],
   ])("refuses %s with 400 naming the entry and rule, and stores nothing", async (_case, entries, problem, message) => {
     const tenant = await createTenant();
-    const result = await tenantObjectOf(tenant).contentKeys().import(entries, testActor());
+    const result = await tenantClientOf(tenant).contentKeys().import(entries, testActor());
     expect(result).toEqual({ ok: false, failure: { reason: "content-key-import", problem } });
     expect(await answered(result)).toEqual({ status: 400, error: message });
     expect(await storedIds(tenant)).toEqual([]);
@@ -119,7 +119,7 @@ describe("contentKeys().import", () => {
   it(`takes at most ${MAX_CONTENT_KEYS_PER_IMPORT} keys per import`, async () => {
     const tenant = await createTenant();
     const entries = Array.from({ length: MAX_CONTENT_KEYS_PER_IMPORT + 1 }, () => entry());
-    const result = await tenantObjectOf(tenant).contentKeys().import(entries, testActor());
+    const result = await tenantClientOf(tenant).contentKeys().import(entries, testActor());
     expect(result).toEqual({
       ok: false,
       failure: { reason: "content-key-import", problem: { rule: "at-most", count: MAX_CONTENT_KEYS_PER_IMPORT + 1 } },
@@ -136,7 +136,7 @@ describe("contentKeys().selectForExport and contentKeys().recordExport", () => {
     const tenant = await createTenant();
     const [a, b] = [entry(), { ...entry(), iv: crypto.getRandomValues(new Uint8Array(16)) }];
     await importKeys(tenant, [a!, b]);
-    const stub = tenantObjectOf(tenant);
+    const stub = tenantClientOf(tenant);
     const selected = await stub.contentKeys().selectForExport({ ids: [b.id, a!.id] });
     if (!selected.ok) throw new Error(selected.failure.reason);
     expect(selected.value.map((key) => [key.id, key.iv])).toEqual([
@@ -157,7 +157,7 @@ describe("contentKeys().selectForExport and contentKeys().recordExport", () => {
       { ...entry(), name: "movie-a" },
       { ...entry(), name: "trailer" },
     ]);
-    const stub = tenantObjectOf(tenant);
+    const stub = tenantClientOf(tenant);
     const selected = await stub.contentKeys().selectForExport({
       query: { conditions: [{ field: "Name", operator: "startswith", value: "movie" }], orderBy: [] },
     });
@@ -174,7 +174,7 @@ describe("contentKeys().selectForExport and contentKeys().recordExport", () => {
   it("records an export as one ExportContentKeys record (category 10) per key", async () => {
     const tenant = await createTenant();
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
-    expect(await tenantObjectOf(tenant).contentKeys().recordExport(ids, testActor())).toEqual({ ok: true, value: { count: 2 } });
+    expect(await tenantClientOf(tenant).contentKeys().recordExport(ids, testActor())).toEqual({ ok: true, value: { count: 2 } });
     const records = (await auditEntries(tenant)).filter((record) => record.Action === "ExportContentKeys");
     expect(records.map((record) => [record.Category, record.ObjectId]).sort()).toEqual(ids.map((id) => [10, id]).sort());
   });
@@ -186,7 +186,7 @@ describe("AllowPlainContentKeyExport", () => {
     expect(await (await api(tenant, "GET", "/api/Settings")).json()).toMatchObject({ AllowPlainContentKeyExport: false });
     const put = await api(tenant, "PUT", "/api/Settings", { AllowPlainContentKeyExport: true });
     expect(await put.json()).toMatchObject({ AllowPlainContentKeyExport: true });
-    expect((await tenantObjectOf(tenant).settings().get()).ok && (await tenantObjectOf(tenant).settings().get())).toMatchObject({
+    expect((await tenantClientOf(tenant).settings().get()).ok && (await tenantClientOf(tenant).settings().get())).toMatchObject({
       value: { allowPlainContentKeyExport: true },
     });
     const wrong = await api(tenant, "PUT", "/api/Settings", { AllowPlainContentKeyExport: "yes" });
@@ -221,8 +221,8 @@ describe("a content key value never appears outside its sealed form", () => {
     await record(await api(tenant, "POST", "/api/ContentKeys", { Id: random.Id, Name: "again" }));
     await record(await api(tenant, "PUT", `/api/ContentKeys/${seeded.Id}`, { Name: "renamed" }));
     await record(await api(tenant, "DELETE", `/api/ContentKeys/${seeded.Id}`));
-    seen.push(JSON.stringify(await tenantObjectOf(tenant).contentKeys().import([imported], testActor())));
-    seen.push(JSON.stringify(await tenantObjectOf(tenant).logs().list({}, { top: 100, skip: 0 }, new Date())));
+    seen.push(JSON.stringify(await tenantClientOf(tenant).contentKeys().import([imported], testActor())));
+    seen.push(JSON.stringify(await tenantClientOf(tenant).logs().list({}, { top: 100, skip: 0 }, new Date())));
     for (const key of (await env.SNAPSHOTS.list({ prefix: `tenant/${tenant.tenantId}/` })).keys) {
       seen.push(key.name, (await env.SNAPSHOTS.get(key.name)) ?? "");
     }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { recordIssuance } from "../../src/protocols/acquisition-support";
 import { deliverIssuance } from "../../src/protocols/issuance-delivery";
 import { LogOperations } from "../../src/tenancy/operations/log-operations";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import type { IssuanceRecord, LogEntry } from "../../src/tenancy/tenant-types";
 import { TEST_BINDINGS } from "../test-bindings";
@@ -11,8 +12,9 @@ import { FaultInjectingDestination } from "./support/fault-injecting-destination
 
 const NO_DELAYS = { retryDelaysMs: [0, 0, 0], attemptTimeoutMs: 2_000 };
 
+/** The tenant object as src/ calls it (faults mapped, each record target released after its call). */
 function tenantStub(tenantId: string) {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+  return tenantObject(env, tenantId);
 }
 
 function records(count: number, contentId = "movie"): IssuanceRecord[] {

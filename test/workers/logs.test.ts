@@ -1,13 +1,15 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import type { IssuanceRecord } from "../../src/tenancy/tenant-types";
 import { api, createTenant, type TestTenant } from "./support/api";
 import { logs } from "./support/logs";
 
 const DAY_MS = 86_400_000;
 
+/** The tenant object as src/ calls it (faults mapped, each record target released after its call). */
 function tenantStub(tenantId: string) {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+  return tenantObject(env, tenantId);
 }
 
 function issuance(time: string, contentId: string, kids: string[] = [crypto.randomUUID()]): IssuanceRecord {
@@ -135,7 +137,7 @@ describe("log retention", () => {
     };
     const rows = () =>
       runInDurableObject(
-        stub,
+        env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId)),
         (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM issuance_log").one().n,
       );
 

@@ -1,27 +1,37 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { snapshotKey } from "../../src/tenancy/snapshot";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { createTenant } from "./support/api";
 
 const NOW = "2026-11-23T12:00:00.000Z";
 const SOME_ID = "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
 const ACTOR = { credentialId: "c", requestPath: "/api/x", time: new Date(NOW) };
+const SOME_CERTIFICATE = { id: SOME_ID, certificateDer: new Uint8Array(8), subject: "CN=x", fingerprint: "00", notAfter: NOW };
 
 type TenantStub = DurableObjectStub<TenantObject>;
 
-/** Every RPC method but tenant().create, called as src/ calls it. */
+/** Every method of every record target but tenant().create and tenant().rewrapDataKey, called as src/ calls it. */
 const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] = [
   ["tenant().metadata", (tenant) => tenant.tenant().metadata(new Date(NOW))],
   ["tenant().snapshot", (tenant) => tenant.tenant().snapshot()],
+  ["tenant().republish", (tenant) => tenant.tenant().republish({ kind: "snapshot" })],
+  ["tenant().prepareCpixUrl", (tenant) => tenant.tenant().prepareCpixUrl("c", NOW, ACTOR)],
+  ["tenant().rotateCpixUrlSecret", (tenant) => tenant.tenant().rotateCpixUrlSecret(ACTOR)],
   ["settings().get", (tenant) => tenant.settings().get()],
   ["settings().put", (tenant) => tenant.settings().put({ widevineProvider: "x" }, ACTOR)],
+  [
+    "settings().putHarmonicConfiguration",
+    (tenant) => tenant.settings().putHarmonicConfiguration({ harmonicRequireSignatures: false, harmonicEncryptContentKeys: false }, ACTOR),
+  ],
   ["keySeeds().list", (tenant) => tenant.keySeeds().list({ top: 10, skip: 0 }, new Date(NOW))],
   ["keySeeds().get", (tenant) => tenant.keySeeds().get(SOME_ID, new Date(NOW))],
   ["keySeeds().create", (tenant) => tenant.keySeeds().create({ id: SOME_ID, name: "x" }, ACTOR)],
   ["keySeeds().import", (tenant) => tenant.keySeeds().import([{ id: SOME_ID, data: new Uint8Array(30) }], ACTOR)],
   ["keySeeds().update", (tenant) => tenant.keySeeds().update(SOME_ID, { isDefault: true }, ACTOR)],
   ["keySeeds().delete", (tenant) => tenant.keySeeds().delete(SOME_ID, ACTOR)],
+  ["keySeeds().recordExport", (tenant) => tenant.keySeeds().recordExport([SOME_ID], ACTOR)],
   ["contentKeys().list", (tenant) => tenant.contentKeys().list({ conditions: [], orderBy: [] }, { top: 10, skip: 0 })],
   ["contentKeys().get", (tenant) => tenant.contentKeys().get(SOME_ID)],
   ["contentKeys().create", (tenant) => tenant.contentKeys().create({ id: SOME_ID, name: "x" }, ACTOR)],
@@ -36,6 +46,12 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ],
   ["widevineSigners().list", (tenant) => tenant.widevineSigners().list()],
   ["widevineSigners().delete", (tenant) => tenant.widevineSigners().delete(SOME_ID, ACTOR)],
+  ["signingKeys().create", (tenant) => tenant.signingKeys().create({ ...SOME_CERTIFICATE, privateKeyPkcs8: new Uint8Array(8) }, ACTOR)],
+  ["signingKeys().list", (tenant) => tenant.signingKeys().list()],
+  ["signingKeys().delete", (tenant) => tenant.signingKeys().delete(SOME_ID, ACTOR)],
+  ["trustedRequesters().create", (tenant) => tenant.trustedRequesters().create(SOME_CERTIFICATE, ACTOR)],
+  ["trustedRequesters().list", (tenant) => tenant.trustedRequesters().list()],
+  ["trustedRequesters().delete", (tenant) => tenant.trustedRequesters().delete(SOME_ID, ACTOR)],
   [
     "logs().append",
     (tenant) =>
@@ -50,7 +66,13 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ["credentials().issueOperator", (tenant) => tenant.credentials().issueOperator("x", ACTOR)],
 ];
 
+/** The tenant object as src/ calls it (tenant-client.ts: faults mapped, each record target released after its call). */
 function tenantStub(name: string): TenantStub {
+  return tenantObject(env, name);
+}
+
+/** The object's own stub, for runInDurableObject. */
+function objectStub(name: string): TenantStub {
   return env.TENANTS.get(env.TENANTS.idFromName(name));
 }
 
@@ -59,7 +81,7 @@ describe("tenant object RPC surface", () => {
     const name = crypto.randomUUID();
     const stub = tenantStub(name);
     expect(await call(stub)).toEqual({ ok: false, failure: { reason: "no-tenant" } });
-    const rows = await runInDurableObject(stub, (_instance, state) =>
+    const rows = await runInDurableObject(objectStub(name), (_instance, state) =>
       ["tenant", "key_seeds", "settings", "widevine_credentials", "issuance_log", "credentials", "audit_log", "content_keys"].map(
         (table) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
       ),
@@ -73,7 +95,7 @@ describe("tenant object RPC surface", () => {
     const stub = tenantStub(name);
     expect(await stub.tenant().rewrapDataKey(1)).toEqual({ outcome: "no-tenant" });
     const rows = await runInDurableObject(
-      stub,
+      objectStub(name),
       (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM tenant").one().n,
     );
     expect(rows).toBe(0);

@@ -40,8 +40,7 @@ routes.post("/import/contentkeys", async (c) => {
     key: key.key.bytes,
     ...(key.iv && { iv: key.iv.bytes }),
   }));
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenant.tenantId).importContentKeys(entries, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenant.tenantId).contentKeys().import(entries, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenant.tenantId, result, (keys) => c.json(keys.map(contentKeyJson)));
 });
 
@@ -60,7 +59,7 @@ routes.post("/export/contentkeys", async (c) => {
   if (!input.certificate) {
     // The setting as the object holds it now, not this isolate's snapshot: a tenant that just forbade plain export
     // gets no plain document from a location that has not read the change yet.
-    const settings = await stub.getSettings();
+    const settings = await stub.settings().get();
     if (!settings.ok) return managementFailureResponse(settings.failure);
     plainExportAllowed = resolveTenantPolicy(settings.value).export.allowPlainContentKeys;
   }
@@ -69,7 +68,7 @@ routes.post("/export/contentkeys", async (c) => {
   const selection: ContentKeySelection = input.ids
     ? { ids: input.ids.map((id) => id.toString()) }
     : { query: { conditions: input.filter ?? [], orderBy: [] } };
-  const selected = await stub.selectContentKeysForExport(selection);
+  const selected = await stub.contentKeys().selectForExport(selection);
   if (!selected.ok) return managementFailureResponse(selected.failure);
   if (selected.value.length === 0) return managementRequestFailureResponse({ reason: "nothing-to-export", what: "content keys" });
   const keys = await Promise.all(
@@ -80,9 +79,9 @@ routes.post("/export/contentkeys", async (c) => {
     })),
   );
   const xml = await writeContentKeyExport(keys, choice.protection);
-  const recorded = await stub.recordContentKeyExport(
+  const recorded = await stub.contentKeys().recordExport(
     keys.map((key) => key.kid.toString()),
-    requestActor(c, now.toISOString()),
+    requestActor(c, now),
   );
   return recorded.ok ? contentKeyExportResponse(xml) : managementFailureResponse(recorded.failure);
 });

@@ -26,14 +26,14 @@ routes.get("/contentkeys", async (c) => {
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const query = readQuery(CONTENT_KEY_LIST_QUERY, (name) => c.req.queries(name) ?? []);
   if (!query.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: query.message });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listContentKeys(contentKeyQuery(query.value), paging.value);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).contentKeys().list(contentKeyQuery(query.value), paging.value);
   return result.ok ? c.json(result.value.items.map(contentKeyJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/contentkeys/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getContentKey(id);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).contentKeys().get(id);
   return result.ok ? c.json(contentKeyJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -41,8 +41,7 @@ routes.post("/contentkeys", async (c) => {
   const input = await parseBody(c.req.raw, parseNewContentKey);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).createContentKey(input, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).contentKeys().create(input, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (key) => c.json(contentKeyJson(key), 201));
 });
 
@@ -52,8 +51,7 @@ routes.put("/contentkeys/:id", async (c) => {
   const name = await parseBody(c.req.raw, parseContentKeyRename);
   if (name instanceof Response) return name;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).renameContentKey(id, name, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).contentKeys().rename(id, name, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (key) => c.json(contentKeyJson(key)));
 });
 
@@ -61,7 +59,6 @@ routes.delete("/contentkeys/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).deleteContentKey(id, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).contentKeys().delete(id, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

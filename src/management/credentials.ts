@@ -21,19 +21,19 @@ routes.post("/credentials", async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseNewCredential(value, now));
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).createCredential(input, requestActor(c, now.toISOString()));
+  const result = await tenantObject(c.env, tenantId).credentials().create(input, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, (issued) => c.json(issuedCredentialJson(issued), 201));
 });
 
 routes.get("/credentials", async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listCredentials();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).credentials().list();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/credentials/:id", async (c) => {
   const id = credentialIdParam(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getCredential(id);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).credentials().get(id);
   return result.ok ? c.json(credentialJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -41,7 +41,7 @@ routes.delete("/credentials/:id", async (c) => {
   const id = credentialIdParam(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteCredential(id, requestActor(c, new Date().toISOString()));
+  const result = await tenantObject(c.env, tenantId).credentials().delete(id, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 

@@ -18,14 +18,14 @@ const routes = keySeedRoutes.routes;
 routes.get("/keyseeds", async (c) => {
   const paging = readPaging((name) => c.req.queries(name) ?? []);
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(paging.value, new Date().toISOString());
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).keySeeds().list(paging.value, new Date());
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/keyseeds/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getKeySeed(id, new Date().toISOString());
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).keySeeds().get(id, new Date());
   return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -33,8 +33,7 @@ routes.post("/keyseeds", async (c) => {
   const input = await parseBody(c.req.raw, parseNewKeySeed);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).createKeySeed(input, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().create(input, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed), 201));
 });
 
@@ -44,8 +43,7 @@ routes.put("/keyseeds/:id", async (c) => {
   const change = await parseBody(c.req.raw, parseKeySeedChange);
   if (change instanceof Response) return change;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).updateKeySeed(id, change, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().update(id, change, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed)));
 });
 
@@ -53,8 +51,7 @@ routes.delete("/keyseeds/:id", async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).deleteKeySeed(id, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().delete(id, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 
@@ -62,8 +59,7 @@ routes.post("/import/keyseeds", async (c) => {
   const imports = await parseBody(c.req.raw, parseKeySeedImports);
   if (imports instanceof Response) return imports;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).importKeySeeds(imports, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().import(imports, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (seeds) => c.json(seeds.map(keySeedJson)));
 });
 
@@ -77,7 +73,7 @@ routes.post("/export/keyseeds", async (c) => {
   const now = new Date();
   const views: KeySeedView[] = [];
   for (let skip = 0; ; skip += MAX_PAGE_SIZE) {
-    const page = await stub.listKeySeeds({ top: MAX_PAGE_SIZE, skip }, now.toISOString());
+    const page = await stub.keySeeds().list({ top: MAX_PAGE_SIZE, skip }, now);
     if (!page.ok) return managementFailureResponse(page.failure);
     views.push(...page.value.items);
     if (views.length >= page.value.total) break;
@@ -90,6 +86,6 @@ routes.post("/export/keyseeds", async (c) => {
   const seeds = await Promise.all(opened.map(async ({ view, value }) => ({ id: view.id, name: view.name, value: (await value!).bytes })));
   const { response, audit } = await exportKeySeeds(c.req.raw, seeds, now);
   if (!audit) return response;
-  const recorded = await stub.recordKeySeedExport(audit.seedIds, requestActor(c, now.toISOString()));
+  const recorded = await stub.keySeeds().recordExport(audit.seedIds, requestActor(c, now));
   return recorded.ok ? response : managementFailureResponse(recorded.failure);
 });

@@ -26,7 +26,7 @@ routes.get("/logs", async (c) => {
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const filter = readQuery(LOG_FILTER_QUERY, (name) => c.req.queries(name) ?? []);
   if (!filter.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: filter.message });
-  const page = await tenantObject(c.env, c.var.tenant.tenantId).listLogs(filter.value, paging.value, new Date().toISOString());
+  const page = await tenantObject(c.env, c.var.tenant.tenantId).logs().list(filter.value, paging.value, new Date());
   if (!page.ok) return managementFailureResponse(page.failure);
   return c.json(page.value.map(logEntryJson));
 });

@@ -14,7 +14,7 @@ export const settingsRoutes = routeGroup({ kind: "tenant", scope: "manage" });
 const routes = settingsRoutes.routes;
 
 routes.get("/settings", async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).settings().get();
   return result.ok ? c.json(settingsJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -23,7 +23,7 @@ routes.put("/settings", async (c) => {
   if (settings instanceof Response) return settings;
   const tenantId = c.var.tenant.tenantId;
   const before = c.var.tenant.policy.cors.allowedOrigins;
-  const result = await tenantObject(c.env, tenantId).putSettings(settings, requestActor(c, new Date().toISOString()));
+  const result = await tenantObject(c.env, tenantId).settings().put(settings, requestActor(c, new Date()));
   if (result.ok) await publishAllowedOrigins(c.env, tenantId, before, resolveTenantPolicy(result.value).cors.allowedOrigins);
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });

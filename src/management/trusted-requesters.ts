@@ -27,21 +27,17 @@ routes.post("/trustedrequesters", async (c) => {
   const certificate = await readCertificateInput(input.Certificate, input.Id ?? crypto.randomUUID(), "trusted-requester", now);
   if (!certificate.ok) return managementRequestFailureResponse({ reason: "certificate", problem: certificate.problem });
   const tenantId = c.var.tenant.tenantId;
-  const added = await tenantObject(c.env, tenantId).addTrustedRequester(
-    certificate.input,
-    now.toISOString(),
-    requestActor(c, now.toISOString()),
-  );
+  const added = await tenantObject(c.env, tenantId).trustedRequesters().create(certificate.input, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, added, (view) => c.json(certificateJson(view), 201));
 });
 
 routes.get("/trustedrequesters", async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).trustedRequesters().list();
   return result.ok ? c.json(result.value.map(certificateJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/trustedrequesters/:id", async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).trustedRequesters().list();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
   return found
@@ -51,9 +47,8 @@ routes.get("/trustedrequesters/:id", async (c) => {
 
 routes.delete("/trustedrequesters/:id", async (c) => {
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteTrustedRequester(
-    c.req.param("id").toLowerCase(),
-    requestActor(c, new Date().toISOString()),
-  );
+  const result = await tenantObject(c.env, tenantId)
+    .trustedRequesters()
+    .delete(c.req.param("id").toLowerCase(), requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

@@ -28,9 +28,8 @@ routes.post("/widevineprotectioninfocredentials", async (c) => {
   const credential = await input;
   if (credential instanceof Response) return credential;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
   // The tenant object checks the seed and its own names, claims the name across the service, then stores the signer.
-  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, now, requestActor(c, now));
+  const added = await tenantObject(c.env, tenantId).widevineSigners().create(credential, requestActor(c, new Date()));
   if (added.ok) TenantStore.rememberSigner(credential.providerName, tenantId);
   return respond(c.env, c.var.store, tenantId, added, (view) =>
     c.json(
@@ -50,12 +49,12 @@ routes.post("/widevineprotectioninfocredentials", async (c) => {
 });
 
 routes.get("/widevineprotectioninfocredentials", async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).widevineSigners().list();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
 routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).widevineSigners().list();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
   return found
@@ -66,10 +65,7 @@ routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
 routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
   const tenantId = c.var.tenant.tenantId;
   // The tenant object deletes the signer, then releases its name across the service.
-  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(
-    c.req.param("id").toLowerCase(),
-    requestActor(c, new Date().toISOString()),
-  );
+  const result = await tenantObject(c.env, tenantId).widevineSigners().delete(c.req.param("id").toLowerCase(), requestActor(c, new Date()));
   if (result.ok) TenantStore.rememberSigner(result.value.providerName, null);
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

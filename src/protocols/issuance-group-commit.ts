@@ -90,7 +90,7 @@ export class IssuanceGroupCommit {
     let outcome: DeliveryOutcome | undefined;
     try {
       outcome = await deliverIssuance(tenantId, group.records, {
-        destination: () => tenantObject(env, tenantId),
+        destination: () => tenantObject(env, tenantId).logs(),
         parking: env.SNAPSHOTS,
         retentionDays,
       });

@@ -67,7 +67,7 @@ export const LAYERS = [
   {
     name: "tenancy",
     path: "src/tenancy",
-    job: "the tenant Durable Object (a thin RPC class over operation modules by job in `operations/`, which work through one store per record kind in `stores/`), the snapshot publisher, the KV read path (`tenant-store.ts`: the isolate cache; `loaded-tenant.ts`: one tenant with its keys opened once), envelope encryption, credentials, the signer registry, storage faults",
+    job: "the tenant Durable Object (one RPC target per record kind in `operations/`, which work through one store per record kind in `stores/`), the snapshot publisher, the KV read path (`tenant-store.ts`: the isolate cache; `loaded-tenant.ts`: one tenant with its keys opened once), envelope encryption, credentials, the signer registry, storage faults",
     mayImport: ["domain", "runtime", "x509"],
     packages: ["cloudflare:workers"],
   },

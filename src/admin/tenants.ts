@@ -24,12 +24,12 @@ routes.post("/tenants", async (c) => {
   if (!body.ok) return body.response;
   const name = body.value?.name ?? "";
   const tenantId = crypto.randomUUID();
-  const now = new Date().toISOString();
+  const now = new Date();
   // Listed before it exists, so the directory misses no tenant (a failed creation leaves an entry without a tenant).
-  await tenantDirectory(c.env).add(tenantId, now);
-  const result = await tenantObject(c.env, tenantId).createTenant({ tenantId, name, now });
+  await tenantDirectory(c.env).add(tenantId, now.toISOString());
+  const result = await tenantObject(c.env, tenantId).tenant().create({ tenantId, name }, now);
   if (!result.ok) return managementFailureResponse(result.failure);
-  const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
+  const snapshot = await tenantObject(c.env, tenantId).tenant().snapshot();
   if (snapshot.ok) await tenantStore(c.env).prime(snapshot.value);
   return c.json({ tenantId, managementKey: result.value.managementKey, keySeedId: result.value.keySeedId }, 201);
 });
@@ -37,7 +37,7 @@ routes.post("/tenants", async (c) => {
 routes.get("/tenants/:id", async (c) => {
   const id = tenantIdParam(c.req.param("id"));
   if (!id) return operatorRequestFailureResponse({ reason: "tenant-path-id" });
-  const metadata = await tenantObject(c.env, id).getMetadata(new Date().toISOString());
+  const metadata = await tenantObject(c.env, id).tenant().metadata(new Date());
   return metadata.ok ? c.json(metadata.value) : tenantFailureResponse(id, metadata.failure);
 });
 
@@ -51,11 +51,10 @@ routes.post("/tenants/:id/credentials", async (c) => {
   const body = await readOptionalJsonBody(c.req.raw, TENANT_NAME, "tenant-name");
   if (!body.ok) return body.response;
   const name = body.value?.name || "Issued by the operator";
-  const now = new Date().toISOString();
-  const actor = { credentialId: OPERATOR_ACTOR, requestPath: new URL(c.req.url).pathname, time: now };
-  const result = await tenantObject(c.env, id).issueOperatorCredential(name, actor);
+  const actor = { credentialId: OPERATOR_ACTOR, requestPath: new URL(c.req.url).pathname, time: new Date() };
+  const result = await tenantObject(c.env, id).credentials().issueOperator(name, actor);
   if (!result.ok) return tenantFailureResponse(id, result.failure);
-  const snapshot = await tenantObject(c.env, id).currentSnapshot();
+  const snapshot = await tenantObject(c.env, id).tenant().snapshot();
   if (snapshot.ok) await tenantStore(c.env).prime(snapshot.value);
   return c.json(issuedCredentialJson(result.value), 201);
 });

@@ -31,7 +31,7 @@ async function managedTenant(env: Env, store: TenantStore, tenantId: string, bac
     const asked = requestRepublish(env, error);
     if (asked) background(asked);
   }
-  const current = await tenantObject(env, tenantId).currentSnapshot();
+  const current = await tenantObject(env, tenantId).tenant().snapshot();
   return current.ok ? store.prime(current.value) : undefined;
 }
 

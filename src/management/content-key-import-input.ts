@@ -6,7 +6,7 @@
  * @example
  * const read = await readContentKeyImport(c.req.raw, recipientsOf(signingKeys));
  * if (!read.ok) return read.response;
- * const result = await tenantObject(c.env, tenantId).importContentKeys(read.keys, …);
+ * const result = await tenantObject(c.env, tenantId).contentKeys().import(read.keys, …);
  */
 import * as v from "valibot";
 import { fromBase64 } from "../domain/bytes";

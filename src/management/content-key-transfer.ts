@@ -12,16 +12,19 @@ import { openStoredContentKey } from "../tenancy/stored-content-keys";
 import { tenantObject } from "../tenancy/tenant-client";
 import { resolveTenantPolicy } from "../tenancy/tenant-policy";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
-import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
-import { readContentKeyImport } from "./content-key-import-input";
+import {
+  CONTENT_KEY_EXPORT,
+  contentKeyExportProtection,
+  contentKeyExportResponse,
+  parseContentKeyExport,
+} from "./content-key-export-input";
+import { CONTENT_KEY_IMPORTS, readContentKeyImport } from "./content-key-import-input";
 import { contentKeyJson } from "./content-key-input";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 import type { LazyRouteDoc } from "../http/route-doc";
 import * as v from "valibot";
 import { error, json } from "../http/route-doc-parts";
-import { CONTENT_KEY_EXPORT } from "./content-key-export-input";
-import { CONTENT_KEY_IMPORTS } from "./content-key-import-input";
 import { CONTENT_KEYS } from "./content-keys";
 import { responseShapes } from "./response-shapes";
 
@@ -64,8 +67,7 @@ routes.declare("post", "/api/Import/ContentKeys", importContentKeysDoc, async (c
     key: key.key.bytes,
     ...(key.iv && { iv: key.iv.bytes }),
   }));
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenant.tenantId).importContentKeys(entries, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenant.tenantId).contentKeys().import(entries, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenant.tenantId, result, (keys) => c.json(keys.map(contentKeyJson)));
 });
 
@@ -99,7 +101,7 @@ routes.declare("post", "/api/Export/ContentKeys", exportContentKeysDoc, async (c
   if (!input.certificate) {
     // The setting as the object holds it now, not this isolate's snapshot: a tenant that just forbade plain export
     // gets no plain document from a location that has not read the change yet.
-    const settings = await stub.getSettings();
+    const settings = await stub.settings().get();
     if (!settings.ok) return managementFailureResponse(settings.failure);
     plainExportAllowed = resolveTenantPolicy(settings.value).export.allowPlainContentKeys;
   }
@@ -108,7 +110,7 @@ routes.declare("post", "/api/Export/ContentKeys", exportContentKeysDoc, async (c
   const selection: ContentKeySelection = input.ids
     ? { ids: input.ids.map((id) => id.toString()) }
     : { query: { conditions: input.filter ?? [], orderBy: [] } };
-  const selected = await stub.selectContentKeysForExport(selection);
+  const selected = await stub.contentKeys().selectForExport(selection);
   if (!selected.ok) return managementFailureResponse(selected.failure);
   if (selected.value.length === 0) return managementRequestFailureResponse({ reason: "nothing-to-export", what: "content keys" });
   const keys = await Promise.all(
@@ -119,9 +121,9 @@ routes.declare("post", "/api/Export/ContentKeys", exportContentKeysDoc, async (c
     })),
   );
   const xml = await writeContentKeyExport(keys, choice.protection);
-  const recorded = await stub.recordContentKeyExport(
+  const recorded = await stub.contentKeys().recordExport(
     keys.map((key) => key.kid.toString()),
-    requestActor(c, now.toISOString()),
+    requestActor(c, now),
   );
   return recorded.ok ? contentKeyExportResponse(xml) : managementFailureResponse(recorded.failure);
 });

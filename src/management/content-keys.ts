@@ -1,18 +1,24 @@
 import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
-import { readPaging } from "../http/paging";
+import { PAGING_QUERY, readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
-import { CONTENT_KEY_LIST_QUERY, contentKeyJson, contentKeyQuery, parseContentKeyRename, parseNewContentKey } from "./content-key-input";
+import {
+  CONTENT_KEY_LIST_QUERY,
+  CONTENT_KEY_RENAME,
+  contentKeyJson,
+  contentKeyQuery,
+  NEW_CONTENT_KEY,
+  parseContentKeyRename,
+  parseNewContentKey,
+} from "./content-key-input";
 import { readQuery } from "../http/query";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 import type { LazyRouteDoc } from "../http/route-doc";
 import * as v from "valibot";
 import { DELETED, ID_PATH, error, json } from "../http/route-doc-parts";
-import { PAGING_QUERY } from "../http/paging";
-import { CONTENT_KEY_RENAME, NEW_CONTENT_KEY } from "./content-key-input";
 import { responseShapes } from "./response-shapes";
 
 /**
@@ -44,7 +50,7 @@ routes.declare("get", "/api/ContentKeys", listContentKeysDoc, async (c) => {
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const query = readQuery(CONTENT_KEY_LIST_QUERY, (name) => c.req.queries(name) ?? []);
   if (!query.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: query.message });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listContentKeys(contentKeyQuery(query.value), paging.value);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).contentKeys().list(contentKeyQuery(query.value), paging.value);
   return result.ok ? c.json(result.value.items.map(contentKeyJson)) : managementFailureResponse(result.failure);
 });
 
@@ -60,7 +66,7 @@ const readContentKeyDoc: LazyRouteDoc | false =
 routes.declare("get", "/api/ContentKeys/{id}", readContentKeyDoc, async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getContentKey(id);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).contentKeys().get(id);
   return result.ok ? c.json(contentKeyJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -82,8 +88,7 @@ routes.declare("post", "/api/ContentKeys", storeContentKeyDoc, async (c) => {
   const input = await parseBody(c.req.raw, parseNewContentKey);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).createContentKey(input, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).contentKeys().create(input, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (key) => c.json(contentKeyJson(key), 201));
 });
 
@@ -103,8 +108,7 @@ routes.declare("put", "/api/ContentKeys/{id}", renameContentKeyDoc, async (c) =>
   const name = await parseBody(c.req.raw, parseContentKeyRename);
   if (name instanceof Response) return name;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).renameContentKey(id, name, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).contentKeys().rename(id, name, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (key) => c.json(contentKeyJson(key)));
 });
 
@@ -121,7 +125,6 @@ routes.declare("delete", "/api/ContentKeys/{id}", deleteContentKeyDoc, async (c)
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "content key" });
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).deleteContentKey(id, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).contentKeys().delete(id, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

@@ -80,14 +80,12 @@ routes.declare("post", "/api/CpixUrls", signCpixUrlDoc, async (c) => {
   }
   const query = input.Query ?? "";
   const tenantId = c.var.tenant.tenantId;
-  const prepared = await tenantObject(c.env, tenantId).prepareCpixUrl(
-    input.ContentId,
-    new Date(expires * 1000).toISOString(),
-    requestActor(c, now.toISOString()),
-  );
+  const prepared = await tenantObject(c.env, tenantId)
+    .tenant()
+    .prepareCpixUrl(input.ContentId, new Date(expires * 1000).toISOString(), requestActor(c, now));
   if (!prepared.ok) return managementFailureResponse(prepared.failure);
   // The object's newest snapshot holds the secret (made on first use): prime this isolate with it, then sign.
-  const snapshot = await tenantObject(c.env, tenantId).currentSnapshot();
+  const snapshot = await tenantObject(c.env, tenantId).tenant().snapshot();
   if (snapshot.ok) await c.var.store.prime(snapshot.value);
   const key = await (await c.var.store.load(tenantId))?.cpixUrlKey();
   if (!key || key.id !== prepared.value.secretId) return managementRequestFailureResponse({ reason: "url-secret-rotated" });
@@ -105,7 +103,7 @@ const rotateCpixUrlSecretDoc: LazyRouteDoc | false =
 
 routes.declare("post", "/api/CpixUrls/rotate-secret", rotateCpixUrlSecretDoc, async (c) => {
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).rotateCpixUrlSecret(requestActor(c, new Date().toISOString()));
+  const result = await tenantObject(c.env, tenantId).tenant().rotateCpixUrlSecret(requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, ({ secretId }) => c.json({ SecretId: secretId }));
 });
 

@@ -3,11 +3,10 @@ import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { CredentialIssued, CredentialView } from "../tenancy/tenant-types";
-import { parseNewCredential } from "./credential-input";
+import { NEW_CREDENTIAL, parseNewCredential } from "./credential-input";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
 import { crudRouteDocs } from "./crud-route-docs";
-import { NEW_CREDENTIAL } from "./credential-input";
 import { responseShapes } from "./response-shapes";
 
 /**
@@ -36,19 +35,19 @@ routes.declare("post", "/api/Credentials", DOCS && DOCS.add, async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseNewCredential(value, now));
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).createCredential(input, requestActor(c, now.toISOString()));
+  const result = await tenantObject(c.env, tenantId).credentials().create(input, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, result, (issued) => c.json(issuedCredentialJson(issued), 201));
 });
 
 routes.declare("get", "/api/Credentials", DOCS && DOCS.list, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listCredentials();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).credentials().list();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
 routes.declare("get", "/api/Credentials/{id}", DOCS && DOCS.read, async (c) => {
   const id = credentialIdParam(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getCredential(id);
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).credentials().get(id);
   return result.ok ? c.json(credentialJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -56,7 +55,7 @@ routes.declare("delete", "/api/Credentials/{id}", DOCS && DOCS.remove, async (c)
   const id = credentialIdParam(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteCredential(id, requestActor(c, new Date().toISOString()));
+  const result = await tenantObject(c.env, tenantId).credentials().delete(id, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 

@@ -32,7 +32,7 @@ const readHarmonicConfigurationDoc: LazyRouteDoc | false =
   }));
 
 routes.declare("get", "/api/HarmonicConfiguration", readHarmonicConfigurationDoc, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).settings().get();
   return result.ok
     ? c.json(configurationJson(harmonicConfiguration(resolveTenantPolicy(result.value))))
     : managementFailureResponse(result.failure);
@@ -54,7 +54,7 @@ async function put(c: Context<AppEnv>): Promise<Response> {
   const configuration = await parseBody(c.req.raw, parseConfiguration);
   if (configuration instanceof Response) return configuration;
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).putHarmonicConfiguration(configuration, requestActor(c, new Date().toISOString()));
+  const result = await tenantObject(c.env, tenantId).settings().putHarmonicConfiguration(configuration, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(configurationJson(value)));
 }
 

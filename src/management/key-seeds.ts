@@ -1,21 +1,25 @@
 import { routeGroup } from "../http/route-group";
 import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
-import { MAX_PAGE_SIZE, readPaging } from "../http/paging";
+import { MAX_PAGE_SIZE, PAGING_QUERY, readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { KeySeedView } from "../tenancy/tenant-types";
-import { exportKeySeeds } from "./export-key-seeds";
+import { exportKeySeeds, KEY_SEED_EXPORT } from "./export-key-seeds";
 import { keySeedJson } from "./key-seed-json";
 import { managementRequestFailureResponse } from "./management-request-failure";
-import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
+import {
+  KEY_SEED_CHANGE,
+  KEY_SEED_IMPORTS,
+  NEW_KEY_SEED,
+  parseKeySeedChange,
+  parseKeySeedImports,
+  parseNewKeySeed,
+} from "./key-seed-input";
 import { parseBody, respond } from "./responses";
 import type { LazyRouteDoc } from "../http/route-doc";
 import * as v from "valibot";
 import { DELETED, ID_PATH, error, json } from "../http/route-doc-parts";
-import { PAGING_QUERY } from "../http/paging";
-import { KEY_SEED_CHANGE, KEY_SEED_IMPORTS, NEW_KEY_SEED } from "./key-seed-input";
-import { KEY_SEED_EXPORT } from "./export-key-seeds";
 import { responseShapes } from "./response-shapes";
 
 /** Key Seeds API (Axinom Key Service API help), mounted under `/api` behind tenant auth with the `manage` scope. */
@@ -37,7 +41,7 @@ const listKeySeedsDoc: LazyRouteDoc | false =
 routes.declare("get", "/api/KeySeeds", listKeySeedsDoc, async (c) => {
   const paging = readPaging((name) => c.req.queries(name) ?? []);
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listKeySeeds(paging.value, new Date().toISOString());
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).keySeeds().list(paging.value, new Date());
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 
@@ -53,7 +57,7 @@ const readKeySeedDoc: LazyRouteDoc | false =
 routes.declare("get", "/api/KeySeeds/{id}", readKeySeedDoc, async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getKeySeed(id, new Date().toISOString());
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).keySeeds().get(id, new Date());
   return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -70,8 +74,7 @@ routes.declare("post", "/api/KeySeeds", createKeySeedDoc, async (c) => {
   const input = await parseBody(c.req.raw, parseNewKeySeed);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).createKeySeed(input, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().create(input, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed), 201));
 });
 
@@ -92,8 +95,7 @@ routes.declare("put", "/api/KeySeeds/{id}", changeKeySeedDoc, async (c) => {
   const change = await parseBody(c.req.raw, parseKeySeedChange);
   if (change instanceof Response) return change;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).updateKeySeed(id, change, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().update(id, change, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed)));
 });
 
@@ -114,8 +116,7 @@ routes.declare("delete", "/api/KeySeeds/{id}", deleteKeySeedDoc, async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).deleteKeySeed(id, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().delete(id, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 
@@ -132,8 +133,7 @@ routes.declare("post", "/api/Import/KeySeeds", importKeySeedsDoc, async (c) => {
   const imports = await parseBody(c.req.raw, parseKeySeedImports);
   if (imports instanceof Response) return imports;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
-  const result = await tenantObject(c.env, tenantId).importKeySeeds(imports, now, requestActor(c, now));
+  const result = await tenantObject(c.env, tenantId).keySeeds().import(imports, requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, (seeds) => c.json(seeds.map(keySeedJson)));
 });
 
@@ -165,7 +165,7 @@ routes.declare("post", "/api/Export/KeySeeds", exportKeySeedsDoc, async (c) => {
   const now = new Date();
   const views: KeySeedView[] = [];
   for (let skip = 0; ; skip += MAX_PAGE_SIZE) {
-    const page = await stub.listKeySeeds({ top: MAX_PAGE_SIZE, skip }, now.toISOString());
+    const page = await stub.keySeeds().list({ top: MAX_PAGE_SIZE, skip }, now);
     if (!page.ok) return managementFailureResponse(page.failure);
     views.push(...page.value.items);
     if (views.length >= page.value.total) break;
@@ -178,6 +178,6 @@ routes.declare("post", "/api/Export/KeySeeds", exportKeySeedsDoc, async (c) => {
   const seeds = await Promise.all(opened.map(async ({ view, value }) => ({ id: view.id, name: view.name, value: (await value!).bytes })));
   const { response, audit } = await exportKeySeeds(c.req.raw, seeds, now);
   if (!audit) return response;
-  const recorded = await stub.recordKeySeedExport(audit.seedIds, requestActor(c, now.toISOString()));
+  const recorded = await stub.keySeeds().recordExport(audit.seedIds, requestActor(c, now));
   return recorded.ok ? response : managementFailureResponse(recorded.failure);
 });

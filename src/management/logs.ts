@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { managementFailureResponse } from "../http/management-errors";
-import { readPaging } from "../http/paging";
+import { PAGING_QUERY, readPaging } from "../http/paging";
 import { readQuery } from "../http/query";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
@@ -9,7 +9,6 @@ import { LOG_CATEGORY, type LogCategory, type LogEntry, type LogFilter } from ".
 import { managementRequestFailureResponse } from "./management-request-failure";
 import type { LazyRouteDoc } from "../http/route-doc";
 import { json } from "../http/route-doc-parts";
-import { PAGING_QUERY } from "../http/paging";
 import { responseShapes } from "./response-shapes";
 
 /**
@@ -39,7 +38,7 @@ routes.declare("get", "/api/Logs", listLogsDoc, async (c) => {
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const filter = readQuery(LOG_FILTER_QUERY, (name) => c.req.queries(name) ?? []);
   if (!filter.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: filter.message });
-  const page = await tenantObject(c.env, c.var.tenant.tenantId).listLogs(filter.value, paging.value, new Date().toISOString());
+  const page = await tenantObject(c.env, c.var.tenant.tenantId).logs().list(filter.value, paging.value, new Date());
   if (!page.ok) return managementFailureResponse(page.failure);
   return c.json(page.value.map(logEntryJson));
 });

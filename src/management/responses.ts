@@ -31,7 +31,7 @@ export async function respond<T>(
   render: (value: T) => Response,
 ): Promise<Response> {
   if (!result.ok) return managementFailureResponse(result.failure);
-  const snapshot = await tenantObject(env, tenantId).currentSnapshot();
+  const snapshot = await tenantObject(env, tenantId).tenant().snapshot();
   if (snapshot.ok) await store.prime(snapshot.value);
   return render(result.value);
 }

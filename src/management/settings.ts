@@ -6,11 +6,10 @@ import { requestActor } from "../http/request-actor";
 import { SETTINGS_FIELDS, type TenantSettings } from "../tenancy/settings";
 import { resolveTenantPolicy } from "../tenancy/tenant-policy";
 import { tenantObject } from "../tenancy/tenant-client";
-import { parseSettings } from "./settings-input";
+import { parseSettings, TENANT_SETTINGS } from "./settings-input";
 import { parseBody, respond } from "./responses";
 import type { LazyRouteDoc } from "../http/route-doc";
 import { error, json } from "../http/route-doc-parts";
-import { TENANT_SETTINGS } from "./settings-input";
 import { responseShapes } from "./response-shapes";
 
 /** `GET/PUT /api/Settings`: the per-tenant DRM signalling settings and the log retention, PascalCase JSON. */
@@ -26,7 +25,7 @@ const readSettingsDoc: LazyRouteDoc | false =
   }));
 
 routes.declare("get", "/api/Settings", readSettingsDoc, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).getSettings();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).settings().get();
   return result.ok ? c.json(settingsJson(result.value)) : managementFailureResponse(result.failure);
 });
 
@@ -48,7 +47,7 @@ routes.declare("put", "/api/Settings", replaceSettingsDoc, async (c) => {
   if (settings instanceof Response) return settings;
   const tenantId = c.var.tenant.tenantId;
   const before = c.var.tenant.policy.cors.allowedOrigins;
-  const result = await tenantObject(c.env, tenantId).putSettings(settings, requestActor(c, new Date().toISOString()));
+  const result = await tenantObject(c.env, tenantId).settings().put(settings, requestActor(c, new Date()));
   if (result.ok) await publishAllowedOrigins(c.env, tenantId, before, resolveTenantPolicy(result.value).cors.allowedOrigins);
   return respond(c.env, c.var.store, tenantId, result, (value) => c.json(settingsJson(value)));
 });

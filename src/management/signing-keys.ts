@@ -44,22 +44,20 @@ routes.declare("post", "/api/SigningKeys", DOCS && DOCS.add, async (c) => {
   const privateKey = await readSigningPrivateKey(input.PrivateKey, certificate.certificate);
   if (!privateKey.ok) return managementRequestFailureResponse({ reason: "private-key", problem: privateKey.problem });
   const tenantId = c.var.tenant.tenantId;
-  const added = await tenantObject(c.env, tenantId).addSigningKey(
-    { ...certificate.input, privateKeyPkcs8: privateKey.pkcs8 },
-    now.toISOString(),
-    requestActor(c, now.toISOString()),
-  );
+  const added = await tenantObject(c.env, tenantId)
+    .signingKeys()
+    .create({ ...certificate.input, privateKeyPkcs8: privateKey.pkcs8 }, requestActor(c, now));
   privateKey.pkcs8.fill(0);
   return respond(c.env, c.var.store, tenantId, added, (view) => c.json(certificateJson(view), 201));
 });
 
 routes.declare("get", "/api/SigningKeys", DOCS && DOCS.list, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listSigningKeys();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).signingKeys().list();
   return result.ok ? c.json(result.value.map(certificateJson)) : managementFailureResponse(result.failure);
 });
 
 routes.declare("get", "/api/SigningKeys/{id}", DOCS && DOCS.read, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listSigningKeys();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).signingKeys().list();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
   return found
@@ -69,9 +67,6 @@ routes.declare("get", "/api/SigningKeys/{id}", DOCS && DOCS.read, async (c) => {
 
 routes.declare("delete", "/api/SigningKeys/{id}", DOCS && DOCS.remove, async (c) => {
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteSigningKey(
-    c.req.param("id").toLowerCase(),
-    requestActor(c, new Date().toISOString()),
-  );
+  const result = await tenantObject(c.env, tenantId).signingKeys().delete(c.req.param("id").toLowerCase(), requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

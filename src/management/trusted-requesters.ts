@@ -37,21 +37,17 @@ routes.declare("post", "/api/TrustedRequesters", DOCS && DOCS.add, async (c) => 
   const certificate = await readCertificateInput(input.Certificate, input.Id ?? crypto.randomUUID(), "trusted-requester", now);
   if (!certificate.ok) return managementRequestFailureResponse({ reason: "certificate", problem: certificate.problem });
   const tenantId = c.var.tenant.tenantId;
-  const added = await tenantObject(c.env, tenantId).addTrustedRequester(
-    certificate.input,
-    now.toISOString(),
-    requestActor(c, now.toISOString()),
-  );
+  const added = await tenantObject(c.env, tenantId).trustedRequesters().create(certificate.input, requestActor(c, now));
   return respond(c.env, c.var.store, tenantId, added, (view) => c.json(certificateJson(view), 201));
 });
 
 routes.declare("get", "/api/TrustedRequesters", DOCS && DOCS.list, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).trustedRequesters().list();
   return result.ok ? c.json(result.value.map(certificateJson)) : managementFailureResponse(result.failure);
 });
 
 routes.declare("get", "/api/TrustedRequesters/{id}", DOCS && DOCS.read, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listTrustedRequesters();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).trustedRequesters().list();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
   return found
@@ -61,9 +57,8 @@ routes.declare("get", "/api/TrustedRequesters/{id}", DOCS && DOCS.read, async (c
 
 routes.declare("delete", "/api/TrustedRequesters/{id}", DOCS && DOCS.remove, async (c) => {
   const tenantId = c.var.tenant.tenantId;
-  const result = await tenantObject(c.env, tenantId).deleteTrustedRequester(
-    c.req.param("id").toLowerCase(),
-    requestActor(c, new Date().toISOString()),
-  );
+  const result = await tenantObject(c.env, tenantId)
+    .trustedRequesters()
+    .delete(c.req.param("id").toLowerCase(), requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

@@ -42,9 +42,8 @@ routes.declare("post", "/api/WidevineProtectionInfoCredentials", DOCS && DOCS.ad
   const credential = await input;
   if (credential instanceof Response) return credential;
   const tenantId = c.var.tenant.tenantId;
-  const now = new Date().toISOString();
   // The tenant object checks the seed and its own names, claims the name across the service, then stores the signer.
-  const added = await tenantObject(c.env, tenantId).addWidevineCredential(credential, now, requestActor(c, now));
+  const added = await tenantObject(c.env, tenantId).widevineSigners().create(credential, requestActor(c, new Date()));
   if (added.ok) TenantStore.rememberSigner(credential.providerName, tenantId);
   return respond(c.env, c.var.store, tenantId, added, (view) =>
     c.json(
@@ -64,12 +63,12 @@ routes.declare("post", "/api/WidevineProtectionInfoCredentials", DOCS && DOCS.ad
 });
 
 routes.declare("get", "/api/WidevineProtectionInfoCredentials", DOCS && DOCS.list, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).widevineSigners().list();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
 routes.declare("get", "/api/WidevineProtectionInfoCredentials/{id}", DOCS && DOCS.read, async (c) => {
-  const result = await tenantObject(c.env, c.var.tenant.tenantId).listWidevineCredentials();
+  const result = await tenantObject(c.env, c.var.tenant.tenantId).widevineSigners().list();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
   return found
@@ -80,10 +79,7 @@ routes.declare("get", "/api/WidevineProtectionInfoCredentials/{id}", DOCS && DOC
 routes.declare("delete", "/api/WidevineProtectionInfoCredentials/{id}", DOCS && DOCS.remove, async (c) => {
   const tenantId = c.var.tenant.tenantId;
   // The tenant object deletes the signer, then releases its name across the service.
-  const result = await tenantObject(c.env, tenantId).deleteWidevineCredential(
-    c.req.param("id").toLowerCase(),
-    requestActor(c, new Date().toISOString()),
-  );
+  const result = await tenantObject(c.env, tenantId).widevineSigners().delete(c.req.param("id").toLowerCase(), requestActor(c, new Date()));
   if (result.ok) TenantStore.rememberSigner(result.value.providerName, null);
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });

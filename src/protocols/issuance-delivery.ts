@@ -11,9 +11,9 @@ export const ISSUANCE_RETRY_DELAYS_MS: readonly number[] = [100];
 /** An attempt (or the KV parking write) that has not answered by then counts as failed (it may still land: records carry ids). */
 export const ISSUANCE_ATTEMPT_TIMEOUT_MS = 2_000;
 
-/** Where batches go: the tenant object's `appendIssuance`, or a fault-injecting stand-in in tests. */
+/** Where batches go: the tenant object's `logs()` (its `append`), or a fault-injecting stand-in in tests. */
 export interface IssuanceDestination {
-  appendIssuance(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>>;
+  append(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>>;
 }
 
 /** What delivering one batch came to: durable (`delivered`, `parked`) or not (`no-tenant`, `lost`). */
@@ -56,7 +56,7 @@ export async function deliverIssuance(
   for (;;) {
     attempts++;
     try {
-      const result = await withTimeout(options.destination().appendIssuance(records), timeoutMs);
+      const result = await withTimeout(options.destination().append(records), timeoutMs);
       if (result.ok) return { outcome: "delivered", attempts };
       // The only refusal is no-tenant: no retry or parking brings a tenant back.
       console.error("issuance records for an unknown tenant not stored", { tenantId, count: records.length });

@@ -58,7 +58,7 @@ export async function rotateKeyEncryptionKeyStep(
   const confirmed: string[] = [];
   let stop: RotationStop | undefined;
   for (const tenantId of batch.tenantIds) {
-    const outcome: DataKeyRewrap = await tenantObject(env, tenantId).rewrapDataKey(keyVersion);
+    const outcome: DataKeyRewrap = await tenantObject(env, tenantId).tenant().rewrapDataKey(keyVersion);
     switch (outcome.outcome) {
       case "rewrapped":
         counts.rewrapped++;

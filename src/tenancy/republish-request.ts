@@ -30,6 +30,7 @@ export function requestRepublish(env: Env, fault: StoredValueCorrupt, now: numbe
     problem: fault.problem,
   });
   return tenantObject(env, fault.tenantId)
+    .tenant()
     .republish(fault.target)
     .then(
       () => undefined,

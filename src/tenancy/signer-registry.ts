@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { signerKey } from "./snapshot";
-import { faultMappedStub } from "./storage-fault";
+import { faultMappedStub } from "./fault-mapped-stub";
 
 /**
  * The global index of Widevine CENC API signer (provider) names → tenant (a provider name is unique across

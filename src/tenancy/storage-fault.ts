@@ -52,19 +52,3 @@ export async function storageCall<T>(store: StorageUnavailable["store"], call: (
     throw new StorageUnavailable(store, { cause: error });
   }
 }
-
-/**
- * A Durable Object stub whose every RPC call fails as StorageUnavailable (a DO call can fail when the object
- * is overloaded, reset or unreachable). Results that are not promises (properties) pass through.
- */
-export function faultMappedStub<T extends object>(stub: T, store: StorageUnavailable["store"]): T {
-  return new Proxy(stub, {
-    get(target, property) {
-      // Read and call on the stub itself. Never `value.apply(…)`: on an RPC stub every property, `apply` included,
-      // names a remote member, so that would call a remote method "apply".
-      const value: unknown = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => storageCall(store, () => Promise.resolve(Reflect.apply(value, target, args)));
-    },
-  });
-}

@@ -116,7 +116,7 @@ async function readRecord(env: StoredKeyStorage, tenant: LoadedTenant, kid: KeyI
   // filter names it), or a record lost from KV: only the object knows which, and a stored key whose record is gone is
   // a fault to republish, never "derive".
   if (value === null) {
-    const stored = await tenantObject(env, tenant.tenantId).getContentKey(keyId);
+    const stored = await tenantObject(env, tenant.tenantId).contentKeys().get(keyId);
     if (stored.ok) throw new StoredValueCorrupt(tenant.tenantId, { kind: "content-key", kid: keyId }, "the record is missing");
     return undefined;
   }

@@ -164,8 +164,11 @@ export interface RequestActor {
   readonly credentialId: string;
   /** The request's path, without its query. */
   readonly requestPath: string;
-  /** ISO 8601 instant of the change. */
-  readonly time: string;
+  /**
+   * The instant of the change, taken once by the caller for the whole request: the rules that depend on time
+   * (retention, reuse delays, expiry) judge at it, and its records carry it. A `Date` (RPC carries it as one).
+   */
+  readonly time: Date;
 }
 
 /** The actor named in audit records of changes made through the Operator API. */

@@ -17,16 +17,15 @@ import {
 } from "../../src/tenancy/content-key-types";
 import type { ManagementResult } from "../../src/tenancy/tenant-types";
 import { api, createTenant, type TestTenant } from "./support/api";
-import { contentKeyRecord, importKeys, storedKeyValue, tenantObjectOf, testActor } from "./support/content-keys";
+import { contentKeyRecord, importKeys, storedKeyValue, tenantClientOf, tenantObjectOf, testActor } from "./support/content-keys";
 import { auditEntries } from "./support/logs";
 import { VALID_SPEKE_V2 } from "./support/cpix-requests";
 import { postCpix, tenantWithTestSeed } from "./support/tenant-with-seed";
 
-const NOW = () => new Date().toISOString();
 const entry = (id = crypto.randomUUID()): ContentKeyImport => ({ id, key: crypto.getRandomValues(new Uint8Array(16)) });
 
 async function storedIds(tenant: TestTenant): Promise<string[]> {
-  const listed = await tenantObjectOf(tenant).listContentKeys({ conditions: [], orderBy: [] }, { top: 100, skip: 0 });
+  const listed = await tenantClientOf(tenant).contentKeys().list({ conditions: [], orderBy: [] }, { top: 100, skip: 0 });
   if (!listed.ok) throw new Error(listed.failure.reason);
   return listed.value.items.map((key) => key.id);
 }
@@ -40,11 +39,11 @@ async function answered(result: ManagementResult<unknown>): Promise<{ status: nu
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("importContentKeys", () => {
+describe("contentKeys().import", () => {
   it("stores every entry with CreationMethod 2, its name and IV, one ImportContentKeys record each", async () => {
     const tenant = await createTenant();
     const entries = [{ ...entry(), name: "video", iv: crypto.getRandomValues(new Uint8Array(16)) }, entry()];
-    const imported = await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor());
+    const imported = await tenantClientOf(tenant).contentKeys().import(entries, testActor());
     expect(imported).toMatchObject({
       ok: true,
       value: [
@@ -65,7 +64,7 @@ describe("importContentKeys", () => {
     const existing = entry();
     await importKeys(tenant, [existing]);
     const batch = [entry(), existing, entry()];
-    expect(await tenantObjectOf(tenant).importContentKeys(batch, NOW(), testActor())).toEqual({
+    expect(await tenantClientOf(tenant).contentKeys().import(batch, testActor())).toEqual({
       ok: false,
       failure: { reason: "duplicate-id", what: "content key", id: existing.id },
     });
@@ -75,7 +74,9 @@ describe("importContentKeys", () => {
   it("refuses a KID twice in one batch, naming the entry, and stores nothing", async () => {
     const tenant = await createTenant();
     const twice = entry();
-    const result = await tenantObjectOf(tenant).importContentKeys([entry(), twice, { ...twice }], NOW(), testActor());
+    const result = await tenantClientOf(tenant)
+      .contentKeys()
+      .import([entry(), twice, { ...twice }], testActor());
     expect(result).toEqual({ ok: false, failure: { reason: "repeated-content-key", index: 2, id: twice.id } });
     expect(await answered(result)).toEqual({ status: 409, error: `Entry 2: content key ${twice.id} appears twice in the import` });
     expect(await storedIds(tenant)).toEqual([]);
@@ -109,7 +110,7 @@ describe("importContentKeys", () => {
     ["no entry", [], { rule: "not-empty" }, "An import must hold at least one content key"],
   ])("refuses %s with 400 naming the entry and rule, and stores nothing", async (_case, entries, problem, message) => {
     const tenant = await createTenant();
-    const result = await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor());
+    const result = await tenantClientOf(tenant).contentKeys().import(entries, testActor());
     expect(result).toEqual({ ok: false, failure: { reason: "content-key-import", problem } });
     expect(await answered(result)).toEqual({ status: 400, error: message });
     expect(await storedIds(tenant)).toEqual([]);
@@ -118,7 +119,7 @@ describe("importContentKeys", () => {
   it(`takes at most ${MAX_CONTENT_KEYS_PER_IMPORT} keys per import`, async () => {
     const tenant = await createTenant();
     const entries = Array.from({ length: MAX_CONTENT_KEYS_PER_IMPORT + 1 }, () => entry());
-    const result = await tenantObjectOf(tenant).importContentKeys(entries, NOW(), testActor());
+    const result = await tenantClientOf(tenant).contentKeys().import(entries, testActor());
     expect(result).toEqual({
       ok: false,
       failure: { reason: "content-key-import", problem: { rule: "at-most", count: MAX_CONTENT_KEYS_PER_IMPORT + 1 } },
@@ -130,13 +131,13 @@ describe("importContentKeys", () => {
   });
 });
 
-describe("selectContentKeysForExport and recordContentKeyExport", () => {
+describe("contentKeys().selectForExport and contentKeys().recordExport", () => {
   it("selects named keys in the order named, sealed, and 404 names the first that is not stored", async () => {
     const tenant = await createTenant();
     const [a, b] = [entry(), { ...entry(), iv: crypto.getRandomValues(new Uint8Array(16)) }];
     await importKeys(tenant, [a!, b]);
-    const stub = tenantObjectOf(tenant);
-    const selected = await stub.selectContentKeysForExport({ ids: [b.id, a!.id] });
+    const stub = tenantClientOf(tenant);
+    const selected = await stub.contentKeys().selectForExport({ ids: [b.id, a!.id] });
     if (!selected.ok) throw new Error(selected.failure.reason);
     expect(selected.value.map((key) => [key.id, key.iv])).toEqual([
       [b.id, b.iv],
@@ -144,7 +145,7 @@ describe("selectContentKeysForExport and recordContentKeyExport", () => {
     ]);
     expect(selected.value[0]!.sealedValue).toMatch(/^v1\.1\./);
     const missing = crypto.randomUUID();
-    expect(await stub.selectContentKeysForExport({ ids: [a!.id, missing] })).toEqual({
+    expect(await stub.contentKeys().selectForExport({ ids: [a!.id, missing] })).toEqual({
       ok: false,
       failure: { reason: "not-found", what: "content key", id: missing },
     });
@@ -156,13 +157,13 @@ describe("selectContentKeysForExport and recordContentKeyExport", () => {
       { ...entry(), name: "movie-a" },
       { ...entry(), name: "trailer" },
     ]);
-    const stub = tenantObjectOf(tenant);
-    const selected = await stub.selectContentKeysForExport({
+    const stub = tenantClientOf(tenant);
+    const selected = await stub.contentKeys().selectForExport({
       query: { conditions: [{ field: "Name", operator: "startswith", value: "movie" }], orderBy: [] },
     });
     expect(selected.ok && selected.value.map((key) => key.name)).toEqual(["movie-a"]);
     const ids = Array.from({ length: MAX_CONTENT_KEYS_PER_EXPORT + 1 }, () => crypto.randomUUID());
-    const tooMany = await stub.selectContentKeysForExport({ ids });
+    const tooMany = await stub.contentKeys().selectForExport({ ids });
     expect(tooMany).toEqual({ ok: false, failure: { reason: "export-too-large", count: MAX_CONTENT_KEYS_PER_EXPORT + 1 } });
     expect(await answered(tooMany)).toEqual({
       status: 400,
@@ -173,7 +174,7 @@ describe("selectContentKeysForExport and recordContentKeyExport", () => {
   it("records an export as one ExportContentKeys record (category 10) per key", async () => {
     const tenant = await createTenant();
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
-    expect(await tenantObjectOf(tenant).recordContentKeyExport(ids, testActor())).toEqual({ ok: true, value: { count: 2 } });
+    expect(await tenantClientOf(tenant).contentKeys().recordExport(ids, testActor())).toEqual({ ok: true, value: { count: 2 } });
     const records = (await auditEntries(tenant)).filter((record) => record.Action === "ExportContentKeys");
     expect(records.map((record) => [record.Category, record.ObjectId]).sort()).toEqual(ids.map((id) => [10, id]).sort());
   });
@@ -185,7 +186,7 @@ describe("AllowPlainContentKeyExport", () => {
     expect(await (await api(tenant, "GET", "/api/Settings")).json()).toMatchObject({ AllowPlainContentKeyExport: false });
     const put = await api(tenant, "PUT", "/api/Settings", { AllowPlainContentKeyExport: true });
     expect(await put.json()).toMatchObject({ AllowPlainContentKeyExport: true });
-    expect((await tenantObjectOf(tenant).getSettings()).ok && (await tenantObjectOf(tenant).getSettings())).toMatchObject({
+    expect((await tenantClientOf(tenant).settings().get()).ok && (await tenantClientOf(tenant).settings().get())).toMatchObject({
       value: { allowPlainContentKeyExport: true },
     });
     const wrong = await api(tenant, "PUT", "/api/Settings", { AllowPlainContentKeyExport: "yes" });
@@ -220,8 +221,8 @@ describe("a content key value never appears outside its sealed form", () => {
     await record(await api(tenant, "POST", "/api/ContentKeys", { Id: random.Id, Name: "again" }));
     await record(await api(tenant, "PUT", `/api/ContentKeys/${seeded.Id}`, { Name: "renamed" }));
     await record(await api(tenant, "DELETE", `/api/ContentKeys/${seeded.Id}`));
-    seen.push(JSON.stringify(await tenantObjectOf(tenant).importContentKeys([imported], NOW(), testActor())));
-    seen.push(JSON.stringify(await tenantObjectOf(tenant).listLogs({}, { top: 100, skip: 0 }, NOW())));
+    seen.push(JSON.stringify(await tenantClientOf(tenant).contentKeys().import([imported], testActor())));
+    seen.push(JSON.stringify(await tenantClientOf(tenant).logs().list({}, { top: 100, skip: 0 }, new Date())));
     for (const key of (await env.SNAPSHOTS.list({ prefix: `tenant/${tenant.tenantId}/` })).keys) {
       seen.push(key.name, (await env.SNAPSHOTS.get(key.name)) ?? "");
     }

@@ -7,7 +7,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { readCpixContentKeys } from "../../src/cpix/content-key-import";
 import { fromBase64, toBase64, toHex, utf8 } from "../../src/domain/bytes";
-import { TenantObject } from "../../src/tenancy/tenant-object";
+import { ContentKeyOperations } from "../../src/tenancy/operations/content-key-operations";
 import { BASE, api, type TestTenant } from "./support/api";
 import { AUDIO_KID, CPIX_PROTOCOLS, KID } from "./support/cpix-requests";
 import { storedKeyValue, type ContentKeyJson } from "./support/content-keys";
@@ -199,7 +199,7 @@ describe("an export whose audit record cannot be written", () => {
     expect((await importJson(tenant, [{ Id: KID, Data: value }])).status).toBe(200);
     const recipient = await makeTestCertificate();
     const record = vi
-      .spyOn(TenantObject.prototype, "recordContentKeyExport")
+      .spyOn(ContentKeyOperations.prototype, "recordExport")
       .mockRejectedValueOnce(new Error("injected: the audit log is unavailable"));
     try {
       const response = await exportKeys(tenant, { Ids: [KID], Certificate: toBase64(recipient.der) });

@@ -4,7 +4,8 @@ import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import worker from "../../src/index";
 import { recordIssuance } from "../../src/protocols/acquisition-support";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
-import { TenantObject } from "../../src/tenancy/tenant-object";
+import { LogOperations } from "../../src/tenancy/operations/log-operations";
+import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { TEST_BINDINGS } from "../test-bindings";
 import { BASE, api, createTenant, type TestTenant } from "./support/api";
@@ -67,7 +68,7 @@ describe("an acquisition is recorded before it is answered", () => {
   it("commits the records of requests arriving together in one RPC, and settles each request only after it", async () => {
     const { tenantId } = await createTenant();
     const tenant = (await new TenantStore(env.SNAPSHOTS, TEST_BINDINGS.KEY_ENCRYPTION_KEY, "1").load(tenantId))!;
-    const append = vi.spyOn(TenantObject.prototype, "appendIssuance");
+    const append = vi.spyOn(LogOperations.prototype, "append");
     const contexts = Array.from({ length: 5 }, () => {
       const pending: Promise<unknown>[] = [];
       return { pending, waitUntil: (promise: Promise<unknown>) => void pending.push(promise) };

@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { recordIssuance } from "../../src/protocols/acquisition-support";
 import { deliverIssuance } from "../../src/protocols/issuance-delivery";
-import { TenantObject } from "../../src/tenancy/tenant-object";
+import { LogOperations } from "../../src/tenancy/operations/log-operations";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import type { IssuanceRecord, LogEntry } from "../../src/tenancy/tenant-types";
 import { TEST_BINDINGS } from "../test-bindings";
@@ -11,8 +12,9 @@ import { FaultInjectingDestination } from "./support/fault-injecting-destination
 
 const NO_DELAYS = { retryDelaysMs: [0, 0, 0], attemptTimeoutMs: 2_000 };
 
+/** The tenant object as src/ calls it (faults mapped, each record target released after its call). */
 function tenantStub(tenantId: string) {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+  return tenantObject(env, tenantId);
 }
 
 function records(count: number, contentId = "movie"): IssuanceRecord[] {
@@ -29,7 +31,9 @@ function records(count: number, contentId = "movie"): IssuanceRecord[] {
 
 /** Issuance entries as the tenant object lists them, newest first. */
 async function issuanceEntries(tenantId: string): Promise<LogEntry[]> {
-  const page = await tenantStub(tenantId).listLogs({ categories: [100] }, { top: 100, skip: 0 }, new Date().toISOString());
+  const page = await tenantStub(tenantId)
+    .logs()
+    .list({ categories: [100] }, { top: 100, skip: 0 }, new Date());
   if (!page.ok) throw new Error(page.failure.reason);
   return page.value;
 }
@@ -43,7 +47,7 @@ afterEach(() => vi.restoreAllMocks());
 describe("issuance delivery to the tenant object", () => {
   it("retries a batch after the object failed, and stores it exactly once", async () => {
     const { tenantId } = await createTenant();
-    const destination = new FaultInjectingDestination(() => tenantStub(tenantId), ["before-delivery", "before-delivery"]);
+    const destination = new FaultInjectingDestination(() => tenantStub(tenantId).logs(), ["before-delivery", "before-delivery"]);
     const batch = records(3);
     const outcome = await deliverIssuance(tenantId, batch, {
       destination: () => destination,
@@ -57,7 +61,7 @@ describe("issuance delivery to the tenant object", () => {
 
   it("stores a batch once when the object stored it but its answer was lost and the retry delivers it again", async () => {
     const { tenantId } = await createTenant();
-    const destination = new FaultInjectingDestination(() => tenantStub(tenantId), ["after-delivery"]);
+    const destination = new FaultInjectingDestination(() => tenantStub(tenantId).logs(), ["after-delivery"]);
     const batch = records(2);
     const outcome = await deliverIssuance(tenantId, batch, {
       destination: () => destination,
@@ -76,7 +80,7 @@ describe("issuance delivery to the tenant object", () => {
     const { tenantId } = await createTenant();
     const delays: number[] = [];
     const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
-    const destination = new FaultInjectingDestination(() => tenantStub(tenantId), ["before-delivery", "before-delivery"]);
+    const destination = new FaultInjectingDestination(() => tenantStub(tenantId).logs(), ["before-delivery", "before-delivery"]);
     await deliverIssuance(tenantId, records(1), {
       destination: () => destination,
       parking: env.SNAPSHOTS,
@@ -90,7 +94,7 @@ describe("issuance delivery to the tenant object", () => {
 
   it("parks a batch in KV when every attempt fails, and the object takes it back exactly once", async () => {
     const { tenantId } = await createTenant();
-    const unreachable = new FaultInjectingDestination(() => tenantStub(tenantId), Array(4).fill("before-delivery"));
+    const unreachable = new FaultInjectingDestination(() => tenantStub(tenantId).logs(), Array(4).fill("before-delivery"));
     const batch = records(5);
     const outcome = await deliverIssuance(tenantId, batch, {
       destination: () => unreachable,
@@ -109,7 +113,7 @@ describe("issuance delivery to the tenant object", () => {
 
   it("stores once a batch that was both stored (its answer lost each time) and parked", async () => {
     const { tenantId } = await createTenant();
-    const lostAnswers = new FaultInjectingDestination(() => tenantStub(tenantId), Array(4).fill("after-delivery"));
+    const lostAnswers = new FaultInjectingDestination(() => tenantStub(tenantId).logs(), Array(4).fill("after-delivery"));
     const batch = records(2);
     const outcome = await deliverIssuance(tenantId, batch, {
       destination: () => lostAnswers,
@@ -124,7 +128,7 @@ describe("issuance delivery to the tenant object", () => {
 
   it("logs a batch lost only when KV refuses it too, with its size and never its contents", async () => {
     const { tenantId } = await createTenant();
-    const unreachable = new FaultInjectingDestination(() => tenantStub(tenantId), Array(4).fill("before-delivery"));
+    const unreachable = new FaultInjectingDestination(() => tenantStub(tenantId).logs(), Array(4).fill("before-delivery"));
     vi.spyOn(env.SNAPSHOTS, "put").mockRejectedValue(new Error("injected KV write failure"));
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const batch = records(2, "secret-looking-content");
@@ -145,8 +149,8 @@ describe("issuance delivery to the tenant object", () => {
 
   it("drops no record when an acquisition's first delivery to the object fails (end to end)", async () => {
     const tenant = await createTenant();
-    // The tenant objects run in the tests' isolate: the object's first appendIssuance call fails as an outage would.
-    const append = vi.spyOn(TenantObject.prototype, "appendIssuance").mockRejectedValueOnce(new Error("injected: object unavailable"));
+    // The tenant objects run in the tests' isolate: the object's first logs().append call fails as an outage would.
+    const append = vi.spyOn(LogOperations.prototype, "append").mockRejectedValueOnce(new Error("injected: object unavailable"));
     const kid = crypto.randomUUID();
     expect((await api(tenant, "GET", `/api/Cpix/movie-e2e?kid=${kid}`)).status).toBe(200);
     let logs: { Id: string; ContentId: string; KeyIds: string[] }[] = [];

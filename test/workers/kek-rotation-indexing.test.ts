@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import { TEST_BINDINGS } from "../test-bindings";
 import { Deployment } from "./support/deployment";
 
@@ -12,11 +13,7 @@ describe("the tenant directory on a deployment older than it", () => {
     // A tenant made before the directory existed (its object alone), whose snapshot key sorts after a full page of
     // other keys under tenant/ (which list no tenant).
     const tenantId = `f${crypto.randomUUID().slice(1)}`;
-    const created = await env.TENANTS.get(env.TENANTS.idFromName(tenantId)).createTenant({
-      tenantId,
-      name: "older",
-      now: new Date().toISOString(),
-    });
+    const created = await tenantObject(env, tenantId).tenant().create({ tenantId, name: "older" }, new Date());
     expect(created.ok).toBe(true);
     for (let start = 0; start < KV_LIST_PAGE; start += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, i) => env.SNAPSHOTS.put(`tenant/${String(start + i).padStart(4, "0")}/note`, "x")));

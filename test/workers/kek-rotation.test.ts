@@ -5,6 +5,7 @@ import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { deriveContentKey } from "../../src/domain/key-derivation";
 import { KeyId } from "../../src/domain/key-id";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
+import { tenantObject as tenantClient } from "../../src/tenancy/tenant-client";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { TEST_BINDINGS } from "../test-bindings";
 import { basic, type TestTenant } from "./support/api";
@@ -61,7 +62,7 @@ async function addSigners(deployment: Deployment, tenant: TestTenant): Promise<S
 /** A tenant made as the Operator API made them before the tenant directory existed: its object alone, no directory entry. */
 async function tenantFromBeforeTheDirectory(deployment: Deployment): Promise<TestTenant> {
   const tenantId = crypto.randomUUID();
-  const created = await tenantObject(tenantId).createTenant({ tenantId, name: "older", now: new Date().toISOString() });
+  const created = await tenantClient(env, tenantId).tenant().create({ tenantId, name: "older" }, new Date());
   if (!created.ok) throw new Error(created.failure.reason);
   const tenant = { tenantId, managementKey: created.value.managementKey, keySeedId: created.value.keySeedId };
   const authorized = { ...tenant, authorization: basic(tenantId, tenant.managementKey) };
@@ -133,8 +134,8 @@ describe("rotating the key-encryption key", () => {
     for (const tenant of tenants) await expectCpixKeyDerives(rotating, tenant);
 
     // A call cut off after one object re-wrapped but before the directory recorded it: that tenant counts as already current.
-    expect(await tenantObject(tenants[1]!.tenantId).rewrapDataKey(2)).toEqual({ outcome: "rewrapped", fromKeyVersion: 1 });
-    expect(await tenantObject(tenants[1]!.tenantId).rewrapDataKey(2)).toEqual({ outcome: "already-current" });
+    expect(await tenantClient(env, tenants[1]!.tenantId).tenant().rewrapDataKey(2)).toEqual({ outcome: "rewrapped", fromKeyVersion: 1 });
+    expect(await tenantClient(env, tenants[1]!.tenantId).tenant().rewrapDataKey(2)).toEqual({ outcome: "already-current" });
 
     const answers: Record<string, unknown>[] = [];
     let cursor: unknown = null;

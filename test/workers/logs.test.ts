@@ -1,13 +1,15 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import type { IssuanceRecord } from "../../src/tenancy/tenant-types";
 import { api, createTenant, type TestTenant } from "./support/api";
 import { logs } from "./support/logs";
 
 const DAY_MS = 86_400_000;
 
+/** The tenant object as src/ calls it (faults mapped, each record target released after its call). */
 function tenantStub(tenantId: string) {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+  return tenantObject(env, tenantId);
 }
 
 function issuance(time: string, contentId: string, kids: string[] = [crypto.randomUUID()]): IssuanceRecord {
@@ -17,7 +19,7 @@ function issuance(time: string, contentId: string, kids: string[] = [crypto.rand
 /** A tenant with issuance records at fixed instants (delivered as the edge delivers them). */
 async function tenantWithIssuance(records: readonly IssuanceRecord[]): Promise<TestTenant> {
   const tenant = await createTenant();
-  const appended = await tenantStub(tenant.tenantId).appendIssuance(records);
+  const appended = await tenantStub(tenant.tenantId).logs().append(records);
   expect(appended).toEqual({ ok: true, value: { appended: records.length } });
   return tenant;
 }
@@ -129,13 +131,13 @@ describe("log retention", () => {
     const tenant = await tenantWithIssuance([issuance(at(100), "100 days"), issuance(at(40), "40 days"), issuance(at(1), "1 day")]);
     const stub = tenantStub(tenant.tenantId);
     const listAt = async (instant: number) => {
-      const page = await stub.listLogs({ categories: [100] }, { top: 100, skip: 0 }, new Date(instant).toISOString());
+      const page = await stub.logs().list({ categories: [100] }, { top: 100, skip: 0 }, new Date(instant));
       if (!page.ok) throw new Error(page.failure.reason);
       return page.value.map((entry) => (entry.kind === "issuance" ? entry.contentId : entry.action));
     };
     const rows = () =>
       runInDurableObject(
-        stub,
+        env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId)),
         (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM issuance_log").one().n,
       );
 
@@ -154,7 +156,7 @@ describe("log retention", () => {
     const tenant = await createTenant();
     const stub = tenantStub(tenant.tenantId);
     const audited = async (instant: number) => {
-      const page = await stub.listLogs({}, { top: 100, skip: 0 }, new Date(instant).toISOString());
+      const page = await stub.logs().list({}, { top: 100, skip: 0 }, new Date(instant));
       return page.ok ? page.value.length : -1;
     };
     expect(await audited(Date.now() + 89 * DAY_MS)).toBe(2);

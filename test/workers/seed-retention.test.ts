@@ -3,17 +3,19 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_SWITCH_DELAY_SECONDS, planDefaultSwitch, retiredDefaultSeed, switchDelaySeconds } from "../../src/tenancy/key-seed-rules";
 import { SNAPSHOT_STALENESS_BOUND_SECONDS } from "../../src/tenancy/snapshot-freshness";
 import { KeySeedStore } from "../../src/tenancy/stores/key-seed-store";
+import { tenantObject as tenantClient } from "../../src/tenancy/tenant-client";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { api, createTenant, type KeySeedJson } from "./support/api";
 
-/** Who the audit records of these direct RPC calls name. */
-const TEST_ACTOR = { credentialId: "test", requestPath: "/api/KeySeeds", time: new Date().toISOString() };
+/** Who the audit records of these direct RPC calls name, at the instant each call is judged. */
+const actorAt = (time: string | Date) => ({ credentialId: "test", requestPath: "/api/KeySeeds", time: new Date(time) });
 
 const t0 = new Date("2026-11-23T12:00:00.000Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
+/** The tenant object as src/ calls it (faults mapped, each record target released after its call). */
 function tenantObject(tenantId: string): DurableObjectStub<TenantObject> {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+  return tenantClient(env, tenantId);
 }
 
 describe("how long a location may act on an older snapshot", () => {
@@ -79,18 +81,18 @@ describe("deleting a seed that was the default", () => {
     const tenant = await createTenant();
     const stub = tenantObject(tenant.tenantId);
     const now = new Date();
-    const switched = await stub.createKeySeed({ name: "next", isDefault: true }, now.toISOString(), TEST_ACTOR);
+    const switched = await stub.keySeeds().create({ name: "next", isDefault: true }, actorAt(now));
     expect(switched.ok).toBe(true);
     const later = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
     const until = later(SNAPSHOT_STALENESS_BOUND_SECONDS);
-    expect(await stub.deleteKeySeed(tenant.keySeedId, later(1), TEST_ACTOR)).toEqual({
+    expect(await stub.keySeeds().delete(tenant.keySeedId, actorAt(later(1)))).toEqual({
       ok: false,
       failure: { reason: "seed-retained", id: tenant.keySeedId, until },
     });
-    expect(await stub.deleteKeySeed(tenant.keySeedId, later(SNAPSHOT_STALENESS_BOUND_SECONDS - 0.001), TEST_ACTOR)).toMatchObject({
+    expect(await stub.keySeeds().delete(tenant.keySeedId, actorAt(later(SNAPSHOT_STALENESS_BOUND_SECONDS - 0.001)))).toMatchObject({
       ok: false,
     });
-    expect(await stub.deleteKeySeed(tenant.keySeedId, until, TEST_ACTOR)).toEqual({ ok: true, value: { id: tenant.keySeedId } });
+    expect(await stub.keySeeds().delete(tenant.keySeedId, actorAt(until))).toEqual({ ok: true, value: { id: tenant.keySeedId } });
   });
 
   it("with the default delay, is refused until the switch's effectiveAt plus the bound, then allowed", async () => {
@@ -99,9 +101,9 @@ describe("deleting a seed that was the default", () => {
     // Instants after the tenant's creation, so its first seed stays the oldest (the rule's default).
     const base = Date.now();
     const at = (seconds: number) => new Date(base + seconds * 1000);
-    await stub.createKeySeed({ id: "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", name: "next" }, at(0).toISOString(), TEST_ACTOR);
+    await stub.keySeeds().create({ id: "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", name: "next" }, actorAt(at(0)));
     // The tenant's seeds through a store that publishes switches with the default delay (the test bindings use 0).
-    const refusals = await runInDurableObject(stub, (_instance, state) => {
+    const refusals = await runInDurableObject(env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId)), (_instance, state) => {
       const seeds = new KeySeedStore(state.storage.sql, { switchDelaySeconds: DEFAULT_SWITCH_DELAY_SECONDS });
       seeds.markDefault("5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", at(1).toISOString());
       seeds.scheduleDefaultSwitch(at(1).toISOString());

@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { snapshotKey, type TenantSnapshot } from "../../src/tenancy/snapshot";
+import { tenantObject } from "../../src/tenancy/tenant-client";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { TEST_BINDINGS } from "../test-bindings";
 import { api, createTenant, randomBase64 } from "./support/api";
@@ -56,7 +57,7 @@ describe("a tenant change whose snapshot write to KV fails", () => {
     vi.restoreAllMocks();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
 
-    const current = await stub.currentSnapshot();
+    const current = await tenantObject(env, tenant.tenantId).tenant().snapshot();
     if (!current.ok) throw new Error(`no snapshot: ${current.failure.reason}`);
     const after = authenticatedJson<TenantSnapshot>((await env.SNAPSHOTS.get(key))!);
     expect(after).toEqual(current.value);

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import worker from "../../src/index";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
+import { KeySeedOperations } from "../../src/tenancy/operations/key-seed-operations";
 import { KeySeedStore } from "../../src/tenancy/stores/key-seed-store";
 import { TenantStore } from "../../src/tenancy/tenant-store";
 import { TEST_BINDINGS } from "../test-bindings";
@@ -110,6 +111,23 @@ describe("a storage fault answers 503 with Retry-After in the protocol's shape, 
     expect(failAfterWriting).toHaveBeenCalledTimes(1);
     const seeds = await (await api(tenant, "GET", "/api/KeySeeds")).json<KeySeedJson[]>();
     expect(seeds.map((seed) => seed.Name)).toEqual(["Default"]);
+  });
+
+  it("Management API read when the call on the object's record target fails: 503, JSON", async () => {
+    const tenant = await createTenant();
+    // The call pipelined on `keySeeds()` (src/tenancy/fault-mapped-stub.ts) fails inside the object.
+    const failing = vi.spyOn(KeySeedOperations.prototype, "list").mockImplementationOnce(() => {
+      throw new Error("SQLite storage failed (injected)");
+    });
+    try {
+      const response = await api(tenant, "GET", "/api/KeySeeds");
+      expect(failing).toHaveBeenCalledTimes(1);
+      expect(response.status).toBe(503);
+      expectRetryAfter(response);
+      expect((await response.json<{ error: string }>()).error).toBe("Storage is temporarily unavailable; retry in 5 s");
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   it("Operator API with the tenant object down: 503, JSON", async () => {

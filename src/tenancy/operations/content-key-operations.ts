@@ -1,3 +1,4 @@
+import { RpcTarget } from "cloudflare:workers";
 import { CONTENT_KEY_LENGTH, STORED_IV_LENGTH, isAllZero } from "../../domain/content-key";
 import { deriveContentKey } from "../../domain/key-derivation";
 import { KeyId } from "../../domain/key-id";
@@ -24,14 +25,16 @@ import type { TenantContext } from "./tenant-context-type";
 /** Axinom's Name bounds (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = MAX_CONTENT_KEY_NAME_LENGTH;
 
-/** The tenant's stored content keys: listing, creation, import, rename, deletion, and selection for export. */
-export class ContentKeyOperations {
+/** The tenant's stored content keys (`contentKeys()` on the object): listing, creation, import, rename, deletion, and selection for export. */
+export class ContentKeyOperations extends RpcTarget {
   readonly #context: TenantContext;
 
   constructor(context: TenantContext) {
+    super();
     this.#context = context;
   }
 
+  /** Stored content keys a query selects, paged (never a value). */
   list(query: ContentKeyQuery, paging: { top: number; skip: number }): ManagementResult<Page<ContentKeyView>> {
     const { read, stores } = this.#context;
     return read(() => ({ items: stores.contentKeys.list(query, paging), total: stores.contentKeys.count(query) }));
@@ -44,8 +47,10 @@ export class ContentKeyOperations {
     return view ? { ok: true, value: view } : { ok: false, failure: notFound(id) };
   }
 
-  async create(input: NewContentKey, now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
+  /** Stores a random key, or one derived from the named seed for its KID; sealed under the data key. */
+  async create(input: NewContentKey, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
     const { requireTenant, keys, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     const id = input.id ?? crypto.randomUUID();
@@ -72,10 +77,12 @@ export class ContentKeyOperations {
 
   /**
    * Stores caller-supplied keys, all or nothing, in one transaction: a bad entry is refused naming its index, a KID
-   * already stored (or twice in the batch) with 409 naming the first one, and then nothing is stored.
+   * already stored (or twice in the batch) with 409 naming the first one, and then nothing is stored. At most
+   * MAX_CONTENT_KEYS_PER_IMPORT (CreationMethod 2).
    */
-  async import(entries: readonly ContentKeyImport[], now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView[]>> {
+  async import(entries: readonly ContentKeyImport[], actor: RequestActor): Promise<ManagementResult<ContentKeyView[]>> {
     const { requireTenant, keys, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     const problem = importProblem(entries);
@@ -102,8 +109,9 @@ export class ContentKeyOperations {
     });
   }
 
-  async rename(id: string, name: string, now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
+  async rename(id: string, name: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
     const { requireTenant, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     return commit(() => {
@@ -118,11 +126,12 @@ export class ContentKeyOperations {
    * Deletes a stored key: the next snapshot's filter leaves its KID out and its KV record is removed, so acquisitions
    * derive that KID again once they hold the new snapshot (docs/storage.md §Stored content keys, deleting a key).
    */
-  async delete(id: string, now: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
+  async delete(id: string, actor: RequestActor): Promise<ManagementResult<ContentKeyView>> {
     const { requireTenant, commit, audit, stores } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
-    const reusableFrom = new Date(Date.parse(now) + CONTENT_KEY_REUSE_DELAY_SECONDS * 1000).toISOString();
+    const now = actor.time.toISOString();
+    const reusableFrom = new Date(actor.time.getTime() + CONTENT_KEY_REUSE_DELAY_SECONDS * 1000).toISOString();
     return commit(() => {
       const view = stores.contentKeys.view(id);
       if (!view) refuse(notFound(id));
@@ -135,7 +144,8 @@ export class ContentKeyOperations {
 
   /**
    * The keys an export takes, their values still sealed: the named ones (each must be stored; 404 names the first that
-   * is not) or every key a query selects; at most MAX_CONTENT_KEYS_PER_EXPORT, else refused naming the count.
+   * is not) or every key a query selects; at most MAX_CONTENT_KEYS_PER_EXPORT, else refused naming the count. The caller
+   * opens them with `openStoredContentKey`.
    */
   selectForExport(selection: ContentKeySelection): ManagementResult<SealedContentKey[]> {
     const tenant = this.#context.requireTenant();
@@ -155,7 +165,7 @@ export class ContentKeyOperations {
     return { ok: true, value: store.sealedByQuery(selection.query, MAX_CONTENT_KEYS_PER_EXPORT) };
   }
 
-  /** Records that keys left the service in an export (one ExportContentKeys record per key, never a value). */
+  /** Records that keys left the service in an export (one ExportContentKeys record per key, never a value), before the document is answered. */
   recordExport(ids: readonly string[], actor: RequestActor): ManagementResult<{ count: number }> {
     const { requireTenant, storage, audit } = this.#context;
     const tenant = requireTenant();

@@ -1,23 +1,27 @@
+import { RpcTarget } from "cloudflare:workers";
 import { MAX_CREDENTIALS_PER_TENANT, generateSecret, hashSecret, isExpired } from "../credentials";
 import type { TenantRecord } from "../stores/tenant-record-store";
 import { refuse } from "../tenant-transaction";
 import type { CredentialIssued, CredentialView, ManagementResult, NewTenantCredential, RequestActor } from "../tenant-types";
 import type { TenantContext } from "./tenant-context-type";
 
-/** The tenant's management and acquisition credentials, and the operator's recovery credential. */
-export class CredentialOperations {
+/** The tenant's management and acquisition credentials (`credentials()` on the object), and the operator's recovery credential. */
+export class CredentialOperations extends RpcTarget {
   readonly #context: TenantContext;
 
   constructor(context: TenantContext) {
+    super();
     this.#context = context;
   }
 
+  /** Creates a credential the tenant controls, at most MAX_CREDENTIALS_PER_TENANT; its secret is in this answer only. */
   async create(input: NewTenantCredential, actor: RequestActor): Promise<ManagementResult<CredentialIssued>> {
     const tenant = this.#context.requireTenant();
     if (!tenant.ok) return tenant;
     return this.#add(tenant.value, input, actor, true);
   }
 
+  /** Credentials not revoked, oldest first: never a secret or hash. */
   list(): ManagementResult<CredentialView[]> {
     return this.#context.read(() => this.#context.stores.credentials.views());
   }
@@ -29,11 +33,15 @@ export class CredentialOperations {
     return view ? { ok: true, value: view } : { ok: false, failure: { reason: "not-found", what: "credential", id } };
   }
 
+  /**
+   * Revokes a credential: it leaves the snapshot, so readers refuse it once they hold the new one (docs/storage.md
+   * §Consistency bounds when). The tenant's last usable `manage` credential is kept, so the tenant cannot lock itself out.
+   */
   async delete(id: string, actor: RequestActor): Promise<ManagementResult<CredentialView>> {
     const { requireTenant, commit, audit, stores } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
-    const now = new Date(actor.time);
+    const now = actor.time;
     return commit(() => {
       const view = stores.credentials.find(id);
       if (!view) refuse({ reason: "not-found", what: "credential", id });
@@ -41,12 +49,16 @@ export class CredentialOperations {
       if (managesNow && stores.credentials.usableManageCount(now, id) === 0) {
         refuse({ reason: "last-manage-credential", id });
       }
-      stores.credentials.revoke(id, actor.time);
+      stores.credentials.revoke(id, now.toISOString());
       audit(actor, "DeleteCredential", id);
       return view;
     });
   }
 
+  /**
+   * The operator's recovery for a tenant that lost its keys: a fresh `manage` credential. It may exceed
+   * MAX_CREDENTIALS_PER_TENANT, since a tenant at the limit that lost every manage secret could not delete one.
+   */
   async issueOperator(name: string, actor: RequestActor): Promise<ManagementResult<CredentialIssued>> {
     const tenant = this.#context.requireTenant();
     if (!tenant.ok) return tenant;
@@ -75,7 +87,7 @@ export class CredentialOperations {
         scopes: input.scopes,
         ...(input.protocols !== undefined && { protocols: input.protocols }),
         secretHash,
-        created: actor.time,
+        created: actor.time.toISOString(),
         ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
       });
       audit(actor, "AddCredential", id);

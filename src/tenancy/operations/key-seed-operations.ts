@@ -1,29 +1,39 @@
+import { RpcTarget } from "cloudflare:workers";
 import { refuse, runTransaction } from "../tenant-transaction";
 import type { KeySeedImport, KeySeedView, ManagementResult, NewKeySeed, Page, RequestActor } from "../tenant-types";
 import type { TenantContext } from "./tenant-context-type";
 
-/** The tenant's key seeds: listing, creation, import, changes, deletion and the record of an export. */
-export class KeySeedOperations {
+/**
+ * The tenant's key seeds (`keySeeds()` on the object): listing, creation, import, changes, deletion and the record of
+ * an export. Which seed is the default depends on the time: views and rules judge at the caller's `now` or `actor.time`.
+ */
+export class KeySeedOperations extends RpcTarget {
   readonly #context: TenantContext;
 
   constructor(context: TenantContext) {
+    super();
     this.#context = context;
   }
 
-  list(paging: { top: number; skip: number }, now: string): ManagementResult<Page<KeySeedView>> {
+  /** Seeds in creation order, paged. */
+  list(paging: { top: number; skip: number }, now: Date): ManagementResult<Page<KeySeedView>> {
     return this.#context.read(() => {
-      const views = this.#context.stores.seeds.views(now);
+      const views = this.#context.stores.seeds.views(now.toISOString());
       return { items: views.slice(paging.skip, paging.skip + paging.top), total: views.length };
     });
   }
 
-  get(id: string, now: string): ManagementResult<KeySeedView> {
+  get(id: string, now: Date): ManagementResult<KeySeedView> {
     const tenant = this.#context.requireTenant();
     if (!tenant.ok) return tenant;
-    const view = this.#context.stores.seeds.view(id, now);
+    const view = this.#context.stores.seeds.view(id, now.toISOString());
     return view ? { ok: true, value: view } : { ok: false, failure: { reason: "not-found", what: "key seed", id } };
   }
 
+  /**
+   * Records that seeds left the service in an encrypted export (one ExportKeySeeds record per seed, naming the seed,
+   * never a value), before the document is answered: an export that cannot be recorded is not made.
+   */
   async recordExport(seedIds: readonly string[], actor: RequestActor): Promise<ManagementResult<{ count: number }>> {
     const { requireTenant, storage, audit } = this.#context;
     const tenant = requireTenant();
@@ -35,8 +45,10 @@ export class KeySeedOperations {
     });
   }
 
-  async create(input: NewKeySeed, now: string, actor: RequestActor): Promise<ManagementResult<KeySeedView>> {
+  /** Creates a generated seed (Axinom `POST /KeySeeds` has no Data field: the value is always generated). */
+  async create(input: NewKeySeed, actor: RequestActor): Promise<ManagementResult<KeySeedView>> {
     const { requireTenant, keys, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     const id = input.id ?? crypto.randomUUID();
@@ -52,8 +64,10 @@ export class KeySeedOperations {
     });
   }
 
-  async import(items: readonly KeySeedImport[], now: string, actor: RequestActor): Promise<ManagementResult<KeySeedView[]>> {
+  /** Imports caller-supplied 30-byte seeds; all or nothing. */
+  async import(items: readonly KeySeedImport[], actor: RequestActor): Promise<ManagementResult<KeySeedView[]>> {
     const { requireTenant, keys, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     const prepared = await keys.sealImportedSeeds(tenant.value, items);
@@ -72,13 +86,10 @@ export class KeySeedOperations {
     });
   }
 
-  async update(
-    id: string,
-    change: { name?: string; isDefault?: boolean },
-    now: string,
-    actor: RequestActor,
-  ): Promise<ManagementResult<KeySeedView>> {
+  /** Renames a seed and/or makes it default (true) or withdraws its default mark (false). */
+  async update(id: string, change: { name?: string; isDefault?: boolean }, actor: RequestActor): Promise<ManagementResult<KeySeedView>> {
     const { requireTenant, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     return commit(() => {
@@ -93,8 +104,13 @@ export class KeySeedOperations {
     });
   }
 
-  async delete(id: string, now: string, actor: RequestActor): Promise<ManagementResult<{ id: string }>> {
+  /**
+   * Deletes a seed unless it is the default, a pending switch still names it, a location may still issue keys from it
+   * (a default until recently), or a Widevine signer uses it.
+   */
+  async delete(id: string, actor: RequestActor): Promise<ManagementResult<{ id: string }>> {
     const { requireTenant, commit, audit, stores } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     return commit(() => {

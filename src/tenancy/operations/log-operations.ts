@@ -1,16 +1,26 @@
+import { RpcTarget } from "cloudflare:workers";
 import { runTransaction } from "../tenant-transaction";
 import type { IssuanceRecord, LogEntry, LogFilter, ManagementResult, Page } from "../tenant-types";
 import type { TenantContext } from "./tenant-context-type";
 
-/** The tenant's issuance and audit records: appending issuance, paging, and the combined log with retention applied. */
-export class LogOperations {
+/**
+ * The tenant's issuance and audit records (`logs()` on the object): appending issuance, paging, and the combined log
+ * with retention applied. Audit records are written by the change they record, inside its transaction.
+ */
+export class LogOperations extends RpcTarget {
   readonly #context: TenantContext;
 
   constructor(context: TenantContext) {
+    super();
     this.#context = context;
   }
 
-  async appendIssuance(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>> {
+  /**
+   * Appends issuance records (never key values) in one transaction; acquisitions wait on it (a group commit per
+   * isolate, src/protocols/issuance-group-commit.ts, whose one RPC pipelines `logs().append`). A record whose id is
+   * already stored is skipped, so a retried or parked batch is stored once; `appended` counts the new ones.
+   */
+  async append(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>> {
     const { requireTenant, storage, logs } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
@@ -21,16 +31,21 @@ export class LogOperations {
     return result;
   }
 
+  /** Issuance records, newest first, paged. */
   listIssuance(paging: { top: number; skip: number }): ManagementResult<Page<IssuanceRecord>> {
     return this.#context.read(() => this.#context.stores.issuance.page(paging));
   }
 
-  async listLogs(filter: LogFilter, paging: { top: number; skip: number }, now: string): Promise<ManagementResult<LogEntry[]>> {
+  /**
+   * Issuance and audit records, newest first, filtered and paged. Takes back issuance batches parked in KV and prunes
+   * records past the tenant's retention at `now` first, so the answer holds neither a gap nor an expired record.
+   */
+  async list(filter: LogFilter, paging: { top: number; skip: number }, now: Date): Promise<ManagementResult<LogEntry[]>> {
     const { requireTenant, storage, logs } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
-    await logs.takeParked(storage, tenant.value.id, Date.parse(now));
-    storage.transactionSync(() => logs.prune(Date.parse(now), true));
+    await logs.takeParked(storage, tenant.value.id, now.getTime());
+    storage.transactionSync(() => logs.prune(now.getTime(), true));
     return { ok: true, value: logs.page(filter, paging) };
   }
 }

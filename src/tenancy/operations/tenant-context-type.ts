@@ -1,4 +1,3 @@
-import type { RepublishTarget } from "../snapshot";
 import type { SnapshotPublisher } from "../snapshot-publisher";
 import type { TenantLogs } from "../stores/tenant-logs";
 import type { TenantRecord } from "../stores/tenant-record-store";
@@ -18,7 +17,7 @@ export interface TenantContext {
   readonly storage: DurableObjectStorage;
   /** The object's bindings, read on each use (the KEK rotation follows the bindings of the moment). */
   env(): Env;
-  /** The tenant this object holds; every method but createTenant answers `no-tenant` the same way without one. */
+  /** The tenant this object holds; every method but `tenant().create` answers `no-tenant` the same way without one. */
   requireTenant(): ManagementResult<TenantRecord>;
   /** A read behind the same tenant check as every write. */
   read<T>(read: (tenant: TenantRecord) => T): ManagementResult<T>;
@@ -31,6 +30,4 @@ export interface TenantContext {
   audit(actor: RequestActor, action: AuditAction, objectId: string | null): void;
   /** Migrates, then republishes when the last publish is unconfirmed (publication-operations.ts); the object's start. */
   start(): Promise<void>;
-  /** Writes a value a reader refused again from this object's storage (publication-operations.ts). */
-  republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>>;
 }

@@ -8,8 +8,7 @@ import { openTenantStores } from "../stores/tenant-stores";
 import { TenantKeyring } from "../tenant-keyring";
 import { runTransaction } from "../tenant-transaction";
 import type { AuditAction, ManagementResult, RequestActor } from "../tenant-types";
-import type { RepublishTarget } from "../snapshot";
-import { republishStoredValue, startTenantObject } from "./publication-operations";
+import { startTenantObject } from "./publication-operations";
 import type { TenantContext } from "./tenant-context-type";
 
 // The type has a file of its own so the operation modules, publication-operations.ts among them (which this file
@@ -62,9 +61,6 @@ export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env
     },
     start(): Promise<void> {
       return startTenantObject(this);
-    },
-    republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>> {
-      return republishStoredValue(this, target);
     },
   };
 }

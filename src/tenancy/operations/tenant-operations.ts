@@ -1,34 +1,44 @@
-import { withHarmonicConfiguration, type HarmonicConfiguration, type TenantSettings } from "../settings";
-import { harmonicConfiguration, resolveTenantPolicy } from "../tenant-policy";
-import type { TenantSnapshot } from "../snapshot";
+import { RpcTarget } from "cloudflare:workers";
+import { randomBytes } from "../../runtime/random";
+import { SealedValueError, sealedKeyVersion } from "../envelope";
+import type { RepublishTarget, TenantSnapshot } from "../snapshot";
+import { CPIX_URL_SECRET_LENGTH } from "../stores/cpix-url-secret-store";
+import type { TenantRecord } from "../stores/tenant-record-store";
 import { provisionTenant } from "../tenant-provision";
-import { refuse } from "../tenant-transaction";
-import { OPERATOR_ACTOR, type ManagementResult, type RequestActor, type TenantCreated, type TenantMetadata } from "../tenant-types";
+import { refuse, runTransaction } from "../tenant-transaction";
+import { OPERATOR_ACTOR, type DataKeyRewrap, type ManagementResult, type RequestActor } from "../tenant-types";
+import type { TenantCreated, TenantMetadata } from "../tenant-types";
+import { republishStoredValue } from "./publication-operations";
 import type { TenantContext } from "./tenant-context-type";
 
 /** The Operator API route that creates tenants (src/admin/tenants.ts): the request path of a new tenant's audit records. */
 const TENANT_CREATION_PATH = "/admin/tenants";
 
-/** The tenant itself: its creation, metadata, settings and the snapshot it publishes. */
-export class TenantOperations {
+/**
+ * The tenant itself (`tenant()` on the object): its creation and metadata, the snapshot it publishes, and the
+ * tenant-wide secrets: the data key (re-wrapped as the key-encryption key rotates) and the CPIX URL secret.
+ */
+export class TenantOperations extends RpcTarget {
   readonly #context: TenantContext;
 
   constructor(context: TenantContext) {
+    super();
     this.#context = context;
   }
 
-  async create(input: { tenantId: string; name: string; now: string }): Promise<ManagementResult<TenantCreated>> {
+  /** Creates the tenant with one management key and one generated seed, its default. */
+  async create(input: { tenantId: string; name: string }, now: Date): Promise<ManagementResult<TenantCreated>> {
     const { keys, commit, audit, stores } = this.#context;
     if (stores.tenant.read()) return { ok: false, failure: { reason: "tenant-exists" } };
-    const { tenant, credential, seed, managementKey, dataKey } = await provisionTenant(keys, input);
+    const { tenant, credential, seed, managementKey, dataKey } = await provisionTenant(keys, { ...input, now: now.toISOString() });
     const result = await commit(() => {
-      // Another createTenant may have committed while this one awaited its keys.
+      // Another create may have committed while this one awaited its keys.
       if (stores.tenant.read()) refuse({ reason: "tenant-exists" });
       stores.tenant.create(tenant);
       stores.credentials.insert(credential);
       stores.seeds.insert(seed);
       stores.seeds.startWithDefault(seed.id);
-      const operator = { credentialId: OPERATOR_ACTOR, requestPath: TENANT_CREATION_PATH, time: input.now };
+      const operator = { credentialId: OPERATOR_ACTOR, requestPath: TENANT_CREATION_PATH, time: now };
       audit(operator, "AddCredential", credential.id);
       audit(operator, "AddKeySeed", seed.id);
       return { tenantId: tenant.id, managementKey, credentialId: credential.id, keySeedId: seed.id };
@@ -37,71 +47,108 @@ export class TenantOperations {
     return result;
   }
 
-  metadata(now: string): ManagementResult<TenantMetadata> {
+  /** Tenant metadata without any secret; the default seed is the one in effect at `now`. */
+  metadata(now: Date): ManagementResult<TenantMetadata> {
     const { stores, publisher } = this.#context;
     return this.#context.read(({ id: tenantId, name, created }) => ({
       tenantId,
       name,
       created,
       keySeedCount: stores.seeds.count(),
-      defaultKeySeedId: stores.seeds.effectiveDefault(new Date(now)),
+      defaultKeySeedId: stores.seeds.effectiveDefault(now),
       snapshotVersion: publisher.version(),
     }));
   }
 
-  settings(): ManagementResult<TenantSettings> {
-    return this.#context.read(() => this.#context.stores.settings.read());
-  }
-
-  async putSettings(settings: TenantSettings, actor: RequestActor): Promise<ManagementResult<TenantSettings>> {
-    const { requireTenant, commit, audit, stores } = this.#context;
-    const tenant = requireTenant();
-    if (!tenant.ok) return tenant;
-    return commit(() => {
-      if (settings.signingKeyId !== undefined && !stores.signingKeys.find(settings.signingKeyId)) {
-        refuse({ reason: "unknown-signing-key", signingKeyId: settings.signingKeyId });
-      }
-      // /api/HarmonicConfiguration owns its two settings: a PUT of the others keeps them.
-      const harmonic = harmonicConfiguration(stores.settings.policy());
-      if (harmonic.harmonicRequireSignatures && settings.signingKeyId === undefined) {
-        refuse({ reason: "harmonic-signs-with-it" });
-      }
-      stores.settings.replace(withHarmonicConfiguration(settings, harmonic));
-      audit(actor, "UpdateSettings", null);
-      return stores.settings.read();
-    });
-  }
-
-  /**
-   * Replaces the Harmonic configuration (Axinom Key Service docs, Harmonic): `EncryptContentKeys` only with
-   * `RequireSignatures`, and `RequireSignatures` only while `SigningKeyId` names a signing key to sign answers with.
-   */
-  async putHarmonicConfiguration(
-    configuration: HarmonicConfiguration,
-    actor: RequestActor,
-  ): Promise<ManagementResult<HarmonicConfiguration>> {
-    const { requireTenant, commit, audit, stores } = this.#context;
-    const tenant = requireTenant();
-    if (!tenant.ok) return tenant;
-    return commit(() => {
-      const settings = stores.settings.read();
-      const signingKeyId = resolveTenantPolicy(settings).documentSecurity.signingKeyId;
-      if (configuration.harmonicEncryptContentKeys && !configuration.harmonicRequireSignatures) {
-        refuse({ reason: "harmonic-encryption-unsigned" });
-      }
-      if (configuration.harmonicRequireSignatures && (signingKeyId === undefined || !stores.signingKeys.find(signingKeyId))) {
-        refuse({ reason: "harmonic-signing-key-missing" });
-      }
-      stores.settings.replace(withHarmonicConfiguration(settings, configuration));
-      audit(actor, "UpdateSettings", "HarmonicConfiguration");
-      return harmonicConfiguration(stores.settings.policy());
-    });
-  }
-
+  /** The snapshot as the object would publish it now (also what readers in the caller's isolate prime with). */
   snapshot(): ManagementResult<TenantSnapshot> {
     const tenant = this.#context.requireTenant();
     if (!tenant.ok) return tenant;
-    // createTenant writes the tenant and its default switch in one transaction, so a tenant always has a snapshot.
+    // create writes the tenant and its default switch in one transaction, so a tenant always has a snapshot.
     return { ok: true, value: this.#context.publisher.build()! };
+  }
+
+  /** Writes a value a reader refused again from this object's storage (docs/storage.md §Self-healing). */
+  republish(target: RepublishTarget): Promise<ManagementResult<{ written: boolean }>> {
+    return republishStoredValue(this.#context, target);
+  }
+
+  /**
+   * Re-wraps the data key under the current key-encryption key in one transaction, then publishes the snapshot carrying
+   * the new wrapped form (docs/storage.md §Rotating the key-encryption key). `currentKeyVersion` is the version the
+   * caller's configuration names current: an object configured otherwise (a deploy still rolling out) changes nothing.
+   * The keyring reads the object's bindings at each use, so the versions compared are those configured now.
+   */
+  async rewrapDataKey(currentKeyVersion: number): Promise<DataKeyRewrap> {
+    const { keys, stores, commit } = this.#context;
+    const objectKeyVersion = (await keys.keyEncryptionKeys()).current.version;
+    if (objectKeyVersion !== currentKeyVersion) return { outcome: "other-configuration", objectKeyVersion };
+    const tenant = stores.tenant.read();
+    if (!tenant) return { outcome: "no-tenant" };
+    let rewrapped: string | undefined;
+    try {
+      rewrapped = await keys.rewrappedDataKey(tenant);
+    } catch (error) {
+      if (!(error instanceof SealedValueError)) throw error;
+      return { outcome: "cannot-open", wrappedKeyVersion: sealedKeyVersion(tenant.wrappedDataKey) ?? null, problem: error.message };
+    }
+    // Another call may have re-wrapped it while this one awaited WebCrypto; nothing runs between this check and the write.
+    if (rewrapped === undefined || stores.tenant.read()?.wrappedDataKey !== tenant.wrappedDataKey) {
+      return { outcome: "already-current" };
+    }
+    const wrapped = rewrapped;
+    await commit(() => stores.tenant.replaceWrappedDataKey(wrapped));
+    return { outcome: "rewrapped", fromKeyVersion: sealedKeyVersion(tenant.wrappedDataKey)! };
+  }
+
+  /**
+   * Readies a signed CPIX URL (`POST /api/CpixUrls`): makes the URL secret on first use (sealed under the data key,
+   * published in the snapshot) and records the issue, naming the content id and expiry, never the token or URL.
+   * Answers the id of the secret the caller signs with (the Worker opens it from the snapshot it primes).
+   */
+  async prepareCpixUrl(contentId: string, expiresAt: string, actor: RequestActor): Promise<ManagementResult<{ secretId: string }>> {
+    const { requireTenant, storage, commit, audit, stores } = this.#context;
+    const tenant = requireTenant();
+    if (!tenant.ok) return tenant;
+    const objectId = `${contentId} until ${expiresAt}`;
+    const existing = stores.cpixUrlSecrets.currentId();
+    if (existing !== undefined) {
+      // Nothing the snapshot carries changes, so the record commits without a publish.
+      return runTransaction(storage, () => {
+        audit(actor, "IssueCpixUrl", objectId);
+        return { secretId: existing };
+      });
+    }
+    const fresh = await this.#newCpixUrlSecret(tenant.value);
+    return commit(() => {
+      // Another request may have made the secret while this one sealed its own: sign with the one in use.
+      const current = stores.cpixUrlSecrets.currentId();
+      if (current === undefined) stores.cpixUrlSecrets.replace(fresh.id, fresh.sealed, actor.time.toISOString());
+      audit(actor, "IssueCpixUrl", objectId);
+      return { secretId: current ?? fresh.id };
+    });
+  }
+
+  /** Replaces the CPIX URL secret: every signed URL issued before is refused once readers hold the new snapshot. */
+  async rotateCpixUrlSecret(actor: RequestActor): Promise<ManagementResult<{ secretId: string }>> {
+    const { requireTenant, commit, audit, stores } = this.#context;
+    const tenant = requireTenant();
+    if (!tenant.ok) return tenant;
+    const fresh = await this.#newCpixUrlSecret(tenant.value);
+    return commit(() => {
+      stores.cpixUrlSecrets.replace(fresh.id, fresh.sealed, actor.time.toISOString());
+      audit(actor, "RotateCpixUrlSecret", fresh.id);
+      return { secretId: fresh.id };
+    });
+  }
+
+  async #newCpixUrlSecret(tenant: TenantRecord): Promise<{ id: string; sealed: string }> {
+    const id = crypto.randomUUID();
+    const secret = randomBytes(CPIX_URL_SECRET_LENGTH);
+    try {
+      return { id, sealed: await this.#context.keys.sealCpixUrlSecret(tenant, id, secret) };
+    } finally {
+      secret.fill(0);
+    }
   }
 }

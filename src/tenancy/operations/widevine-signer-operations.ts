@@ -1,20 +1,29 @@
+import { RpcTarget } from "cloudflare:workers";
 import { signerRegistry } from "../signer-registry";
 import { refuse } from "../tenant-transaction";
 import type { ManagementFailure, ManagementResult, NewWidevineCredential, RequestActor, WidevineCredentialView } from "../tenant-types";
 import type { TenantContext } from "./tenant-context-type";
 
-/** The tenant's Widevine CENC API signers, and their provider names' claims in the global SignerRegistry. */
-export class WidevineSignerOperations {
+/**
+ * The tenant's Widevine CENC API signers (`widevineSigners()` on the object), and their provider names' claims in the
+ * global SignerRegistry (names are unique across tenants). Only this object releases its tenant's claim, and only when
+ * it stores no signer of that name while no other creation or deletion of the name runs here, so a claim a stored
+ * signer relies on is never released.
+ */
+export class WidevineSignerOperations extends RpcTarget {
   readonly #context: TenantContext;
   /** Provider names a creation or deletion is under way for in this object (see #withSignerName). */
   readonly #signerNamesInUse = new Set<string>();
 
   constructor(context: TenantContext) {
+    super();
     this.#context = context;
   }
 
-  async add(input: NewWidevineCredential, now: string, actor: RequestActor): Promise<ManagementResult<WidevineCredentialView>> {
+  /** Adds a signer, claiming its provider name in the SignerRegistry first. */
+  async create(input: NewWidevineCredential, actor: RequestActor): Promise<ManagementResult<WidevineCredentialView>> {
     const { requireTenant, keys, commit, audit, stores, env } = this.#context;
+    const now = actor.time.toISOString();
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
     const refusal = this.#signerRefusal(input);
@@ -47,6 +56,7 @@ export class WidevineSignerOperations {
     return this.#context.read(() => this.#context.stores.widevineSigners.views());
   }
 
+  /** Revokes a signer, then releases its provider name in the SignerRegistry. */
   async delete(id: string, actor: RequestActor): Promise<ManagementResult<WidevineCredentialView>> {
     const { requireTenant, commit, audit, stores } = this.#context;
     const tenant = requireTenant();

@@ -31,7 +31,7 @@ export class AuditStore implements LogSource {
     this.#sql.exec(
       "INSERT INTO audit_log (id, time, category, action, object_id, request_path, credential) VALUES (?, ?, ?, ?, ?, ?, ?)",
       crypto.randomUUID(),
-      actor.time,
+      actor.time.toISOString(),
       AUDIT_ACTION_CATEGORY[action],
       action,
       objectId,

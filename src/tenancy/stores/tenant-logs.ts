@@ -41,7 +41,7 @@ export class TenantLogs {
   /** Records a management change; call inside the transaction that makes it. */
   audit(actor: RequestActor, action: AuditAction, objectId: string | null): void {
     this.#stores.audit.append(actor, action, objectId);
-    this.prune(Date.parse(actor.time), false);
+    this.prune(actor.time.getTime(), false);
   }
 
   /** Stores issuance records not stored yet (by id); call inside a transaction. Answers how many were new. */

@@ -4,6 +4,7 @@ import type { ContentKeyImport } from "../../../src/tenancy/content-key-types";
 import { type ContentKeyRecord, type TenantSnapshot } from "../../../src/tenancy/snapshot";
 import { openStoredContentKey } from "../../../src/tenancy/stored-content-keys";
 import type { TenantObject } from "../../../src/tenancy/tenant-object";
+import { tenantObject } from "../../../src/tenancy/tenant-client";
 import { TenantStore } from "../../../src/tenancy/tenant-store";
 import type { RequestActor } from "../../../src/tenancy/tenant-types";
 import { BASE, type TestTenant } from "./api";
@@ -41,19 +42,26 @@ export function contentKeyRecord(tenant: TestTenant, kid: string): Promise<Conte
   return readContentKeyRecord(tenant.tenantId, kid);
 }
 
-/** The tenant object of a test tenant, for the RPC methods routes call. */
+/** The tenant object of a test tenant, for runInDurableObject. */
 export function tenantObjectOf(tenant: TestTenant): DurableObjectStub<TenantObject> {
   return env.TENANTS.get(env.TENANTS.idFromName(tenant.tenantId));
 }
 
-/** Who test calls of write methods name in their audit records. */
-export function testActor(): RequestActor {
-  return { credentialId: "test", requestPath: "/api/test", time: new Date().toISOString() };
+/** The tenant object of a test tenant as routes call it (faults mapped, each record target released after its call). */
+export function tenantClientOf(tenant: TestTenant): DurableObjectStub<TenantObject> {
+  return tenantObject(env, tenant.tenantId);
 }
 
-/** The value of a stored key, opened as an export would (selectContentKeysForExport + openStoredContentKey). */
+/** Who test calls of write methods name in their audit records. */
+export function testActor(): RequestActor {
+  return { credentialId: "test", requestPath: "/api/test", time: new Date() };
+}
+
+/** The value of a stored key, opened as an export would (contentKeys().selectForExport + openStoredContentKey). */
 export async function storedKeyValue(tenant: TestTenant, kid: string): Promise<Uint8Array> {
-  const selected = await tenantObjectOf(tenant).selectContentKeysForExport({ ids: [kid] });
+  const selected = await tenantClientOf(tenant)
+    .contentKeys()
+    .selectForExport({ ids: [kid] });
   if (!selected.ok) throw new Error(`no stored key ${kid}: ${selected.failure.reason}`);
   const loaded = await tenantStore().load(tenant.tenantId);
   return (await openStoredContentKey(loaded!, selected.value[0]!)).bytes;
@@ -64,10 +72,10 @@ export async function storedKeyValue(tenant: TestTenant, kid: string): Promise<U
  * through `respond` (src/management/responses.ts).
  */
 export async function importKeys(tenant: TestTenant, entries: readonly ContentKeyImport[]): Promise<void> {
-  const stub = tenantObjectOf(tenant);
-  const imported = await stub.importContentKeys(entries, new Date().toISOString(), testActor());
+  const stub = tenantClientOf(tenant);
+  const imported = await stub.contentKeys().import(entries, testActor());
   if (!imported.ok) throw new Error(`import refused: ${JSON.stringify(imported.failure)}`);
-  const snapshot = await stub.currentSnapshot();
+  const snapshot = await stub.tenant().snapshot();
   if (!snapshot.ok) throw new Error("no snapshot");
   await tenantStore().prime(snapshot.value);
 }

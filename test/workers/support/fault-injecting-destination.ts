@@ -19,11 +19,11 @@ export class FaultInjectingDestination implements IssuanceDestination {
     this.#faults = [...faults];
   }
 
-  async appendIssuance(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>> {
+  async append(records: readonly IssuanceRecord[]): Promise<ManagementResult<{ appended: number }>> {
     this.attempts++;
     const fault = this.#faults.shift();
     if (fault === "before-delivery") throw new Error("injected: object unreachable");
-    const result = await this.#inner().appendIssuance(records);
+    const result = await this.#inner().append(records);
     if (fault === "after-delivery") throw new Error("injected: answer lost after the object stored the batch");
     return result;
   }

@@ -74,7 +74,7 @@ export const LAYERS = [
   {
     name: "http",
     path: "src/http",
-    job: "auth (credentials and signed URLs), browser guard, CORS, rate limits, body limits, paths, error shapes, route groups, configuration checks, the JSON and query-parameter schemas (`json-fields.ts`: each field's 400 message)",
+    job: "auth (credentials and signed URLs), browser guard, CORS, rate limits, body limits, paths, error shapes, route groups, configuration checks, the request log and its usage data points, the JSON and query-parameter schemas (`json-fields.ts`: each field's 400 message)",
     mayImport: ["domain", "tenancy"],
     packages: ["hono", "valibot"],
   },
@@ -224,6 +224,8 @@ export default {
   options: {
     tsPreCompilationDeps: true,
     doNotFollow: { path: "(^|/)node_modules/" },
+    // Package subpaths (`hono/route`) resolve through their package's `exports`, as esbuild and TypeScript resolve them.
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "default"] },
     exclude: { path: "\\.(css|svg|html)$" },
   },
 };

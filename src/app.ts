@@ -8,6 +8,7 @@ import { requireConfiguration } from "./http/configuration";
 import { corsPreflight } from "./http/cors";
 import { requestFailureResponse } from "./http/request-errors";
 import { caseInsensitivePath } from "./http/paths";
+import { requestLog } from "./http/request-log";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
@@ -37,6 +38,8 @@ export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>(
 /** The Hono app: auth per route group, the error shape, nothing else. */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ getPath: caseInsensitivePath });
+  // Outermost: it sees every answer as sent, and times the whole request.
+  app.use(requestLog());
   app.use(responseHeaders());
 
   app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));

@@ -97,9 +97,9 @@ export const LAYERS = [
   {
     name: "admin",
     path: "src/admin",
-    job: "the Operator API route groups (tenants, KEK rotation)",
-    mayImport: ["domain", "x509", "tenancy", "http", "management"],
-    why: { management: "the credential JSON it answers like the Management API" },
+    job: "the Operator API route groups (tenants, KEK rotation, health with its KEK canaries)",
+    mayImport: ["domain", "x509", "tenancy", "http", "management", "runtime"],
+    why: { management: "the credential JSON it answers like the Management API", runtime: "the KEK canary's IV" },
     packages: ["hono", "valibot"],
   },
   {

@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { healthRoutes } from "./admin/health";
 import { kekRotationRoutes } from "./admin/kek-rotation";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
@@ -55,6 +56,7 @@ export function createApp(): Hono<AppEnv> {
 
   mountRouteGroup(app, "/admin", tenantAdminRoutes);
   mountRouteGroup(app, "/admin", kekRotationRoutes);
+  mountRouteGroup(app, "/admin", healthRoutes);
   mountRouteGroup(app, "/api", cpixRoutes);
   mountRouteGroup(app, "/api", cpixUrlRoutes);
   mountRouteGroup(app, "/api", cpixUrlManagementRoutes);

@@ -28,6 +28,7 @@ const ROUTE_WORDS = new Set([
   "harmonicconfiguration",
   "cpixurls",
   "rotate-secret",
+  "health",
   "openapi.json",
 ]);
 

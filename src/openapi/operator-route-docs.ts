@@ -60,6 +60,20 @@ export function operatorRouteDocs(shapes: ResponseShapes): RouteDoc[] {
     },
     {
       method: "get",
+      path: "/admin/health",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Check KV, a Durable Object and every configured key-encryption key",
+      description:
+        "Writes and reads back a probe key in KV, makes a round trip to the tenant directory object, and checks that every " +
+        "configured key-encryption key version opens its canary (README, Usage and monitoring).",
+      responses: {
+        200: { kind: "json", description: "Every check passed", schema: shapes.health },
+        503: { kind: "json", description: "A check failed: the message and the checks name it", schema: shapes.healthFailing },
+      },
+    },
+    {
+      method: "get",
       path: "/",
       tag: "Service",
       access: { kind: "public" },

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { HEALTH_CHECK_NAMES } from "../admin/health-checks";
 import { ACQUISITION_PROTOCOLS } from "../tenancy/credentials";
 import { SETTINGS_FIELDS } from "../tenancy/settings";
 
@@ -30,6 +31,20 @@ export function responseShapes() {
     Created: instant,
   };
   const nullableText = v.nullable(v.string());
+  const healthCheck = v.strictObject({
+    name: v.pipe(
+      v.picklist(HEALTH_CHECK_NAMES),
+      v.description(
+        "kv: a KV write read back; durable-object: a round trip to the tenant directory object; kek-canaries: every configured key-encryption key version opens its canary",
+      ),
+    ),
+    ok: v.boolean(),
+    ms: v.pipe(v.number(), v.description("Milliseconds the check took")),
+    versions: v.optional(
+      v.pipe(v.array(v.number()), v.description("kek-canaries: the key-encryption key versions checked, current first")),
+    ),
+    problem: v.optional(v.pipe(v.string(), v.description("Why the check failed"))),
+  });
   return {
     error: v.strictObject({
       error: v.pipe(v.string(), v.description("What was wrong, naming the field or rule; the same text as X-AxDRM-ErrorMessage")),
@@ -121,6 +136,12 @@ export function responseShapes() {
       indexing: v.optional(v.literal(true)),
     }),
     banner: v.strictObject({ service: v.string(), status: v.string() }),
+    health: v.strictObject({ status: v.literal("ok"), checks: v.array(healthCheck) }),
+    healthFailing: v.strictObject({
+      error: v.pipe(v.string(), v.description("Names each failing check and why; the same text as X-AxDRM-ErrorMessage")),
+      status: v.literal("failing"),
+      checks: v.array(healthCheck),
+    }),
   };
 }
 

@@ -74,7 +74,7 @@ export const LAYERS = [
   {
     name: "http",
     path: "src/http",
-    job: "auth (credentials and signed URLs), browser guard, CORS, rate limits, body limits, paths, error shapes, route groups, configuration checks, the JSON and query-parameter schemas (`json-fields.ts`: each field's 400 message)",
+    job: "auth (credentials and signed URLs), browser guard, CORS, rate limits, body limits, paths, error shapes, route groups, configuration checks, the request log and its usage data points, the JSON and query-parameter schemas (`json-fields.ts`: each field's 400 message)",
     mayImport: ["domain", "tenancy"],
     packages: ["hono", "valibot"],
   },
@@ -97,9 +97,9 @@ export const LAYERS = [
   {
     name: "admin",
     path: "src/admin",
-    job: "the Operator API route groups (tenants, KEK rotation)",
-    mayImport: ["domain", "x509", "tenancy", "http", "management"],
-    why: { management: "the credential JSON it answers like the Management API" },
+    job: "the Operator API route groups (tenants, KEK rotation, health with its KEK canaries)",
+    mayImport: ["domain", "x509", "tenancy", "http", "management", "runtime"],
+    why: { management: "the credential JSON it answers like the Management API", runtime: "the KEK canary's IV" },
     packages: ["hono", "valibot"],
   },
   {
@@ -224,6 +224,8 @@ export default {
   options: {
     tsPreCompilationDeps: true,
     doNotFollow: { path: "(^|/)node_modules/" },
+    // Package subpaths (`hono/route`) resolve through their package's `exports`, as esbuild and TypeScript resolve them.
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "default"] },
     exclude: { path: "\\.(css|svg|html)$" },
   },
 };

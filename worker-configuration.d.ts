@@ -8,6 +8,7 @@ declare namespace Cloudflare {
 	}
 	interface Env {
 		SNAPSHOTS: KVNamespace;
+		USAGE_EVENTS: AnalyticsEngineDataset;
 		ACQUISITION_RATE_LIMITER: RateLimit;
 		MANAGEMENT_RATE_LIMITER: RateLimit;
 		AUTH_FAILURE_RATE_LIMITER: RateLimit;
@@ -16,6 +17,7 @@ declare namespace Cloudflare {
 		ADMIN_TOKEN: string;
 		KEY_ENCRYPTION_KEY: string;
 		DEFAULT_SEED_SWITCH_DELAY_SECONDS: string;
+		REQUEST_LOG: string;
 		TENANTS: DurableObjectNamespace<import("./src/index").TenantObject>;
 		SIGNERS: DurableObjectNamespace<import("./src/index").SignerRegistry>;
 		TENANT_DIRECTORY: DurableObjectNamespace<import("./src/index").TenantDirectory>;

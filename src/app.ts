@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { healthRoutes } from "./admin/health";
 import { kekRotationRoutes } from "./admin/kek-rotation";
 import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
@@ -8,6 +9,7 @@ import { requireConfiguration } from "./http/configuration";
 import { corsPreflight } from "./http/cors";
 import { requestFailureResponse } from "./http/request-errors";
 import { ROUTE_PATH_WORDS, caseInsensitivePath } from "./http/paths";
+import { requestLog } from "./http/request-log";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
@@ -37,6 +39,8 @@ export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>(
 /** The Hono app: auth per route group, the error shape, nothing else. */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ getPath: (request) => caseInsensitivePath(request) });
+  // Outermost: it sees every answer as sent, and times the whole request.
+  app.use(requestLog());
   app.use(responseHeaders());
 
   app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));
@@ -52,6 +56,7 @@ export function createApp(): Hono<AppEnv> {
 
   mountRouteGroup(app, "/admin", tenantAdminRoutes);
   mountRouteGroup(app, "/admin", kekRotationRoutes);
+  mountRouteGroup(app, "/admin", healthRoutes);
   mountRouteGroup(app, "/api", cpixRoutes);
   mountRouteGroup(app, "/api", cpixUrlRoutes);
   mountRouteGroup(app, "/", cpixUrlManagementRoutes);

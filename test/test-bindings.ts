@@ -4,6 +4,8 @@ export const TEST_BINDINGS = {
   /** Base64 of the bytes 0x00..0x1f. */
   KEY_ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
   DEFAULT_SEED_SWITCH_DELAY_SECONDS: "0",
+  /** No request log line (src/http/request-log.ts): a suite's thousands of requests would flood its output. */
+  REQUEST_LOG: "off",
 } as const;
 
 /**

@@ -14,6 +14,13 @@ export interface AppVariables {
   signedUrl: boolean;
   /** The isolate's tenant read path. */
   store: TenantStore;
+  /** The acquisition protocol the route speaks, for the request log (src/http/request-log.ts). */
+  protocol: UsageProtocol;
+  /** The content keys an acquisition answered and the tenant it served, set once they are recorded, for the request log. */
+  issuance: { readonly tenantId: string; readonly keys: number };
 }
+
+/** An acquisition protocol as the request log and usage events name it: a credential's `Protocols` name, or the Widevine CENC API. */
+export type UsageProtocol = AcquisitionProtocol | "WidevineCenc";
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { HEALTH_CHECK_NAMES } from "../admin/health-checks";
 import { ROTATION_REQUEST } from "../admin/kek-rotation";
 import { TENANT_NAME } from "../admin/tenants";
 import type { ResponseShapes } from "../management/response-shapes";
@@ -8,8 +9,35 @@ const OPERATOR = { kind: "operator" } as const;
 const TAG = "Operator";
 const TENANT_PATH = { id: "The tenant id (a UUID)" };
 
+/** What `GET /admin/health` answers: every check, passing (200) or with the failing ones named (503). */
+function healthShapes() {
+  const healthCheck = v.strictObject({
+    name: v.pipe(
+      v.picklist(HEALTH_CHECK_NAMES),
+      v.description(
+        "kv: a KV write read back; durable-object: a round trip to the tenant directory object; kek-canaries: every configured key-encryption key version opens its canary",
+      ),
+    ),
+    ok: v.boolean(),
+    ms: v.pipe(v.number(), v.description("Milliseconds the check took")),
+    versions: v.optional(
+      v.pipe(v.array(v.number()), v.description("kek-canaries: the key-encryption key versions checked, current first")),
+    ),
+    problem: v.optional(v.pipe(v.string(), v.description("Why the check failed"))),
+  });
+  return {
+    health: v.strictObject({ status: v.literal("ok"), checks: v.array(healthCheck) }),
+    healthFailing: v.strictObject({
+      error: v.pipe(v.string(), v.description("Names each failing check and why; the same text as X-AxDRM-ErrorMessage")),
+      status: v.literal("failing"),
+      checks: v.array(healthCheck),
+    }),
+  };
+}
+
 /** The Operator API (`Authorization: Bearer <ADMIN_TOKEN>`) and the public routes. */
 export function operatorRouteDocs(shapes: ResponseShapes): RouteDoc[] {
+  const { health, healthFailing } = healthShapes();
   return [
     {
       method: "post",
@@ -56,6 +84,20 @@ export function operatorRouteDocs(shapes: ResponseShapes): RouteDoc[] {
       responses: {
         200: { kind: "json", description: "The progress", schema: shapes.rotationProgress },
         409: { kind: "error", description: "A data key no configured key-encryption key opens; the body also carries the progress" },
+      },
+    },
+    {
+      method: "get",
+      path: "/admin/health",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Check KV, a Durable Object and every configured key-encryption key",
+      description:
+        "Writes and reads back a probe key in KV, makes a round trip to the tenant directory object, and checks that every " +
+        "configured key-encryption key version opens its canary (README, Usage and monitoring).",
+      responses: {
+        200: { kind: "json", description: "Every check passed", schema: health },
+        503: { kind: "json", description: "A check failed: the message and the checks name it", schema: healthFailing },
       },
     },
     {

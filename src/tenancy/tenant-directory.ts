@@ -54,6 +54,11 @@ export class TenantDirectory extends DurableObject<Env> {
     return { indexing: false, tenantIds, remaining: this.#remaining(keyVersion) };
   }
 
+  /** Answers `nonce` back through a SQLite query: `GET /admin/health`'s Durable Object round trip (src/admin/health-checks.ts). */
+  healthProbe(nonce: string): string {
+    return this.#sql.exec<{ nonce: string }>("SELECT ? AS nonce", nonce).one().nonce;
+  }
+
   /** Records tenants whose data key is now wrapped under `keyVersion`; answers how many remain. */
   confirm(tenantIds: readonly string[], keyVersion: number): { remaining: number } {
     this.ctx.storage.transactionSync(() => {

@@ -21,6 +21,8 @@ interface Config {
   durable_objects: { bindings: { name: string; class_name: string; script_name?: string }[] };
   migrations: unknown[];
   ratelimits: { name: string; namespace_id: string; simple: unknown }[];
+  analytics_engine_datasets: { binding: string; dataset?: string }[];
+  observability?: unknown;
   assets?: unknown;
 }
 
@@ -41,6 +43,8 @@ function workerShape(config: Config) {
     durableObjects: config.durable_objects.bindings.map(({ name, class_name, script_name }) => ({ name, class_name, script_name })),
     migrations: config.migrations,
     rateLimits: config.ratelimits.map(({ name, simple }) => ({ name, simple })),
+    usageDatasets: config.analytics_engine_datasets.map(({ binding }) => binding),
+    observability: config.observability,
     assets: config.assets,
     main: config.main,
     compatibilityDate: config.compatibility_date,
@@ -69,4 +73,13 @@ it("gives each environment rate-limit namespaces of its own: one namespace_id sh
   );
   expect(ids).toHaveLength(9);
   expect(new Set(ids).size).toBe(ids.length);
+});
+
+it("turns Workers Logs on everywhere: the top level's [observability], which each environment inherits", () => {
+  for (const environment of [undefined, ...ENVIRONMENTS]) expect(configs.get(environment)!.observability).toEqual({ enabled: true });
+});
+
+it("gives each environment a usage dataset of its own, so staging's requests never count as production's", () => {
+  const datasets = [undefined, ...ENVIRONMENTS].map((environment) => configs.get(environment)!.analytics_engine_datasets[0]?.dataset);
+  expect(datasets).toEqual(["edge_key_service_usage", "edge_key_service_staging_usage", "edge_key_service_production_usage"]);
 });

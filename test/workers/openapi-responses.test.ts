@@ -31,6 +31,7 @@ describe("real answers match the shapes the OpenAPI document gives them", () => 
     await expectDocumented(await SELF.fetch(`${BASE}/admin/tenants/${tenant.tenantId}`, { headers: admin }), "get", "/admin/tenants/{id}");
     const issued = await SELF.fetch(`${BASE}/admin/tenants/${tenant.tenantId}/credentials`, { method: "POST", headers: admin, body: "" });
     await expectDocumented(issued, "post", "/admin/tenants/{id}/credentials");
+    await expectDocumented(await SELF.fetch(`${BASE}/admin/health`, { headers: admin }), "get", "/admin/health");
   });
 
   it("Management API: seeds, settings, credentials, signed URLs and the log", async () => {

@@ -6,7 +6,8 @@ import { acquisitionFailureResponse } from "./wire";
 
 /**
  * Refuses, before the request is read, a credential whose `Protocols` leave out this route's protocol (403 in the
- * protocol's own error shape, with its headers). A signed CPIX URL speaks CpixGet only (signed-url-auth.ts).
+ * protocol's own error shape, with its headers). A signed CPIX URL speaks CpixGet only (signed-url-auth.ts). Names the
+ * protocol for the request log either way.
  * @example routes.post("/harmonic/v2", acquisitionProtocol("Harmonic"), (c) => …);
  */
 export function acquisitionProtocol(
@@ -14,6 +15,7 @@ export function acquisitionProtocol(
   headers: Readonly<Record<string, string>> = {},
 ): MiddlewareHandler<AppEnv> {
   return async function acquisitionProtocolMiddleware(c, next) {
+    c.set("protocol", protocol);
     const allowed = c.var.credentialProtocols;
     if (!allowsProtocol(allowed, protocol)) {
       return acquisitionFailureResponse({ reason: "protocol-not-allowed", protocol, allowed: allowed ?? ACQUISITION_PROTOCOLS }, headers);

@@ -156,5 +156,6 @@ async function answer(
     keySeedId: seed.seedId,
     credential: c.var.credentialId,
   });
+  c.set("issuance", { tenantId: tenant.tenantId, keys: result.answer.kids.length });
   return new Response(signed.xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });
 }

@@ -40,6 +40,7 @@ interface TenantSigner extends ResolvedSigner {
 }
 
 async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promise<Response> {
+  c.set("protocol", "WidevineCenc");
   const body = await readBodyBytes(c.req.raw);
   if (!body.ok) {
     return c.json(
@@ -85,6 +86,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
         keySeedId: seedId,
         credential: `widevine:${outcome.signer ?? pathSigner ?? ""}`,
       });
+      c.set("issuance", { tenantId: tenant.tenantId, keys: outcome.keys.length });
     }
     return c.json(outcome.body);
   } catch (error) {

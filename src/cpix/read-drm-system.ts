@@ -55,6 +55,8 @@ function readHlsSignalingData(node: ReadNode): CpixHlsSignalingData[] {
 
 /** The SPEKE v1 children (AWS SPEKE v1 live-workflow-methods): base64 KeyFormat, KeyFormatVersions, ProtectionHeader. */
 function readSpeke(node: ReadNode): SpekeV1Signaling | undefined {
+  // SPEKE v2 requests carry none: one look at the namespaces instead of three lookups and an empty record.
+  if (!node.elementChildren().some((child) => child.namespace === SPEKE_NS)) return undefined;
   const speke = definedOnly({
     keyFormat: node.child(SPEKE_NS, "KeyFormat")?.signalingBase64(),
     keyFormatVersions: node.child(SPEKE_NS, "KeyFormatVersions")?.signalingBase64(),

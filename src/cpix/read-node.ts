@@ -177,10 +177,9 @@ export class ReadNode {
     throw new CpixReadError({ reason: "invalid-element", element, rule, path });
   }
 
+  /** UUID_PATTERN's rule, checked by `KeyId.fromUuidText` as it decodes (no pattern match, no text → hex → bytes). */
   private parseUuid(name: string, value: string): KeyId {
-    const trimmed = value.trim();
-    if (!UUID_PATTERN.test(trimmed)) this.invalidAttribute(name, "must be a UUID");
-    return KeyId.fromUuidText(trimmed) ?? KeyId.require(trimmed, name);
+    return KeyId.fromUuidText(value.trim()) ?? this.invalidAttribute(name, "must be a UUID");
   }
 }
 

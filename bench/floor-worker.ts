@@ -1,5 +1,8 @@
 import { parse, type TNode } from "txml/txml";
 import { deliveryValues, keyAndIv } from "./floor-crypto";
+import { commitIssuance, type FloorIssuanceLog } from "./floor-issuance";
+
+export { FloorIssuanceLog } from "./floor-issuance";
 
 /**
  * The floor Worker, never deployed (bench/floor.mjs): for each acquisition scenario it does only the work this
@@ -14,14 +17,16 @@ import { deliveryValues, keyAndIv } from "./floor-crypto";
  *   beyond the KIDs), JSON.parse for Widevine;
  * - the cryptography (floor-crypto.ts): 4 SHA-256 per key (key-seed derivation and IV), one more per Widevine key (its
  *   stable KID); with DeliveryData two RSA-OAEP encryptions and their MACs, then AES-256-CBC and HMAC-SHA512 per key;
- * - one issuance record, its batch handed to `waitUntil` by the request that opens it (as the service does);
+ * - one issuance record (an id, the time, the KIDs) committed by the tenant's Durable Object before the answer leaves,
+ *   grouped per tenant per isolate as the service groups them (floor-issuance.ts: one RPC and one SQLite transaction
+ *   per group);
  * - the answer: the service's own checked answer for the scenario, cut at every key, IV, ciphertext and MAC, with
  *   this request's values put into the cuts, sent with the same headers.
  * What it leaves out, each of which the service must do, so the floor is optimistic: building the signalling (PSSH,
  * PlayReady objects, HLS lines, ContentProtectionData) and writing XML or JSON (the cut answer acts as a perfect cache
  * of the bench's repeated KIDs), the well-formedness, namespace, limit and request checks, the tenant's settings,
- * parsing the DeliveryData certificate (its RSA key is imported once at setup), and delivering the issuance records
- * to the tenant's Durable Object.
+ * parsing the DeliveryData certificate (its RSA key is imported once at setup), and the issuance commit's tenant
+ * check, pruning, retries and parking.
  * The floor's keys come from its own seed, so its bytes differ from the service's only in those values.
  */
 
@@ -37,6 +42,7 @@ interface AnswerTemplate {
 
 interface FloorEnv {
   readonly ACQUISITION_RATE_LIMITER: RateLimit;
+  readonly ISSUANCE: DurableObjectNamespace<FloorIssuanceLog>;
 }
 
 interface Secrets {
@@ -53,14 +59,13 @@ let seed: Uint8Array | undefined;
 let recipientKey: CryptoKey | undefined;
 const UTF8 = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
-/** Issuance records gathered between flushes, as the service's batcher does. */
-let pendingIssuance: { records: unknown[]; flushed: Promise<void> } | undefined;
 
 export default {
   async fetch(request: Request, env: FloorEnv, context: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/healthz") return new Response("ok", { headers: { "content-type": "text/plain; charset=UTF-8" } });
     if (url.pathname === "/floor/setup") return setUp(await request.json());
+    if (url.pathname === "/floor/issued") return issued(env, url.searchParams.getAll("object"));
     const template = templates.get(request.headers.get("x-floor-scenario") ?? "");
     if (!template || !secrets) return new Response("no such scenario", { status: 404 });
     return template.kind === "widevine"
@@ -106,6 +111,12 @@ async function setUp(body: {
   return new Response(null, { status: 204 });
 }
 
+/** How many issuance records the named objects hold: floor.mjs checks that every answered acquisition left one. */
+async function issued(env: FloorEnv, names: readonly string[]): Promise<Response> {
+  const counts = await Promise.all(names.map((name) => env.ISSUANCE.get(env.ISSUANCE.idFromName(name)).count()));
+  return Response.json({ records: counts.reduce((sum, count) => sum + count, 0) });
+}
+
 async function answerCpix(
   request: Request,
   env: FloorEnv,
@@ -121,16 +132,16 @@ async function answerCpix(
   ]);
   if (!success || !equalBytes(new Uint8Array(presented), held.credentialHash)) return new Response("refused", { status: 401 });
   const text = await request.text();
-  const kids: Uint8Array[] = [];
+  const kids: string[] = [];
   collectKids(parse(text, { selfClosingTags: [] }), kids);
-  const materials = await Promise.all(kids.map((kid) => keyAndIv(seed!, kid)));
+  const materials = await Promise.all(kids.map((kid) => keyAndIv(seed!, Uint8Array.fromHex(kid.replaceAll("-", "")))));
   const values: string[] = [];
   if (template.kind === "cpix-delivery") {
     values.push(...(await deliveryValues(materials, recipientKey!)));
   } else {
     for (const { key, iv } of materials) values.push(iv.toBase64(), key.toBase64());
   }
-  record(context, kids.length);
+  await commitIssuance(env.ISSUANCE, context, tenantId, { id: crypto.randomUUID(), time: new Date().toISOString(), kids });
   return new Response(fill(template, values), { headers: template.headers as [string, string][] });
 }
 
@@ -160,20 +171,22 @@ async function answerWidevine(
   for (let period = 0; period < periods; period++) {
     for (const track of inner.tracks) names.push(`${inner.content_id}\0${track.type}\0${(inner.first_crypto_period_index ?? 0) + period}`);
   }
-  const materials = await Promise.all(
-    names.map(async (name) => keyAndIv(seed!, new Uint8Array(await crypto.subtle.digest("SHA-256", UTF8.encode(name)), 0, 16), 8)),
+  const kids = await Promise.all(
+    names.map(async (name) => new Uint8Array(await crypto.subtle.digest("SHA-256", UTF8.encode(name)), 0, 16)),
   );
+  const materials = await Promise.all(kids.map((kid) => keyAndIv(seed!, kid, 8)));
   const values: string[] = [];
   for (const { key, iv } of materials) values.push(key.toBase64(), iv.toBase64());
-  record(context, names.length);
+  const record = { id: crypto.randomUUID(), time: new Date().toISOString(), kids: kids.map((kid) => kid.toHex()) };
+  await commitIssuance(env.ISSUANCE, context, envelope.signer, record);
   return new Response(`{"response":"${btoa(fill(template, values))}"}`, { headers: template.headers as [string, string][] });
 }
 
-/** The KIDs of every ContentKey, in document order (the only typed read the answer needs). */
-function collectKids(nodes: readonly (TNode | string)[], kids: Uint8Array[]): void {
+/** The `kid` of every ContentKey, in document order (the only typed read the answer needs). */
+function collectKids(nodes: readonly (TNode | string)[], kids: string[]): void {
   for (const node of nodes) {
     if (typeof node === "string") continue;
-    if (node.tagName.endsWith("ContentKey") && node.attributes.kid) kids.push(Uint8Array.fromHex(node.attributes.kid.replaceAll("-", "")));
+    if (node.tagName.endsWith("ContentKey") && node.attributes.kid) kids.push(node.attributes.kid);
     else collectKids(node.children, kids);
   }
 }
@@ -182,20 +195,6 @@ function fill(template: AnswerTemplate, values: readonly string[]): string {
   let text = template.pieces[0]!;
   for (let i = 0; i < template.slots.length; i++) text += values[i] + template.pieces[i + 1]!;
   return text;
-}
-
-function record(context: ExecutionContext, keys: number): void {
-  if (!pendingIssuance) {
-    const records: unknown[] = [];
-    pendingIssuance = {
-      records,
-      flushed: new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => {
-        pendingIssuance = undefined;
-      }),
-    };
-  }
-  pendingIssuance.records.push({ id: crypto.randomUUID(), at: Date.now(), keys });
-  if (pendingIssuance.records.length === 1) context.waitUntil(pendingIssuance.flushed);
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -14,8 +14,9 @@ import { createTenant, createWidevineSigner } from "./setup.mjs";
  * `node bench/floor.mjs [seconds]`: how close each acquisition scenario with a ratio target can come to `/healthz` on
  * this runtime with this service's design. It runs the service and bench/floor-worker.ts (only the work the design
  * cannot skip: rate limit, credential or signature check, parsing with txml or JSON.parse, the WebCrypto calls of the
- * key-seed derivation and IVs, one issuance record, the service's own answer with this request's values put in) side
- * by side, one scenario after another, service then floor, and divides both by the service's `/healthz`. A target
+ * key-seed derivation and IVs, one issuance record committed by a Durable Object before the answer leaves, the
+ * service's own answer with this request's values put in) side by side, one scenario after another, service then
+ * floor, and divides both by the service's `/healthz`. A target
  * above the floor's ratio cannot be met by a Worker that parses with txml and derives keys and IVs with WebCrypto.
  * The floor builds no signalling, writes no XML and checks nothing (floor-worker.ts lists what it leaves out), so the
  * gap between the service and the floor is an upper bound on what is ours to cut, not all of it cuttable.
@@ -82,10 +83,15 @@ async function main() {
         rows.push({ scenario, ours: await run(service.url, scenario.request), floor: await run(floor.url, floorRequest) });
       }
       ceilings.push(await run(service.url, TRIVIAL.request));
+      // Every acquisition the floor answered (the checked one per scenario and those timed) left a committed record.
+      const answered = pairs.length + rows.reduce((sum, row) => sum + row.floor.ok, 0);
+      const objects = new URLSearchParams([tenant.tenantId, signer.providerName].map((name) => ["object", name]));
+      const { records } = await (await fetch(`${floor.url}/floor/issued?${objects}`)).json();
+      if (records < answered) throw new Error(`the floor answered ${answered} acquisitions but its objects hold ${records} records`);
       const ceiling = ceilings.reduce((sum, load) => sum + load.requestsPerSecond, 0) / ceilings.length;
 
       console.log(
-        `Service /healthz: ${ceilings.map((load) => Math.round(load.requestsPerSecond)).join(" and ")} req/s (first and last); floor Worker's bare /healthz ${Math.round(floorCeiling.requestsPerSecond)} req/s.\n`,
+        `Service /healthz: ${ceilings.map((load) => Math.round(load.requestsPerSecond)).join(" and ")} req/s (first and last); floor Worker's bare /healthz ${Math.round(floorCeiling.requestsPerSecond)} req/s; the floor's objects committed ${records} issuance records for ${answered} answered acquisitions.\n`,
       );
       console.log("| Scenario | target | service req/s | floor req/s | service ratio | floor ratio | service ÷ floor |");
       console.log("|---|---:|---:|---:|---:|---:|---:|");
@@ -187,7 +193,11 @@ async function setUpFloor(origin, scenario, template, tenant, signer, requestBod
   if (response.status !== 204) throw new Error(`floor setup answered ${response.status}: ${await response.text()}`);
 }
 
-/** bench/floor-worker.ts bundled with esbuild and served by its own Miniflare on 127.0.0.1, with the rate-limit binding. */
+/**
+ * bench/floor-worker.ts bundled with esbuild and served by its own Miniflare on 127.0.0.1, with the rate-limit binding
+ * and its SQLite Durable Object for issuance records (in memory, as the service's in the bench), configured here
+ * rather than in a wrangler file since nothing deploys it.
+ */
 async function startFloor(outdir, inspectorPort) {
   const outfile = join(outdir, "floor-worker.js");
   await build({
@@ -198,6 +208,8 @@ async function startFloor(outdir, inspectorPort) {
     platform: "neutral",
     target: "es2022",
     minify: process.env.FLOOR_PROFILE_OUT === undefined,
+    // workerd provides it (DurableObject, for the floor's issuance object).
+    external: ["cloudflare:workers"],
     logLevel: "error",
   });
   const miniflare = new Miniflare({
@@ -209,6 +221,7 @@ async function startFloor(outdir, inspectorPort) {
     scriptPath: outfile,
     compatibilityDate: COMPATIBILITY_DATE,
     ratelimits: { ACQUISITION_RATE_LIMITER: { simple: { limit: 1_000_000_000, period: 60 } } },
+    durableObjects: { ISSUANCE: { className: "FloorIssuanceLog", useSQLite: true } },
     host: "127.0.0.1",
     port: await freePort(),
     cf: false,

@@ -8,8 +8,9 @@ import { OUT_ROOT, PROJECT_ROOT } from "./service.mjs";
 
 /**
  * `node bench/stages.mjs [ms] [rounds]`: CPU µs per call of each stage of a SPEKE v2 acquisition (read, fill, write,
- * the whole acquisition without HTTP) for the bench's bodies, measured inside workerd (bench/stages-worker.ts). Much
- * less noisy than a throughput run on a shared machine: what the changes of the speed issue were judged by.
+ * write and UTF-8 encoding as `new Response` does, the whole acquisition without HTTP) for the bench's bodies,
+ * measured inside workerd (bench/stages-worker.ts). Much less noisy than a throughput run on a shared machine: what
+ * the changes of the speed issue were judged by.
  * `STAGES_SRC=/other/checkout/src` adds a second column set for that copy of `src/`, its rounds interleaved with this
  * one's in the same workerd, so a slow moment of the machine hits both alike (an A/B of a change).
  */
@@ -79,7 +80,7 @@ async function main() {
       }
       const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
       const names = Object.keys(variants);
-      const stageNames = ["read", "fill", "write", "acquisition"];
+      const stageNames = ["read", "fill", "write", "write+utf8", "acquisition"];
       console.log(`| body | ${stageNames.map((stage) => names.map((name) => `${stage} µs (${name})`).join(" | ")).join(" | ")} |`);
       console.log(`|---|${stageNames.flatMap(() => names.map(() => "---:")).join("|")}|`);
       for (const body of Object.keys(bodies)) {

@@ -106,6 +106,11 @@ export class IssuanceGroupCommit {
   }
 }
 
+/**
+ * The deadline is also what keeps a waiter alive: a request waiting only on a promise another request settles has no
+ * I/O or timer of its own pending, and workerd cancels it as hung ("The Workers runtime canceled this request because
+ * it detected that your Worker's code had hung"; bench/floor-issuance.ts showed it). Do not remove the timer.
+ */
 function withDeadline(committed: Promise<void>): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -20,11 +20,13 @@ export type RouteAccess =
    */
   | { readonly kind: "tenant-or-signed-url"; readonly scope: CredentialScope };
 
-/** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry". */
+/** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry" and "tenant suspended". */
 export interface RouteGroup {
   readonly access: RouteAccess;
   readonly routes: Hono<AppEnv>;
   readonly unavailable: (retryAfterSeconds: number) => Response;
+  /** The refusal of an authenticated tenant the operator suspended (issue 28), in the group's protocol shape. */
+  readonly suspended: () => Response;
 }
 
 /** The Management and Operator APIs' shape of a storage fault: JSON error, 503, `Retry-After`. */
@@ -32,12 +34,21 @@ function jsonUnavailable(retryAfterSeconds: number): Response {
   return requestFailureResponse({ reason: "storage-unavailable", retryAfterSeconds });
 }
 
+/** The Management API's shape of a suspended tenant: JSON error, 403. */
+function jsonSuspended(): Response {
+  return requestFailureResponse({ reason: "tenant-suspended" });
+}
+
 /**
  * A new route group with its access declared.
  * @example export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" }); logRoutes.routes.get("/logs", …);
  */
-export function routeGroup(access: RouteAccess, unavailable: RouteGroup["unavailable"] = jsonUnavailable): RouteGroup {
-  return { access, routes: new Hono<AppEnv>(), unavailable };
+export function routeGroup(
+  access: RouteAccess,
+  unavailable: RouteGroup["unavailable"] = jsonUnavailable,
+  suspended: RouteGroup["suspended"] = jsonSuspended,
+): RouteGroup {
+  return { access, routes: new Hono<AppEnv>(), unavailable, suspended };
 }
 
 /**

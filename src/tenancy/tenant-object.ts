@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ContentKeyOperations } from "./operations/content-key-operations";
 import { CredentialOperations } from "./operations/credential-operations";
 import { KeySeedOperations } from "./operations/key-seed-operations";
+import { LifecycleOperations, armDeletionAlarm } from "./operations/lifecycle-operations";
 import { LogOperations } from "./operations/log-operations";
 import { SettingsOperations } from "./operations/settings-operations";
 import { SigningKeyOperations } from "./operations/signing-key-operations";
@@ -9,6 +10,7 @@ import { openTenantContext, type TenantContext } from "./operations/tenant-conte
 import { TenantOperations } from "./operations/tenant-operations";
 import { TrustedRequesterOperations } from "./operations/trusted-requester-operations";
 import { WidevineSignerOperations } from "./operations/widevine-signer-operations";
+import { eraseTenant } from "./tenant-erasure";
 
 /**
  * One per tenant: the single writer and source of truth (docs/storage.md). Its RPC surface is one target per record
@@ -28,6 +30,7 @@ export class TenantObject extends DurableObject<Env> {
   readonly #signingKeys: SigningKeyOperations;
   readonly #trustedRequesters: TrustedRequesterOperations;
   readonly #logs: LogOperations;
+  readonly #lifecycle: LifecycleOperations;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,6 +44,7 @@ export class TenantObject extends DurableObject<Env> {
     this.#signingKeys = new SigningKeyOperations(this.#context);
     this.#trustedRequesters = new TrustedRequesterOperations(this.#context);
     this.#logs = new LogOperations(this.#context);
+    this.#lifecycle = new LifecycleOperations(this.#context);
     ctx.blockConcurrencyWhile(() => this.#context.start());
   }
 
@@ -82,8 +86,24 @@ export class TenantObject extends DurableObject<Env> {
     return this.#logs;
   }
 
-  /** Retries a publish whose KV write failed. */
+  /** Name, suspension and deletion (the Operator API's `PUT`/`DELETE /admin/tenants/{id}`). */
+  lifecycle(): LifecycleOperations {
+    return this.#lifecycle;
+  }
+
+  /**
+   * Erases the tenant once its deletion is due; otherwise retries a publish whose KV write failed, then re-arms for a
+   * pending deletion (the object has one alarm, which a publish retry may have taken).
+   */
   override async alarm(): Promise<void> {
+    const tenant = this.#context.stores.tenant.read();
+    if (tenant?.deleteAt !== undefined && Date.now() >= Date.parse(tenant.deleteAt)) {
+      await eraseTenant(this.#context, tenant.id);
+      // Empty tables again, so this instance answers "no tenant" like a fresh one rather than failing on dropped tables.
+      await this.#context.start();
+      return;
+    }
     await this.#context.publisher.retry();
+    if (tenant?.deleteAt !== undefined) await armDeletionAlarm(this.ctx.storage, tenant.deleteAt);
   }
 }

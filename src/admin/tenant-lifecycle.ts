@@ -38,7 +38,7 @@ export async function changeTenant(c: Context<AppEnv, "/tenants/:id">): Promise<
   const body = await readOptionalJsonBody(c.req.raw, TENANT_CHANGE, "tenant-change");
   if (!body.ok) return body.response;
   const result = await tenantObject(c.env, id)
-    .lifecycle()
+    .tenant()
     .change(body.value ?? {}, operatorActor(c));
   if (!result.ok) return tenantFailureResponse(id, result.failure);
   const snapshot = await tenantObject(c.env, id).tenant().snapshot();
@@ -53,7 +53,7 @@ export async function deleteTenant(c: Context<AppEnv, "/tenants/:id">): Promise<
   if (!id) return operatorRequestFailureResponse({ reason: "tenant-path-id" });
   const query = readQuery(TENANT_DELETE_QUERY, (name) => c.req.queries(name) ?? []);
   if (!query.ok || query.value.confirm?.toLowerCase() !== id) return operatorRequestFailureResponse({ reason: "deletion-unconfirmed" });
-  const scheduled = await tenantObject(c.env, id).lifecycle().scheduleDeletion(operatorActor(c));
+  const scheduled = await tenantObject(c.env, id).tenant().scheduleDeletion(operatorActor(c));
   switch (scheduled.outcome) {
     case "no-tenant":
       return operatorRequestFailureResponse({ reason: "unknown-tenant", tenantId: id });

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ContentKeyOperations } from "./operations/content-key-operations";
 import { CredentialOperations } from "./operations/credential-operations";
 import { KeySeedOperations } from "./operations/key-seed-operations";
-import { LifecycleOperations, armDeletionAlarm } from "./operations/lifecycle-operations";
+import { armDeletionAlarm } from "./operations/lifecycle-operations";
 import { LogOperations } from "./operations/log-operations";
 import { SettingsOperations } from "./operations/settings-operations";
 import { SigningKeyOperations } from "./operations/signing-key-operations";
@@ -30,7 +30,6 @@ export class TenantObject extends DurableObject<Env> {
   readonly #signingKeys: SigningKeyOperations;
   readonly #trustedRequesters: TrustedRequesterOperations;
   readonly #logs: LogOperations;
-  readonly #lifecycle: LifecycleOperations;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,11 +43,10 @@ export class TenantObject extends DurableObject<Env> {
     this.#signingKeys = new SigningKeyOperations(this.#context);
     this.#trustedRequesters = new TrustedRequesterOperations(this.#context);
     this.#logs = new LogOperations(this.#context);
-    this.#lifecycle = new LifecycleOperations(this.#context);
     ctx.blockConcurrencyWhile(() => this.#context.start());
   }
 
-  /** The tenant itself: creation, metadata, its snapshot and republishing, its data key and CPIX URL secret. */
+  /** The tenant itself: creation, metadata, lifecycle, its snapshot and republishing, its data key and CPIX URL secret. */
   tenant(): TenantOperations {
     return this.#tenant;
   }
@@ -86,11 +84,6 @@ export class TenantObject extends DurableObject<Env> {
     return this.#logs;
   }
 
-  /** Name, suspension and deletion (the Operator API's `PUT`/`DELETE /admin/tenants/{id}`). */
-  lifecycle(): LifecycleOperations {
-    return this.#lifecycle;
-  }
-
   /**
    * Erases the tenant once its deletion is due; otherwise retries a publish whose KV write failed, then re-arms for a
    * pending deletion (the object has one alarm, which a publish retry may have taken).
@@ -98,9 +91,13 @@ export class TenantObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const tenant = this.#context.stores.tenant.read();
     if (tenant?.deleteAt !== undefined && Date.now() >= Date.parse(tenant.deleteAt)) {
-      await eraseTenant(this.#context, tenant.id);
-      // Empty tables again, so this instance answers "no tenant" like a fresh one rather than failing on dropped tables.
-      await this.#context.start();
+      // Nothing else runs meanwhile: a resume landing between the KV deletes and deleteAll would lose a resumed tenant.
+      // A run cut short (blockConcurrencyWhile's time limit) resets the object; the alarm retries and deletes the rest.
+      await this.ctx.blockConcurrencyWhile(async () => {
+        await eraseTenant(this.#context, tenant.id);
+        // Empty tables again, so this instance answers "no tenant" like a fresh one rather than failing on dropped tables.
+        await this.#context.start();
+      });
       return;
     }
     await this.#context.publisher.retry();

@@ -1,4 +1,3 @@
-import { RpcTarget } from "cloudflare:workers";
 import type { TenantRecord } from "../stores/tenant-record-store";
 import type { ManagementResult, RequestActor } from "../tenant-types";
 import type { TenantContext } from "./tenant-context-type";
@@ -27,69 +26,62 @@ export type DeletionScheduling =
   { readonly outcome: "scheduled"; readonly deleteAt: string } | { readonly outcome: "not-suspended" } | { readonly outcome: "no-tenant" };
 
 /**
- * The tenant's lifecycle (`lifecycle()` on the object): its name, its suspension, which every location honours once
- * it holds the snapshot that says so (docs/storage.md §Consistency), and its deletion after a grace period. Suspending
- * keeps every record; only the deletion alarm erases.
+ * Renames, suspends or resumes the tenant (`tenant().change`; resuming cancels a pending deletion), audited, then
+ * published: every location honours a suspension once it holds the snapshot that says so (docs/storage.md §Tenant
+ * lifecycle). Suspending keeps every record; only the deletion alarm erases.
  */
-export class LifecycleOperations extends RpcTarget {
-  readonly #context: TenantContext;
+export async function changeTenant(
+  context: TenantContext,
+  change: TenantLifecycleChange,
+  actor: RequestActor,
+): Promise<ManagementResult<TenantLifecycleView>> {
+  const { commit, audit, stores } = context;
+  const tenant = context.requireTenant();
+  if (!tenant.ok) return tenant;
+  const before = tenant.value;
+  const suspending = change.suspended === true && before.suspendedAt === undefined;
+  const resuming = change.suspended === false && before.suspendedAt !== undefined;
+  const renaming = change.name !== undefined && change.name !== before.name;
+  if (!suspending && !resuming && !renaming) return { ok: true, value: lifecycleView(before) };
+  return commit(() => {
+    if (renaming) {
+      stores.tenant.rename(change.name!);
+      // The log names objects by id: the tenant's own, never the name given.
+      audit(actor, "RenameTenant", before.id);
+    }
+    if (suspending) {
+      stores.tenant.setSuspended(actor.time.toISOString());
+      audit(actor, "SuspendTenant", before.id);
+    }
+    if (resuming) {
+      stores.tenant.setSuspended(null);
+      if (before.deleteAt !== undefined) audit(actor, "CancelTenantDeletion", before.id);
+      audit(actor, "ResumeTenant", before.id);
+    }
+    return lifecycleView(stores.tenant.read()!);
+  });
+}
 
-  constructor(context: TenantContext) {
-    super();
-    this.#context = context;
-  }
-
-  /** Renames, suspends or resumes the tenant (resuming cancels a pending deletion), audited, then published. */
-  async change(change: TenantLifecycleChange, actor: RequestActor): Promise<ManagementResult<TenantLifecycleView>> {
-    const { commit, audit, stores } = this.#context;
-    const tenant = this.#context.requireTenant();
-    if (!tenant.ok) return tenant;
-    const before = tenant.value;
-    const suspending = change.suspended === true && before.suspendedAt === undefined;
-    const resuming = change.suspended === false && before.suspendedAt !== undefined;
-    const renaming = change.name !== undefined && change.name !== before.name;
-    if (!suspending && !resuming && !renaming) return { ok: true, value: lifecycleView(before) };
-    return commit(() => {
-      if (renaming) {
-        stores.tenant.rename(change.name!);
-        // The name itself is tenant data, not a secret, but the log names objects by id: the tenant's own.
-        audit(actor, "RenameTenant", before.id);
-      }
-      if (suspending) {
-        stores.tenant.setSuspended(actor.time.toISOString());
-        audit(actor, "SuspendTenant", before.id);
-      }
-      if (resuming) {
-        stores.tenant.setSuspended(null);
-        if (before.deleteAt !== undefined) audit(actor, "CancelTenantDeletion", before.id);
-        audit(actor, "ResumeTenant", before.id);
-      }
-      return lifecycleView(stores.tenant.read()!);
+/**
+ * Schedules the erasure of a suspended tenant `DELETION_GRACE_MS` after `actor.time` (`tenant().scheduleDeletion`)
+ * and arms the alarm for it. Nothing the snapshot carries changes, so nothing is published.
+ */
+export async function scheduleTenantDeletion(context: TenantContext, actor: RequestActor): Promise<DeletionScheduling> {
+  const { storage, audit, stores } = context;
+  const tenant = stores.tenant.read();
+  if (!tenant) return { outcome: "no-tenant" };
+  if (tenant.suspendedAt === undefined) return { outcome: "not-suspended" };
+  // A second DELETE keeps the first deadline: a repeat never extends or shortens the grace period.
+  const deleteAt = tenant.deleteAt ?? new Date(actor.time.getTime() + DELETION_GRACE_MS).toISOString();
+  if (tenant.deleteAt === undefined) {
+    // No await since the read above: no resume can land between the check and this write.
+    storage.transactionSync(() => {
+      stores.tenant.scheduleDeletion(deleteAt);
+      audit(actor, "ScheduleTenantDeletion", tenant.id);
     });
   }
-
-  /** Schedules the erasure of a suspended tenant `DELETION_GRACE_MS` after `actor.time` and arms the alarm for it. */
-  async scheduleDeletion(actor: RequestActor): Promise<DeletionScheduling> {
-    const { storage, audit, stores } = this.#context;
-    const tenant = stores.tenant.read();
-    if (!tenant) return { outcome: "no-tenant" };
-    if (tenant.suspendedAt === undefined) return { outcome: "not-suspended" };
-    // A second DELETE keeps the first deadline: the grace period is never extended or shortened by a repeat.
-    const deleteAt = tenant.deleteAt ?? new Date(actor.time.getTime() + DELETION_GRACE_MS).toISOString();
-    if (tenant.deleteAt === undefined) {
-      storage.transactionSync(() => {
-        stores.tenant.scheduleDeletion(deleteAt);
-        audit(actor, "ScheduleTenantDeletion", tenant.id);
-      });
-    }
-    await armDeletionAlarm(storage, deleteAt);
-    return { outcome: "scheduled", deleteAt };
-  }
-
-  /** The tenant's lifecycle as it is now. */
-  view(): ManagementResult<TenantLifecycleView> {
-    return this.#context.read(lifecycleView);
-  }
+  await armDeletionAlarm(storage, deleteAt);
+  return { outcome: "scheduled", deleteAt };
 }
 
 /** Arms the alarm for `deleteAt` unless one is set earlier (a publish retry; the alarm re-arms for the deletion after it). */

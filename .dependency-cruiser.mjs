@@ -105,7 +105,7 @@ export const LAYERS = [
   {
     name: "openapi",
     path: "src/openapi",
-    job: "the route table and the OpenAPI 3.1 document built from it at build time (`scripts/openapi.mjs` writes `public/api/openapi.json`, a static asset); in the Worker only the route that answers other spellings of that path with the asset",
+    job: "the OpenAPI 3.1 document, built at build time from the routes' declarations (and the operator and acquisition route tables) (`scripts/openapi.mjs` writes `public/api/openapi.json`, a static asset); in the Worker only the route that answers other spellings of that path with the asset",
     mayImport: ["domain", "tenancy", "http", "protocols", "management", "admin"],
     why: {
       domain: "scheme names",

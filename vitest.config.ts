@@ -53,21 +53,35 @@ function workersPool() {
 }
 
 /** What both workers projects share: run after the interop files, one file more at a time than there are cores. */
-const WORKERS_TEST = { testTimeout: 30_000, sequence: { groupOrder: 1 }, maxWorkers: Math.max(3, CORES) };
+const WORKERS_TEST = {
+  testTimeout: 30_000,
+  sequence: { groupOrder: 1 },
+  maxWorkers: Math.max(3, CORES),
+  setupFiles: ["./test/workers/support/documented-routes.ts"],
+};
+
+/**
+ * The tests read the route declarations' documentation (`__OPENAPI__ && (() => ({…}))`, src/http/route-doc.ts), which
+ * wrangler.toml's `[define]` leaves out of the Worker bundle. The workers projects also set it in a setup file.
+ */
+const DOCUMENTED = { __OPENAPI__: "true" };
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     projects: [
       {
+        define: DOCUMENTED,
         plugins: [workersPool()],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"], exclude: WORKERS_UNIT_FILES, ...WORKERS_TEST },
       },
       {
+        define: DOCUMENTED,
         plugins: [workersPool()],
         test: { name: "workers-unit", include: WORKERS_UNIT_FILES, isolate: false, ...WORKERS_TEST },
       },
       {
+        define: DOCUMENTED,
         // The long fuzz run against the production bundle on 127.0.0.1 (test/fuzz/long-run.fuzz.ts).
         test: {
           name: "fuzz",
@@ -82,6 +96,7 @@ export default defineConfig({
         },
       },
       {
+        define: DOCUMENTED,
         test: {
           name: "interop",
           include: ["test/interop/**/*.test.ts"],

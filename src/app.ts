@@ -7,7 +7,7 @@ import { operatorOriginGuard, tenantOriginGuard } from "./http/browser-guard";
 import { requireConfiguration } from "./http/configuration";
 import { corsPreflight } from "./http/cors";
 import { requestFailureResponse } from "./http/request-errors";
-import { caseInsensitivePath } from "./http/paths";
+import { ROUTE_PATH_WORDS, caseInsensitivePath } from "./http/paths";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
@@ -36,7 +36,7 @@ export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>(
 
 /** The Hono app: auth per route group, the error shape, nothing else. */
 export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>({ getPath: caseInsensitivePath });
+  const app = new Hono<AppEnv>({ getPath: (request) => caseInsensitivePath(request) });
   app.use(responseHeaders());
 
   app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));
@@ -54,18 +54,20 @@ export function createApp(): Hono<AppEnv> {
   mountRouteGroup(app, "/admin", kekRotationRoutes);
   mountRouteGroup(app, "/api", cpixRoutes);
   mountRouteGroup(app, "/api", cpixUrlRoutes);
-  mountRouteGroup(app, "/api", cpixUrlManagementRoutes);
-  mountRouteGroup(app, "/api", keySeedRoutes);
-  mountRouteGroup(app, "/api", contentKeyRoutes);
-  mountRouteGroup(app, "/api", contentKeyTransferRoutes);
-  mountRouteGroup(app, "/api", settingsRoutes);
-  mountRouteGroup(app, "/api", logRoutes);
-  mountRouteGroup(app, "/api", widevineCredentialRoutes);
-  mountRouteGroup(app, "/api", credentialRoutes);
-  mountRouteGroup(app, "/api", signingKeyRoutes);
-  mountRouteGroup(app, "/api", trustedRequesterRoutes);
-  mountRouteGroup(app, "/api", harmonicConfigurationRoutes);
+  mountRouteGroup(app, "/", cpixUrlManagementRoutes);
+  mountRouteGroup(app, "/", keySeedRoutes);
+  mountRouteGroup(app, "/", contentKeyRoutes);
+  mountRouteGroup(app, "/", contentKeyTransferRoutes);
+  mountRouteGroup(app, "/", settingsRoutes);
+  mountRouteGroup(app, "/", logRoutes);
+  mountRouteGroup(app, "/", widevineCredentialRoutes);
+  mountRouteGroup(app, "/", credentialRoutes);
+  mountRouteGroup(app, "/", signingKeyRoutes);
+  mountRouteGroup(app, "/", trustedRequesterRoutes);
+  mountRouteGroup(app, "/", harmonicConfigurationRoutes);
   mountRouteGroup(app, "/", widevineCencRoutes);
+  // The path words are the router's own: a route declared once is matched in any casing (src/http/paths.ts).
+  for (const route of app.routes) ROUTE_PATH_WORDS.learn(route.path);
 
   app.notFound((c) => requestFailureResponse({ reason: "no-route", method: c.req.method, path: new URL(c.req.url).pathname }));
   app.onError((error, c) => {

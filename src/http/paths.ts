@@ -1,54 +1,45 @@
 import { KeyId } from "../domain/key-id";
 
-/** Literal path segments of our routes; Axinom paths are case-insensitive (its clients send `/api/KeySeeds` and `/api/keyseeds` alike). */
-const ROUTE_WORDS = new Set([
-  "api",
-  "admin",
-  "tenants",
-  "keyseeds",
-  "import",
-  "export",
-  "settings",
-  "logs",
-  "spekev2",
-  "speke",
-  "cpix",
-  "widevineprotectioninfo",
-  "widevineprotectioninfocredentials",
-  "cenc",
-  "getcontentkey",
-  "contentkeys",
-  "credentials",
-  "signingkeys",
-  "trustedrequesters",
-  "anevia",
-  "broadpeak",
-  "harmonic",
-  "v2",
-  "harmonicconfiguration",
-  "cpixurls",
-  "rotate-secret",
-  "openapi.json",
-]);
+/**
+ * The literal words of the app's route paths, learned from the router once every route group is mounted, so a route
+ * declared once (src/http/route-group.ts) is matched in any casing without a list to keep in step. Axinom paths are
+ * case-insensitive (its clients send `/api/KeySeeds` and `/api/keyseeds` alike).
+ */
+export class RoutePathWords {
+  /** Literal path segments of our routes. */
+  readonly words = new Set<string>();
+  /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */
+  readonly parameterParents = new Set<string>();
 
-/** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */
-const PARAMETER_PARENTS = new Set([
-  "tenants",
-  "keyseeds",
-  "cpix",
-  "getcontentkey",
-  "widevineprotectioninfocredentials",
-  "contentkeys",
-  "credentials",
-  "signingkeys",
-  "trustedrequesters",
-]);
+  /** Takes the words of one router path (`/api/keyseeds/:id`; `*` of middleware is no word). */
+  learn(routerPath: string): void {
+    const segments = routerPath.split("/").filter((segment) => segment !== "");
+    segments.forEach((segment, index) => {
+      if (segment.startsWith(":") || segment.includes("*")) return;
+      this.words.add(segment);
+      if (segments[index + 1]?.startsWith(":")) this.parameterParents.add(segment);
+    });
+  }
+}
+
+/** The router's form of a documented path: literal words lower-case (see caseInsensitivePath), `{id}` as `:id`. */
+export function routerPath(documentedPath: string): string {
+  return documentedPath.replace(/[^/]+/g, (segment) =>
+    segment.startsWith("{") && segment.endsWith("}") ? `:${segment.slice(1, -1)}` : segment.toLowerCase(),
+  );
+}
+
+/**
+ * The path words of the app's routes. `createApp` teaches it every route it mounts; the words are the same for every
+ * app, so the signed-URL check (signed-url-auth.ts) reads the path exactly as the router does.
+ */
+export const ROUTE_PATH_WORDS = new RoutePathWords();
 
 /**
  * Hono `getPath`: lower-cases the leading run of literal route words and leaves everything after the
  * first parameter as sent, so `/API/KeySeeds` routes like `/api/keyseeds` while a content id keeps its case.
  */
-export function caseInsensitivePath(request: Request): string {
+export function caseInsensitivePath(request: Request, routeWords: RoutePathWords = ROUTE_PATH_WORDS): string {
   const url = request.url;
   const start = url.indexOf("/", url.indexOf("//") + 2);
   const end = url.indexOf("?", start);
@@ -56,9 +47,9 @@ export function caseInsensitivePath(request: Request): string {
   const segments = path.split("/");
   for (let i = 1; i < segments.length; i++) {
     const lower = segments[i]!.toLowerCase();
-    if (!ROUTE_WORDS.has(lower)) break;
+    if (!routeWords.words.has(lower)) break;
     segments[i] = lower;
-    if (PARAMETER_PARENTS.has(lower)) break;
+    if (routeWords.parameterParents.has(lower)) break;
   }
   return segments.join("/");
 }

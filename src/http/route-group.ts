@@ -1,24 +1,26 @@
-import { Hono, type MiddlewareHandler } from "hono";
-import type { CredentialScope } from "../tenancy/credentials";
+import { Hono, type Handler, type MiddlewareHandler } from "hono";
 import { SealedValueError } from "../tenancy/envelope";
 import { requestRepublish } from "../tenancy/republish-request";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable, StoredValueCorrupt } from "../tenancy/storage-fault";
 import type { AppEnv } from "./app-env";
+import { routerPath } from "./paths";
+import type { RouteAccess } from "./route-access";
+import type { LazyRouteDoc } from "./route-doc";
 import { requestFailureResponse } from "./request-errors";
 
-/** Who may call the routes of a group: declared where the group is defined, applied where it is mounted. */
-export type RouteAccess =
-  /** `Authorization: Basic` tenant credentials holding the scope (Axinom Key Service API, "Authentication"). */
-  | { readonly kind: "tenant"; readonly scope: CredentialScope }
-  /** `Authorization: Bearer <ADMIN_TOKEN>`: the platform operator. */
-  | { readonly kind: "operator" }
-  /** No Authorization header: every request carries its own signature (Widevine Common Encryption API). */
-  | { readonly kind: "signed-request" }
-  /**
-   * Tenant Basic credentials holding the scope, or, without an Authorization header, a signed URL
-   * (`POST /api/CpixUrls`) naming its tenant: for readers that can only GET a URL.
-   */
-  | { readonly kind: "tenant-or-signed-url"; readonly scope: CredentialScope };
+export type { RouteAccess };
+
+/** The HTTP methods our routes answer, as the OpenAPI document names them. */
+export type RouteMethod = "get" | "post" | "put" | "delete";
+
+/** One route as declared: what the router, the OpenAPI document and the path words are derived from. */
+export interface RouteDeclaration {
+  readonly method: RouteMethod;
+  /** The full path in its documented casing, parameters in braces (`/api/KeySeeds/{id}`). */
+  readonly path: string;
+  /** The route's documentation; `false` in the Worker, where `__OPENAPI__ && (() => ({…}))` drops it. */
+  readonly doc: LazyRouteDoc | false;
+}
 
 /** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry" and "tenant suspended". */
 export interface RouteGroup {
@@ -27,7 +29,27 @@ export interface RouteGroup {
   readonly unavailable: (retryAfterSeconds: number) => Response;
   /** The refusal of an authenticated tenant the operator suspended (issue 28), in the group's protocol shape. */
   readonly suspended: () => Response;
+  /** The routes declared with `declare`, in order. */
+  readonly declared: readonly RouteDeclaration[];
+  /**
+   * Declares a route once: it is routed (under the `/` the group is mounted at, case-insensitively), documented in
+   * `GET /api/openapi.json` with the group's access, and its literal words are path words (src/http/paths.ts).
+   * @example keySeedRoutes.declare("get", "/api/KeySeeds/{id}", __OPENAPI__ && (() => ({ tag, summary, responses })), (c) => …);
+   */
+  declare<Path extends string>(
+    method: RouteMethod,
+    path: Path,
+    doc: LazyRouteDoc | false,
+    ...handlers: RouteHandler<RouterPathOf<Path>>[]
+  ): void;
 }
+
+/** A documented path as Hono types it (`/api/KeySeeds/{id}` → `/api/KeySeeds/:id`), so handlers see its parameters. */
+type RouterPathOf<Path extends string> = Path extends `${infer Before}{${infer Name}}${infer After}`
+  ? `${Before}:${Name}${RouterPathOf<After>}`
+  : Path;
+
+type RouteHandler<Path extends string> = Handler<AppEnv, Path> | MiddlewareHandler<AppEnv, Path>;
 
 /** The Management and Operator APIs' shape of a storage fault: JSON error, 503, `Retry-After`. */
 function jsonUnavailable(retryAfterSeconds: number): Response {
@@ -48,7 +70,19 @@ export function routeGroup(
   unavailable: RouteGroup["unavailable"] = jsonUnavailable,
   suspended: RouteGroup["suspended"] = jsonSuspended,
 ): RouteGroup {
-  return { access, routes: new Hono<AppEnv>(), unavailable, suspended };
+  const routes = new Hono<AppEnv>();
+  const declared: RouteDeclaration[] = [];
+  return {
+    access,
+    routes,
+    unavailable,
+    suspended,
+    declared,
+    declare(method, path, doc, ...handlers) {
+      declared.push({ method, path, doc });
+      routes.on(method.toUpperCase(), [routerPath(path)], ...(handlers as Handler<AppEnv>[]));
+    },
+  };
 }
 
 /**

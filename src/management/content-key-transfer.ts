@@ -12,11 +12,21 @@ import { openStoredContentKey } from "../tenancy/stored-content-keys";
 import { tenantObject } from "../tenancy/tenant-client";
 import { resolveTenantPolicy } from "../tenancy/tenant-policy";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
-import { contentKeyExportProtection, contentKeyExportResponse, parseContentKeyExport } from "./content-key-export-input";
-import { readContentKeyImport } from "./content-key-import-input";
+import {
+  CONTENT_KEY_EXPORT,
+  contentKeyExportProtection,
+  contentKeyExportResponse,
+  parseContentKeyExport,
+} from "./content-key-export-input";
+import { CONTENT_KEY_IMPORTS, readContentKeyImport } from "./content-key-import-input";
 import { contentKeyJson } from "./content-key-input";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
+import type { LazyRouteDoc } from "../http/route-doc";
+import * as v from "valibot";
+import { error, json } from "../http/route-doc-parts";
+import { CONTENT_KEYS } from "./content-keys";
+import { responseShapes } from "./response-shapes";
 
 /**
  * Content keys in and out of the tenant (Axinom Key Service API help, POST api/Import/ContentKeys and
@@ -24,13 +34,30 @@ import { parseBody, respond } from "./responses";
  * `manage` scope; neither answer nor error ever carries a key value.
  */
 export const contentKeyTransferRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = contentKeyTransferRoutes.routes;
+const routes = contentKeyTransferRoutes;
+
+const importContentKeysDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: CONTENT_KEYS,
+    summary: "Import content keys (all or nothing)",
+    body: {
+      kind: "json-or-xml",
+      schema: CONTENT_KEY_IMPORTS,
+      description:
+        "A JSON array, or a CPIX document (application/xml) whose keys are plain or encrypted for one of the tenant's signing-key certificates (CPIX 2.3 DeliveryData)",
+    },
+    responses: {
+      200: json("The imported keys", v.array(responseShapes().contentKey)),
+      409: error("A KID is already stored, or was deleted less than 110 s ago"),
+    },
+  }));
 
 /**
  * All or nothing: the body is read whole (400 naming the entry and rule), then stored in one transaction (409 naming
  * a KID the tenant already stores). 200 with the imported keys' metadata, as Axinom answers.
  */
-routes.post("/import/contentkeys", async (c) => {
+routes.declare("post", "/api/Import/ContentKeys", importContentKeysDoc, async (c) => {
   const tenant = c.var.tenant;
   const read = await readContentKeyImport(c.req.raw, importRecipients(tenant));
   if (!read.ok) return read.response;
@@ -44,12 +71,27 @@ routes.post("/import/contentkeys", async (c) => {
   return respond(c.env, c.var.store, tenant.tenantId, result, (keys) => c.json(keys.map(contentKeyJson)));
 });
 
+const exportContentKeysDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: CONTENT_KEYS,
+    summary: "Export content keys as a CPIX 2.3 document",
+    description:
+      "Encrypted for Certificate (CPIX 2.3 DeliveryData); without one, plain only when AllowPlainContentKeyExport is set. Every export is recorded in the audit log (category 10).",
+    body: { kind: "json", schema: CONTENT_KEY_EXPORT },
+    responses: {
+      200: { kind: "xml", description: "The CPIX document, as an attachment content-keys.cpix.xml" },
+      403: error("Plain export is not allowed for this tenant"),
+      404: error("No content key with one of the Ids, or none to export"),
+    },
+  }));
+
 /**
  * `{Ids?, Filter?, Certificate?}`: the selected keys (every key when neither Ids nor Filter) as CPIX 2.3, encrypted
  * for the Certificate, or plain when the tenant allowed it (AllowPlainContentKeyExport). The export is recorded
  * (ExportContentKeys, category 10, one record per key) before the document leaves.
  */
-routes.post("/export/contentkeys", async (c) => {
+routes.declare("post", "/api/Export/ContentKeys", exportContentKeysDoc, async (c) => {
   const tenant = c.var.tenant;
   const input = await parseBody(c.req.raw, parseContentKeyExport);
   if (input instanceof Response) return input;

@@ -8,6 +8,9 @@ import { tenantObject } from "../tenancy/tenant-client";
 import { ISO_INSTANT, isoInstant, jsonObject, optional, parseJson, requiredText, text } from "../http/json-fields";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
+import type { LazyRouteDoc } from "../http/route-doc";
+import { error, json } from "../http/route-doc-parts";
+import { responseShapes } from "./response-shapes";
 
 /** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */
 const MAX_CONTENT_ID_LENGTH = 1024;
@@ -52,9 +55,21 @@ export const NEW_CPIX_URL = jsonObject({
  * content id and expiry, RotateCpixUrlSecret the new secret's id); neither the token nor the URL is ever recorded.
  */
 export const cpixUrlManagementRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = cpixUrlManagementRoutes.routes;
+const routes = cpixUrlManagementRoutes;
 
-routes.post("/cpixurls", async (c) => {
+/** The tag of these routes in `GET /api/openapi.json`. */
+const SIGNED_URLS = "Signed CPIX URLs";
+
+const signCpixUrlDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SIGNED_URLS,
+    summary: "Sign a GET /api/Cpix/{contentId} URL for a reader that sends no credentials",
+    body: { kind: "json", schema: NEW_CPIX_URL },
+    responses: { 201: json("The signed URL", responseShapes().cpixUrl), 409: error("The URL secret was rotated meanwhile; ask again") },
+  }));
+
+routes.declare("post", "/api/CpixUrls", signCpixUrlDoc, async (c) => {
   const input = await parseBody(c.req.raw, (value) => parseJson(NEW_CPIX_URL, value));
   if (input instanceof Response) return input;
   const now = new Date();
@@ -78,7 +93,15 @@ routes.post("/cpixurls", async (c) => {
   return c.json({ Url: new URL(c.req.url).origin + pathAndQuery, ExpiresAt: new Date(expires * 1000).toISOString() }, 201);
 });
 
-routes.post("/cpixurls/rotate-secret", async (c) => {
+const rotateCpixUrlSecretDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SIGNED_URLS,
+    summary: "Rotate the secret that signs CPIX URLs (every URL signed before stops working)",
+    responses: { 200: json("The new secret's Id", responseShapes().cpixUrlSecret) },
+  }));
+
+routes.declare("post", "/api/CpixUrls/rotate-secret", rotateCpixUrlSecretDoc, async (c) => {
   const tenantId = c.var.tenant.tenantId;
   const result = await tenantObject(c.env, tenantId).tenant().rotateCpixUrlSecret(requestActor(c, new Date()));
   return respond(c.env, c.var.store, tenantId, result, ({ secretId }) => c.json({ SecretId: secretId }));

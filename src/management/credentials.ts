@@ -3,9 +3,11 @@ import { requestActor } from "../http/request-actor";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { CredentialIssued, CredentialView } from "../tenancy/tenant-types";
-import { parseNewCredential } from "./credential-input";
+import { NEW_CREDENTIAL, parseNewCredential } from "./credential-input";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
+import { crudRouteDocs } from "./crud-route-docs";
+import { responseShapes } from "./response-shapes";
 
 /**
  * `/api/Credentials`: the tenant's own credentials, each scoped `acquire` (acquisition endpoints), `manage`
@@ -14,9 +16,21 @@ import { parseBody, respond } from "./responses";
  * in the 201 of the POST.
  */
 export const credentialRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = credentialRoutes.routes;
+const routes = credentialRoutes;
 
-routes.post("/credentials", async (c) => {
+/** These routes' documentation, for `GET /api/openapi.json` only (dead code in the Worker). */
+const DOCS =
+  __OPENAPI__ &&
+  crudRouteDocs("Credentials", "credential", () => ({
+    create: {
+      schema: NEW_CREDENTIAL,
+      created: responseShapes().issuedCredential,
+      description: "The secret is shown once, in this answer.",
+    },
+    listed: responseShapes().credential,
+  }));
+
+routes.declare("post", "/api/Credentials", DOCS && DOCS.add, async (c) => {
   const now = new Date();
   const input = await parseBody(c.req.raw, (value) => parseNewCredential(value, now));
   if (input instanceof Response) return input;
@@ -25,19 +39,19 @@ routes.post("/credentials", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (issued) => c.json(issuedCredentialJson(issued), 201));
 });
 
-routes.get("/credentials", async (c) => {
+routes.declare("get", "/api/Credentials", DOCS && DOCS.list, async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).credentials().list();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
-routes.get("/credentials/:id", async (c) => {
+routes.declare("get", "/api/Credentials/{id}", DOCS && DOCS.read, async (c) => {
   const id = credentialIdParam(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).credentials().get(id);
   return result.ok ? c.json(credentialJson(result.value)) : managementFailureResponse(result.failure);
 });
 
-routes.delete("/credentials/:id", async (c) => {
+routes.declare("delete", "/api/Credentials/{id}", DOCS && DOCS.remove, async (c) => {
   const id = credentialIdParam(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "credential" });
   const tenantId = c.var.tenant.tenantId;

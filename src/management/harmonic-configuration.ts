@@ -9,6 +9,9 @@ import { harmonicConfiguration, resolveTenantPolicy } from "../tenancy/tenant-po
 import { tenantObject } from "../tenancy/tenant-client";
 import { flag, jsonObject, optional, parseJson } from "../http/json-fields";
 import { parseBody, respond } from "./responses";
+import type { LazyRouteDoc } from "../http/route-doc";
+import { json } from "../http/route-doc-parts";
+import { responseShapes } from "./response-shapes";
 
 /**
  * `GET/PUT /api/HarmonicConfiguration` (POST too, Axinom's verb: "Creates or updates"): `RequireSignatures` and
@@ -16,19 +19,36 @@ import { parseBody, respond } from "./responses";
  * settings that `/api/Settings` neither shows nor changes.
  */
 export const harmonicConfigurationRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = harmonicConfigurationRoutes.routes;
+const routes = harmonicConfigurationRoutes;
 
 const FIELDS = ["EncryptContentKeys", "RequireSignatures"];
 
-routes.get("/harmonicconfiguration", async (c) => {
+const readHarmonicConfigurationDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: "Settings",
+    summary: "Read the Harmonic configuration",
+    responses: { 200: json("The configuration", responseShapes().harmonicConfiguration) },
+  }));
+
+routes.declare("get", "/api/HarmonicConfiguration", readHarmonicConfigurationDoc, async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).settings().get();
   return result.ok
     ? c.json(configurationJson(harmonicConfiguration(resolveTenantPolicy(result.value))))
     : managementFailureResponse(result.failure);
 });
 
-routes.put("/harmonicconfiguration", (c) => put(c));
-routes.post("/harmonicconfiguration", (c) => put(c));
+const setHarmonicConfigurationDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: "Settings",
+    summary: "Set the Harmonic configuration (RequireSignatures, EncryptContentKeys)",
+    body: { kind: "json", schema: HARMONIC_CONFIGURATION },
+    responses: { 200: json("The configuration", responseShapes().harmonicConfiguration) },
+  }));
+
+routes.declare("put", "/api/HarmonicConfiguration", setHarmonicConfigurationDoc, (c) => put(c));
+routes.declare("post", "/api/HarmonicConfiguration", setHarmonicConfigurationDoc, (c) => put(c));
 
 async function put(c: Context<AppEnv>): Promise<Response> {
   const configuration = await parseBody(c.req.raw, parseConfiguration);

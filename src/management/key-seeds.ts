@@ -1,35 +1,76 @@
 import { routeGroup } from "../http/route-group";
 import { uuidPathParameter } from "../http/paths";
 import { managementFailureResponse } from "../http/management-errors";
-import { MAX_PAGE_SIZE, readPaging } from "../http/paging";
+import { MAX_PAGE_SIZE, PAGING_QUERY, readPaging } from "../http/paging";
 import { requestActor } from "../http/request-actor";
 import { tenantObject } from "../tenancy/tenant-client";
 import type { KeySeedView } from "../tenancy/tenant-types";
-import { exportKeySeeds } from "./export-key-seeds";
+import { exportKeySeeds, KEY_SEED_EXPORT } from "./export-key-seeds";
 import { keySeedJson } from "./key-seed-json";
 import { managementRequestFailureResponse } from "./management-request-failure";
-import { parseKeySeedChange, parseKeySeedImports, parseNewKeySeed } from "./key-seed-input";
+import {
+  KEY_SEED_CHANGE,
+  KEY_SEED_IMPORTS,
+  NEW_KEY_SEED,
+  parseKeySeedChange,
+  parseKeySeedImports,
+  parseNewKeySeed,
+} from "./key-seed-input";
 import { parseBody, respond } from "./responses";
+import type { LazyRouteDoc } from "../http/route-doc";
+import * as v from "valibot";
+import { DELETED, ID_PATH, error, json } from "../http/route-doc-parts";
+import { responseShapes } from "./response-shapes";
 
 /** Key Seeds API (Axinom Key Service API help), mounted under `/api` behind tenant auth with the `manage` scope. */
 export const keySeedRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = keySeedRoutes.routes;
+const routes = keySeedRoutes;
 
-routes.get("/keyseeds", async (c) => {
+/** The tag of these routes in `GET /api/openapi.json`. */
+const SEEDS = "Key Seeds";
+
+const listKeySeedsDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "List the key seeds (never their values)",
+    query: [PAGING_QUERY],
+    responses: { 200: json("A page of key seeds", v.array(responseShapes().keySeed)) },
+  }));
+
+routes.declare("get", "/api/KeySeeds", listKeySeedsDoc, async (c) => {
   const paging = readPaging((name) => c.req.queries(name) ?? []);
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).keySeeds().list(paging.value, new Date());
   return result.ok ? c.json(result.value.items.map(keySeedJson)) : managementFailureResponse(result.failure);
 });
 
-routes.get("/keyseeds/:id", async (c) => {
+const readKeySeedDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "Read a key seed",
+    pathParameters: ID_PATH,
+    responses: { 200: json("The seed", responseShapes().keySeed), 404: error("No key seed with this Id") },
+  }));
+
+routes.declare("get", "/api/KeySeeds/{id}", readKeySeedDoc, async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const result = await tenantObject(c.env, c.var.tenant.tenantId).keySeeds().get(id, new Date());
   return result.ok ? c.json(keySeedJson(result.value)) : managementFailureResponse(result.failure);
 });
 
-routes.post("/keyseeds", async (c) => {
+const createKeySeedDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "Generate a key seed (30 random bytes)",
+    body: { kind: "json", schema: NEW_KEY_SEED },
+    responses: { 201: json("The new seed", responseShapes().keySeed), 409: error("A key seed with this Id exists") },
+  }));
+
+routes.declare("post", "/api/KeySeeds", createKeySeedDoc, async (c) => {
   const input = await parseBody(c.req.raw, parseNewKeySeed);
   if (input instanceof Response) return input;
   const tenantId = c.var.tenant.tenantId;
@@ -37,7 +78,18 @@ routes.post("/keyseeds", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed), 201));
 });
 
-routes.put("/keyseeds/:id", async (c) => {
+const changeKeySeedDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "Rename a key seed or make it the default",
+    description: "Making a seed the default is scheduled: every location switches at the same instant (DefaultEffectiveAt).",
+    pathParameters: ID_PATH,
+    body: { kind: "json", schema: KEY_SEED_CHANGE },
+    responses: { 200: json("The seed", responseShapes().keySeed), 404: error("No key seed with this Id") },
+  }));
+
+routes.declare("put", "/api/KeySeeds/{id}", changeKeySeedDoc, async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const change = await parseBody(c.req.raw, parseKeySeedChange);
@@ -47,7 +99,20 @@ routes.put("/keyseeds/:id", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (seed) => c.json(keySeedJson(seed)));
 });
 
-routes.delete("/keyseeds/:id", async (c) => {
+const deleteKeySeedDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "Delete a key seed",
+    pathParameters: ID_PATH,
+    responses: {
+      204: DELETED,
+      404: error("No key seed with this Id"),
+      409: error("The seed is the default, or was until recently and may still be in use"),
+    },
+  }));
+
+routes.declare("delete", "/api/KeySeeds/{id}", deleteKeySeedDoc, async (c) => {
   const id = uuidPathParameter(c.req.param("id"));
   if (!id) return managementRequestFailureResponse({ reason: "path-id", what: "key seed" });
   const tenantId = c.var.tenant.tenantId;
@@ -55,7 +120,16 @@ routes.delete("/keyseeds/:id", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, () => c.body(null, 204));
 });
 
-routes.post("/import/keyseeds", async (c) => {
+const importKeySeedsDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "Import key seeds (all or nothing)",
+    body: { kind: "json", schema: KEY_SEED_IMPORTS },
+    responses: { 200: json("The imported seeds", v.array(responseShapes().keySeed)), 409: error("A seed with one of the Ids exists") },
+  }));
+
+routes.declare("post", "/api/Import/KeySeeds", importKeySeedsDoc, async (c) => {
   const imports = await parseBody(c.req.raw, parseKeySeedImports);
   if (imports instanceof Response) return imports;
   const tenantId = c.var.tenant.tenantId;
@@ -63,11 +137,29 @@ routes.post("/import/keyseeds", async (c) => {
   return respond(c.env, c.var.store, tenantId, result, (seeds) => c.json(seeds.map(keySeedJson)));
 });
 
+const exportKeySeedsDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: SEEDS,
+    summary: "Export key seeds encrypted, as a PSKC document (RFC 6030)",
+    description:
+      "With Password: PBKDF2 + AES-128-CBC + HMAC-SHA256 (RFC 6030 §6.2); with Certificate: RSA-OAEP (§6.3). There is no plain export. Every export is recorded in the audit log (category 15).",
+    body: { kind: "json", schema: KEY_SEED_EXPORT },
+    responses: {
+      200: {
+        kind: "xml",
+        mediaType: "application/pskc+xml",
+        description: "The PSKC KeyContainer (RFC 6030), as an attachment key-seeds.pskcxml",
+      },
+      404: error("No key seed with one of the Ids, or no seed at all"),
+    },
+  }));
+
 /**
  * `POST /api/Export/KeySeeds` `{Ids?, Password? | Certificate?}`: the seeds as a PSKC document (RFC 6030 §6.2 or
  * §6.3), never in clear. The export is recorded (ExportKeySeeds, one audit record per seed) before it is answered.
  */
-routes.post("/export/keyseeds", async (c) => {
+routes.declare("post", "/api/Export/KeySeeds", exportKeySeedsDoc, async (c) => {
   const tenant = c.var.tenant;
   const stub = tenantObject(c.env, tenant.tenantId);
   const now = new Date();

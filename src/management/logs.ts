@@ -1,12 +1,15 @@
 import * as v from "valibot";
 import { managementFailureResponse } from "../http/management-errors";
-import { readPaging } from "../http/paging";
+import { PAGING_QUERY, readPaging } from "../http/paging";
 import { readQuery } from "../http/query";
 import { routeGroup } from "../http/route-group";
 import { tenantObject } from "../tenancy/tenant-client";
 import { instant, optional, uuid } from "../http/json-fields";
 import { LOG_CATEGORY, type LogCategory, type LogEntry, type LogFilter } from "../tenancy/tenant-types";
 import { managementRequestFailureResponse } from "./management-request-failure";
+import type { LazyRouteDoc } from "../http/route-doc";
+import { json } from "../http/route-doc-parts";
+import { responseShapes } from "./response-shapes";
 
 /**
  * `GET /api/Logs` (Axinom Key Service API help, GET api/Logs): what was issued, with which seed (never key values),
@@ -15,13 +18,22 @@ import { managementRequestFailureResponse } from "./management-request-failure";
  * `kid`; paged by `$top` and `$skip`.
  */
 export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = logRoutes.routes;
+const routes = logRoutes;
 
 /** Longest `contentId` filter: issuance records keep at most this much of a content id (acquisition-support.ts). */
 const MAX_CONTENT_ID_FILTER_LENGTH = 256;
 const CATEGORIES = new Set<number>(Object.values(LOG_CATEGORY));
 
-routes.get("/logs", async (c) => {
+const listLogsDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: "Logs",
+    summary: "List issuance and audit records, newest first",
+    query: [PAGING_QUERY, LOG_FILTER_QUERY],
+    responses: { 200: json("A page of records; never a key value", v.array(responseShapes().logEntry)) },
+  }));
+
+routes.declare("get", "/api/Logs", listLogsDoc, async (c) => {
   const paging = readPaging((name) => c.req.queries(name) ?? []);
   if (!paging.ok) return managementRequestFailureResponse({ reason: "invalid-input", message: paging.message });
   const filter = readQuery(LOG_FILTER_QUERY, (name) => c.req.queries(name) ?? []);

@@ -14,15 +14,29 @@ import type { NewWidevineCredential, WidevineCredentialView } from "../tenancy/t
 import { jsonObject, optional, parseJson, requiredText, text, uuid } from "../http/json-fields";
 import { managementRequestFailureResponse, type ManagementRequestFailure } from "./management-request-failure";
 import { parseBody, respond } from "./responses";
+import { crudRouteDocs } from "./crud-route-docs";
+import { responseShapes } from "./response-shapes";
 
 /**
  * `/api/WidevineProtectionInfoCredentials` (Axinom Key Service API help): signers of the Widevine CENC API. The secrets
  * are shown once, in the 201 of the POST; lists and reads never carry them.
  */
 export const widevineCredentialRoutes = routeGroup({ kind: "tenant", scope: "manage" });
-const routes = widevineCredentialRoutes.routes;
+const routes = widevineCredentialRoutes;
 
-routes.post("/widevineprotectioninfocredentials", async (c) => {
+/** These routes' documentation, for `GET /api/openapi.json` only (dead code in the Worker). */
+const DOCS =
+  __OPENAPI__ &&
+  crudRouteDocs("Widevine signers", "Widevine CENC API signer", () => ({
+    create: {
+      schema: NEW_WIDEVINE_CREDENTIAL,
+      created: responseShapes().issuedWidevineCredential,
+      description: "AES signing material is generated when neither it nor RsaPublicKey is sent, and shown once, in this answer.",
+    },
+    listed: responseShapes().widevineCredential,
+  }));
+
+routes.declare("post", "/api/WidevineProtectionInfoCredentials", DOCS && DOCS.add, async (c) => {
   const input = await parseBody(c.req.raw, parseNewCredential);
   if (input instanceof Response) return input;
   const credential = await input;
@@ -48,12 +62,12 @@ routes.post("/widevineprotectioninfocredentials", async (c) => {
   );
 });
 
-routes.get("/widevineprotectioninfocredentials", async (c) => {
+routes.declare("get", "/api/WidevineProtectionInfoCredentials", DOCS && DOCS.list, async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).widevineSigners().list();
   return result.ok ? c.json(result.value.map(credentialJson)) : managementFailureResponse(result.failure);
 });
 
-routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
+routes.declare("get", "/api/WidevineProtectionInfoCredentials/{id}", DOCS && DOCS.read, async (c) => {
   const result = await tenantObject(c.env, c.var.tenant.tenantId).widevineSigners().list();
   if (!result.ok) return managementFailureResponse(result.failure);
   const found = result.value.find((view) => view.id === c.req.param("id").toLowerCase());
@@ -62,7 +76,7 @@ routes.get("/widevineprotectioninfocredentials/:id", async (c) => {
     : managementFailureResponse({ reason: "not-found", what: "Widevine credential", id: c.req.param("id").slice(0, 64) });
 });
 
-routes.delete("/widevineprotectioninfocredentials/:id", async (c) => {
+routes.declare("delete", "/api/WidevineProtectionInfoCredentials/{id}", DOCS && DOCS.remove, async (c) => {
   const tenantId = c.var.tenant.tenantId;
   // The tenant object deletes the signer, then releases its name across the service.
   const result = await tenantObject(c.env, tenantId).widevineSigners().delete(c.req.param("id").toLowerCase(), requestActor(c, new Date()));

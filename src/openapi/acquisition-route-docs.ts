@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { PROTECTION_SCHEMES } from "../domain/protection-scheme";
 import type { QuerySchema } from "../http/query";
 import { DRM_TYPES, TRACK_TYPES } from "../protocols/widevine-cenc/request";
-import type { ResponseDoc, RouteDoc } from "./route-doc";
+import type { ResponseDoc, RouteDoc } from "../http/route-doc";
 
 const ACQUIRE = { kind: "tenant", scope: "acquire" } as const;
 const TAG = "Key Acquisition";

@@ -3,15 +3,24 @@ import type * as v from "valibot";
 import { ERROR_MESSAGE_HEADER } from "../http/errors";
 import { isListParameter, type QuerySchema } from "../http/query";
 import { acquisitionRouteDocs } from "./acquisition-route-docs";
-import { managementRouteDocs } from "./management-route-docs";
+import { MANAGEMENT_ROUTE_GROUPS } from "./management-route-groups";
 import { operatorRouteDocs } from "./operator-route-docs";
-import { responseShapes } from "./response-shapes";
-import type { BodyDoc, ErrorShape, ResponseDoc, RouteDoc } from "./route-doc";
+import { responseShapes } from "../management/response-shapes";
+import type { BodyDoc, ErrorShape, ResponseDoc, RouteDoc } from "../http/route-doc";
+import type { RouteGroup } from "../http/route-group";
 
-/** Every documented route: the table `GET /api/openapi.json` is built from (add a route's entry to one of these lists). */
+/** Every documented route: the table `GET /api/openapi.json` is built from, in the document's order. */
 export function routeDocs(): RouteDoc[] {
   const shapes = responseShapes();
-  return [...operatorRouteDocs(shapes), ...managementRouteDocs(shapes), ...acquisitionRouteDocs()];
+  return [...operatorRouteDocs(shapes), ...MANAGEMENT_ROUTE_GROUPS.flatMap(declaredRouteDocs), ...acquisitionRouteDocs()];
+}
+
+/** The documentation of the routes a group declared, with the group's access. */
+export function declaredRouteDocs(group: RouteGroup): RouteDoc[] {
+  return group.declared.map(({ method, path, doc }) => {
+    if (!doc) throw new Error(`${method} ${path} has no documentation: build the document with __OPENAPI__ true`);
+    return { method, path, access: group.access, ...doc() };
+  });
 }
 
 /**

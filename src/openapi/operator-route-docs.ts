@@ -3,8 +3,8 @@ import { ROTATION_REQUEST } from "../admin/kek-rotation";
 import { TENANT_NAME } from "../admin/tenants";
 import { TENANT_CHANGE } from "../admin/tenant-lifecycle";
 import { TENANT_DELETE_QUERY, TENANT_LIST_QUERY } from "../admin/tenant-list";
-import type { ResponseShapes } from "./response-shapes";
-import type { RouteDoc } from "./route-doc";
+import type { ResponseShapes } from "../management/response-shapes";
+import type { RouteDoc } from "../http/route-doc";
 
 const OPERATOR = { kind: "operator" } as const;
 const TAG = "Operator";

@@ -1,6 +1,6 @@
 import type * as v from "valibot";
-import type { QuerySchema } from "../http/query";
-import type { RouteAccess } from "../http/route-group";
+import type { QuerySchema } from "./query";
+import type { RouteAccess } from "./route-access";
 
 /** Who may call a documented route: a route group's access, or nobody needs credentials. */
 export type DocumentedAccess = RouteAccess | { readonly kind: "public" };
@@ -57,4 +57,19 @@ export interface RouteDoc {
   readonly errors?: ErrorShape;
   /** Statuses the route itself answers (success and route-specific errors); auth, body and storage errors are added. */
   readonly responses: Readonly<Record<number, ResponseDoc>>;
+}
+
+/** What a route declares for the document besides its method, path and access (those come from the declaration). */
+export type RouteDocParts = Omit<RouteDoc, "method" | "path" | "access">;
+
+/** A route's documentation, built when the document is (its schemas may be defined further down their module). */
+export type LazyRouteDoc = () => RouteDocParts;
+
+declare global {
+  /**
+   * True where the OpenAPI document is built (scripts/openapi.mjs, the tests), false in the Worker (`[define]` in
+   * wrangler.toml): a declaration's documentation is written `__OPENAPI__ && (() => ({…}))`, so esbuild drops it, and the
+   * response shapes it names, from the Worker bundle as dead code (issue 27: the 100 KiB gzip budget).
+   */
+  const __OPENAPI__: boolean;
 }

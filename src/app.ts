@@ -93,17 +93,17 @@ export function createApp(): Hono<AppEnv> {
   return app;
 }
 
-/** The middleware that enforces an access declaration, in order. */
-function guardsFor(access: RouteAccess): MiddlewareHandler<AppEnv>[] {
+/** The middleware that enforces a group's access declaration, in order. */
+function guardsFor({ access, suspended }: RouteGroup): MiddlewareHandler<AppEnv>[] {
   switch (access.kind) {
     case "tenant":
-      return [tenantAuth(access.scope), tenantOriginGuard()];
+      return [tenantAuth(access.scope, suspended), tenantOriginGuard()];
     case "operator":
       return [operatorOriginGuard(), adminAuth()];
     case "signed-request":
       return [];
     case "tenant-or-signed-url":
-      return [tenantOrSignedUrlAuth(access.scope), tenantOriginGuard()];
+      return [tenantOrSignedUrlAuth(access.scope, suspended), tenantOriginGuard()];
   }
 }
 
@@ -115,7 +115,7 @@ function guardsFor(access: RouteAccess): MiddlewareHandler<AppEnv>[] {
 function mountRouteGroup(app: Hono<AppEnv>, base: string, group: RouteGroup): void {
   let access = ROUTE_ACCESS.get(app);
   if (!access) ROUTE_ACCESS.set(app, (access = new Map()));
-  const guards = [storageFaultAnswer(group), ...guardsFor(group.access)];
+  const guards = [storageFaultAnswer(group), ...guardsFor(group)];
   for (const path of new Set(group.routes.routes.map((route) => joinPath(base, route.path)))) {
     app.use(path, ...guards);
     access.set(path, group.access);

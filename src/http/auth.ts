@@ -58,7 +58,7 @@ export function parseBasicAuthorization(header: string | undefined): { user: str
  * is refused with 429 before its credentials are checked. An authenticated tenant then draws on its budget for
  * the scope's kind of request (429 past it).
  */
-export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
+export function tenantAuth(scope: CredentialScope, suspendedAnswer: () => Response): MiddlewareHandler<AppEnv> {
   const budget: RateLimitBudget = scope === "acquire" ? "acquisition" : "management";
   return async function tenantAuthMiddleware(c, next) {
     const client = clientAddress(c.req.raw);
@@ -82,6 +82,8 @@ export function tenantAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
       // cross-site ones included.
       return requestFailureResponse({ reason: "tenant-authentication-failed", challenge: !isBrowserRequest(c.req.raw) });
     }
+    // Only a caller holding the tenant's credential learns it is suspended (issue 28); every other caller gets the 401.
+    if (tenant.suspended) return suspendedAnswer();
     // 403 names the scope, never the credential.
     if (!credential.scopes.includes(scope)) return requestFailureResponse({ reason: "missing-scope", scope });
     if (await overTenantBudget(c.env, budget, tenant.tenantId)) return requestFailureResponse({ reason: "over-budget", budget });

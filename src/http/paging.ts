@@ -11,7 +11,7 @@ export const MAX_PAGE_SIZE = 100;
 export const MAX_SKIP = 1_000_000;
 
 /** A decimal integer parameter in `min..max`; the text decides (digits only), not `Number`'s leniency. */
-function decimalParameter(name: string, min: number, max: number, absent: number) {
+export function decimalParameter(name: string, min: number, max: number, absent: number) {
   const rule = `${name} must be an integer from ${min} to ${max}`;
   return optional(
     v.pipe(

@@ -13,6 +13,8 @@ export type RequestFailure =
   /** Unknown tenant, or a wrong, revoked or expired secret: one answer for all. `challenge` unless a browser asked. */
   | { readonly reason: "tenant-authentication-failed"; readonly challenge: boolean }
   | { readonly reason: "operator-authentication-failed" }
+  /** An authenticated tenant the operator suspended (`PUT /admin/tenants/{id}`, issue 28). */
+  | { readonly reason: "tenant-suspended" }
   /** A valid credential without the scope the route needs. */
   | { readonly reason: "missing-scope"; readonly scope: CredentialScope }
   /** The tenant's budget of this kind of request is used up for the rate-limit period. */
@@ -64,6 +66,8 @@ export function requestFailureResponse(failure: RequestFailure): Response {
         `Forbidden: this credential lacks the ${failure.scope} scope; ${endpoints} need a credential holding ${failure.scope}`,
       );
     }
+    case "tenant-suspended":
+      return jsonError(403, "Tenant suspended");
     case "over-budget":
       return tooManyRequests(`Rate limit of ${failure.budget} requests for this tenant reached`);
     case "signed-url-refused":

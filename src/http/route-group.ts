@@ -22,11 +22,13 @@ export interface RouteDeclaration {
   readonly doc: LazyRouteDoc | false;
 }
 
-/** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry". */
+/** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry" and "tenant suspended". */
 export interface RouteGroup {
   readonly access: RouteAccess;
   readonly routes: Hono<AppEnv>;
   readonly unavailable: (retryAfterSeconds: number) => Response;
+  /** The refusal of an authenticated tenant the operator suspended (issue 28), in the group's protocol shape. */
+  readonly suspended: () => Response;
   /** The routes declared with `declare`, in order. */
   readonly declared: readonly RouteDeclaration[];
   /**
@@ -54,17 +56,27 @@ function jsonUnavailable(retryAfterSeconds: number): Response {
   return requestFailureResponse({ reason: "storage-unavailable", retryAfterSeconds });
 }
 
+/** The Management API's shape of a suspended tenant: JSON error, 403. */
+function jsonSuspended(): Response {
+  return requestFailureResponse({ reason: "tenant-suspended" });
+}
+
 /**
  * A new route group with its access declared.
  * @example export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" }); logRoutes.routes.get("/logs", …);
  */
-export function routeGroup(access: RouteAccess, unavailable: RouteGroup["unavailable"] = jsonUnavailable): RouteGroup {
+export function routeGroup(
+  access: RouteAccess,
+  unavailable: RouteGroup["unavailable"] = jsonUnavailable,
+  suspended: RouteGroup["suspended"] = jsonSuspended,
+): RouteGroup {
   const routes = new Hono<AppEnv>();
   const declared: RouteDeclaration[] = [];
   return {
     access,
     routes,
     unavailable,
+    suspended,
     declared,
     declare(method, path, doc, ...handlers) {
       declared.push({ method, path, doc });

@@ -21,8 +21,8 @@ export function signedUrlCredential(secretId: string): string {
  * checked by `verifyCpixUrl`. A refused URL is 403 naming why (another tenant's, rotated secret, changed, expired) and
  * counts as a failed authentication of the client address. The token is never logged or recorded.
  */
-export function tenantOrSignedUrlAuth(scope: CredentialScope): MiddlewareHandler<AppEnv> {
-  const basic = tenantAuth(scope);
+export function tenantOrSignedUrlAuth(scope: CredentialScope, suspendedAnswer: () => Response): MiddlewareHandler<AppEnv> {
+  const basic = tenantAuth(scope, suspendedAnswer);
   return async function tenantOrSignedUrlMiddleware(c, next) {
     if (c.req.header("Authorization") !== undefined || c.req.query("token") === undefined) return basic(c, next);
     const client = clientAddress(c.req.raw);
@@ -46,6 +46,8 @@ export function tenantOrSignedUrlAuth(scope: CredentialScope): MiddlewareHandler
       if (await countAuthenticationFailure(c.env, client)) return requestFailureResponse({ reason: "authentication-failures" });
       return requestFailureResponse({ reason: "signed-url-refused", refusal: verdict.ok ? { reason: "unknown-tenant" } : verdict.refusal });
     }
+    // A URL that checks is the tenant's own: its holder learns the tenant is suspended (issue 28).
+    if (tenant.suspended) return suspendedAnswer();
     if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) {
       return requestFailureResponse({ reason: "over-budget", budget: "acquisition" });
     }

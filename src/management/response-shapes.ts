@@ -110,6 +110,18 @@ function buildResponseShapes() {
       defaultKeySeedId: v.optional(id),
       snapshotVersion: v.number(),
     }),
+    tenantPage: v.strictObject({
+      items: v.array(v.strictObject({ tenantId: id, name: v.string(), created: instant, suspended: v.boolean() })),
+      cursor: v.optional(v.pipe(id, v.description("Present when more tenants follow: pass it as cursor for the next page"))),
+    }),
+    tenantLifecycle: v.strictObject({
+      tenantId: id,
+      name: v.string(),
+      created: instant,
+      suspended: v.boolean(),
+      deleteAt: v.optional(v.pipe(instant, v.description("When the tenant is erased; present while a deletion is pending"))),
+    }),
+    deletionScheduled: v.strictObject({ deleteAt: instant }),
     rotationProgress: v.strictObject({
       keyVersion: v.number(),
       rewrapped: v.number(),

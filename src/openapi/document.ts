@@ -98,8 +98,8 @@ function commonErrors(route: RouteDoc, responses: Responses): void {
       route.access.kind === "operator"
         ? "A cross-origin request"
         : acquisition
-          ? "The credential lacks the scope or its Protocols leave out this route, or a cross-origin request from an origin not allowed"
-          : "The credential lacks the scope, or a cross-origin request from an origin not allowed",
+          ? "The credential lacks the scope or its Protocols leave out this route, the tenant is suspended, or a cross-origin request from an origin not allowed"
+          : "The credential lacks the scope, the tenant is suspended, or a cross-origin request from an origin not allowed",
       acquisition && own !== "json" ? { ...json, ...errorContent(own) } : json,
       true,
     );

@@ -2,6 +2,8 @@ import * as v from "valibot";
 import { HEALTH_CHECK_NAMES } from "../admin/health-checks";
 import { ROTATION_REQUEST } from "../admin/kek-rotation";
 import { TENANT_NAME } from "../admin/tenants";
+import { TENANT_CHANGE } from "../admin/tenant-lifecycle";
+import { TENANT_DELETE_QUERY, TENANT_LIST_QUERY } from "../admin/tenant-list";
 import type { ResponseShapes } from "../management/response-shapes";
 import type { RouteDoc } from "../http/route-doc";
 
@@ -47,6 +49,51 @@ export function operatorRouteDocs(shapes: ResponseShapes): RouteDoc[] {
       summary: "Create a tenant with its first credential (both scopes) and a default key seed",
       body: { kind: "json", schema: TENANT_NAME, optional: true },
       responses: { 201: { kind: "json", description: "The tenant; managementKey is shown once", schema: shapes.newTenant } },
+    },
+    {
+      method: "get",
+      path: "/admin/tenants",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "List tenants, a page at a time in id order",
+      description: "Call again with the returned cursor until a page comes without one.",
+      query: [TENANT_LIST_QUERY],
+      responses: {
+        200: { kind: "json", description: "One page of tenants", schema: shapes.tenantPage },
+        400: { kind: "error", description: "limit or cursor breaks its rule (the message names it)" },
+      },
+    },
+    {
+      method: "put",
+      path: "/admin/tenants/{id}",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Rename, suspend or resume a tenant",
+      description:
+        "A suspended tenant is refused with 403 Tenant suspended on every tenant route (acquisition in its protocol's shape): " +
+        "at once where the change was made, everywhere within the snapshot staleness bound. Its data is kept; resuming cancels a pending deletion.",
+      pathParameters: TENANT_PATH,
+      body: { kind: "json", schema: TENANT_CHANGE, optional: true },
+      responses: {
+        200: { kind: "json", description: "The tenant as it now is", schema: shapes.tenantLifecycle },
+        404: { kind: "error", description: "No tenant with this id" },
+      },
+    },
+    {
+      method: "delete",
+      path: "/admin/tenants/{id}",
+      tag: TAG,
+      access: OPERATOR,
+      summary: "Delete a suspended tenant after a 7-day grace period",
+      description: "Every record of the tenant is erased at deleteAt; resuming it (PUT suspended false) before then cancels.",
+      pathParameters: TENANT_PATH,
+      query: [TENANT_DELETE_QUERY],
+      responses: {
+        202: { kind: "json", description: "The deletion is scheduled", schema: shapes.deletionScheduled },
+        400: { kind: "error", description: "confirm is not the tenant id in the path" },
+        404: { kind: "error", description: "No tenant with this id" },
+        409: { kind: "error", description: "The tenant is not suspended" },
+      },
     },
     {
       method: "get",

@@ -14,7 +14,8 @@ export const MAX_PARKED_BATCHES_PER_TAKE = 100;
 /** A KV value must live at least 60 s (Cloudflare KV, "expirationTtl"). */
 const MIN_KV_EXPIRATION_SECONDS = 60;
 
-function parkedPrefix(tenantId: string): string {
+/** The KV prefix of one tenant's parked batches (also erased with the tenant, src/tenancy/tenant-erasure.ts). */
+export function parkedPrefix(tenantId: string): string {
   return `${PARKED_PREFIX}${tenantId}/`;
 }
 

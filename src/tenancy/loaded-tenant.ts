@@ -51,6 +51,11 @@ export class LoadedTenant {
     return this.snapshot.tenantId;
   }
 
+  /** Whether the operator suspended the tenant as of this snapshot: every tenant route refuses it (issue 28). */
+  get suspended(): boolean {
+    return this.snapshot.suspended === true;
+  }
+
   /**
    * The credential a secret belongs to and its scopes, or undefined when none matches or the one that matches has
    * expired at `now` (refused like an unknown secret). The secret is hashed once and compared with every stored

@@ -29,6 +29,7 @@ export const LOG_CATEGORY = {
   DeleteTrustedRequester: 110,
   IssueCpixUrl: 111,
   RotateCpixUrlSecret: 112,
+  TenantLifecycle: 113,
 } as const;
 
 export type LogCategory = (typeof LOG_CATEGORY)[keyof typeof LOG_CATEGORY];
@@ -58,6 +59,11 @@ export const AUDIT_ACTION_CATEGORY = {
   DeleteContentKey: LOG_CATEGORY.DeleteContentKey,
   ImportContentKeys: LOG_CATEGORY.ImportContentKeys,
   ExportContentKeys: LOG_CATEGORY.ExportContentKeys,
+  RenameTenant: LOG_CATEGORY.TenantLifecycle,
+  SuspendTenant: LOG_CATEGORY.TenantLifecycle,
+  ResumeTenant: LOG_CATEGORY.TenantLifecycle,
+  ScheduleTenantDeletion: LOG_CATEGORY.TenantLifecycle,
+  CancelTenantDeletion: LOG_CATEGORY.TenantLifecycle,
 } as const satisfies Record<string, LogCategory>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_CATEGORY;

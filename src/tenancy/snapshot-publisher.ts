@@ -126,6 +126,7 @@ export class SnapshotPublisher {
       trustedRequesters: this.#sources.trustedRequesters.fingerprints(),
       ...(cpixUrlSecret && { cpixUrlSecret }),
       contentKeys,
+      ...(tenant.suspendedAt !== undefined && { suspended: true as const }),
     };
   }
 

@@ -43,6 +43,8 @@ export interface TenantSnapshot {
    * none), so a snapshot that lacks it is refused as a storage fault rather than read as "derive every KID".
    */
   readonly contentKeys: SnapshotContentKeys;
+  /** Present (true) while the operator has the tenant suspended: every tenant route refuses it (issue 28). */
+  readonly suspended?: true;
 }
 
 /**

@@ -5,6 +5,21 @@ const KV_LIST_PAGE = 1000;
 /** A tenant's snapshot key, `tenant/<tenantId>/snapshot` (src/tenancy/snapshot.ts `snapshotKey`). */
 const SNAPSHOT_KEY = /^tenant\/([^/]+)\/snapshot$/;
 
+/** One tenant as the Operator API lists it (`GET /admin/tenants`). */
+export interface ListedTenant {
+  readonly tenantId: string;
+  readonly name: string;
+  /** When the directory listed it: its creation for tenants created since the directory exists. */
+  readonly created: string;
+  readonly suspended: boolean;
+}
+
+/** One page of the listing, in id order; `cursor` (the last id) is present when more tenants follow. */
+export interface TenantPage {
+  readonly items: readonly ListedTenant[];
+  readonly cursor?: string;
+}
+
 /** The next tenants a KEK rotation visits, or that the directory is still listing the tenants older than itself. */
 export type DirectoryBatch =
   | { readonly indexing: true; readonly remaining: number }
@@ -25,11 +40,45 @@ export class TenantDirectory extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, listed TEXT NOT NULL, key_version INTEGER)`);
     this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // Name and suspension for the Operator API's listing (issue 28), added to directories created before it.
+    if (this.#meta("listing_columns") !== "1") {
+      ctx.storage.transactionSync(() => {
+        this.#sql.exec("ALTER TABLE tenants ADD COLUMN name TEXT NOT NULL DEFAULT ''");
+        this.#sql.exec("ALTER TABLE tenants ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0");
+        this.#setMeta("listing_columns", "1");
+      });
+    }
   }
 
   /** Lists a tenant about to be created; call before creating its object. */
-  add(tenantId: string, now: string): void {
-    this.#sql.exec("INSERT INTO tenants (id, listed) VALUES (?, ?) ON CONFLICT(id) DO NOTHING", tenantId, now);
+  add(tenantId: string, now: string, name = ""): void {
+    this.#sql.exec("INSERT INTO tenants (id, listed, name) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING", tenantId, now, name);
+  }
+
+  /** Records a tenant's name and suspension as its object now holds them (the object is their source of truth). */
+  describe(tenantId: string, name: string, suspended: boolean): void {
+    this.#sql.exec("UPDATE tenants SET name = ?, suspended = ? WHERE id = ?", name, suspended ? 1 : 0, tenantId);
+  }
+
+  /** Forgets a tenant whose object and KV records were erased. */
+  remove(tenantId: string): void {
+    this.#sql.exec("DELETE FROM tenants WHERE id = ?", tenantId);
+  }
+
+  /** Up to `limit` tenants in id order after `after`; finishes listing the tenants older than the directory first. */
+  async list(after: string | null, limit: number, now: string): Promise<TenantPage> {
+    while (this.#meta("backfill_complete") !== "1") await this.#backfillPage(now);
+    const rows = this.#sql
+      .exec<{ id: string; name: string; listed: string; suspended: number }>(
+        "SELECT id, name, listed, suspended FROM tenants WHERE id > ? ORDER BY id LIMIT ?",
+        after ?? "",
+        limit + 1,
+      )
+      .toArray();
+    const items = rows
+      .slice(0, limit)
+      .map((row) => ({ tenantId: row.id, name: row.name, created: row.listed, suspended: row.suspended === 1 }));
+    return rows.length > limit ? { items, cursor: items[items.length - 1]!.tenantId } : { items };
   }
 
   /**

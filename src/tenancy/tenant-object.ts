@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { ContentKeyOperations } from "./operations/content-key-operations";
 import { CredentialOperations } from "./operations/credential-operations";
 import { KeySeedOperations } from "./operations/key-seed-operations";
+import { armDeletionAlarm } from "./operations/lifecycle-operations";
 import { LogOperations } from "./operations/log-operations";
 import { SettingsOperations } from "./operations/settings-operations";
 import { SigningKeyOperations } from "./operations/signing-key-operations";
@@ -9,6 +10,7 @@ import { openTenantContext, type TenantContext } from "./operations/tenant-conte
 import { TenantOperations } from "./operations/tenant-operations";
 import { TrustedRequesterOperations } from "./operations/trusted-requester-operations";
 import { WidevineSignerOperations } from "./operations/widevine-signer-operations";
+import { eraseTenant } from "./tenant-erasure";
 
 /**
  * One per tenant: the single writer and source of truth (docs/storage.md). Its RPC surface is one target per record
@@ -44,7 +46,7 @@ export class TenantObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(() => this.#context.start());
   }
 
-  /** The tenant itself: creation, metadata, its snapshot and republishing, its data key and CPIX URL secret. */
+  /** The tenant itself: creation, metadata, lifecycle, its snapshot and republishing, its data key and CPIX URL secret. */
   tenant(): TenantOperations {
     return this.#tenant;
   }
@@ -82,8 +84,23 @@ export class TenantObject extends DurableObject<Env> {
     return this.#logs;
   }
 
-  /** Retries a publish whose KV write failed. */
+  /**
+   * Erases the tenant once its deletion is due; otherwise retries a publish whose KV write failed, then re-arms for a
+   * pending deletion (the object has one alarm, which a publish retry may have taken).
+   */
   override async alarm(): Promise<void> {
+    const tenant = this.#context.stores.tenant.read();
+    if (tenant?.deleteAt !== undefined && Date.now() >= Date.parse(tenant.deleteAt)) {
+      // Nothing else runs meanwhile: a resume landing between the KV deletes and deleteAll would lose a resumed tenant.
+      // A run cut short (blockConcurrencyWhile's time limit) resets the object; the alarm retries and deletes the rest.
+      await this.ctx.blockConcurrencyWhile(async () => {
+        await eraseTenant(this.#context, tenant.id);
+        // Empty tables again, so this instance answers "no tenant" like a fresh one rather than failing on dropped tables.
+        await this.#context.start();
+      });
+      return;
+    }
     await this.#context.publisher.retry();
+    if (tenant?.deleteAt !== undefined) await armDeletionAlarm(this.ctx.storage, tenant.deleteAt);
   }
 }

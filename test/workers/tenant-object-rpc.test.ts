@@ -17,6 +17,7 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ["tenant().metadata", (tenant) => tenant.tenant().metadata(new Date(NOW))],
   ["tenant().snapshot", (tenant) => tenant.tenant().snapshot()],
   ["tenant().republish", (tenant) => tenant.tenant().republish({ kind: "snapshot" })],
+  ["tenant().change", (tenant) => tenant.tenant().change({ suspended: true }, ACTOR)],
   ["tenant().prepareCpixUrl", (tenant) => tenant.tenant().prepareCpixUrl("c", NOW, ACTOR)],
   ["tenant().rotateCpixUrlSecret", (tenant) => tenant.tenant().rotateCpixUrlSecret(ACTOR)],
   ["settings().get", (tenant) => tenant.settings().get()],

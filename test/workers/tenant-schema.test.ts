@@ -60,6 +60,11 @@ const SCHEMA_VERSION_8 = SCHEMA_VERSION_7.map((table) =>
   table.startsWith("credentials:") ? table.replace(/\)$/, ", protocols TEXT)") : table,
 );
 
+/** Schema version 9: the tenant records its suspension and a pending deletion (tenant-record-store.ts; NULL: neither). */
+const SCHEMA_VERSION_9 = SCHEMA_VERSION_8.map((table) =>
+  table.startsWith("tenant:") ? table.replace(/\)$/, ", suspended_at TEXT, delete_at TEXT)") : table,
+);
+
 /** Indexes of version 4 (SQLite's own automatic ones left out). */
 const INDEXES_VERSION_4 = [
   "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
@@ -95,8 +100,15 @@ function indexesOf(sql: SqlStorage): string[] {
     .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
 }
 
-/** Turns a version-8 object back into what version 7 left: credentials without protocols. */
+/** Turns a version-9 object back into what version 8 left: a tenant without suspension or deletion. */
+function downgradeToVersion8(sql: SqlStorage): void {
+  for (const column of ["suspended_at", "delete_at"]) sql.exec(`ALTER TABLE tenant DROP COLUMN ${column}`);
+  sql.exec("UPDATE meta SET value = '8' WHERE name = 'schema_version'");
+}
+
+/** Turns a version-9 object back into what version 7 left: credentials without protocols. */
 function downgradeToVersion7(sql: SqlStorage): void {
+  downgradeToVersion8(sql);
   sql.exec("ALTER TABLE credentials DROP COLUMN protocols");
   sql.exec("UPDATE meta SET value = '7' WHERE name = 'schema_version'");
 }
@@ -129,16 +141,16 @@ function downgradeToVersion3(sql: SqlStorage): void {
 const KID = "0f083e4e-b831-4a3d-917e-ce78076e1234";
 
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 8: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals, issuance_log.stored_kids and credentials.protocols", async () => {
+  it("creates the tables of schema version 9: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals, issuance_log.stored_kids credentials.protocols, tenant.suspended_at and tenant.delete_at", async () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
       ...schemaOf(state.storage.sql),
       indexes: indexesOf(state.storage.sql),
     }));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
   });
 
-  it("brings an object written at schema version 3 up to version 8, keeping its credentials and issuance rows", async () => {
+  it("brings an object written at schema version 3 up to version 9, keeping its credentials and issuance rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -163,7 +175,7 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
     expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
     expect(result.issuanceIds).toHaveLength(2);
     for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -185,13 +197,13 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);
   });
 
-  it("brings an object written at schema version 5 up to version 8: empty content-key tables, every seed and credential kept, keys then stored", async () => {
+  it("brings an object written at schema version 5 up to version 9: empty content-key tables, every seed and credential kept, keys then stored", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -208,13 +220,13 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion5).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
     expect(result.after).toEqual({ ...result.before, contentKeys: 0 });
     const created = await api(tenant, "POST", "/api/ContentKeys", { Name: "after the upgrade" });
     expect(created.status).toBe(201);
   });
 
-  it("brings an object written at schema version 6 up to version 8: issuance rows kept, listed with no stored KIDs", async () => {
+  it("brings an object written at schema version 6 up to version 9: issuance rows kept, listed with no stored KIDs", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -230,11 +242,11 @@ describe("tenant object schema", () => {
       return { asVersion6, upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) } };
     });
     expect(result.asVersion6).toEqual({ tables: SCHEMA_VERSION_6, version: "6" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
     const listed = await (await api(tenant, "GET", "/api/Logs?category=100")).json<{ KeyIds: string[]; StoredKeyIds: string[] }[]>();
     expect(listed).toEqual([expect.objectContaining({ KeyIds: [KID], StoredKeyIds: [] })]);
   });
-  it("brings an object written at schema version 7 up to version 8: its credentials kept, limited to no protocol, still answered", async () => {
+  it("brings an object written at schema version 7 up to version 9: its credentials kept, limited to no protocol, still answered", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -248,9 +260,28 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion7).toEqual({ tables: SCHEMA_VERSION_7, version: "7" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_8, version: "8", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
     expect(result.protocols).toEqual([{ protocols: null }]);
     expect(await (await api(tenant, "GET", "/api/Credentials")).json()).toEqual([expect.objectContaining({ Protocols: null })]);
+    expect((await api(tenant, "GET", `/api/Cpix/c1?kid=${KID}`)).status).toBe(200);
+  });
+
+  it("brings an object written at schema version 8 up to version 9: its tenant kept, neither suspended nor being deleted, still answered", async () => {
+    const tenant = await createTenant();
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      downgradeToVersion8(sql);
+      const asVersion8 = schemaOf(sql);
+      migrate(sql, TENANT_MIGRATIONS);
+      return {
+        asVersion8,
+        upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) },
+        lifecycle: sql.exec("SELECT suspended_at, delete_at FROM tenant").toArray(),
+      };
+    });
+    expect(result.asVersion8).toEqual({ tables: SCHEMA_VERSION_8, version: "8" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(result.lifecycle).toEqual([{ suspended_at: null, delete_at: null }]);
     expect((await api(tenant, "GET", `/api/Cpix/c1?kid=${KID}`)).status).toBe(200);
   });
 });

@@ -19,6 +19,8 @@ export type AcquisitionFailure =
   /** The answer would pass the size budget (src/domain/request-limits.ts MAX_ANSWER_BYTES). */
   | { readonly reason: "answer-too-large"; readonly limit: number }
   | { readonly reason: "unknown-key-seed"; readonly keySeedId: string }
+  /** The operator suspended the tenant (issue 28). */
+  | { readonly reason: "tenant-suspended" }
   /** The credential's `Protocols` (POST /api/Credentials) leave out the route's protocol. */
   | { readonly reason: "protocol-not-allowed"; readonly protocol: AcquisitionProtocol; readonly allowed: readonly AcquisitionProtocol[] }
   /**

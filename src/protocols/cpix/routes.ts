@@ -34,8 +34,11 @@ const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
 /** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET), Anevia, Broadpeak, Harmonic; behind tenant auth. */
-export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, (retryAfterSeconds) =>
-  acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+export const cpixRoutes = routeGroup(
+  { kind: "tenant", scope: "acquire" },
+  (retryAfterSeconds) =>
+    acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+  () => acquisitionFailureResponse({ reason: "tenant-suspended" }),
 );
 const routes = cpixRoutes.routes;
 
@@ -67,8 +70,11 @@ routes.post("/cpix", acquisitionProtocol("Cpix"), (c) => answerBody(c, PLAIN_CPI
  * `GET /api/Cpix/{contentId}`: Basic credentials like the routes above, or a signed URL without them
  * (`POST /api/CpixUrls`; src/http/signed-url-auth.ts).
  */
-export const cpixUrlRoutes = routeGroup({ kind: "tenant-or-signed-url", scope: "acquire" }, (retryAfterSeconds) =>
-  acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+export const cpixUrlRoutes = routeGroup(
+  { kind: "tenant-or-signed-url", scope: "acquire" },
+  (retryAfterSeconds) =>
+    acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
+  () => acquisitionFailureResponse({ reason: "tenant-suspended" }),
 );
 cpixUrlRoutes.routes.get("/cpix/:contentId", acquisitionProtocol("CpixGet"), (c) => answerUrl(c, CPIX_GET));
 

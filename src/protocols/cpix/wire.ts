@@ -49,6 +49,9 @@ function statusAndMessage(failure: AcquisitionFailure): [number, string] {
       ];
     case "unknown-key-seed":
       return [404, `No key seed with Id ${failure.keySeedId} (keySeedId)`];
+    case "tenant-suspended":
+      // RFC 9110 §15.5.4: the tenant authenticated and is refused; SPEKE's "4XX … with an error message body".
+      return [403, "Tenant suspended"];
     case "protocol-not-allowed":
       // RFC 9110 §15.5.4: the credential is known and refused for this route.
       return [403, `This credential may acquire keys only over ${failure.allowed.join(", ")} (its Protocols), not ${failure.protocol}`];

@@ -35,6 +35,8 @@ export type WidevineCencFailure =
   | { readonly reason: "signer-mismatch" }
   /** The tenant has no default key seed to derive keys from. */
   | { readonly reason: "no-key-seed" }
+  /** The signer's tenant is suspended by the operator (issue 28); told only once the signature verified. */
+  | { readonly reason: "tenant-suspended" }
   /** None of `content_id`, `pssh_data`, `asset_id` is present (proto: "in lieu of the content_id field"). */
   | { readonly reason: "content-id-missing" }
   | { readonly reason: "too-many-content-specifiers"; readonly fields: readonly string[] }
@@ -97,6 +99,8 @@ export function failureResponse(failure: WidevineCencFailure): CommonEncryptionF
       return { status: "ACCESS_DENIED", status_message: "signer is not a known provider name" };
     case "signer-mismatch":
       return { status: "ACCESS_DENIED", status_message: "signer in the body must equal the provider name in the URL path" };
+    case "tenant-suspended":
+      return { status: "ACCESS_DENIED", status_message: "Tenant suspended" };
     case "no-key-seed":
       return { status: "ACCESS_DENIED", status_message: "the tenant has no default key seed; create or import one (/api/KeySeeds)" };
     case "content-id-missing":

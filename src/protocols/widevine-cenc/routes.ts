@@ -29,6 +29,9 @@ routes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.param("signer"
 /** The signer's tenant has used up its acquisition budget (src/http/rate-limits.ts). */
 class TenantOverBudget extends Error {}
 
+/** The signer's tenant is suspended (issue 28). */
+class TenantSuspended extends Error {}
+
 /** A signer found in its tenant's snapshot, with the seed it issues from. */
 interface TenantSigner extends ResolvedSigner {
   readonly tenant: LoadedTenant;
@@ -62,6 +65,8 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
       return { tenantId: tenant.tenantId, credential: found.credential, tenant, seedId: found.keySeedId ?? tenant.defaultSeedId(now) };
     },
     async loadTenantKeys({ tenant, seedId }) {
+      // Told only once the signature verified, so nobody learns another tenant is suspended.
+      if (tenant.suspended) throw new TenantSuspended();
       // Counted only once the signature verified, so nobody can spend another tenant's budget.
       if (await overTenantBudget(c.env, "acquisition", tenant.tenantId)) throw new TenantOverBudget();
       return {
@@ -92,6 +97,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
   } catch (error) {
     if (error instanceof StorageUnavailable || error instanceof SealedValueError) throw error;
     if (error instanceof TenantOverBudget) return rateLimitedAnswer(c, RATE_LIMIT_PERIOD_SECONDS);
+    if (error instanceof TenantSuspended) return c.json(encodeSignedResponse(failureResponse({ reason: "tenant-suspended" })));
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));
   }

@@ -8,6 +8,8 @@ import { provisionTenant } from "../tenant-provision";
 import { refuse, runTransaction } from "../tenant-transaction";
 import { OPERATOR_ACTOR, type DataKeyRewrap, type ManagementResult, type RequestActor } from "../tenant-types";
 import type { TenantCreated, TenantMetadata } from "../tenant-types";
+import { changeTenant, scheduleTenantDeletion } from "./lifecycle-operations";
+import type { DeletionScheduling, TenantLifecycleChange, TenantLifecycleView } from "./lifecycle-operations";
 import { republishStoredValue } from "./publication-operations";
 import type { TenantContext } from "./tenant-context-type";
 
@@ -15,7 +17,7 @@ import type { TenantContext } from "./tenant-context-type";
 const TENANT_CREATION_PATH = "/admin/tenants";
 
 /**
- * The tenant itself (`tenant()` on the object): its creation and metadata, the snapshot it publishes, and the
+ * The tenant itself (`tenant()` on the object): its creation, metadata and lifecycle, the snapshot it publishes, and the
  * tenant-wide secrets: the data key (re-wrapped as the key-encryption key rotates) and the CPIX URL secret.
  */
 export class TenantOperations extends RpcTarget {
@@ -58,6 +60,16 @@ export class TenantOperations extends RpcTarget {
       defaultKeySeedId: stores.seeds.effectiveDefault(now),
       snapshotVersion: publisher.version(),
     }));
+  }
+
+  /** Renames, suspends or resumes the tenant (`PUT /admin/tenants/{id}`; docs/storage.md §Tenant lifecycle). */
+  change(change: TenantLifecycleChange, actor: RequestActor): Promise<ManagementResult<TenantLifecycleView>> {
+    return changeTenant(this.#context, change, actor);
+  }
+
+  /** Schedules a suspended tenant's erasure after the grace period (`DELETE /admin/tenants/{id}`). */
+  scheduleDeletion(actor: RequestActor): Promise<DeletionScheduling> {
+    return scheduleTenantDeletion(this.#context, actor);
   }
 
   /** The snapshot as the object would publish it now (also what readers in the caller's isolate prime with). */

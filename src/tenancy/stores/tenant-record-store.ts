@@ -7,6 +7,10 @@ export interface TenantRecord {
   readonly created: string;
   readonly wrappedDataKey: string;
   readonly dataKeyVersion: number;
+  /** When the operator suspended it (issue 28); absent while it serves requests. */
+  readonly suspendedAt?: string;
+  /** When its alarm erases it (a suspended tenant the operator deleted); absent unless a deletion is pending. */
+  readonly deleteAt?: string;
 }
 
 interface TenantRow extends Record<string, SqlStorageValue> {
@@ -15,6 +19,8 @@ interface TenantRow extends Record<string, SqlStorageValue> {
   created: string;
   wrapped_data_key: string;
   data_key_version: number;
+  suspended_at: string | null;
+  delete_at: string | null;
 }
 
 /** The `tenant` table: one row once the tenant exists, none before. */
@@ -25,6 +31,8 @@ export class TenantRecordStore {
       sql: `CREATE TABLE tenant (id TEXT PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL,
      wrapped_data_key TEXT NOT NULL, data_key_version INTEGER NOT NULL)`,
     },
+    { version: 9, sql: "ALTER TABLE tenant ADD COLUMN suspended_at TEXT" },
+    { version: 9, sql: "ALTER TABLE tenant ADD COLUMN delete_at TEXT" },
   ];
 
   readonly #sql: SqlStorage;
@@ -35,7 +43,9 @@ export class TenantRecordStore {
 
   /** The tenant this object holds, or undefined before it was created. */
   read(): TenantRecord | undefined {
-    const row = this.#sql.exec<TenantRow>("SELECT id, name, created, wrapped_data_key, data_key_version FROM tenant LIMIT 1").toArray()[0];
+    const row = this.#sql
+      .exec<TenantRow>("SELECT id, name, created, wrapped_data_key, data_key_version, suspended_at, delete_at FROM tenant LIMIT 1")
+      .toArray()[0];
     return (
       row && {
         id: row.id,
@@ -43,6 +53,8 @@ export class TenantRecordStore {
         created: row.created,
         wrappedDataKey: row.wrapped_data_key,
         dataKeyVersion: row.data_key_version,
+        ...(row.suspended_at !== null && { suspendedAt: row.suspended_at }),
+        ...(row.delete_at !== null && { deleteAt: row.delete_at }),
       }
     );
   }
@@ -57,6 +69,21 @@ export class TenantRecordStore {
       tenant.wrappedDataKey,
       tenant.dataKeyVersion,
     );
+  }
+
+  /** Renames the tenant; inside a transaction. */
+  rename(name: string): void {
+    this.#sql.exec("UPDATE tenant SET name = ?", name);
+  }
+
+  /** Suspends the tenant from `at`, or resumes it (`null`), which also cancels a pending deletion; inside a transaction. */
+  setSuspended(at: string | null): void {
+    this.#sql.exec("UPDATE tenant SET suspended_at = ?, delete_at = CASE WHEN ? IS NULL THEN NULL ELSE delete_at END", at, at);
+  }
+
+  /** Schedules the erasure of a suspended tenant at `at`; inside a transaction. */
+  scheduleDeletion(at: string): void {
+    this.#sql.exec("UPDATE tenant SET delete_at = ?", at);
   }
 
   /** Replaces the wrapped data key (KEK rotation: the same data key, wrapped under another KEK); inside a transaction. */

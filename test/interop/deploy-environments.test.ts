@@ -24,6 +24,7 @@ interface Config {
   analytics_engine_datasets: { binding: string; dataset?: string }[];
   observability?: unknown;
   assets?: unknown;
+  define: Record<string, string>;
 }
 
 const ENVIRONMENTS = ["staging", "production"] as const;
@@ -45,6 +46,8 @@ function workerShape(config: Config) {
     rateLimits: config.ratelimits.map(({ name, simple }) => ({ name, simple })),
     usageDatasets: config.analytics_engine_datasets.map(({ binding }) => binding),
     observability: config.observability,
+    // `define` is not inherited: an environment without `__OPENAPI__` would throw at its first request.
+    define: config.define,
     assets: config.assets,
     main: config.main,
     compatibilityDate: config.compatibility_date,

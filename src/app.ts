@@ -1,7 +1,4 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { healthRoutes } from "./admin/health";
-import { kekRotationRoutes } from "./admin/kek-rotation";
-import { tenantAdminRoutes } from "./admin/tenants";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
 import { operatorOriginGuard, tenantOriginGuard } from "./http/browser-guard";
@@ -13,22 +10,9 @@ import { requestLog } from "./http/request-log";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
 import { storageFaultAnswer, type RouteAccess, type RouteGroup } from "./http/route-group";
-import { contentKeyTransferRoutes } from "./management/content-key-transfer";
-import { contentKeyRoutes } from "./management/content-keys";
-import { credentialRoutes } from "./management/credentials";
-import { signingKeyRoutes } from "./management/signing-keys";
-import { harmonicConfigurationRoutes } from "./management/harmonic-configuration";
-import { trustedRequesterRoutes } from "./management/trusted-requesters";
+import { ROUTE_GROUPS } from "./openapi/route-groups";
 import { SealedValueError } from "./tenancy/envelope";
 import { StorageUnavailable } from "./tenancy/storage-fault";
-import { keySeedRoutes } from "./management/key-seeds";
-import { logRoutes } from "./management/logs";
-import { settingsRoutes } from "./management/settings";
-import { widevineCredentialRoutes } from "./management/widevine-credentials";
-import { cpixRoutes, cpixUrlRoutes } from "./protocols/cpix/routes";
-import { cpixUrlManagementRoutes } from "./management/cpix-urls";
-import { widevineCencRoutes } from "./protocols/widevine-cenc/routes";
-import { openApiDocument } from "./openapi/route";
 
 /** The routes that need no credentials at all: the service banner, the health check and the OpenAPI document. */
 export const PUBLIC_PATHS: readonly string[] = ["/", "/healthz", "/api/openapi.json"];
@@ -43,10 +27,8 @@ export function createApp(): Hono<AppEnv> {
   app.use(requestLog());
   app.use(responseHeaders());
 
-  app.get("/", (c) => c.json({ service: "edge-key-service", status: "ok" }));
-  app.get("/healthz", (c) => c.text("ok"));
-  // Before the /api/* middleware: public, and served even while the Worker lacks its secrets.
-  app.get("/api/openapi.json", openApiDocument);
+  // Before the middleware below: public, and served even while the Worker lacks its secrets.
+  for (const group of ROUTE_GROUPS) if (group.access.kind === "public") mountRouteGroup(app, group);
 
   // A Worker started without its secrets says which one is missing and how to set it (503), before any auth.
   app.use("/admin/*", requireConfiguration("operator"));
@@ -54,23 +36,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.use("/api/*", corsPreflight());
 
-  mountRouteGroup(app, "/admin", tenantAdminRoutes);
-  mountRouteGroup(app, "/admin", kekRotationRoutes);
-  mountRouteGroup(app, "/admin", healthRoutes);
-  mountRouteGroup(app, "/api", cpixRoutes);
-  mountRouteGroup(app, "/api", cpixUrlRoutes);
-  mountRouteGroup(app, "/", cpixUrlManagementRoutes);
-  mountRouteGroup(app, "/", keySeedRoutes);
-  mountRouteGroup(app, "/", contentKeyRoutes);
-  mountRouteGroup(app, "/", contentKeyTransferRoutes);
-  mountRouteGroup(app, "/", settingsRoutes);
-  mountRouteGroup(app, "/", logRoutes);
-  mountRouteGroup(app, "/", widevineCredentialRoutes);
-  mountRouteGroup(app, "/", credentialRoutes);
-  mountRouteGroup(app, "/", signingKeyRoutes);
-  mountRouteGroup(app, "/", trustedRequesterRoutes);
-  mountRouteGroup(app, "/", harmonicConfigurationRoutes);
-  mountRouteGroup(app, "/", widevineCencRoutes);
+  for (const group of ROUTE_GROUPS) if (group.access.kind !== "public") mountRouteGroup(app, group);
   // The path words are the router's own: a route declared once is matched in any casing (src/http/paths.ts).
   for (const route of app.routes) ROUTE_PATH_WORDS.learn(route.path);
 
@@ -94,7 +60,7 @@ export function createApp(): Hono<AppEnv> {
 }
 
 /** The middleware that enforces a group's access declaration, in order. */
-function guardsFor({ access, suspended }: RouteGroup): MiddlewareHandler<AppEnv>[] {
+function guardsFor(access: RouteAccess, suspended: RouteGroup["suspended"]): MiddlewareHandler<AppEnv>[] {
   switch (access.kind) {
     case "tenant":
       return [tenantAuth(access.scope, suspended), tenantOriginGuard()];
@@ -108,21 +74,20 @@ function guardsFor({ access, suspended }: RouteGroup): MiddlewareHandler<AppEnv>
 }
 
 /**
- * Mounts a route group under `base`, guarding exactly the paths it defines with the access it declares (a
- * sub-app's own `use("*")` would reach every route mounted under the same base). Paths are lower-case here
- * (see caseInsensitivePath).
+ * Mounts a route group at `/` (its routes carry their full paths), guarding exactly the paths it defines with the
+ * access it declares (a sub-app's own `use("*")` would reach every route mounted at the same base). Paths are
+ * lower-case here (see caseInsensitivePath). A public group has no guard and no entry in ROUTE_ACCESS.
  */
-function mountRouteGroup(app: Hono<AppEnv>, base: string, group: RouteGroup): void {
-  let access = ROUTE_ACCESS.get(app);
-  if (!access) ROUTE_ACCESS.set(app, (access = new Map()));
-  const guards = [storageFaultAnswer(group), ...guardsFor(group)];
-  for (const path of new Set(group.routes.routes.map((route) => joinPath(base, route.path)))) {
-    app.use(path, ...guards);
-    access.set(path, group.access);
+function mountRouteGroup(app: Hono<AppEnv>, group: RouteGroup): void {
+  const { access } = group;
+  if (access.kind !== "public") {
+    let accessByPath = ROUTE_ACCESS.get(app);
+    if (!accessByPath) ROUTE_ACCESS.set(app, (accessByPath = new Map()));
+    const guards = [storageFaultAnswer(group), ...guardsFor(access, group.suspended)];
+    for (const path of new Set(group.routes.routes.map((route) => route.path))) {
+      app.use(path, ...guards);
+      accessByPath.set(path, access);
+    }
   }
-  app.route(base, group.routes);
-}
-
-function joinPath(base: string, path: string): string {
-  return `${base.replace(/\/$/, "")}${path}`;
+  app.route("/", group.routes);
 }

@@ -1,9 +1,12 @@
 import * as v from "valibot";
+import type { LazyRouteDoc } from "../http/route-doc";
+import { error, json } from "../http/route-doc-parts";
 import { routeGroup } from "../http/route-group";
 import { jsonObject, optional, text } from "../http/json-fields";
 import { requestFailureResponse } from "../http/request-errors";
 import { ROTATION_BATCH_DEFAULT, ROTATION_BATCH_MAX, rotateKeyEncryptionKeyStep } from "../tenancy/kek-rotation";
 import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
+import { responseShapes } from "../management/response-shapes";
 import { stoppedResponse } from "./kek-rotation-wire";
 import { readOptionalJsonBody } from "./optional-json-body";
 
@@ -13,9 +16,21 @@ import { readOptionalJsonBody } from "./optional-json-body";
  * Body (optional): `{"cursor": "<tenant id>", "limit": 1..40}`. Behind adminAuth.
  */
 export const kekRotationRoutes = routeGroup({ kind: "operator" });
-const routes = kekRotationRoutes.routes;
 
-routes.post("/kek-rotation", async (c) => {
+const rotationDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: "Operator",
+    summary: "Re-wrap the next batch of tenants' data keys under the current key-encryption key",
+    description: "Call again with the returned cursor until done (README, Rotating the key-encryption key).",
+    body: { kind: "json", schema: ROTATION_REQUEST, optional: true },
+    responses: {
+      200: json("The progress", responseShapes().rotationProgress),
+      409: error("A data key no configured key-encryption key opens; the body also carries the progress"),
+    },
+  }));
+
+kekRotationRoutes.declare("post", "/admin/kek-rotation", rotationDoc, async (c) => {
   const body = await readOptionalJsonBody(c.req.raw, ROTATION_REQUEST, "kek-rotation");
   if (!body.ok) return body.response;
   const request = { cursor: body.value?.cursor ?? null, limit: body.value?.limit ?? ROTATION_BATCH_DEFAULT };

@@ -32,7 +32,7 @@ export async function listTenants(c: Context<AppEnv>): Promise<Response> {
  * `PUT /admin/tenants/{id}`: renames, suspends or resumes. The object publishes the snapshot that says so, which every
  * location reads within the staleness bound (docs/storage.md §Consistency); this isolate is primed with it at once.
  */
-export async function changeTenant(c: Context<AppEnv, "/tenants/:id">): Promise<Response> {
+export async function changeTenant(c: Context<AppEnv, "/admin/tenants/:id">): Promise<Response> {
   const id = tenantIdParam(c.req.param("id"));
   if (!id) return operatorRequestFailureResponse({ reason: "tenant-path-id" });
   const body = await readOptionalJsonBody(c.req.raw, TENANT_CHANGE, "tenant-change");
@@ -48,7 +48,7 @@ export async function changeTenant(c: Context<AppEnv, "/tenants/:id">): Promise<
 }
 
 /** `DELETE /admin/tenants/{id}?confirm={id}`: schedules a suspended tenant's erasure after the grace period (202). */
-export async function deleteTenant(c: Context<AppEnv, "/tenants/:id">): Promise<Response> {
+export async function deleteTenant(c: Context<AppEnv, "/admin/tenants/:id">): Promise<Response> {
   const id = tenantIdParam(c.req.param("id"));
   if (!id) return operatorRequestFailureResponse({ reason: "tenant-path-id" });
   const query = readQuery(TENANT_DELETE_QUERY, (name) => c.req.queries(name) ?? []);

@@ -5,10 +5,10 @@ import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable, StoredValueCorrupt } f
 import type { AppEnv } from "./app-env";
 import { routerPath } from "./paths";
 import type { RouteAccess } from "./route-access";
-import type { LazyRouteDoc } from "./route-doc";
+import type { DocumentedAccess, LazyRouteDoc } from "./route-doc";
 import { requestFailureResponse } from "./request-errors";
 
-export type { RouteAccess };
+export type { DocumentedAccess, RouteAccess };
 
 /** The HTTP methods our routes answer, as the OpenAPI document names them. */
 export type RouteMethod = "get" | "post" | "put" | "delete";
@@ -24,7 +24,8 @@ export interface RouteDeclaration {
 
 /** A set of routes, the access they all require, and how their protocol says "storage unavailable, retry" and "tenant suspended". */
 export interface RouteGroup {
-  readonly access: RouteAccess;
+  /** Who may call its routes; `public`: anyone, no credentials (the service banner, `/healthz`, the OpenAPI document). */
+  readonly access: DocumentedAccess;
   readonly routes: Hono<AppEnv>;
   readonly unavailable: (retryAfterSeconds: number) => Response;
   /** The refusal of an authenticated tenant the operator suspended (issue 28), in the group's protocol shape. */
@@ -32,7 +33,7 @@ export interface RouteGroup {
   /** The routes declared with `declare`, in order. */
   readonly declared: readonly RouteDeclaration[];
   /**
-   * Declares a route once: it is routed (under the `/` the group is mounted at, case-insensitively), documented in
+   * Declares a route once: it is routed (every group is mounted at `/`, so the path is the full one), documented in
    * `GET /api/openapi.json` with the group's access, and its literal words are path words (src/http/paths.ts).
    * @example keySeedRoutes.declare("get", "/api/KeySeeds/{id}", __OPENAPI__ && (() => ({ tag, summary, responses })), (c) => …);
    */
@@ -63,10 +64,10 @@ function jsonSuspended(): Response {
 
 /**
  * A new route group with its access declared.
- * @example export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" }); logRoutes.routes.get("/logs", …);
+ * @example export const logRoutes = routeGroup({ kind: "tenant", scope: "manage" }); logRoutes.declare("get", "/api/Logs", doc, …);
  */
 export function routeGroup(
-  access: RouteAccess,
+  access: DocumentedAccess,
   unavailable: RouteGroup["unavailable"] = jsonUnavailable,
   suspended: RouteGroup["suspended"] = jsonSuspended,
 ): RouteGroup {

@@ -106,6 +106,8 @@ function buildResponseShapes() {
       tenantId: id,
       name: v.string(),
       created: instant,
+      suspended: v.boolean(),
+      deleteAt: v.optional(v.pipe(instant, v.description("When the tenant is erased; present while a deletion is pending"))),
       keySeedCount: v.number(),
       defaultKeySeedId: v.optional(id),
       snapshotVersion: v.number(),

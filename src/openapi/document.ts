@@ -2,17 +2,14 @@ import { toJsonSchema, type JsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
 import { ERROR_MESSAGE_HEADER } from "../http/errors";
 import { isListParameter, type QuerySchema } from "../http/query";
-import { acquisitionRouteDocs } from "./acquisition-route-docs";
-import { MANAGEMENT_ROUTE_GROUPS } from "./management-route-groups";
-import { operatorRouteDocs } from "./operator-route-docs";
+import { ROUTE_GROUPS } from "./route-groups";
 import { responseShapes } from "../management/response-shapes";
 import type { BodyDoc, ErrorShape, ResponseDoc, RouteDoc } from "../http/route-doc";
 import type { RouteGroup } from "../http/route-group";
 
-/** Every documented route: the table `GET /api/openapi.json` is built from, in the document's order. */
+/** Every documented route, as its group declared it: what `GET /api/openapi.json` is built from, in the document's order. */
 export function routeDocs(): RouteDoc[] {
-  const shapes = responseShapes();
-  return [...operatorRouteDocs(shapes), ...MANAGEMENT_ROUTE_GROUPS.flatMap(declaredRouteDocs), ...acquisitionRouteDocs()];
+  return ROUTE_GROUPS.flatMap(declaredRouteDocs);
 }
 
 /** The documentation of the routes a group declared, with the group's access. */

@@ -72,6 +72,10 @@ export interface TenantMetadata {
   readonly tenantId: string;
   readonly name: string;
   readonly created: string;
+  /** As `GET /admin/tenants` lists it (issue 28): a suspended tenant is refused on every tenant route. */
+  readonly suspended: boolean;
+  /** When the tenant will be erased; present only while a deletion is pending. */
+  readonly deleteAt?: string;
   readonly keySeedCount: number;
   readonly defaultKeySeedId: string | undefined;
   readonly snapshotVersion: number;

@@ -191,6 +191,30 @@ describe("suspending and resuming a tenant", () => {
   });
 });
 
+describe("GET /admin/tenants/{id}", () => {
+  it("answers the suspension and a pending deletion as the listing and PUT do", async () => {
+    const tenant = await createTenant();
+    const read = async () => (await operator("GET", `/admin/tenants/${tenant.tenantId}`)).json<Record<string, unknown>>();
+    const active = await read();
+    expect(active).toMatchObject({ tenantId: tenant.tenantId, suspended: false, keySeedCount: 1 });
+    expect(active).not.toHaveProperty("deleteAt");
+
+    await setSuspended(tenant, true);
+    const suspended = await read();
+    expect(suspended).toMatchObject({ suspended: true });
+    expect(suspended).not.toHaveProperty("deleteAt");
+
+    const scheduled = await operator("DELETE", `/admin/tenants/${tenant.tenantId}?confirm=${tenant.tenantId}`);
+    const { deleteAt } = await scheduled.json<{ deleteAt: string }>();
+    expect(await read()).toMatchObject({ suspended: true, deleteAt });
+
+    await setSuspended(tenant, false);
+    const resumed = await read();
+    expect(resumed).toMatchObject({ suspended: false });
+    expect(resumed).not.toHaveProperty("deleteAt");
+  });
+});
+
 describe("deleting a tenant", () => {
   it("refuses a tenant that is not suspended with 409, and a wrong or missing confirm with 400", async () => {
     const tenant = await createTenant();

@@ -1,11 +1,17 @@
-import type { Context } from "hono";
+import * as v from "valibot";
+import { PROTECTION_SCHEMES } from "../../domain/protection-scheme";
+import type { LazyRouteDoc } from "../../http/route-doc";
 import { routeGroup } from "../../http/route-group";
-import type { AppEnv } from "../../http/app-env";
-import { readBodyBytes } from "../../http/body";
-import { chooseSeed, recordIssuance } from "../acquisition-support";
-import { cpixSecurity, harmonicSecurity, signedAnswer, type CpixSecurityOf } from "./acquisition-security";
-import { acquireCpix, acquireCpixDocument, type AcquisitionContext, type AcquisitionResult } from "./acquire";
-import type { CpixProfile, CpixUrlProfile } from "./profile";
+import {
+  ACQUISITION_TAG,
+  CPIX_ACQUISITION_RESPONSES,
+  cpixBodyRouteDoc,
+  cpixCommonQuery,
+  described,
+  describedList,
+  describedText,
+} from "../acquisition-route-doc-parts";
+import { harmonicSecurity } from "./acquisition-security";
 import { ANEVIA } from "./profiles/anevia";
 import { BROADPEAK } from "./profiles/broadpeak";
 import { CPIX_GET } from "./profiles/cpix-get";
@@ -16,33 +22,44 @@ import { SPEKE_V2_PROFILES } from "./profiles/speke-v2";
 import { SPEKE_CPIX_VERSIONS, type SpekeV2Version } from "./profiles/speke-v2-rules";
 import { readSchemeParameter } from "./scheme-parameter";
 import { acquisitionFailureResponse } from "./wire";
-import { storedKeyLookup, trackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
-import { acquisitionProtocol, unsignedGetRefusal } from "./acquisition-access";
+import { acquisitionProtocol } from "./acquisition-access";
+import { NO_HEADERS, answerBody, answerUrl, type AnswerHeaders } from "./route-answer";
 
 /** Identifies the key provider (SPEKE v2 `X-Speke-User-Agent`, v1 `Speke-User-Agent`, mandatory). */
 export const SPEKE_USER_AGENT = "edge-key-service/0.1";
 
-type Headers = Readonly<Record<string, string>>;
-const NO_HEADERS: Headers = {};
-const SPEKE_V1_HEADERS: Headers = { "Speke-User-Agent": SPEKE_USER_AGENT };
-const SPEKE_V2_AGENT_HEADERS: Headers = { "X-Speke-User-Agent": SPEKE_USER_AGENT };
+const SPEKE_V1_HEADERS: AnswerHeaders = { "Speke-User-Agent": SPEKE_USER_AGENT };
+const SPEKE_V2_AGENT_HEADERS: AnswerHeaders = { "X-Speke-User-Agent": SPEKE_USER_AGENT };
 /** "X-Speke-Version … cannot be modified by the key provider" (AWS SPEKE v2 docs, vod-workflow-method-v2): echoed. */
-const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, Headers>> = {
+const SPEKE_V2_HEADERS: Readonly<Record<SpekeV2Version, AnswerHeaders>> = {
   "2.0": { ...SPEKE_V2_AGENT_HEADERS, "X-Speke-Version": "2.0" },
   "2.1": { ...SPEKE_V2_AGENT_HEADERS, "X-Speke-Version": "2.1" },
 };
 const SPEKE_V2_SUPPORTED = Object.keys(SPEKE_CPIX_VERSIONS);
 
-/** Key Acquisition over CPIX: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX (POST and GET), Anevia, Broadpeak, Harmonic; behind tenant auth. */
-export const cpixRoutes = routeGroup(
-  { kind: "tenant", scope: "acquire" },
-  (retryAfterSeconds) =>
-    acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
-  () => acquisitionFailureResponse({ reason: "tenant-suspended" }),
-);
-const routes = cpixRoutes.routes;
+/** The CPIX routes' shape of a storage fault: SPEKE's text error, 503, `Retry-After`. */
+function cpixUnavailable(retryAfterSeconds: number): Response {
+  return acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) });
+}
 
-routes.post("/spekev2", acquisitionProtocol("SpekeV2", SPEKE_V2_AGENT_HEADERS), async (c) => {
+function cpixSuspended(): Response {
+  return acquisitionFailureResponse({ reason: "tenant-suspended" });
+}
+
+/** Key Acquisition over CPIX with the request in the body: SPEKE v2.0/v2.1, SPEKE v1, plain CPIX, Broadpeak, Harmonic; behind tenant auth. */
+export const cpixRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, cpixUnavailable, cpixSuspended);
+const routes = cpixRoutes;
+
+const spekeV2Doc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() =>
+    cpixBodyRouteDoc(
+      "SPEKE v2.0 or v2.1 key request",
+      "CPIX 2.3 (SPEKE v2.0) or 2.4 (SPEKE v2.1), by X-Speke-Version (AWS SPEKE v2 specification)",
+      { description: "Send X-Speke-Version: 2.0 or 2.1; the answer echoes it." },
+    ));
+
+routes.declare("post", "/api/SpekeV2", spekeV2Doc, acquisitionProtocol("SpekeV2", SPEKE_V2_AGENT_HEADERS), async (c) => {
   const requested = c.req.header("X-Speke-Version")?.trim();
   if (requested === undefined || !Object.hasOwn(SPEKE_CPIX_VERSIONS, requested)) {
     return acquisitionFailureResponse(
@@ -54,7 +71,17 @@ routes.post("/spekev2", acquisitionProtocol("SpekeV2", SPEKE_V2_AGENT_HEADERS), 
   return answerBody(c, SPEKE_V2_PROFILES[version], SPEKE_V2_HEADERS[version]);
 });
 
-routes.post("/speke", acquisitionProtocol("Speke", SPEKE_V1_HEADERS), async (c) => {
+const spekeV1Doc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() =>
+    cpixBodyRouteDoc("SPEKE v1 key request", "CPIX 2.0 with the speke: namespace (AWS SPEKE v1 specification)", {
+      query: [
+        cpixCommonQuery(),
+        described({ protectionScheme: describedText(`Encryption scheme for the keys: one of ${PROTECTION_SCHEMES.join(", ")}`) }),
+      ],
+    }));
+
+routes.declare("post", "/api/Speke", spekeV1Doc, acquisitionProtocol("Speke", SPEKE_V1_HEADERS), async (c) => {
   const scheme = readSchemeParameter(c.req.query("protectionScheme"));
   if (scheme === "invalid")
     return acquisitionFailureResponse(
@@ -64,30 +91,37 @@ routes.post("/speke", acquisitionProtocol("Speke", SPEKE_V1_HEADERS), async (c) 
   return answerBody(c, spekeV1Profile(scheme), SPEKE_V1_HEADERS);
 });
 
-routes.post("/cpix", acquisitionProtocol("Cpix"), (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
+const plainCpixDoc: LazyRouteDoc | false =
+  __OPENAPI__ && (() => cpixBodyRouteDoc("Plain CPIX key request", "any CPIX 2.x request (DASH-IF CPIX 2.0–2.4)"));
 
-/**
- * `GET /api/Cpix/{contentId}`: Basic credentials like the routes above, or a signed URL without them
- * (`POST /api/CpixUrls`; src/http/signed-url-auth.ts).
- */
-export const cpixUrlRoutes = routeGroup(
-  { kind: "tenant-or-signed-url", scope: "acquire" },
-  (retryAfterSeconds) =>
-    acquisitionFailureResponse({ reason: "storage-unavailable", retryAfterSeconds }, { "Retry-After": String(retryAfterSeconds) }),
-  () => acquisitionFailureResponse({ reason: "tenant-suspended" }),
-);
-cpixUrlRoutes.routes.get("/cpix/:contentId", acquisitionProtocol("CpixGet"), (c) => answerUrl(c, CPIX_GET));
-
-/** Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia). */
-routes.get("/anevia", acquisitionProtocol("Anevia"), (c) => answerUrl(c, ANEVIA));
+routes.declare("post", "/api/Cpix", plainCpixDoc, acquisitionProtocol("Cpix"), (c) => answerBody(c, PLAIN_CPIX, NO_HEADERS));
 
 /**
  * Broadpeak Origin Packager / BkS: a CPIX request body; Axinom's docs list the endpoint as GET in one revision and
  * POST in another (Axinom Key Service docs, Key Acquisition API), so both are routed. A GET whose body the platform
  * did not pass on gets the "empty body" refusal naming what to send.
  */
-routes.post("/broadpeak", acquisitionProtocol("Broadpeak"), (c) => answerBody(c, BROADPEAK, NO_HEADERS));
-routes.get("/broadpeak", acquisitionProtocol("Broadpeak"), (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+const broadpeakPostDoc: LazyRouteDoc | false =
+  __OPENAPI__ && (() => cpixBodyRouteDoc("Broadpeak key request (CPIX)", "a CPIX request as Broadpeak sends it"));
+const broadpeakGetDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() =>
+    cpixBodyRouteDoc("Broadpeak key request (CPIX in a GET body)", "a CPIX request as Broadpeak sends it", {
+      description:
+        "Axinom's documentation names both GET and POST; a GET whose body the platform did not pass on is refused naming what to send.",
+    }));
+
+routes.declare("post", "/api/Broadpeak", broadpeakPostDoc, acquisitionProtocol("Broadpeak"), (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+routes.declare("get", "/api/Broadpeak", broadpeakGetDoc, acquisitionProtocol("Broadpeak"), (c) => answerBody(c, BROADPEAK, NO_HEADERS));
+
+const harmonicDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() =>
+    cpixBodyRouteDoc(
+      "Harmonic v2 key request (CPIX, several keys, key rotation)",
+      "a CPIX request without version as Harmonic encoders send it",
+      { description: "/api/HarmonicConfiguration may require signed requests and encrypt the keys for the signer." },
+    ));
 
 /**
  * Harmonic encoders (v2: several keys, key rotation). The tenant's `/api/HarmonicConfiguration` adds Axinom's rules
@@ -96,72 +130,56 @@ routes.get("/broadpeak", acquisitionProtocol("Broadpeak"), (c) => answerBody(c, 
  * `SignResponses`); `EncryptContentKeys` encrypts the keys for that signer's certificate. A signed request is
  * verified either way, as on every CPIX endpoint.
  */
-routes.post("/harmonic/v2", acquisitionProtocol("Harmonic"), (c) => answerBody(c, HARMONIC, NO_HEADERS, harmonicSecurity));
+routes.declare("post", "/api/Harmonic/v2", harmonicDoc, acquisitionProtocol("Harmonic"), (c) =>
+  answerBody(c, HARMONIC, NO_HEADERS, harmonicSecurity),
+);
 
-async function answerBody(
-  c: Context<AppEnv>,
-  profile: CpixProfile,
-  headers: Headers,
-  securityOf: CpixSecurityOf = cpixSecurity,
-): Promise<Response> {
-  const body = await readBodyBytes(c.req.raw);
-  if (!body.ok) return acquisitionFailureResponse({ reason: "too-large" }, headers);
-  return answer(c, headers, (context) => acquireCpix(body.bytes, profile, context), securityOf);
-}
+/**
+ * `GET /api/Cpix/{contentId}`: Basic credentials like the routes above, or a signed URL without them
+ * (`POST /api/CpixUrls`; src/http/signed-url-auth.ts).
+ */
+export const cpixUrlRoutes = routeGroup({ kind: "tenant-or-signed-url", scope: "acquire" }, cpixUnavailable, cpixSuspended);
 
-async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
-  const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
-  // A signed URL's token is the request's signature; Basic credentials on a GET carry none.
-  if (c.var.tenant.policy.documentSecurity.requireSignedRequests && !c.var.signedUrl)
-    return acquisitionFailureResponse(unsignedGetRefusal());
-  const request = await profile.requestFromUrl(url, c.var.tenant.tenantId);
-  if (!request.ok) return acquisitionFailureResponse(request.failure);
-  return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context), cpixSecurity);
-}
+const cpixGetDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: ACQUISITION_TAG,
+    summary: "A complete CPIX document for readers that can only GET (Unified Streaming --mpd.cpix=URL)",
+    errors: "speke-text",
+    pathParameters: { contentId: "Becomes CPIX@contentId" },
+    query: [
+      cpixCommonQuery(),
+      described({
+        kid: describedList("Key IDs (UUIDs, repeatable); left out, one stable Key ID from the content id and scheme"),
+        drm: describedList("DRM systems (system id UUID, or widevine, playready, fairplay, clearkey; repeatable)"),
+        scheme: describedText(`One of ${PROTECTION_SCHEMES.join(", ")}`),
+      }),
+    ],
+    responses: CPIX_ACQUISITION_RESPONSES,
+  }));
 
-/** Picks the seed, runs the acquisition, commits the record of what was issued, then renders the document or the error. */
-async function answer(
-  c: Context<AppEnv>,
-  headers: Headers,
-  acquire: (context: AcquisitionContext) => Promise<AcquisitionResult>,
-  securityOf: CpixSecurityOf,
-): Promise<Response> {
-  const tenant = c.var.tenant;
-  const security = securityOf(tenant.policy, tenant.snapshot.trustedRequesters ?? []);
-  const now = new Date();
-  const seed = await chooseSeed(tenant, c.req.query("keySeedId"), now);
-  if (!seed.ok) return acquisitionFailureResponse({ reason: "unknown-key-seed", keySeedId: seed.keySeedId }, headers);
-  const overrideParameter = c.req.query("overrideKeyIds")?.toLowerCase();
-  if (overrideParameter !== undefined && overrideParameter !== "true" && overrideParameter !== "false") {
-    // Axinom: 400 "The 'overrideKeyIds' parameter has an incorrect value." (Axinom Key Service API help, api/Speke)
-    return acquisitionFailureResponse(
-      { reason: "invalid-request", message: "The 'overrideKeyIds' parameter has an incorrect value; use true or false" },
-      headers,
-    );
-  }
-  const storedKeys = trackedStoredKeyLookup(storedKeyLookup(c.env, tenant));
-  const result = await acquire({
-    tenantId: tenant.tenantId,
-    seed: seed.seed,
-    storedKeys,
-    settings: tenant.policy.signalling,
-    overrideKeyIds: overrideParameter === "true",
-    security: { now, ...security.request },
-  });
-  if (!result.ok) return acquisitionFailureResponse(result.failure, headers);
-  // Signed before it is recorded as issued.
-  const signed = await signedAnswer(tenant, result.answer.xml, security.signing, now);
-  if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
-  // Recorded before answered: a failed commit throws StorageUnavailable, answered 503 in CPIX's shape (cpixRoutes).
-  await recordIssuance(c.env, c.executionCtx, tenant, {
-    time: now.toISOString(),
-    protocol: result.answer.protocolName,
-    contentId: result.answer.contentId,
-    kids: result.answer.kids.map((kid) => kid.toString()),
-    storedKids: storedKeys.answeredKids(),
-    keySeedId: seed.seedId,
-    credential: c.var.credentialId,
-  });
-  c.set("issuance", { tenantId: tenant.tenantId, keys: result.answer.kids.length });
-  return new Response(signed.xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });
-}
+cpixUrlRoutes.declare("get", "/api/Cpix/{contentId}", cpixGetDoc, acquisitionProtocol("CpixGet"), (c) => answerUrl(c, CPIX_GET));
+
+/**
+ * Anevia/ATEME NEA-DVR: the CPIX configuration is base64url JSON in `id` (Axinom Key Service docs, Anevia); behind
+ * tenant auth. A group of its own, after `cpixUrlRoutes`, because the OpenAPI document lists it there.
+ */
+export const aneviaRoutes = routeGroup({ kind: "tenant", scope: "acquire" }, cpixUnavailable, cpixSuspended);
+
+const aneviaDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() => ({
+    tag: ACQUISITION_TAG,
+    summary: "Anevia/ATEME key request: the CPIX configuration as url-safe base64 JSON in id",
+    errors: "speke-text",
+    query: [
+      cpixCommonQuery(),
+      described({
+        id: v.pipe(v.string(), v.description("url-safe base64 of the JSON {ContentKeyIds, DrmSystemIds, ContentKeyUsageRules}")),
+        fixedIv: describedText("true: IVs derived from seed and KID, the same on every request"),
+      }),
+    ],
+    responses: CPIX_ACQUISITION_RESPONSES,
+  }));
+
+aneviaRoutes.declare("get", "/api/Anevia", aneviaDoc, acquisitionProtocol("Anevia"), (c) => answerUrl(c, ANEVIA));

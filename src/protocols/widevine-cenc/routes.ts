@@ -1,6 +1,8 @@
 import type { Context } from "hono";
+import * as v from "valibot";
 import { fromUtf8, toBase64 } from "../../domain/bytes";
 import { tenantStore } from "../../http/auth";
+import type { LazyRouteDoc, RouteDocParts } from "../../http/route-doc";
 import { routeGroup } from "../../http/route-group";
 import type { AppEnv } from "../../http/app-env";
 import { MAX_BODY_BYTES, readBodyBytes } from "../../http/body";
@@ -9,11 +11,13 @@ import { StorageUnavailable } from "../../tenancy/storage-fault";
 import { SealedValueError } from "../../tenancy/envelope";
 import { storedKeyLookup, trackedStoredKeyLookup, type TrackedStoredKeyLookup } from "../../tenancy/stored-content-keys";
 import type { LoadedTenant } from "../../tenancy/loaded-tenant";
+import { ACQUISITION_TAG } from "../acquisition-route-doc-parts";
 import { recordIssuance } from "../acquisition-support";
 import { encodeSignedResponse } from "./envelope";
 import { failureResponse } from "./failure";
 import { handleCommonEncryptionRequest, type ResolvedSigner, type WidevineCencLookups } from "./handler";
 import { rateLimitedAnswer } from "./rate-limit-wire";
+import { DRM_TYPES, TRACK_TYPES } from "./request";
 
 /**
  * Widevine Common Encryption API: `POST /api/WidevineProtectionInfo` and Shaka's documented
@@ -21,10 +25,44 @@ import { rateLimitedAnswer } from "./rate-limit-wire";
  * HTTP 200 with the protocol's own `status` (Axinom Key Service API help, POST api/WidevineProtectionInfo).
  */
 export const widevineCencRoutes = routeGroup({ kind: "signed-request" }, storageUnavailableAnswer);
-const routes = widevineCencRoutes.routes;
 
-routes.post("/api/widevineprotectioninfo", (c) => answer(c, undefined));
-routes.post("/cenc/getcontentkey/:signer", (c) => answer(c, c.req.param("signer")));
+/** Both paths answer alike; `extra` is what the second one's documentation says besides. */
+function widevineCencDoc(extra: Partial<RouteDocParts> = {}): RouteDocParts {
+  const signedResponse = v.object({ response: v.pipe(v.string(), v.metadata({ contentEncoding: "base64" })) });
+  return {
+    tag: ACQUISITION_TAG,
+    summary: "Widevine Common Encryption API: content keys and PSSH for a signed request",
+    description:
+      "Google's Widevine Common Encryption API as Shaka Packager speaks it (widevine_common_encryption.proto). Errors are answered with HTTP 200 and a non-OK status inside the response.",
+    errors: "widevine",
+    body: { kind: "protocol-json", ...widevineEnvelope(), description: "SignedModularDrmRequest" },
+    responses: {
+      200: {
+        kind: "json",
+        description: "SignedModularDrmResponse: response is base64 of the inner JSON (status OK with tracks, or an error status)",
+        schema: signedResponse,
+      },
+      429: {
+        kind: "json",
+        description: "The signer's tenant used up its acquisition budget; the inner status says so too",
+        schema: signedResponse,
+      },
+    },
+    ...extra,
+  };
+}
+
+const protectionInfoDoc: LazyRouteDoc | false = __OPENAPI__ && (() => widevineCencDoc());
+const getContentKeyDoc: LazyRouteDoc | false =
+  __OPENAPI__ &&
+  (() =>
+    widevineCencDoc({
+      summary: "Widevine Common Encryption API at Google's path (Shaka Packager --key_server_url)",
+      pathParameters: { signer: "The provider name (ignored; the body's signer decides)" },
+    }));
+
+widevineCencRoutes.declare("post", "/api/WidevineProtectionInfo", protectionInfoDoc, (c) => answer(c, undefined));
+widevineCencRoutes.declare("post", "/cenc/getcontentkey/{signer}", getContentKeyDoc, (c) => answer(c, c.req.param("signer")));
 
 /** The signer's tenant has used up its acquisition budget (src/http/rate-limits.ts). */
 class TenantOverBudget extends Error {}
@@ -117,4 +155,36 @@ function storageUnavailableAnswer(retryAfterSeconds: number): Response {
 function contentIdText(contentId: Uint8Array): string {
   const text = fromUtf8(contentId);
   return /^[\x20-\x7e]*$/.test(text) ? text : `base64:${toBase64(contentId)}`;
+}
+
+/**
+ * The Widevine CENC API envelope and, as `request`'s decoded content (JSON Schema `contentSchema`), the inner
+ * CommonEncryptionRequest: described, not validated (request.ts reads it).
+ */
+function widevineEnvelope() {
+  const base64 = (description: string) => v.pipe(v.string(), v.metadata({ contentEncoding: "base64", description }));
+  const inner = v.object({
+    content_id: base64("The content identifier"),
+    policy: v.optional(v.string()),
+    tracks: v.array(v.object({ type: v.picklist(TRACK_TYPES) })),
+    drm_types: v.optional(v.array(v.picklist(DRM_TYPES))),
+    protection_scheme: v.optional(v.union([v.string(), v.number()])),
+    first_crypto_period_index: v.optional(v.number()),
+    crypto_period_count: v.optional(v.number()),
+    crypto_period_seconds: v.optional(v.number()),
+    video_feature: v.optional(v.string()),
+  });
+  const envelope = v.object({
+    request: v.pipe(
+      v.string(),
+      v.metadata({
+        contentEncoding: "base64",
+        contentMediaType: "application/json",
+        description: "base64 of the CommonEncryptionRequest JSON",
+      }),
+    ),
+    signature: base64("AES-CBC of SHA-1(request) with the signer's key and IV, or RSASSA-PSS/SHA-1"),
+    signer: v.pipe(v.string(), v.description("The provider name of a credential from /api/WidevineProtectionInfoCredentials")),
+  });
+  return { schema: envelope, encodedContent: { request: inner } };
 }

@@ -49,13 +49,15 @@ export class TenantOperations extends RpcTarget {
     return result;
   }
 
-  /** Tenant metadata without any secret; the default seed is the one in effect at `now`. */
+  /** Tenant metadata without any secret, its suspension and pending deletion; the default seed is the one in effect at `now`. */
   metadata(now: Date): ManagementResult<TenantMetadata> {
     const { stores, publisher } = this.#context;
-    return this.#context.read(({ id: tenantId, name, created }) => ({
+    return this.#context.read(({ id: tenantId, name, created, suspendedAt, deleteAt }) => ({
       tenantId,
       name,
       created,
+      suspended: suspendedAt !== undefined,
+      ...(deleteAt !== undefined && { deleteAt }),
       keySeedCount: stores.seeds.count(),
       defaultKeySeedId: stores.seeds.effectiveDefault(now),
       snapshotVersion: publisher.version(),

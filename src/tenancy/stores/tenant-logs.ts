@@ -48,7 +48,7 @@ export class TenantLogs {
   appendIssuance(records: readonly IssuanceRecord[], nowMs: number): number {
     const appended = this.#stores.issuance.append(records);
     this.prune(nowMs, false);
-    return appended;
+    return appended.length;
   }
 
   /** Deletes log records, and credentials revoked, before the retention at `nowMs`; unless `always`, once a minute. */

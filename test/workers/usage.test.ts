@@ -2,6 +2,7 @@ import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { issuanceRecords } from "../../src/protocols/acquisition-support";
+import { parkIssuance } from "../../src/tenancy/issuance-parking";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { tenantObject } from "../../src/tenancy/tenant-client";
 import type { IssuanceRecord } from "../../src/tenancy/tenant-types";
@@ -158,6 +159,19 @@ describe("GET /api/Usage counts what was issued", () => {
     expect(await usage(tenant, `from=${dayStart(4)}&to=${dayStart(3)}`)).toEqual([
       { start: dayStart(4), protocol: "speke-v2.0", acquisitions: 3, keys: 6, contentIds: 2 },
     ]);
+  });
+
+  it("counts a batch parked in KV once the object takes it back, and a parked copy of a delivered batch not again", async () => {
+    const tenant = await createTenant();
+    const time = new Date(Date.parse(dayStart(7)) + HOUR_MS).toISOString();
+    const delivered = [record(time, "delivered", 2)];
+    expect(await deliver(tenant, delivered)).toBe(1);
+    // Both delivered and parked (an answer lost after the object stored it), and one only parked.
+    await parkIssuance(env.SNAPSHOTS, tenant.tenantId, delivered, 90);
+    await parkIssuance(env.SNAPSHOTS, tenant.tenantId, [record(time, "parked", 3)], 90);
+    const range = `from=${dayStart(7)}&to=${dayStart(6)}`;
+    expect(await usage(tenant, range)).toEqual([{ start: dayStart(7), protocol: "speke-v2.0", acquisitions: 2, keys: 5, contentIds: 2 }]);
+    expect(await usage(tenant, range)).toEqual([{ start: dayStart(7), protocol: "speke-v2.0", acquisitions: 2, keys: 5, contentIds: 2 }]);
   });
 
   it("keeps usage when the log's retention prunes the records it was counted from", async () => {

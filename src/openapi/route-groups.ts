@@ -1,6 +1,7 @@
 import { healthRoutes } from "../admin/health";
 import { kekRotationRoutes } from "../admin/kek-rotation";
 import { tenantAdminRoutes } from "../admin/tenants";
+import { usageAdminRoutes } from "../admin/usage";
 import type { RouteGroup } from "../http/route-group";
 import { contentKeyTransferRoutes } from "../management/content-key-transfer";
 import { contentKeyRoutes } from "../management/content-keys";
@@ -12,6 +13,7 @@ import { logRoutes } from "../management/logs";
 import { settingsRoutes } from "../management/settings";
 import { signingKeyRoutes } from "../management/signing-keys";
 import { trustedRequesterRoutes } from "../management/trusted-requesters";
+import { usageRoutes } from "../management/usage";
 import { widevineCredentialRoutes } from "../management/widevine-credentials";
 import { aneviaRoutes, cpixRoutes, cpixUrlRoutes } from "../protocols/cpix/routes";
 import { widevineCencRoutes } from "../protocols/widevine-cenc/routes";
@@ -28,6 +30,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   tenantAdminRoutes,
   kekRotationRoutes,
   healthRoutes,
+  usageAdminRoutes,
   // No credentials
   serviceRoutes,
   // Management API (tenant credentials with the manage scope)
@@ -37,6 +40,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   settingsRoutes,
   harmonicConfigurationRoutes,
   logRoutes,
+  usageRoutes,
   cpixUrlManagementRoutes,
   credentialRoutes,
   widevineCredentialRoutes,

@@ -57,7 +57,7 @@ const WORKERS_TEST = {
   testTimeout: 30_000,
   sequence: { groupOrder: 1 },
   maxWorkers: Math.max(3, CORES),
-  setupFiles: ["./test/workers/support/documented-routes.ts"],
+  setupFiles: ["./test/workers/support/single-prototype-proxy.ts", "./test/workers/support/documented-routes.ts"],
 };
 
 /**

@@ -33,6 +33,9 @@ const OWN_RUNTIME_FILES = [
   // Failed authentications are counted per client address for the whole runtime (other files spend some from
   // random 198.51.100.x addresses), and its tests run inside one rate-limit window.
   "test/workers/rate-limits.test.ts",
+  // GET /admin/usage answers every tenant of the deployment, which a test compares with the first page (100) of
+  // GET /admin/tenants.
+  "test/workers/usage.test.ts",
 ];
 
 /** The Workers pool: the Worker and its bindings (wrangler.toml) with the test secrets and rate limits. */

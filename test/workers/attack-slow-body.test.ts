@@ -5,6 +5,8 @@ import { LoadedTenant } from "../../src/tenancy/loaded-tenant";
 import { TEST_BINDINGS } from "../test-bindings";
 import { BASE, api, createTenant, type TestTenant } from "./support/api";
 import { createCredential } from "./support/credentials";
+import { VALID_SPEKE_V2 } from "./support/cpix-requests";
+import { tenantWithTestSeed } from "./support/tenant-with-seed";
 
 /**
  * Attack: authenticate with the headers, then hold the body back. Management routes read their body after tenantAuth
@@ -19,8 +21,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A management request whose headers go now and whose JSON body goes when `send` is called. */
-function heldBackRequest(tenant: TestTenant, method: string, path: string) {
+/** A request whose headers go now and whose body goes when `send` is called (JSON unless `contentType` says otherwise). */
+function heldBackRequest(tenant: TestTenant, method: string, path: string, headers: Record<string, string> = {}) {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
   // Set once tenantAuth has checked this request's credential (with the state of that moment). A flag the test polls,
@@ -38,14 +40,14 @@ function heldBackRequest(tenant: TestTenant, method: string, path: string) {
   })();
   const response = SELF.fetch(`${BASE}${path}`, {
     method,
-    headers: { Authorization: tenant.authorization, "Content-Type": "application/json" },
+    headers: { Authorization: tenant.authorization, "Content-Type": "application/json", ...headers },
     body,
   });
   return {
     authenticated,
     response,
     send(value: unknown): Promise<Response> {
-      controller.enqueue(utf8(JSON.stringify(value)));
+      controller.enqueue(utf8(typeof value === "string" ? value : JSON.stringify(value)));
       controller.close();
       return response;
     },
@@ -119,5 +121,44 @@ describe("a management request whose body arrives late", () => {
     expect(response.status).toBe(401);
     const settings = await api(tenant, "GET", "/api/Settings");
     expect(JSON.stringify(await settings.json())).not.toContain("attacker.example");
+  });
+});
+
+describe("an acquisition whose body arrives late", () => {
+  const SPEKE_V2 = { "Content-Type": "application/xml", "X-Speke-Version": "2.0" };
+
+  it("answers no key once the operator has suspended the tenant meanwhile (403 Tenant suspended, SPEKE's shape)", async () => {
+    const tenant = await tenantWithTestSeed();
+    const request = heldBackRequest(tenant, "POST", "/api/SpekeV2", SPEKE_V2);
+    expect(await request.authenticated).toBe(true);
+    expect((await operatorPut(tenant, { suspended: true })).status).toBe(200);
+
+    const response = await request.send(VALID_SPEKE_V2);
+    expect(response.status).toBe(403);
+    expect(await response.text()).toBe("Tenant suspended");
+  });
+
+  it("answers no key to an acquire credential revoked meanwhile (401)", async () => {
+    const tenant = await tenantWithTestSeed();
+    const { credential, as: packager } = await createCredential(tenant, { Name: "leaked packager", Scopes: ["acquire"] });
+    const request = heldBackRequest(packager, "POST", "/api/SpekeV2", SPEKE_V2);
+    expect(await request.authenticated).toBe(true);
+    expect((await api(tenant, "DELETE", `/api/Credentials/${credential.Id}`)).status).toBe(204);
+
+    const response = await request.send(VALID_SPEKE_V2);
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain("ContentKey ");
+  });
+
+  it("answers no key to an acquire credential that expired meanwhile (401)", async () => {
+    const tenant = await tenantWithTestSeed();
+    const expiresAt = new Date(Date.now() + 1500);
+    const { as: packager } = await createCredential(tenant, { Name: "job", Scopes: ["acquire"], ExpiresAt: expiresAt.toISOString() });
+    const request = heldBackRequest(packager, "POST", "/api/SpekeV2", SPEKE_V2);
+    expect(await request.authenticated).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
+
+    const response = await request.send(VALID_SPEKE_V2);
+    expect(response.status).toBe(401);
   });
 });

@@ -4,6 +4,7 @@ import { adminAuth, tenantAuth } from "./http/auth";
 import { operatorOriginGuard, tenantOriginGuard } from "./http/browser-guard";
 import { requireConfiguration } from "./http/configuration";
 import { corsPreflight } from "./http/cors";
+import { AccessWithdrawn } from "./http/access-recheck";
 import { requestFailureResponse } from "./http/request-errors";
 import { ROUTE_PATH_WORDS, caseInsensitivePath } from "./http/paths";
 import { requestLog } from "./http/request-log";
@@ -43,7 +44,8 @@ export function createApp(): Hono<AppEnv> {
   app.notFound((c) => requestFailureResponse({ reason: "no-route", method: c.req.method, path: new URL(c.req.url).pathname }));
   app.onError((error, c) => {
     // A storage fault outside any route group (a CORS preflight): the JSON shape. Groups answer in their own.
-    if (error instanceof StorageUnavailable || error instanceof SealedValueError) {
+    // AccessWithdrawn too: its route group answers it (route-group.ts), and it is no fault to log.
+    if (error instanceof StorageUnavailable || error instanceof SealedValueError || error instanceof AccessWithdrawn) {
       return requestFailureResponse({ reason: "storage-unavailable" });
     }
     // Unexpected faults only: logged without request bodies, answered without detail.

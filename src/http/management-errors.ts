@@ -8,6 +8,7 @@ import {
 import { MAX_CREDENTIALS_PER_TENANT } from "../tenancy/credentials";
 import type { ManagementFailure } from "../tenancy/tenant-types";
 import { jsonError } from "./errors";
+import { requestFailureResponse } from "./request-errors";
 
 /**
  * The one place management failures become HTTP: each typed failure has exactly one status and message. 400 for a
@@ -92,6 +93,11 @@ export function managementFailureResponse(failure: ManagementFailure): Response 
         400,
         `ExpiresAt must be at or before ${failure.creatorExpiresAt}, when the credential creating it expires: a credential cannot outlive the one that made it`,
       );
+    // Found by the object after tenantAuth let the request in: answered as tenantAuth answers the same states.
+    case "credential-not-current":
+      return requestFailureResponse({ reason: "tenant-authentication-failed", challenge: false });
+    case "tenant-suspended":
+      return requestFailureResponse({ reason: "tenant-suspended" });
   }
 }
 

@@ -2,6 +2,7 @@ import { Hono, type Handler, type MiddlewareHandler } from "hono";
 import { SealedValueError } from "../tenancy/envelope";
 import { requestRepublish } from "../tenancy/republish-request";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable, StoredValueCorrupt } from "../tenancy/storage-fault";
+import { AccessWithdrawn } from "./access-recheck";
 import type { AppEnv } from "./app-env";
 import { routerPath } from "./paths";
 import type { RouteAccess } from "./route-access";
@@ -87,8 +88,9 @@ export function routeGroup(
 }
 
 /**
- * Answers a storage fault raised anywhere below it (auth, handler) in the group's own shape. Hono hands a thrown
- * error to `onError` and records it on the context, so the fault is seen here after `next()`.
+ * Answers a storage fault raised anywhere below it (auth, handler) in the group's own shape, and access withdrawn
+ * after authentication (access-recheck.ts) as the group's guard answers it. Hono hands a thrown error to `onError`
+ * and records it on the context, so the fault is seen here after `next()`.
  */
 export function storageFaultAnswer(group: RouteGroup): MiddlewareHandler<AppEnv> {
   return async function storageFaultAnswerMiddleware(c, next) {
@@ -101,6 +103,12 @@ export function storageFaultAnswer(group: RouteGroup): MiddlewareHandler<AppEnv>
     if (c.error instanceof StorageUnavailable) {
       console.error("storage unavailable", { store: c.error.store, path: new URL(c.req.url).pathname });
       c.res = group.unavailable(STORAGE_RETRY_AFTER_SECONDS);
+    } else if (c.error instanceof AccessWithdrawn) {
+      // Found as the keys were about to be answered (access-recheck.ts): answered as tenantAuth answers the same state.
+      c.res =
+        c.error.withdrawn === "tenant-suspended"
+          ? group.suspended()
+          : requestFailureResponse({ reason: "tenant-authentication-failed", challenge: false });
     } else if (c.error instanceof SealedValueError) {
       // A stored seed, key or data key that does not open (tampered, or a KEK not configured here) is a storage fault.
       console.error("stored value does not open", { path: new URL(c.req.url).pathname, problem: c.error.message });

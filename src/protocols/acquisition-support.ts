@@ -1,5 +1,6 @@
 import type { KeySeedValue } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
+import { recheckAcquisitionAccess } from "../http/access-recheck";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
 import { IssuanceGroupCommit } from "./issuance-group-commit";
@@ -26,14 +27,17 @@ export async function chooseSeed(tenant: LoadedTenant, keySeedIdParameter: strin
  * Records an acquisition before it is answered (never key values): resolves once the tenant object has committed the
  * records (group-committed per isolate, src/protocols/issuance-group-commit.ts) or KV has parked them; otherwise
  * throws StorageUnavailable, which the route answers as 503 with `Retry-After` in its protocol's shape, never keys
- * without a record.
+ * without a record. Throws AccessWithdrawn (src/http/access-recheck.ts) for a credential or tenant refused since
+ * tenantAuth let the request in; its route group answers it.
  */
-export function recordIssuance(
+export async function recordIssuance(
   env: Env,
   executionContext: Pick<ExecutionContext, "waitUntil">,
   tenant: LoadedTenant,
   record: IssuanceRecord,
 ): Promise<void> {
+  // Every acquisition is recorded before it is answered, so access withdrawn since tenantAuth is refused here.
+  await recheckAcquisitionAccess(env, (refresh) => executionContext.waitUntil(refresh), tenant.tenantId, record.credential, new Date());
   const records = issuanceRecords(record);
   return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, tenant.policy.retention.logDays);
 }

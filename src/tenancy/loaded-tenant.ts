@@ -71,6 +71,12 @@ export class LoadedTenant {
     return { id: matched.id, scopes: matched.scopes, ...(matched.protocols && { protocols: matched.protocols }) };
   }
 
+  /** The scopes of credential `id` as of this snapshot, or undefined when it is revoked or has expired at `now`. */
+  currentScopes(id: string, now: Date): readonly CredentialScope[] | undefined {
+    const credential = this.snapshot.credentials.find((candidate) => candidate.id === id);
+    return credential && !isExpired(credential.expiresAt, now) ? credential.scopes : undefined;
+  }
+
   /** The seed id acquisitions use at `now` (honours a published switch's `effectiveAt`). */
   defaultSeedId(now: Date): string {
     return defaultSeedIdAt(this.snapshot.defaultSeed, now);

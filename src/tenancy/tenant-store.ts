@@ -13,7 +13,12 @@ import { forgetStoredContentKeys } from "./stored-content-keys";
 import { forgetRepublishRequests } from "./republish-request";
 import { signerKey, snapshotKey, type TenantSnapshot } from "./snapshot";
 import { LoadedTenant } from "./loaded-tenant";
-import { KV_CACHE_TTL_SECONDS, SNAPSHOT_MAX_STALE_MS, SNAPSHOT_MEMORY_TTL_MS } from "./snapshot-freshness";
+import {
+  KV_CACHE_TTL_SECONDS,
+  SNAPSHOT_MAX_STALE_MS,
+  SNAPSHOT_MEMORY_TTL_MS,
+  SNAPSHOT_STALENESS_BOUND_SECONDS,
+} from "./snapshot-freshness";
 
 /** Upper bound on cached signer names per isolate. */
 const MAX_CACHED_SIGNERS = 10_000;
@@ -117,7 +122,14 @@ export class TenantStore {
   async #fetch(tenantId: string, cached: CacheEntry | undefined): Promise<LoadedTenant | undefined> {
     // Read as text so its MAC can be checked over the exact bytes, and its length sizes the cache entry.
     const text = await storageCall("kv", () => this.kv.get(snapshotKey(tenantId), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }));
-    if (text === null) return cached?.tenant;
+    if (text === null) {
+      // KV may not show yet a tenant this isolate has just created (a read it cached before the write, propagation):
+      // the cached one serves meanwhile. Past the staleness bound KV's "none" holds, so an erased tenant (docs/storage.md
+      // §Tenant lifecycle) stops answering even in an isolate that cached it before it was suspended.
+      if (cached && this.clock() - cached.fetchedAt < SNAPSHOT_STALENESS_BOUND_SECONDS * 1000) return cached.tenant;
+      if (cached) TenantStore.#forget(tenantId, cached);
+      return undefined;
+    }
     // A value that fails the MAC or lacks a part is a storage fault (StoredValueCorrupt), never "no such tenant".
     const snapshot = await readSnapshotValue(tenantId, text, await kvMacKeys(this.#bindings()));
     return this.#remember(snapshot, cached, text.length);
@@ -195,6 +207,12 @@ export class TenantStore {
       TenantStore.#cache.delete(oldestId);
       TenantStore.#cacheBytes -= oldest.bytes;
     }
+  }
+
+  static #forget(tenantId: string, entry: CacheEntry): void {
+    if (TenantStore.#cache.get(tenantId) !== entry) return;
+    TenantStore.#cache.delete(tenantId);
+    TenantStore.#cacheBytes -= entry.bytes;
   }
 
   async #remember(snapshot: TenantSnapshot, cached: CacheEntry | undefined, snapshotJsonLength: number): Promise<LoadedTenant> {

@@ -58,7 +58,11 @@ export type ManagementFailure =
   /** The tenant holds MAX_CREDENTIALS_PER_TENANT credentials already. */
   | { readonly reason: "credential-limit" }
   /** A new credential would expire after `creatorExpiresAt`, when the credential creating it does (issue 24). */
-  | { readonly reason: "expiry-after-creator"; readonly creatorExpiresAt: string };
+  | { readonly reason: "expiry-after-creator"; readonly creatorExpiresAt: string }
+  /** The credential a change acts with was revoked, or expired, after the request authenticated with it. */
+  | { readonly reason: "credential-not-current" }
+  /** The operator suspended the tenant after the request authenticated (issue 28). */
+  | { readonly reason: "tenant-suspended" };
 
 export interface TenantCreated {
   readonly tenantId: string;

@@ -8,6 +8,7 @@ import {
 } from "../../src/tenancy/snapshot-freshness";
 import { tenantObject } from "../../src/tenancy/tenant-client";
 import { TenantStore } from "../../src/tenancy/tenant-store";
+import { OPERATOR_ACTOR } from "../../src/tenancy/tenant-types";
 import { TEST_BINDINGS } from "../test-bindings";
 import { api, basic, createTenant, type TestTenant } from "./support/api";
 import { createCredential, operatorCredential } from "./support/credentials";
@@ -148,7 +149,7 @@ describe("revoking credentials", () => {
 
     // Revoked in the object (which writes the snapshot to KV), not through this isolate's cache.
     const revoked = await tenantStub(tenant.tenantId).credentials().delete(credential.Id, {
-      credentialId: "test",
+      credentialId: OPERATOR_ACTOR,
       requestPath: "/api/Credentials",
       time: new Date(),
     });

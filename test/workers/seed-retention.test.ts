@@ -1,14 +1,18 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SWITCH_DELAY_SECONDS, planDefaultSwitch, retiredDefaultSeed, switchDelaySeconds } from "../../src/tenancy/key-seed-rules";
+import { OPERATOR_ACTOR } from "../../src/tenancy/tenant-types";
 import { SNAPSHOT_STALENESS_BOUND_SECONDS } from "../../src/tenancy/snapshot-freshness";
 import { KeySeedStore } from "../../src/tenancy/stores/key-seed-store";
 import { tenantObject as tenantClient } from "../../src/tenancy/tenant-client";
 import type { TenantObject } from "../../src/tenancy/tenant-object";
 import { api, createTenant, type KeySeedJson } from "./support/api";
 
-/** Who the audit records of these direct RPC calls name, at the instant each call is judged. */
-const actorAt = (time: string | Date) => ({ credentialId: "test", requestPath: "/api/KeySeeds", time: new Date(time) });
+/**
+ * Who the audit records of these direct RPC calls name, at the instant each call is judged: the operator, since the
+ * calls carry none of the tenant's credentials (acting-credential.ts refuses a credential that is not the tenant's).
+ */
+const actorAt = (time: string | Date) => ({ credentialId: OPERATOR_ACTOR, requestPath: "/api/KeySeeds", time: new Date(time) });
 
 const t0 = new Date("2026-11-23T12:00:00.000Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);

@@ -49,8 +49,9 @@ export class CredentialOperations extends RpcTarget {
       if (managesNow && stores.credentials.usableManageCount(now, id) === 0) {
         refuse({ reason: "last-manage-credential", id });
       }
-      stores.credentials.revoke(id, now.toISOString());
+      // Audited before the revocation: a credential revoking itself is checked while it is still current.
       audit(actor, "DeleteCredential", id);
+      stores.credentials.revoke(id, now.toISOString());
       return view;
     });
   }

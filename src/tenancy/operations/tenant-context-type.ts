@@ -26,7 +26,11 @@ export interface TenantContext {
    * inside rolls the whole write back and publishes nothing, so a refused request changes no state.
    */
   commit<T>(work: () => T): Promise<ManagementResult<T>>;
-  /** Records a management change in the transaction that makes it (call inside `commit`'s work). */
+  /**
+   * Records a management change in the transaction that makes it (call inside `commit`'s work or `runTransaction`);
+   * refuses it, rolling the transaction back, when its credential is no longer current or the tenant is suspended
+   * (acting-credential.ts).
+   */
   audit(actor: RequestActor, action: AuditAction, objectId: string | null): void;
   /** Migrates, then republishes when the last publish is unconfirmed (publication-operations.ts); the object's start. */
   start(): Promise<void>;

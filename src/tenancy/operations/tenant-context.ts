@@ -6,8 +6,9 @@ import { TenantLogs } from "../stores/tenant-logs";
 import type { TenantRecord } from "../stores/tenant-record-store";
 import { openTenantStores } from "../stores/tenant-stores";
 import { TenantKeyring } from "../tenant-keyring";
-import { runTransaction } from "../tenant-transaction";
+import { refuse, runTransaction } from "../tenant-transaction";
 import type { AuditAction, ManagementResult, RequestActor } from "../tenant-types";
+import { actingCredentialRefusal } from "./acting-credential";
 import { startTenantObject } from "./publication-operations";
 import type { TenantContext } from "./tenant-context-type";
 
@@ -57,6 +58,10 @@ export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env
       return result;
     },
     audit(actor: RequestActor, action: AuditAction, objectId: string | null): void {
+      // Every tenant change and export is audited in its transaction, so the acting credential is checked here, where
+      // no write can skip it, at the object's own clock: the instant of the write, not of the request's headers.
+      const refusal = actingCredentialRefusal(stores, actor, new Date());
+      if (refusal) refuse(refusal);
       logs.audit(actor, action, objectId);
     },
     start(): Promise<void> {

@@ -86,7 +86,10 @@ export class CredentialStore {
 
   /** A credential not revoked, or undefined. */
   find(id: string): CredentialView | undefined {
-    return this.views().find((view) => view.id === id);
+    const row = this.#sql
+      .exec<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM credentials WHERE id = ? AND revoked IS NULL`, id)
+      .toArray()[0];
+    return row && toView(row);
   }
 
   /** How many credentials are not revoked. */

@@ -6,7 +6,7 @@ import { openStoredContentKey } from "../../../src/tenancy/stored-content-keys";
 import type { TenantObject } from "../../../src/tenancy/tenant-object";
 import { tenantObject } from "../../../src/tenancy/tenant-client";
 import { TenantStore } from "../../../src/tenancy/tenant-store";
-import type { RequestActor } from "../../../src/tenancy/tenant-types";
+import { OPERATOR_ACTOR, type RequestActor } from "../../../src/tenancy/tenant-types";
 import { BASE, type TestTenant } from "./api";
 import { readContentKeyRecord, readPublishedSnapshot } from "./kv-values";
 
@@ -52,9 +52,12 @@ export function tenantClientOf(tenant: TestTenant): DurableObjectStub<TenantObje
   return tenantObject(env, tenant.tenantId);
 }
 
-/** Who test calls of write methods name in their audit records. */
+/**
+ * Who test calls of write methods name in their audit records: the operator, since these calls carry none of the
+ * tenant's credentials (a tenant credential's change is refused once it is revoked or expired, acting-credential.ts).
+ */
 export function testActor(): RequestActor {
-  return { credentialId: "test", requestPath: "/api/test", time: new Date() };
+  return { credentialId: OPERATOR_ACTOR, requestPath: "/api/test", time: new Date() };
 }
 
 /** The value of a stored key, opened as an export would (contentKeys().selectForExport + openStoredContentKey). */

@@ -78,8 +78,10 @@ it("gives each environment rate-limit namespaces of its own: one namespace_id sh
   expect(new Set(ids).size).toBe(ids.length);
 });
 
-it("turns Workers Logs on everywhere: the top level's [observability], which each environment inherits", () => {
-  for (const environment of [undefined, ...ENVIRONMENTS]) expect(configs.get(environment)!.observability).toEqual({ enabled: true });
+it("turns Workers Logs on everywhere but their invocation logs (a signed URL's token is in its query): the top level's [observability], which each environment inherits", () => {
+  for (const environment of [undefined, ...ENVIRONMENTS]) {
+    expect(configs.get(environment)!.observability).toEqual({ enabled: true, logs: { enabled: true, invocation_logs: false } });
+  }
 });
 
 it("gives each environment a usage dataset of its own, so staging's requests never count as production's", () => {

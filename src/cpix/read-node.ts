@@ -18,6 +18,11 @@ const DATE_TIME_PATTERN = /^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9
 /** XML Schema Part 2 §3.2.6 duration lexical space (at least one component; T needs a time component). */
 const DURATION_PATTERN =
   /^-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?$/;
+/**
+ * The value of every empty signalling placeholder, shared: a zero-length array holds nothing to change, and workerd
+ * allocates each new one outside the V8 heap (~0.25 µs; an 8-key SPEKE v2 request × 3 DRMs sends 96 placeholders).
+ */
+const EMPTY_SIGNALLING: Uint8Array = Object.freeze(new Uint8Array(0));
 
 export class ReadNode {
   #children: XmlElement[] | undefined;
@@ -161,7 +166,9 @@ export class ReadNode {
    * elide values as `qAUAAAEAAQCeB...A=`) reads as an empty placeholder instead of refusing the request.
    */
   signalingBase64(): Uint8Array {
-    return fromBase64(this.text()) ?? new Uint8Array(0);
+    const text = this.text();
+    if (text === "") return EMPTY_SIGNALLING; // the placeholders SPEKE requests send
+    return fromBase64(text) ?? EMPTY_SIGNALLING;
   }
 
   /** The element's character data, trimmed. */

@@ -23,14 +23,15 @@ export interface RequestSummary {
 
 /** The summary of a request that has been answered (`c.res` is final). */
 export function summarizeRequest(c: Context<AppEnv>, ms: number): RequestSummary {
-  const issuance = c.var.issuance as AppEnv["Variables"]["issuance"] | undefined;
+  // `c.get`, not `c.var`: Hono builds `c.var` as a new object of every variable on each read (Object.fromEntries).
+  const issuance = c.get("issuance") as AppEnv["Variables"]["issuance"] | undefined;
   // Unset on routes without tenant auth (operator, public, Widevine): Hono answers undefined for a variable never set.
-  const tenant = c.var.tenant as LoadedTenant | undefined;
+  const tenant = c.get("tenant") as LoadedTenant | undefined;
   return {
     tenant: issuance?.tenantId ?? tenant?.tenantId ?? null,
     route: routePattern(c),
     method: c.req.method,
-    protocol: (c.var.protocol as UsageProtocol | undefined) ?? null,
+    protocol: (c.get("protocol") as UsageProtocol | undefined) ?? null,
     status: c.res.status,
     keys: issuance?.keys ?? 0,
     ms,

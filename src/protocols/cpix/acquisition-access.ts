@@ -16,7 +16,7 @@ export function acquisitionProtocol(
 ): MiddlewareHandler<AppEnv> {
   return async function acquisitionProtocolMiddleware(c, next) {
     c.set("protocol", protocol);
-    const allowed = c.var.credentialProtocols;
+    const allowed = c.get("credentialProtocols"); // not `c.var`, which Hono rebuilds from every variable on each read
     if (!allowsProtocol(allowed, protocol)) {
       return acquisitionFailureResponse({ reason: "protocol-not-allowed", protocol, allowed: allowed ?? ACQUISITION_PROTOCOLS }, headers);
     }

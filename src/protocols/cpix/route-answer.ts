@@ -29,9 +29,9 @@ export async function answerBody(
 export async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Promise<Response> {
   const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
   // A signed URL's token is the request's signature; Basic credentials on a GET carry none.
-  if (c.var.tenant.policy.documentSecurity.requireSignedRequests && !c.var.signedUrl)
-    return acquisitionFailureResponse(unsignedGetRefusal());
-  const request = await profile.requestFromUrl(url, c.var.tenant.tenantId);
+  const tenant = c.get("tenant");
+  if (tenant.policy.documentSecurity.requireSignedRequests && !c.get("signedUrl")) return acquisitionFailureResponse(unsignedGetRefusal());
+  const request = await profile.requestFromUrl(url, tenant.tenantId);
   if (!request.ok) return acquisitionFailureResponse(request.failure);
   return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context), cpixSecurity);
 }
@@ -43,7 +43,8 @@ async function answer(
   acquire: (context: AcquisitionContext) => Promise<AcquisitionResult>,
   securityOf: CpixSecurityOf,
 ): Promise<Response> {
-  const tenant = c.var.tenant;
+  // `c.get`, not `c.var`: Hono builds `c.var` as a new object of every variable on each read (Object.fromEntries).
+  const tenant = c.get("tenant");
   const security = securityOf(tenant.policy, tenant.snapshot.trustedRequesters ?? []);
   const now = new Date();
   const seed = await chooseSeed(tenant, c.req.query("keySeedId"), now);
@@ -77,7 +78,7 @@ async function answer(
     kids: result.answer.kids.map((kid) => kid.toString()),
     storedKids: storedKeys.answeredKids(),
     keySeedId: seed.seedId,
-    credential: c.var.credentialId,
+    credential: c.get("credentialId"),
   });
   c.set("issuance", { tenantId: tenant.tenantId, keys: result.answer.kids.length });
   return new Response(signed.xml, { status: 200, headers: { "Content-Type": "application/xml; charset=utf-8", ...headers } });

@@ -1,5 +1,6 @@
 import { healthRoutes } from "../admin/health";
 import { kekRotationRoutes } from "../admin/kek-rotation";
+import { restoreCertificateRoutes } from "../admin/restore-certificate";
 import { tenantAdminRoutes } from "../admin/tenants";
 import type { RouteGroup } from "../http/route-group";
 import { contentKeyTransferRoutes } from "../management/content-key-transfer";
@@ -28,6 +29,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   tenantAdminRoutes,
   kekRotationRoutes,
   healthRoutes,
+  restoreCertificateRoutes,
   // No credentials
   serviceRoutes,
   // Management API (tenant credentials with the manage scope)

@@ -17,7 +17,8 @@ export class DeployRefusal extends Error {}
 
 /**
  * The deployment an environment describes: its Worker's name, the KV namespace bound as SNAPSHOTS, the title
- * `wrangler kv namespace create <namespaceName> --env <environment>` gives it, and the KEK version var.
+ * `wrangler kv namespace create <namespaceName> --env <environment>` gives it, the KEK version var and the `[assets]`
+ * directory.
  */
 export function readEnvironment(configPath, environment) {
   let config;
@@ -42,6 +43,8 @@ export function readEnvironment(configPath, environment) {
     // wrangler 4.86 kvNamespaceCreateCommand: title = `${env}-${namespace}` when --env is given.
     namespaceTitle: `${environment}-${namespaceName}`,
     keyEncryptionKeyVersion: config.vars?.KEY_ENCRYPTION_KEY_VERSION,
+    // Relative to wrangler.toml's folder, as wrangler reads it; where the OpenAPI document is served from (issue 27).
+    assetsDirectory: config.assets?.directory,
   };
 }
 

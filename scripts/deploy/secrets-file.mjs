@@ -17,11 +17,12 @@ const BASE64_OF_32_BYTES = /^[A-Za-z0-9+/]{43}=$/;
 
 /**
  * `$XDG_CONFIG_HOME/edge-key-service/<worker>.secrets` (XDG Base Directory: an absolute XDG_CONFIG_HOME, else
- * `~/.config`). The Worker name carries the environment (`edge-key-service-staging`).
+ * `~/.config`, HOME's as `environment` gives it). The Worker name carries the environment (`edge-key-service-staging`).
  */
-export function secretsFilePath(workerName, environment = process.env) {
+export function secretsFilePath(workerName, environment) {
   const configured = environment.XDG_CONFIG_HOME;
-  const configHome = configured && isAbsolute(configured) ? configured : join(homedir(), ".config");
+  const home = environment.HOME || homedir();
+  const configHome = configured && isAbsolute(configured) ? configured : join(home, ".config");
   return join(configHome, "edge-key-service", `${workerName}.secrets`);
 }
 

@@ -11,17 +11,26 @@ export class WranglerCommandError extends Error {}
 /** Runs wrangler commands for one environment of the configuration in `cwd`, printing each before it runs. */
 export class WranglerCommands {
   #cwd;
+  #env;
   #environment;
-  #path;
   #print;
+  #printError;
+  #interactive;
 
-  /** @param {{ cwd: string, environment: string, localBin: string, print: (line: string) => void }} options */
-  constructor({ cwd, environment, localBin, print }) {
+  /**
+   * `env` is the whole environment the commands get; `interactive` gives `wrangler deploy` the terminal, else its
+   * output goes to `print` and `printError` (a caller in the same process as its tests).
+   * @param {{ cwd: string, env: Record<string, string | undefined>, environment: string, localBin: string,
+   *   print: (line: string) => void, printError: (line: string) => void, interactive: boolean }} options
+   */
+  constructor({ cwd, env, environment, localBin, print, printError, interactive }) {
     this.#cwd = cwd;
-    this.#environment = environment;
     // The repository's own wrangler comes last: anything earlier on PATH (npm's node_modules/.bin, a stand-in) wins.
-    this.#path = [process.env.PATH, localBin].filter(Boolean).join(delimiter);
+    this.#env = { ...env, PATH: [env.PATH, localBin].filter(Boolean).join(delimiter) };
+    this.#environment = environment;
     this.#print = print;
+    this.#printError = printError;
+    this.#interactive = interactive;
   }
 
   /** The command line `run` uses, for printing (`--dry-run` prints these instead of running them). */
@@ -66,9 +75,15 @@ export class WranglerCommands {
     this.#run(["secret", "put", name], { input: value });
   }
 
-  /** `wrangler deploy`, its output and any question it asks (a first workers.dev subdomain) on this terminal. */
+  /**
+   * `wrangler deploy`, its output and any question it asks (a first workers.dev subdomain) on this terminal when
+   * interactive; else with an empty stdin, its output passed on.
+   */
   deploy() {
-    this.#run(["deploy"], { inherit: true });
+    if (this.#interactive) return void this.#run(["deploy"], { inherit: true });
+    const { stdout, stderr } = this.#run(["deploy"]);
+    if (stdout) this.#print(stdout.replace(/\n$/, ""));
+    if (stderr) this.#printError(stderr.replace(/\n$/, ""));
   }
 
   #run(args, { input = "", inherit = false, allowFailure = false } = {}) {
@@ -76,7 +91,7 @@ export class WranglerCommands {
     this.#print(`→ ${commandLine}`);
     const result = spawnSync("wrangler", [...args, "--env", this.#environment], {
       cwd: this.#cwd,
-      env: { ...process.env, PATH: this.#path },
+      env: this.#env,
       encoding: "utf8",
       // An empty stdin, never a terminal, for every captured command: wrangler then asks nothing and waits for nothing.
       input: inherit ? undefined : input,

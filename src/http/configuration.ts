@@ -3,9 +3,17 @@ import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
 import type { AppEnv } from "./app-env";
 import { requestFailureResponse } from "./request-errors";
 
-/** Where a secret is set, for the message that names a missing one. */
-const HOW_TO_SET_A_SECRET =
-  "locally run `npm start` (it writes .dev.vars) or add it to .dev.vars; when deployed run `npx wrangler secret put";
+/**
+ * Where a secret is set, for the message that names a missing one. A deployed Worker is one of wrangler.toml's
+ * environments (`npm run deploy -- --env staging|production`; the top level is the local configuration), so the
+ * command names the environment: without `--env` it would set the secret of a Worker that was never deployed.
+ */
+function howToSetSecret(name: "ADMIN_TOKEN" | "KEY_ENCRYPTION_KEY"): string {
+  return (
+    "locally run `npm start` (it writes .dev.vars) or add it to .dev.vars; " +
+    `when deployed run \`npx wrangler secret put ${name} --env <staging|production>\``
+  );
+}
 
 /** What a route group needs from the Worker's configuration. */
 export type ConfigurationNeed = "tenant-data" | "operator";
@@ -18,9 +26,9 @@ export type ConfigurationNeed = "tenant-data" | "operator";
  */
 export function configurationProblem(env: Partial<Env>, need: ConfigurationNeed): string | undefined {
   if (need === "operator" && !env.ADMIN_TOKEN?.trim()) {
-    return `ADMIN_TOKEN is not set: ${HOW_TO_SET_A_SECRET} ADMIN_TOKEN\``;
+    return `ADMIN_TOKEN is not set: ${howToSetSecret("ADMIN_TOKEN")}`;
   }
-  if (!env.KEY_ENCRYPTION_KEY?.trim()) return `KEY_ENCRYPTION_KEY is not set: ${HOW_TO_SET_A_SECRET} KEY_ENCRYPTION_KEY\``;
+  if (!env.KEY_ENCRYPTION_KEY?.trim()) return `KEY_ENCRYPTION_KEY is not set: ${howToSetSecret("KEY_ENCRYPTION_KEY")}`;
   const keys = readKeyEncryptionKeys(env);
   if (!keys.ok) return keys.problem;
   return undefined;

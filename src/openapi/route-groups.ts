@@ -2,6 +2,7 @@ import { healthRoutes } from "../admin/health";
 import { kekRotationRoutes } from "../admin/kek-rotation";
 import { restoreCertificateRoutes } from "../admin/restore-certificate";
 import { tenantAdminRoutes } from "../admin/tenants";
+import { usageAdminRoutes } from "../admin/usage";
 import type { RouteGroup } from "../http/route-group";
 import { contentKeyTransferRoutes } from "../management/content-key-transfer";
 import { contentKeyRoutes } from "../management/content-keys";
@@ -13,6 +14,7 @@ import { logRoutes } from "../management/logs";
 import { settingsRoutes } from "../management/settings";
 import { signingKeyRoutes } from "../management/signing-keys";
 import { trustedRequesterRoutes } from "../management/trusted-requesters";
+import { usageRoutes } from "../management/usage";
 import { widevineCredentialRoutes } from "../management/widevine-credentials";
 import { aneviaRoutes, cpixRoutes, cpixUrlRoutes } from "../protocols/cpix/routes";
 import { widevineCencRoutes } from "../protocols/widevine-cenc/routes";
@@ -30,6 +32,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   kekRotationRoutes,
   healthRoutes,
   restoreCertificateRoutes,
+  usageAdminRoutes,
   // No credentials
   serviceRoutes,
   // Management API (tenant credentials with the manage scope)
@@ -39,6 +42,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   settingsRoutes,
   harmonicConfigurationRoutes,
   logRoutes,
+  usageRoutes,
   cpixUrlManagementRoutes,
   credentialRoutes,
   widevineCredentialRoutes,

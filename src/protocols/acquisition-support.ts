@@ -26,9 +26,7 @@ export async function chooseSeed(tenant: LoadedTenant, keySeedIdParameter: strin
  * Records an acquisition before it is answered (never key values): resolves once the tenant object has committed the
  * records (group-committed per isolate, src/protocols/issuance-group-commit.ts) or KV has parked them; otherwise
  * throws StorageUnavailable, which the route answers as 503 with `Retry-After` in its protocol's shape, never keys
- * without a record. A request with many KIDs becomes several records of at most MAX_KIDS_PER_ISSUANCE_RECORD KIDs
- * each, so every record, group and page of `GET /api/Logs` stays bounded. Each record gets its id here, so a group
- * delivered twice is stored once.
+ * without a record.
  */
 export function recordIssuance(
   env: Env,
@@ -36,17 +34,36 @@ export function recordIssuance(
   tenant: LoadedTenant,
   record: IssuanceRecord,
 ): Promise<void> {
+  const records = issuanceRecords(record);
+  return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, tenant.policy.retention.logDays);
+}
+
+/**
+ * The records of one acquisition: a request with many KIDs becomes several records of at most
+ * MAX_KIDS_PER_ISSUANCE_RECORD KIDs each, so every record, group and page of `GET /api/Logs` stays bounded; the second
+ * and later carry `part`, so usage counts the acquisition once. Each record gets its id here, so a group delivered
+ * twice is stored once.
+ */
+export function issuanceRecords(record: IssuanceRecord): IssuanceRecord[] {
   // A content id can be as long as the body; the log keeps a bounded prefix so a group stays small.
   const contentId = record.contentId === null ? null : record.contentId.slice(0, MAX_LOGGED_CONTENT_ID_LENGTH);
   const records: IssuanceRecord[] = [];
   const stored = new Set(record.storedKids);
+  const { storedKids: _all, ...rest } = record;
   for (let start = 0; start === 0 || start < record.kids.length; start += MAX_KIDS_PER_ISSUANCE_RECORD) {
     const kids = record.kids.slice(start, start + MAX_KIDS_PER_ISSUANCE_RECORD);
     const storedKids = kids.filter((kid) => stored.has(kid));
-    const { storedKids: _all, ...rest } = record;
-    records.push({ ...rest, id: crypto.randomUUID(), contentId, kids, ...(storedKids.length > 0 && { storedKids }) });
+    const part = records.length + 1;
+    records.push({
+      ...rest,
+      id: crypto.randomUUID(),
+      contentId,
+      kids,
+      ...(storedKids.length > 0 && { storedKids }),
+      ...(part > 1 && { part }),
+    });
   }
-  return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, tenant.policy.retention.logDays);
+  return records;
 }
 
 /** MediaPackage's ResourceId limit (MediaPackage v2 API, SpekeKeyProvider): enough for any real content id. */

@@ -83,6 +83,11 @@ export interface IssuanceRecord {
   readonly storedKids?: readonly string[];
   readonly keySeedId: string;
   readonly credential: string;
+  /**
+   * Set on the second and later records of an acquisition split by MAX_KIDS_PER_ISSUANCE_RECORD (2, 3, …), so usage
+   * counts the acquisition once (src/tenancy/stores/usage-store.ts); absent on its first record. Not stored in the log.
+   */
+  readonly part?: number;
 }
 
 /** One entry of `GET /api/Logs`: an answered acquisition or a management change. */

@@ -187,6 +187,7 @@ export {
   type LogEntry,
   type LogFilter,
 } from "./log-types";
+export type { UsageBucket, UsageCounts, UsageInterval, UsageRange } from "./usage-types";
 
 /** A tenant credential as listed: never its secret or hash. */
 export interface CredentialView {

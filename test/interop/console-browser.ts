@@ -77,8 +77,9 @@ let axeSource: string | undefined;
 /** axe-core's violations of impact serious or critical on the page as it is now. */
 export async function seriousViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
   axeSource ??= await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern (a <script> tag would be refused).
-  await page.evaluate(axeSource);
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern (a <script> tag would be refused);
+  // once per document: the console changes pages without loading another, and axe.run reads the DOM as it is now.
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axeSource);
   const results = await page.evaluate(async () => {
     const { axe, document } = globalThis as unknown as {
       axe: { run: (context: unknown) => Promise<{ violations: AxeViolation[] }> };

@@ -2,13 +2,19 @@
 import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { runDeploy } from "../../scripts/deploy/run.mjs";
 import { PROJECT_ROOT } from "./worker-bundle";
 
 /**
- * A place to run `scripts/deploy.mjs` with no network and no credentials: a copy of wrangler.toml in a project folder
- * of its own, HOME and XDG_CONFIG_HOME in the sandbox, and test/interop/stand-in-wrangler.mjs first on PATH (the
- * repository's node_modules/.bin, which the script appends, comes after it) with its pretend account and call log.
+ * A place to run `npm run deploy` with no network and no credentials: a copy of wrangler.toml and of the committed
+ * OpenAPI document (its `[assets]`) in a project folder of its own, HOME and XDG_CONFIG_HOME in the sandbox, and
+ * test/interop/stand-in-wrangler.mjs first on PATH (the repository's node_modules/.bin, which the script appends,
+ * comes after it) with its pretend account and call log.
+ *
+ * A run calls `runDeploy` (scripts/deploy/run.mjs) in this process, with that environment given to it rather than
+ * put in `process.env` (other files share this process), or, with `cli`, spawns `node scripts/deploy.mjs` as
+ * `npm run deploy` does: each of those processes spends about 1.6 s loading wrangler's configuration reader.
  */
 export interface DeploySandbox {
   readonly root: string;
@@ -18,8 +24,13 @@ export interface DeploySandbox {
   /** `$XDG_CONFIG_HOME/edge-key-service`, where the script keeps its secrets copies. */
   readonly secretsDir: string;
   secretsPath(environment: string): string;
-  /** Runs the script with these arguments; `fail` makes the stand-in fail that command ("secret put ADMIN_TOKEN"). */
-  run(args: readonly string[], options?: { fail?: string }): Promise<DeployRun>;
+  /**
+   * Runs the deployment with these arguments; `fail` makes the stand-in fail that command ("secret put ADMIN_TOKEN"),
+   * `cli` runs it as a process of its own (`node scripts/deploy.mjs`).
+   */
+  run(args: readonly string[], options?: { fail?: string; cli?: boolean }): Promise<DeployRun>;
+  /** The project's copy of public/api/openapi.json, which a run checks against the route table. */
+  readonly openApiDocumentPath: string;
   /** The stand-in's calls since the last `takeCalls`, each its argument list. */
   takeCalls(): Promise<string[][]>;
   readAccount(): Promise<StandInAccount>;
@@ -41,6 +52,7 @@ export interface StandInAccount {
 }
 
 const DEPLOY_SCRIPT = join(PROJECT_ROOT, "scripts", "deploy.mjs");
+const OPENAPI_DOCUMENT = join("public", "api", "openapi.json");
 const STAND_IN = join(PROJECT_ROOT, "test", "interop", "stand-in-wrangler.mjs");
 
 /** A fresh sandbox holding the repository's wrangler.toml as it is, or `config` instead. */
@@ -57,6 +69,9 @@ export async function createDeploySandbox(config?: string): Promise<DeploySandbo
   const configPath = join(projectDir, "wrangler.toml");
   if (config === undefined) await copyFile(join(PROJECT_ROOT, "wrangler.toml"), configPath);
   else await writeFile(configPath, config);
+  const openApiDocumentPath = join(projectDir, OPENAPI_DOCUMENT);
+  await mkdir(dirname(openApiDocumentPath), { recursive: true });
+  await copyFile(join(PROJECT_ROOT, OPENAPI_DOCUMENT), openApiDocumentPath);
   await writeFile(join(bin, "wrangler"), `#!/bin/sh\nexec "${process.execPath}" "${STAND_IN}" "$@"\n`, { mode: 0o755 });
   await writeFile(callsPath, "");
   const secretsDir = join(configHome, "edge-key-service");
@@ -67,10 +82,11 @@ export async function createDeploySandbox(config?: string): Promise<DeploySandbo
     projectDir,
     configPath,
     secretsDir,
+    openApiDocumentPath,
     secretsPath: (environment) => join(secretsDir, `edge-key-service-${environment}.secrets`),
-    run: (args, options = {}) =>
-      runNode([DEPLOY_SCRIPT, ...args], projectDir, {
-        // Only what the script needs: no CLOUDFLARE_API_TOKEN or any other credential reaches it.
+    run(args, options = {}) {
+      // Only what the script needs: no CLOUDFLARE_API_TOKEN or any other credential reaches it.
+      const env = {
         PATH: `${bin}:${process.env.PATH}`,
         HOME: home,
         XDG_CONFIG_HOME: configHome,
@@ -78,7 +94,9 @@ export async function createDeploySandbox(config?: string): Promise<DeploySandbo
         STAND_IN_WRANGLER_CALLS: callsPath,
         STAND_IN_WRANGLER_STATE: accountPath,
         ...(options.fail && { STAND_IN_WRANGLER_FAIL: options.fail }),
-      }),
+      };
+      return options.cli ? runNode([DEPLOY_SCRIPT, ...args], projectDir, env) : runInProcess(args, projectDir, env);
+    },
     async takeCalls() {
       const lines = (await readFile(callsPath, "utf8")).split("\n").filter(Boolean);
       const calls = lines.slice(callsRead).map((line) => JSON.parse(line) as string[]);
@@ -100,6 +118,20 @@ async function snapshotTree(root: string, dir: string): Promise<Map<string, stri
     files.set(relative(root, path), entry.isFile() ? `${mode} ${await readFile(path, "utf8")}` : `${mode} (directory)`);
   }
   return files;
+}
+
+/** `runDeploy` with the lines it prints gathered as a process's stdout and stderr would hold them. */
+async function runInProcess(args: readonly string[], cwd: string, env: Record<string, string>): Promise<DeployRun> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runDeploy(args, {
+    cwd,
+    env,
+    print: (line) => (stdout += `${line}\n`),
+    printError: (line) => (stderr += `${line}\n`),
+    interactive: false,
+  });
+  return { status, stdout, stderr };
 }
 
 function runNode(args: readonly string[], cwd: string, env: Record<string, string>): Promise<DeployRun> {

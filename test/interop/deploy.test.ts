@@ -15,7 +15,8 @@ import {
  * Issue 28: `npm run deploy [-- --env staging|production] [--dry-run]` (scripts/deploy.mjs) against a stand-in
  * wrangler that records its calls (test/interop/stand-in-wrangler.mjs, wrangler 4.86's formats): a first run
  * provisions, a second changes nothing, a dry run runs nothing and writes nothing, and every refusal comes before any
- * change and names what is missing.
+ * change and names what is missing. Runs call `runDeploy` in this process (deploy-sandbox.ts); the first dry run and
+ * one refusal run `node scripts/deploy.mjs` as `npm run deploy` does, for its exit codes and its own stdout and stderr.
  */
 
 const PLACEHOLDER = "00000000000000000000000000000000";
@@ -57,11 +58,11 @@ describe("a first run, a second run and dry runs around them (--env staging)", (
   beforeAll(async () => {
     sandbox = await createDeploySandbox();
     repositoryConfig.text = await readFile(sandbox.configPath, "utf8");
-    const step = async (name: keyof typeof runs, args: string[]) => {
-      runs[name] = { run: await sandbox.run(args), calls: await sandbox.takeCalls() };
+    const step = async (name: keyof typeof runs, args: string[], cli = false) => {
+      runs[name] = { run: await sandbox.run(args, { cli }), calls: await sandbox.takeCalls() };
     };
     snapshots.push(await sandbox.snapshot());
-    await step("dryRunBefore", ["--env", "staging", "--dry-run"]);
+    await step("dryRunBefore", ["--env", "staging", "--dry-run"], true);
     snapshots.push(await sandbox.snapshot());
     await step("first", ["--env", "staging"]);
     configAfter.first = await readFile(sandbox.configPath, "utf8");
@@ -76,7 +77,7 @@ describe("a first run, a second run and dry runs around them (--env staging)", (
   }, 120_000);
   afterAll(() => sandbox?.remove());
 
-  it("dry run first: prints every step it would take, runs no wrangler command and writes nothing", () => {
+  it("dry run first (the command line): prints every step it would take, runs no wrangler command and writes nothing", () => {
     const { run, calls } = runs.dryRunBefore;
     expectSuccess(run);
     expect(calls).toEqual([]);
@@ -92,6 +93,7 @@ describe("a first run, a second run and dry runs around them (--env staging)", (
       expect(run.stdout).toContain(`wrangler ${command.join(" ")}`);
     }
     expect(run.stdout).toContain('"staging-edge-key-service-SNAPSHOTS"');
+    expect(run.stdout).toContain("OpenAPI document: public/api/openapi.json is the one the route table gives");
     expect(run.stdout).toContain(`${sandbox.secretsPath("staging")} does not exist yet`);
     expect(run.stdout).toContain("refuse instead if edge-key-service-staging exists without it");
   });
@@ -108,6 +110,7 @@ describe("a first run, a second run and dry runs around them (--env staging)", (
       putSecret("KEY_ENCRYPTION_KEY"),
       deploy(),
     ]);
+    expect(run.stdout).toContain("OpenAPI document: public/api/openapi.json is the one the route table gives.");
     const account = accountAfterFirst;
     expect(account.namespaces.map((namespace) => namespace.title)).toEqual(["staging-edge-key-service-SNAPSHOTS"]);
     const id = account.namespaces[0]!.id;
@@ -230,10 +233,10 @@ describe("refusals: nothing is changed and what is missing is named", () => {
   let sandbox: DeploySandbox;
   afterEach(() => sandbox?.remove());
 
-  async function expectRefusal(args: string[], message: string, calls: string[][], status = 1): Promise<DeployRun> {
+  async function expectRefusal(args: string[], message: string, calls: string[][], status = 1, cli = false): Promise<DeployRun> {
     const before = await sandbox.snapshot();
     const accountBefore = await sandbox.readAccount();
-    const run = await sandbox.run(args);
+    const run = await sandbox.run(args, { cli });
     expect(run.stderr).toContain(message);
     expect(run.status).toBe(status);
     expect(await sandbox.takeCalls()).toEqual(calls);
@@ -283,6 +286,18 @@ describe("refusals: nothing is changed and what is missing is named", () => {
     await expectRefusal(["--env", "staging"], `Not deployed: ${path} can be read by others (mode 0644): run \`chmod 600 ${path}\``, []);
   });
 
+  it("refuses an OpenAPI document the route table does not give, naming `npm run openapi`, in a dry run too", async () => {
+    sandbox = await createDeploySandbox();
+    const committed = JSON.parse(await readFile(sandbox.openApiDocumentPath, "utf8"));
+    // A route documented since the file was written: the committed document lacks it.
+    delete committed.paths[Object.keys(committed.paths)[0]!];
+    await writeFile(sandbox.openApiDocumentPath, JSON.stringify(committed));
+    const message =
+      "Not deployed: public/api/openapi.json (the [assets] of wrangler.toml [env.staging]) is not the OpenAPI document the " +
+      "route table gives: run `npm run openapi`, commit the file, then run again";
+    for (const dryRun of [[], ["--dry-run"]]) await expectRefusal(["--env", "staging", ...dryRun], message, []);
+  });
+
   it("refuses a malformed KEY_ENCRYPTION_KEY in the copy, naming the rule and not the value, in a dry run too", async () => {
     sandbox = await createDeploySandbox();
     const path = sandbox.secretsPath("production");
@@ -299,7 +314,7 @@ describe("refusals: nothing is changed and what is missing is named", () => {
     await expectRefusal(["--env", "dev"], '--env must be staging or production, got "dev".', [], 2);
   });
 
-  it("refuses a configuration whose environment does not bind SNAPSHOTS, naming the block", async () => {
+  it("refuses a configuration whose environment does not bind SNAPSHOTS, naming the block (the command line: exit 1)", async () => {
     const repository = await createDeploySandbox();
     const config = (await readFile(repository.configPath, "utf8")).replace(
       /\[\[env\.staging\.kv_namespaces\]\]\nbinding = "SNAPSHOTS"\n/,
@@ -311,6 +326,8 @@ describe("refusals: nothing is changed and what is missing is named", () => {
       ["--env", "staging", "--dry-run"],
       'wrangler.toml [env.staging] must bind exactly one KV namespace as SNAPSHOTS ([[env.staging.kv_namespaces]] binding = "SNAPSHOTS"), found 0',
       [],
+      1,
+      true,
     );
   });
 });

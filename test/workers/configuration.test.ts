@@ -34,6 +34,8 @@ describe("a Worker started without its secrets", () => {
     expect(error).toContain(named);
     expect(error).toContain("npm start");
     expect(error).toContain("wrangler secret put");
+    // A deployed Worker is wrangler.toml's [env.staging] or [env.production]: the command names which.
+    expect(error).toContain(`wrangler secret put ${named.split(" ")[0]} --env <staging|production>`);
     expect(response.headers.get("X-AxDRM-ErrorMessage")).toBe(error);
   });
 

@@ -60,6 +60,8 @@ const RPC_CALLS: readonly [string, (tenant: TenantStub) => Promise<unknown>][] =
   ],
   ["logs().listIssuance", (tenant) => tenant.logs().listIssuance({ top: 10, skip: 0 })],
   ["logs().list", (tenant) => tenant.logs().list({}, { top: 10, skip: 0 }, new Date(NOW))],
+  ["logs().usage", (tenant) => tenant.logs().usage({ from: NOW, to: NOW }, "hour", new Date(NOW))],
+  ["logs().usageTotals", (tenant) => tenant.logs().usageTotals({ from: NOW, to: NOW }, new Date(NOW))],
   ["credentials().create", (tenant) => tenant.credentials().create({ name: "x", scopes: ["acquire"] }, ACTOR)],
   ["credentials().list", (tenant) => tenant.credentials().list()],
   ["credentials().get", (tenant) => tenant.credentials().get(SOME_ID)],
@@ -83,11 +85,20 @@ describe("tenant object RPC surface", () => {
     const stub = tenantStub(name);
     expect(await call(stub)).toEqual({ ok: false, failure: { reason: "no-tenant" } });
     const rows = await runInDurableObject(objectStub(name), (_instance, state) =>
-      ["tenant", "key_seeds", "settings", "widevine_credentials", "issuance_log", "credentials", "audit_log", "content_keys"].map(
-        (table) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
-      ),
+      [
+        "tenant",
+        "key_seeds",
+        "settings",
+        "widevine_credentials",
+        "issuance_log",
+        "credentials",
+        "audit_log",
+        "content_keys",
+        "usage_hours",
+        "usage_content_ids",
+      ].map((table) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n),
     );
-    expect(rows).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(rows).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(await env.SNAPSHOTS.get(snapshotKey(name))).toBeNull();
   });
 

@@ -65,6 +65,13 @@ const SCHEMA_VERSION_9 = SCHEMA_VERSION_8.map((table) =>
   table.startsWith("tenant:") ? table.replace(/\)$/, ", suspended_at TEXT, delete_at TEXT)") : table,
 );
 
+/** Schema version 10: usage counted per hour and protocol, and the content ids of each (usage-store.ts). */
+const SCHEMA_VERSION_10 = [
+  ...SCHEMA_VERSION_9,
+  "usage_content_ids: CREATE TABLE usage_content_ids (hour TEXT NOT NULL, protocol TEXT NOT NULL, content_id TEXT NOT NULL, PRIMARY KEY (hour, protocol, content_id)) WITHOUT ROWID",
+  "usage_hours: CREATE TABLE usage_hours (hour TEXT NOT NULL, protocol TEXT NOT NULL, acquisitions INTEGER NOT NULL, keys INTEGER NOT NULL, PRIMARY KEY (hour, protocol)) WITHOUT ROWID",
+].sort();
+
 /** Indexes of version 4 (SQLite's own automatic ones left out). */
 const INDEXES_VERSION_4 = [
   "audit_log_time: CREATE INDEX audit_log_time ON audit_log (time)",
@@ -100,8 +107,15 @@ function indexesOf(sql: SqlStorage): string[] {
     .map((row) => `${row.name}: ${row.sql.replace(/\s+/g, " ")}`);
 }
 
-/** Turns a version-9 object back into what version 8 left: a tenant without suspension or deletion. */
+/** Turns a version-10 object back into what version 9 left: no usage tables. */
+function downgradeToVersion9(sql: SqlStorage): void {
+  for (const table of ["usage_hours", "usage_content_ids"]) sql.exec(`DROP TABLE ${table}`);
+  sql.exec("UPDATE meta SET value = '9' WHERE name = 'schema_version'");
+}
+
+/** Turns a version-10 object back into what version 8 left: a tenant without suspension or deletion. */
 function downgradeToVersion8(sql: SqlStorage): void {
+  downgradeToVersion9(sql);
   for (const column of ["suspended_at", "delete_at"]) sql.exec(`ALTER TABLE tenant DROP COLUMN ${column}`);
   sql.exec("UPDATE meta SET value = '8' WHERE name = 'schema_version'");
 }
@@ -141,16 +155,16 @@ function downgradeToVersion3(sql: SqlStorage): void {
 const KID = "0f083e4e-b831-4a3d-917e-ce78076e1234";
 
 describe("tenant object schema", () => {
-  it("creates the tables of schema version 9: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals, issuance_log.stored_kids credentials.protocols, tenant.suspended_at and tenant.delete_at", async () => {
+  it("creates the tables of schema version 10: version 5's (version 4's, signing_keys, trusted_requesters), content_keys, content_key_removals, issuance_log.stored_kids credentials.protocols, tenant.suspended_at and tenant.delete_at, usage_hours and usage_content_ids", async () => {
     const tenant = await createTenant();
     const schema = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => ({
       ...schemaOf(state.storage.sql),
       indexes: indexesOf(state.storage.sql),
     }));
-    expect(schema).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(schema).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
   });
 
-  it("brings an object written at schema version 3 up to version 9, keeping its credentials and issuance rows", async () => {
+  it("brings an object written at schema version 3 up to version 10, keeping its credentials and issuance rows", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -175,7 +189,7 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion3).toEqual({ tables: SCHEMA_VERSION_3, version: "3" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
     expect(result.credentials).toEqual([{ name: "Management key", expires_at: null }]);
     expect(result.issuanceIds).toHaveLength(2);
     for (const id of result.issuanceIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -197,13 +211,13 @@ describe("tenant object schema", () => {
       migrate(sql, TENANT_MIGRATIONS);
       return { seedsBefore, seedsAfter: countSeeds(), upgraded, again: schemaOf(sql) };
     });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10" });
     expect(result.again).toEqual(result.upgraded);
     expect(result.seedsAfter).toBe(result.seedsBefore);
     expect(result.seedsBefore).toBe(1);
   });
 
-  it("brings an object written at schema version 5 up to version 9: empty content-key tables, every seed and credential kept, keys then stored", async () => {
+  it("brings an object written at schema version 5 up to version 10: empty content-key tables, every seed and credential kept, keys then stored", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -220,13 +234,13 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion5).toEqual({ tables: SCHEMA_VERSION_5, version: "5" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
     expect(result.after).toEqual({ ...result.before, contentKeys: 0 });
     const created = await api(tenant, "POST", "/api/ContentKeys", { Name: "after the upgrade" });
     expect(created.status).toBe(201);
   });
 
-  it("brings an object written at schema version 6 up to version 9: issuance rows kept, listed with no stored KIDs", async () => {
+  it("brings an object written at schema version 6 up to version 10: issuance rows kept, listed with no stored KIDs", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -242,11 +256,11 @@ describe("tenant object schema", () => {
       return { asVersion6, upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) } };
     });
     expect(result.asVersion6).toEqual({ tables: SCHEMA_VERSION_6, version: "6" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
     const listed = await (await api(tenant, "GET", "/api/Logs?category=100")).json<{ KeyIds: string[]; StoredKeyIds: string[] }[]>();
     expect(listed).toEqual([expect.objectContaining({ KeyIds: [KID], StoredKeyIds: [] })]);
   });
-  it("brings an object written at schema version 7 up to version 9: its credentials kept, limited to no protocol, still answered", async () => {
+  it("brings an object written at schema version 7 up to version 10: its credentials kept, limited to no protocol, still answered", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -260,13 +274,13 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion7).toEqual({ tables: SCHEMA_VERSION_7, version: "7" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
     expect(result.protocols).toEqual([{ protocols: null }]);
     expect(await (await api(tenant, "GET", "/api/Credentials")).json()).toEqual([expect.objectContaining({ Protocols: null })]);
     expect((await api(tenant, "GET", `/api/Cpix/c1?kid=${KID}`)).status).toBe(200);
   });
 
-  it("brings an object written at schema version 8 up to version 9: its tenant kept, neither suspended nor being deleted, still answered", async () => {
+  it("brings an object written at schema version 8 up to version 10: its tenant kept, neither suspended nor being deleted, still answered", async () => {
     const tenant = await createTenant();
     const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
       const sql = state.storage.sql;
@@ -280,8 +294,50 @@ describe("tenant object schema", () => {
       };
     });
     expect(result.asVersion8).toEqual({ tables: SCHEMA_VERSION_8, version: "8" });
-    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_9, version: "9", indexes: INDEXES_VERSION_6 });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
     expect(result.lifecycle).toEqual([{ suspended_at: null, delete_at: null }]);
     expect((await api(tenant, "GET", `/api/Cpix/c1?kid=${KID}`)).status).toBe(200);
+  });
+
+  it("brings an object written at schema version 9 up to version 10: usage counted from its issuance rows, a full row's continuation not counted again", async () => {
+    const tenant = await createTenant();
+    const thousandKids = JSON.stringify(Array.from({ length: 1_000 }, () => crypto.randomUUID()));
+    const result = await runInDurableObject(tenantStub(tenant.tenantId), (_instance, state) => {
+      const sql = state.storage.sql;
+      downgradeToVersion9(sql);
+      const asVersion9 = schemaOf(sql);
+      const row = (time: string, protocol: string, contentId: string | null, kids: string) =>
+        sql.exec(
+          "INSERT INTO issuance_log (id, time, protocol, content_id, kids, key_seed_id, credential) VALUES (?, ?, ?, ?, ?, 's', 'c')",
+          crypto.randomUUID(),
+          time,
+          protocol,
+          contentId,
+          kids,
+        );
+      // One acquisition of 1,002 KIDs written as two rows, then two acquisitions of one KID each in the next hour.
+      row("2026-11-23T12:10:00.000Z", "speke-v2.0", "movie", thousandKids);
+      row("2026-11-23T12:10:00.000Z", "speke-v2.0", "movie", JSON.stringify([KID, KID]));
+      row("2026-11-23T13:00:00.000Z", "speke-v2.0", "movie", JSON.stringify([KID]));
+      row("2026-11-23T13:59:59.999Z", "widevine-cenc", null, JSON.stringify([KID]));
+      migrate(sql, TENANT_MIGRATIONS);
+      return {
+        asVersion9,
+        upgraded: { ...schemaOf(sql), indexes: indexesOf(sql) },
+        hours: sql.exec("SELECT hour, protocol, acquisitions, keys FROM usage_hours ORDER BY hour, protocol").toArray(),
+        contentIds: sql.exec("SELECT hour, protocol, content_id FROM usage_content_ids ORDER BY hour, protocol").toArray(),
+      };
+    });
+    expect(result.asVersion9).toEqual({ tables: SCHEMA_VERSION_9, version: "9" });
+    expect(result.upgraded).toEqual({ tables: SCHEMA_VERSION_10, version: "10", indexes: INDEXES_VERSION_6 });
+    expect(result.hours).toEqual([
+      { hour: "2026-11-23T12", protocol: "speke-v2.0", acquisitions: 1, keys: 1_002 },
+      { hour: "2026-11-23T13", protocol: "speke-v2.0", acquisitions: 1, keys: 1 },
+      { hour: "2026-11-23T13", protocol: "widevine-cenc", acquisitions: 1, keys: 1 },
+    ]);
+    expect(result.contentIds).toEqual([
+      { hour: "2026-11-23T12", protocol: "speke-v2.0", content_id: "movie" },
+      { hour: "2026-11-23T13", protocol: "speke-v2.0", content_id: "movie" },
+    ]);
   });
 });

@@ -1,11 +1,22 @@
 import { RpcTarget } from "cloudflare:workers";
 import { runTransaction } from "../tenant-transaction";
-import type { IssuanceRecord, LogEntry, LogFilter, ManagementResult, Page } from "../tenant-types";
+import type {
+  IssuanceRecord,
+  LogEntry,
+  LogFilter,
+  ManagementResult,
+  Page,
+  UsageBucket,
+  UsageCounts,
+  UsageInterval,
+  UsageRange,
+} from "../tenant-types";
 import type { TenantContext } from "./tenant-context-type";
 
 /**
- * The tenant's issuance and audit records (`logs()` on the object): appending issuance, paging, and the combined log
- * with retention applied. Audit records are written by the change they record, inside its transaction.
+ * The tenant's issuance and audit records (`logs()` on the object): appending issuance, paging, the combined log with
+ * retention applied, and the usage counted from issuance (its kin: the object keeps at most ten RPC methods). Audit
+ * records are written by the change they record, inside its transaction.
  */
 export class LogOperations extends RpcTarget {
   readonly #context: TenantContext;
@@ -47,5 +58,26 @@ export class LogOperations extends RpcTarget {
     await logs.takeParked(storage, tenant.value.id, now.getTime());
     storage.transactionSync(() => logs.prune(now.getTime(), true));
     return { ok: true, value: logs.page(filter, paging) };
+  }
+
+  /**
+   * Usage in `range` per hour or day and protocol, from the aggregate kept as records are appended
+   * (src/tenancy/stores/usage-store.ts). Takes back issuance batches parked in KV first, as the Logs do.
+   */
+  async usage(range: UsageRange, interval: UsageInterval, now: Date): Promise<ManagementResult<UsageBucket[]>> {
+    return this.#withParkedTaken(now, () => this.#context.stores.usage.buckets(range, interval));
+  }
+
+  /** Everything issued in `range` (`GET /admin/usage`), parked batches taken back first. */
+  async usageTotals(range: UsageRange, now: Date): Promise<ManagementResult<UsageCounts>> {
+    return this.#withParkedTaken(now, () => this.#context.stores.usage.totals(range));
+  }
+
+  async #withParkedTaken<T>(now: Date, read: () => T): Promise<ManagementResult<T>> {
+    const { requireTenant, storage, logs } = this.#context;
+    const tenant = requireTenant();
+    if (!tenant.ok) return tenant;
+    await logs.takeParked(storage, tenant.value.id, now.getTime());
+    return { ok: true, value: read() };
   }
 }

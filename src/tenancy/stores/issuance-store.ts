@@ -45,13 +45,13 @@ export class IssuanceStore implements LogSource {
     this.#sql = sql;
   }
 
-  /** Stores the records whose id it does not hold yet; answers how many were new. */
-  append(records: readonly IssuanceRecord[]): number {
-    let added = 0;
+  /** Stores the records whose id it does not hold yet; answers those, the ones new to the log. */
+  append(records: readonly IssuanceRecord[]): IssuanceRecord[] {
+    const added: IssuanceRecord[] = [];
     for (const record of records) {
-      this.#sql.exec(
+      const inserted = this.#sql.exec(
         `INSERT INTO issuance_log (id, time, protocol, content_id, kids, stored_kids, key_seed_id, credential)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
         record.id ?? crypto.randomUUID(),
         record.time,
         record.protocol,
@@ -61,7 +61,10 @@ export class IssuanceStore implements LogSource {
         record.keySeedId,
         record.credential,
       );
-      added += this.#sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
+      // RETURNING yields the row only when it was inserted (SQLite, "The RETURNING Clause"), so the statement says
+      // itself whether the id was new. Not `rowsWritten`: it reads 1 for a conflict that wrote nothing (4 for an insert
+      // into this table and its two indexes), a billing count rather than an answer.
+      if (inserted.toArray().length > 0) added.push(record);
     }
     return added;
   }

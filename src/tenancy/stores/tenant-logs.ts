@@ -5,6 +5,7 @@ import type { CredentialStore } from "./credential-store";
 import type { IssuanceStore } from "./issuance-store";
 import { pageLogs } from "./log-page";
 import type { SettingsStore } from "./settings-store";
+import { USAGE_RETENTION_DAYS, type UsageStore } from "./usage-store";
 
 /** Writes prune expired log records at most this often; a Logs read always does. */
 const LOG_PRUNE_INTERVAL_MS = 60_000;
@@ -18,6 +19,7 @@ export interface LogStores {
   readonly audit: AuditStore;
   readonly credentials: CredentialStore;
   readonly settings: SettingsStore;
+  readonly usage: UsageStore;
 }
 
 /**
@@ -44,20 +46,28 @@ export class TenantLogs {
     this.prune(actor.time.getTime(), false);
   }
 
-  /** Stores issuance records not stored yet (by id); call inside a transaction. Answers how many were new. */
+  /**
+   * Stores issuance records not stored yet (by id) and counts them into usage; call inside a transaction, so a record
+   * and its count commit together. Answers how many were new.
+   */
   appendIssuance(records: readonly IssuanceRecord[], nowMs: number): number {
     const appended = this.#stores.issuance.append(records);
+    this.#stores.usage.add(appended);
     this.prune(nowMs, false);
-    return appended;
+    return appended.length;
   }
 
-  /** Deletes log records, and credentials revoked, before the retention at `nowMs`; unless `always`, once a minute. */
+  /**
+   * Deletes log records, and credentials revoked, before the retention at `nowMs`, and usage before
+   * USAGE_RETENTION_DAYS; unless `always`, once a minute.
+   */
   prune(nowMs: number, always: boolean): void {
     if (!always && nowMs >= this.#lastPruneAt && nowMs - this.#lastPruneAt < LOG_PRUNE_INTERVAL_MS) return;
     const cutoff = new Date(nowMs - this.#stores.settings.policy().retention.logDays * DAY_MS).toISOString();
     this.#stores.issuance.pruneBefore(cutoff);
     this.#stores.audit.pruneBefore(cutoff);
     this.#stores.credentials.pruneRevokedBefore(cutoff);
+    this.#stores.usage.pruneBefore(new Date(nowMs - USAGE_RETENTION_DAYS * DAY_MS).toISOString());
     this.#lastPruneAt = nowMs;
   }
 

@@ -10,6 +10,7 @@ import { SettingsStore } from "./settings-store";
 import { SigningKeyStore } from "./signing-key-store";
 import { TrustedRequesterStore } from "./trusted-requester-store";
 import { TenantRecordStore } from "./tenant-record-store";
+import { UsageStore } from "./usage-store";
 import { WidevineSignerStore } from "./widevine-signer-store";
 
 /** The tenant object's stores, one per record kind, all over the object's one SQLite database. */
@@ -26,6 +27,7 @@ export interface TenantStores {
   readonly contentKeyRemovals: ContentKeyRemovalStore;
   readonly issuance: IssuanceStore;
   readonly audit: AuditStore;
+  readonly usage: UsageStore;
 }
 
 /** Every store's migration steps, for `migrate` to run version by version (docs/storage.md §Durable Object tables). */
@@ -42,6 +44,7 @@ export const TENANT_MIGRATIONS: readonly MigrationStep[] = [
   CpixUrlSecretStore,
   ContentKeyStore,
   ContentKeyRemovalStore,
+  UsageStore,
 ].flatMap((store) => store.migrations);
 
 /** Opens every store over the object's SQL storage; run `migrate(sql, TENANT_MIGRATIONS)` before using them. */
@@ -59,5 +62,6 @@ export function openTenantStores(sql: SqlStorage, options: KeySeedStoreOptions):
     contentKeyRemovals: new ContentKeyRemovalStore(sql),
     issuance: new IssuanceStore(sql),
     audit: new AuditStore(sql),
+    usage: new UsageStore(sql),
   };
 }

@@ -1,6 +1,7 @@
 import { healthRoutes } from "../admin/health";
 import { kekRotationRoutes } from "../admin/kek-rotation";
 import { restoreCertificateRoutes } from "../admin/restore-certificate";
+import { tenantBackupRoutes } from "../admin/tenant-backup";
 import { tenantAdminRoutes } from "../admin/tenants";
 import { usageAdminRoutes } from "../admin/usage";
 import type { RouteGroup } from "../http/route-group";
@@ -32,6 +33,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   kekRotationRoutes,
   healthRoutes,
   restoreCertificateRoutes,
+  tenantBackupRoutes,
   usageAdminRoutes,
   // No credentials
   serviceRoutes,

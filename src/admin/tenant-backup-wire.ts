@@ -19,37 +19,27 @@ export type TenantBackupFailure =
  * the service will not restore (a newer schema, a payload that does not fit) or a tenant too large to back up. No
  * sentence carries a key, a payload byte or the document.
  */
-export function tenantBackupFailureResponse(failure: TenantBackupFailure, tenantId?: string): Response {
+export function tenantBackupFailureResponse(failure: TenantBackupFailure, tenantId = ""): Response {
   switch (failure.outcome) {
     case "not-backup-media-type":
-      return jsonError(
-        415,
-        `Content-Type must be ${BACKUP_CONTENT_TYPE}: post the backup document as POST /admin/tenants/{id}/backup answered it`,
-      );
+      return jsonError(415, `Content-Type must be ${BACKUP_CONTENT_TYPE}`);
     case "backup-too-large":
-      return jsonError(413, `Request body exceeds ${failure.limit} bytes, the largest backup a restore reads`);
+      return jsonError(413, `Request body exceeds ${failure.limit} bytes`);
     case "tenant-too-large":
       return jsonError(
         422,
-        `The backup would be ${failure.size} bytes, over the ${failure.limit} bytes a restore reads: shorten LogRetentionDays or delete unused content keys first`,
+        `The backup would be ${failure.size} bytes, over the ${failure.limit} a restore reads: shorten LogRetentionDays`,
       );
     case "tenant-exists":
-      return jsonError(
-        409,
-        `Tenant ${tenantId ?? ""} exists in this deployment (serving, suspended or scheduled for deletion): a restore only creates a tenant`,
-      );
+      return jsonError(409, `Tenant ${tenantId} exists in this deployment (maybe suspended or scheduled for deletion)`);
     case "provider-name-taken":
-      return jsonError(
-        409,
-        `Widevine provider name ${failure.providerName} belongs to another tenant in this deployment; nothing was restored (delete that signer first)`,
-      );
+      return jsonError(409, `Widevine provider name ${failure.providerName} belongs to another tenant in this deployment`);
     case "schema-newer":
       return jsonError(
         422,
-        `The backup is of tenant schema version ${failure.backupVersion}, newer than this deployment's ${failure.deploymentVersion}: ` +
-          "restore it into a deployment of its release or later",
+        `The backup is of schema version ${failure.backupVersion}, newer than this deployment's ${failure.deploymentVersion}: restore it into a later release`,
       );
     case "invalid-payload":
-      return jsonError(422, `The backup authenticates but its payload cannot be restored: ${failure.problem}; nothing was restored`);
+      return jsonError(422, `The backup cannot be restored: ${failure.problem}`);
   }
 }

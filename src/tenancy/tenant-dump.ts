@@ -33,10 +33,11 @@ export interface TenantDump {
   readonly tables: Readonly<Record<string, DumpedTable>>;
 }
 
-/** Tables a dump leaves out, and why. Every other table of the object is dumped whole. */
-export const TABLES_NOT_DUMPED: Readonly<Record<string, string>> = {
-  sqlite_sequence: "SQLite's AUTOINCREMENT counters: inserting the dumped rows, seq included, sets them again",
-};
+/**
+ * Tables a dump leaves out; every other table of the object is dumped whole. `sqlite_sequence` holds SQLite's
+ * AUTOINCREMENT counters: inserting the dumped rows, `seq` included, sets them again.
+ */
+export const TABLES_NOT_DUMPED: readonly string[] = ["sqlite_sequence"];
 
 /** workerd's own tables in every SQLite-backed Durable Object (its key-value API, alarms): not the tenant's, not readable. */
 const PLATFORM_TABLE_PREFIX = "_cf_";
@@ -59,7 +60,7 @@ export function dumpedTableNames(sql: SqlStorage): string[] {
     .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .toArray()
     .map((row) => row.name)
-    .filter((name) => !(name in TABLES_NOT_DUMPED) && !name.startsWith(PLATFORM_TABLE_PREFIX));
+    .filter((name) => !TABLES_NOT_DUMPED.includes(name) && !name.startsWith(PLATFORM_TABLE_PREFIX));
 }
 
 /**
@@ -117,31 +118,45 @@ export function restoreTables(
     steps.filter((step) => step.version <= dump.schemaVersion),
   );
   const present = new Set(dumpedTableNames(sql));
-  for (const [name, table] of Object.entries(dump.tables)) {
-    if (!present.has(name)) throw new DumpMismatch(`table ${name} is not in schema version ${dump.schemaVersion}`);
-    const columns = new Set(sql.exec(`SELECT * FROM ${quoted(name)} LIMIT 0`).columnNames);
-    for (const row of table.rows) {
-      const amended = amend(name, Object.fromEntries(table.columns.map((column, index) => [column, row[index] ?? null])));
-      const names = Object.keys(amended);
-      const unknown = names.find((column) => !columns.has(column));
-      if (unknown !== undefined) throw new DumpMismatch(`table ${name} has no column ${unknown} in schema version ${dump.schemaVersion}`);
-      if (name === "meta" && META_NOT_DUMPED.includes(String(amended.name))) continue;
-      try {
-        sql.exec(
-          `INSERT INTO ${quoted(name)} (${names.map(quoted).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
-          ...names.map((column) => amended[column]),
-        );
-      } catch {
-        // SQLite's message may quote nothing secret, but the rule is simpler kept: name the table, not the row.
-        throw new DumpMismatch(`a row of table ${name} breaks its constraints in schema version ${dump.schemaVersion}`);
-      }
-    }
+  try {
+    for (const [name, table] of Object.entries(dump.tables)) insertRows(sql, name, table, present.has(name), amend);
+  } catch (error) {
+    // A table of another shape than `{columns, rows}` (a payload not made by dumpTables) fails here as any misfit does.
+    throw error instanceof DumpMismatch ? error : new DumpMismatch("its tables are not columns and rows");
   }
   migrate(sql, steps);
 }
 
+/** Inserts one dumped table's rows, each amended first; throws `DumpMismatch` naming what does not fit. */
+function insertRows(
+  sql: SqlStorage,
+  name: string,
+  table: DumpedTable,
+  present: boolean,
+  amend: (table: string, row: Record<string, DumpValue>) => Record<string, DumpValue>,
+): void {
+  if (!present) throw new DumpMismatch(`table ${name} is not in its schema version`);
+  const columns = new Set(sql.exec(`SELECT * FROM ${quoted(name)} LIMIT 0`).columnNames);
+  for (const row of table.rows) {
+    const amended = amend(name, Object.fromEntries(table.columns.map((column, index) => [column, row[index] ?? null])));
+    const names = Object.keys(amended);
+    const unknown = names.find((column) => !columns.has(column));
+    if (unknown !== undefined) throw new DumpMismatch(`table ${name} has no column ${unknown} in its schema version`);
+    if (name === "meta" && META_NOT_DUMPED.includes(String(amended.name))) continue;
+    try {
+      sql.exec(
+        `INSERT INTO ${quoted(name)} (${names.map(quoted).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+        ...names.map((column) => amended[column]),
+      );
+    } catch {
+      // Name the table, never the row: SQLite's message may quote a value.
+      throw new DumpMismatch(`a row of table ${name} breaks its constraints`);
+    }
+  }
+}
+
 function dumpValue(value: SqlStorageValue, table: string, column: string): DumpValue {
-  if (value instanceof ArrayBuffer) throw new Error(`${table}.${column} holds a BLOB, which a tenant dump does not carry`);
+  if (value instanceof ArrayBuffer) throw new Error(`${table}.${column} holds a BLOB`);
   return value;
 }
 
@@ -165,36 +180,21 @@ export function parseTenantDump(payload: Uint8Array): DumpParse {
     return { ok: false, problem: "the payload is not UTF-8 JSON" };
   }
   if (!isRecord(value) || value.format !== TENANT_DUMP_FORMAT)
-    return { ok: false, problem: `the payload is not a tenant dump of format ${TENANT_DUMP_FORMAT}` };
+    return { ok: false, problem: "the payload is not a tenant dump of format 1" };
   const { tenantId, schemaVersion, dataKey, tables } = value;
-  if (typeof tenantId !== "string" || typeof dataKey !== "string") return { ok: false, problem: "tenantId and dataKey must be strings" };
-  if (typeof schemaVersion !== "number" || !Number.isSafeInteger(schemaVersion) || schemaVersion < 1) {
-    return { ok: false, problem: "schemaVersion must be a positive integer" };
-  }
-  if (!isRecord(tables)) return { ok: false, problem: "tables must be an object" };
-  for (const [name, table] of Object.entries(tables)) {
-    const problem = tableProblem(table);
-    if (problem) return { ok: false, problem: `table ${name}: ${problem}` };
+  if (typeof tenantId !== "string" || typeof dataKey !== "string" || !Number.isSafeInteger(schemaVersion) || !isRecord(tables)) {
+    return { ok: false, problem: "tenantId, schemaVersion, dataKey or tables missing" };
   }
   return {
     ok: true,
-    dump: { format: TENANT_DUMP_FORMAT, tenantId, schemaVersion, dataKey, tables: tables as Record<string, DumpedTable> },
+    dump: {
+      format: TENANT_DUMP_FORMAT,
+      tenantId,
+      schemaVersion: schemaVersion as number,
+      dataKey,
+      tables: tables as Record<string, DumpedTable>,
+    },
   };
-}
-
-function tableProblem(table: unknown): string | undefined {
-  if (!isRecord(table) || !Array.isArray(table.columns) || !Array.isArray(table.rows)) return "must have columns and rows";
-  const columns: unknown[] = table.columns;
-  if (!columns.every((column) => typeof column === "string") || new Set(columns).size !== columns.length) {
-    return "columns must be distinct strings";
-  }
-  for (const [index, row] of (table.rows as unknown[]).entries()) {
-    if (!Array.isArray(row) || row.length !== columns.length) return `row ${index} must have one value per column`;
-    if (!row.every((cell) => cell === null || typeof cell === "string" || (typeof cell === "number" && Number.isFinite(cell)))) {
-      return `row ${index} must hold only strings, finite numbers and nulls`;
-    }
-  }
-  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

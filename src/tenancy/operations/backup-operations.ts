@@ -202,10 +202,10 @@ function amendRow(table: string, row: Record<string, DumpValue>, wrappedDataKey:
   }
 }
 
-/** One column of a dumped table, in row order; none when the table or column is absent. */
+/** One column of a dumped table, in row order; none when the table or column is absent (or not a table at all). */
 function column(table: DumpedTable | undefined, name: string): DumpValue[] {
-  const index = table?.columns.indexOf(name) ?? -1;
-  return index < 0 || !table ? [] : table.rows.map((row) => row[index] ?? null);
+  const index = Array.isArray(table?.columns) ? table.columns.indexOf(name) : -1;
+  return index < 0 || !Array.isArray(table!.rows) ? [] : table!.rows.map((row) => (Array.isArray(row) ? (row[index] ?? null) : null));
 }
 
 function invalid(problem: string): TenantRestore {

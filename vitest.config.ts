@@ -1,47 +1,42 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, join, resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS, TEST_RATE_LIMITS } from "./test/test-bindings.ts";
 
 /**
- * `npm test` runs three projects. `workers` and `workers-unit` run inside workerd (test/workers/): `workers` the files
- * that call the Worker with real KV and Durable Objects, `workers-unit` those that never reach its bindings (no
- * `cloudflare:test` in them or in the test helpers they import). `interop` runs in Node, where real peer tools
+ * `npm test` runs three projects. `workers` and `workers-own-runtime` run inside workerd (test/workers/), calling the
+ * Worker with real KV and Durable Objects or its modules directly; `interop` runs in Node, where real peer tools
  * (xmllint, Shaka Packager, ffmpeg) are spawned against the service. A fourth, `fuzz`, is the long fuzz run
  * (`npm run fuzz`). Run one file with `npx vitest run test/workers/foo.test.ts`, whichever project holds it.
  *
  * `npm test` runs the interop files first, then the workers files (`sequence.groupOrder`), each project several
  * files at a time. Vitest's default (one less than the cores) runs one file at a time on a 2-core machine, which
  * leaves a core idle: an interop file waits on the tools it spawns, and a workers file spends most of its time
- * starting a workerd runtime and loading modules through vitest's one Node process, so the workers projects run one
- * file more than there are cores. The `workers-unit` files share their runtimes (isolate: false): starting a runtime
- * for each took three quarters of their time. A `workers` file keeps a runtime of its own: storage is per runtime,
- * and the Workers pool (0.15) slows down with every request and Durable Object a runtime has served.
+ * loading modules through vitest's one Node process, so the workers projects run one file more than there are cores.
+ *
+ * The `workers` files share their runtimes (isolate: false): a runtime of its own for each file cost a workerd start
+ * and a load of the Worker's ~270 modules per file, about two thirds of the project's time. Sharing needs every file
+ * to make its own tenants (unique ids), to assume nothing about storage being empty, and to restore what it patches;
+ * and it needs test/workers/support/single-prototype-proxy.ts, without which a runtime slows down with every request
+ * it serves (a defect of the Workers pool 0.15). The files in OWN_RUNTIME_FILES read or change what belongs to the
+ * whole deployment, so each keeps a runtime (and storage) of its own.
  */
 const CORES = availableParallelism();
 
-const TEST_ROOT = resolve("test");
-
-/** Whether `file` or a test helper it imports (transitively; src/ never does) imports `cloudflare:test` or `cloudflare:workers`. */
-function reachesBindings(file: string, seen = new Set<string>()): boolean {
-  if (seen.has(file)) return false;
-  seen.add(file);
-  const text = readFileSync(file, "utf8");
-  if (/from "cloudflare:(test|workers)"/.test(text)) return true;
-  return [...text.matchAll(/from "(\.{1,2}\/[^"]+)"/g)].some(([, specifier]) => {
-    const target = resolve(dirname(file), specifier!);
-    const path = [target, `${target}.ts`].find((candidate) => candidate.endsWith(".ts") && existsSync(candidate));
-    return path !== undefined && path.startsWith(TEST_ROOT) && reachesBindings(path, seen);
-  });
-}
-
-/** test/workers files that never reach the Worker's bindings, as include globs. */
-const WORKERS_UNIT_FILES = readdirSync("test/workers")
-  .filter((name) => name.endsWith(".test.ts"))
-  .map((name) => join("test", "workers", name))
-  .filter((file) => !reachesBindings(resolve(file)));
+/** test/workers files that need a runtime of their own, each with the deployment-wide state it reads or changes. */
+const OWN_RUNTIME_FILES = [
+  // A rotation re-wraps every tenant the deployment has and names the first one it stops at; the indexing file also
+  // fills KV with a thousand keys under tenant/ that every later rotation would list.
+  "test/workers/kek-rotation.test.ts",
+  "test/workers/kek-rotation-guards.test.ts",
+  "test/workers/kek-rotation-indexing.test.ts",
+  // Failed authentications are counted per client address for the whole runtime (other files spend some from
+  // random 198.51.100.x addresses), and its tests run inside one rate-limit window.
+  "test/workers/rate-limits.test.ts",
+  // GET /admin/usage answers every tenant of the deployment, which a test compares with the first page (100) of
+  // GET /admin/tenants.
+  "test/workers/usage.test.ts",
+];
 
 /** The Workers pool: the Worker and its bindings (wrangler.toml) with the test secrets and rate limits. */
 function workersPool() {
@@ -57,7 +52,7 @@ const WORKERS_TEST = {
   testTimeout: 30_000,
   sequence: { groupOrder: 1 },
   maxWorkers: Math.max(3, CORES),
-  setupFiles: ["./test/workers/support/documented-routes.ts"],
+  setupFiles: ["./test/workers/support/single-prototype-proxy.ts", "./test/workers/support/documented-routes.ts"],
 };
 
 /**
@@ -73,12 +68,12 @@ export default defineConfig({
       {
         define: DOCUMENTED,
         plugins: [workersPool()],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], exclude: WORKERS_UNIT_FILES, ...WORKERS_TEST },
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], exclude: OWN_RUNTIME_FILES, isolate: false, ...WORKERS_TEST },
       },
       {
         define: DOCUMENTED,
         plugins: [workersPool()],
-        test: { name: "workers-unit", include: WORKERS_UNIT_FILES, isolate: false, ...WORKERS_TEST },
+        test: { name: "workers-own-runtime", include: OWN_RUNTIME_FILES, ...WORKERS_TEST },
       },
       {
         define: DOCUMENTED,

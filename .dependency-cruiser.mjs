@@ -72,6 +72,16 @@ export const LAYERS = [
     packages: ["cloudflare:workers"],
   },
   {
+    name: "backup",
+    path: "src/backup",
+    job: "tenant backups across deployments: the envelope (a payload encrypted and MACed for a restore certificate, `backup-document.ts`) and the deployment's restore key (made on first use, kept sealed in the tenant directory, `restore-key.ts`)",
+    mayImport: ["domain", "runtime", "x509", "tenancy"],
+    why: {
+      runtime: "fresh content and MAC keys, IVs, serial numbers",
+      tenancy: "the KEK sealing and the tenant directory that keeps the restore key",
+    },
+  },
+  {
     name: "http",
     path: "src/http",
     job: "auth (credentials and signed URLs), browser guard, CORS, rate limits, body limits, paths, error shapes, route groups, configuration checks, the request log and its usage data points, the JSON and query-parameter schemas (`json-fields.ts`: each field's 400 message)",
@@ -97,9 +107,13 @@ export const LAYERS = [
   {
     name: "admin",
     path: "src/admin",
-    job: "the Operator API route groups (tenants, KEK rotation, health with its KEK canaries)",
-    mayImport: ["domain", "x509", "tenancy", "http", "management", "runtime"],
-    why: { management: "the credential JSON it answers like the Management API", runtime: "the KEK canary's IV" },
+    job: "the Operator API route groups (tenants, KEK rotation, health with its KEK canaries, the restore certificate)",
+    mayImport: ["domain", "x509", "tenancy", "http", "management", "runtime", "backup"],
+    why: {
+      management: "the credential JSON it answers like the Management API",
+      runtime: "the KEK canary's IV",
+      backup: "the restore certificate and the backup envelope its routes serve",
+    },
     packages: ["hono", "valibot"],
   },
   {

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { resealRestoreKey } from "../backup/restore-key";
 import type { LazyRouteDoc } from "../http/route-doc";
 import { error, json } from "../http/route-doc-parts";
 import { routeGroup } from "../http/route-group";
@@ -37,6 +38,8 @@ kekRotationRoutes.declare("post", "/admin/kek-rotation", rotationDoc, async (c) 
   const keys = readKeyEncryptionKeys(c.env);
   // requireConfiguration answered 503 already when the keys are not configured.
   if (!keys.ok) return requestFailureResponse({ reason: "not-configured", problem: keys.problem });
+  // The restore key first (docs/backup.md): a rotation never answers done while it is under an earlier version.
+  await resealRestoreKey(c.env);
   const step = await rotateKeyEncryptionKeyStep(c.env, keys.entries[0].version, request, new Date().toISOString());
   return step.stop ? stoppedResponse(step) : c.json(step.progress);
 });

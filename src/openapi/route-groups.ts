@@ -1,5 +1,7 @@
 import { healthRoutes } from "../admin/health";
 import { kekRotationRoutes } from "../admin/kek-rotation";
+import { restoreCertificateRoutes } from "../admin/restore-certificate";
+import { tenantBackupRoutes } from "../admin/tenant-backup";
 import { tenantAdminRoutes } from "../admin/tenants";
 import { usageAdminRoutes } from "../admin/usage";
 import type { RouteGroup } from "../http/route-group";
@@ -30,6 +32,8 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   tenantAdminRoutes,
   kekRotationRoutes,
   healthRoutes,
+  restoreCertificateRoutes,
+  tenantBackupRoutes,
   usageAdminRoutes,
   // No credentials
   serviceRoutes,

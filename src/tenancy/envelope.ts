@@ -25,7 +25,9 @@ export type SealContext =
   | { readonly purpose: "widevine-signing"; readonly tenantId: string; readonly credentialId: string }
   | { readonly purpose: "cpix-signing"; readonly tenantId: string; readonly signingKeyId: string }
   | { readonly purpose: "cpix-url-secret"; readonly tenantId: string; readonly secretId: string }
-  | { readonly purpose: "content-key"; readonly tenantId: string; readonly keyId: string };
+  | { readonly purpose: "content-key"; readonly tenantId: string; readonly keyId: string }
+  /** The deployment's restore private key (docs/backup.md), bound to its certificate's SHA-256 fingerprint. */
+  | { readonly purpose: "restore-key"; readonly certificateSha256: string };
 
 function additionalData(context: SealContext): Uint8Array {
   switch (context.purpose) {
@@ -41,6 +43,8 @@ function additionalData(context: SealContext): Uint8Array {
       return utf8(`edge-key-service/cpix-url-secret/v1|${context.tenantId}|${context.secretId}`);
     case "content-key":
       return utf8(`edge-key-service/content-key/v1|${context.tenantId}|${context.keyId}`);
+    case "restore-key":
+      return utf8(`edge-key-service/restore-key/v1|${context.certificateSha256}`);
   }
 }
 

@@ -64,6 +64,8 @@ export const AUDIT_ACTION_CATEGORY = {
   ResumeTenant: LOG_CATEGORY.TenantLifecycle,
   ScheduleTenantDeletion: LOG_CATEGORY.TenantLifecycle,
   CancelTenantDeletion: LOG_CATEGORY.TenantLifecycle,
+  BackupTenant: LOG_CATEGORY.TenantLifecycle,
+  RestoreTenant: LOG_CATEGORY.TenantLifecycle,
 } as const satisfies Record<string, LogCategory>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_CATEGORY;

@@ -14,8 +14,8 @@ export interface MigrationStep {
  */
 export function migrate(sql: SqlStorage, steps: readonly MigrationStep[]): void {
   sql.exec("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  const applied = Number(sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = 'schema_version'").toArray()[0]?.value ?? "0");
-  const latest = Math.max(0, ...steps.map((step) => step.version));
+  const applied = appliedSchemaVersion(sql);
+  const latest = latestSchemaVersion(steps);
   for (let version = applied + 1; version <= latest; version++) {
     for (const step of steps) if (step.version === version) sql.exec(step.sql);
     sql.exec(
@@ -23,4 +23,14 @@ export function migrate(sql: SqlStorage, steps: readonly MigrationStep[]): void 
       String(version),
     );
   }
+}
+
+/** The version `migrate` brought this database to (`meta.schema_version`); 0 before it ran. */
+export function appliedSchemaVersion(sql: SqlStorage): number {
+  return Number(sql.exec<{ value: string }>("SELECT value FROM meta WHERE name = 'schema_version'").toArray()[0]?.value ?? "0");
+}
+
+/** The version the given steps bring a database to: the highest they name. */
+export function latestSchemaVersion(steps: readonly MigrationStep[]): number {
+  return Math.max(0, ...steps.map((step) => step.version));
 }

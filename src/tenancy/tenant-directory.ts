@@ -20,6 +20,17 @@ export interface TenantPage {
   readonly cursor?: string;
 }
 
+/**
+ * The deployment's restore key as the directory keeps it (docs/storage.md §Tenant directory, docs/backup.md): the
+ * restore certificate and its PKCS #8 private key sealed under the key-encryption key (src/tenancy/envelope.ts,
+ * purpose "restore-key"), so a copy of the object's storage alone opens no backup.
+ */
+export interface StoredRestoreKey {
+  readonly certificateDer: Uint8Array;
+  readonly sealedPrivateKey: string;
+  readonly created: string;
+}
+
 /** The next tenants a KEK rotation visits, or that the directory is still listing the tenants older than itself. */
 export type DirectoryBatch =
   | { readonly indexing: true; readonly remaining: number }
@@ -40,6 +51,10 @@ export class TenantDirectory extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, listed TEXT NOT NULL, key_version INTEGER)`);
     this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // One row at most: a deployment has one restore key (issue 29).
+    this.#sql.exec(
+      "CREATE TABLE IF NOT EXISTS restore_key (id INTEGER PRIMARY KEY CHECK (id = 1), certificate BLOB NOT NULL, sealed_private_key TEXT NOT NULL, created TEXT NOT NULL)",
+    );
     // Name and suspension for the Operator API's listing (issue 28), added to directories created before it.
     if (this.#meta("listing_columns") !== "1") {
       ctx.storage.transactionSync(() => {
@@ -114,6 +129,38 @@ export class TenantDirectory extends DurableObject<Env> {
       for (const id of tenantIds) this.#sql.exec("UPDATE tenants SET key_version = ? WHERE id = ?", keyVersion, id);
     });
     return { remaining: this.#remaining(keyVersion) };
+  }
+
+  /** The deployment's restore key, or null before the first one is kept. */
+  restoreKey(): StoredRestoreKey | null {
+    const row = this.#sql
+      .exec<{ certificate: ArrayBuffer; sealed_private_key: string; created: string }>(
+        "SELECT certificate, sealed_private_key, created FROM restore_key WHERE id = 1",
+      )
+      .toArray()[0];
+    return row ? { certificateDer: new Uint8Array(row.certificate), sealedPrivateKey: row.sealed_private_key, created: row.created } : null;
+  }
+
+  /**
+   * Keeps `candidate` as the deployment's restore key unless one is kept already, and answers the one kept: of two
+   * first calls made at once, both get the key of the one that reached the object first (the object runs one at a time).
+   */
+  keepRestoreKey(candidate: StoredRestoreKey): StoredRestoreKey {
+    this.#sql.exec(
+      "INSERT INTO restore_key (id, certificate, sealed_private_key, created) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+      candidate.certificateDer,
+      candidate.sealedPrivateKey,
+      candidate.created,
+    );
+    return this.restoreKey()!;
+  }
+
+  /** Replaces the sealed private key by the same key sealed under another KEK version, if it is still `previous`. */
+  resealRestoreKey(previous: string, resealed: string): boolean {
+    return (
+      this.#sql.exec("UPDATE restore_key SET sealed_private_key = ? WHERE id = 1 AND sealed_private_key = ?", resealed, previous)
+        .rowsWritten === 1
+    );
   }
 
   /** Lists one page of `tenant/<id>/snapshot` keys into the directory; marks the listing complete after the last page. */

@@ -41,6 +41,23 @@ export class TenantKeyring {
     this.#dataKey = { configuration: this.#configuration(), wrapped, key: Promise.resolve(dataKey) };
   }
 
+  /** The tenant's data key opened to its bytes, for a backup (docs/storage.md §Backup and restore); the caller zeroes them. */
+  async openedDataKey(tenant: TenantRecord): Promise<Uint8Array> {
+    const keys = await this.keyEncryptionKeys();
+    return open(tenant.wrappedDataKey, keys.forWrapped(tenant.wrappedDataKey), { purpose: "data-key", tenantId: tenant.id });
+  }
+
+  /** A restored tenant's data key wrapped under this deployment's current KEK, and the keys it gives. */
+  async wrapRestoredDataKey(
+    tenantId: string,
+    raw: Uint8Array,
+    dataKeyVersion: number,
+  ): Promise<{ readonly wrapped: string; readonly dataKey: TenantDataKey }> {
+    const kek = (await this.keyEncryptionKeys()).current;
+    const wrapped = await wrapDataKey(raw, kek, tenantId);
+    return { wrapped, dataKey: await unwrapDataKey(wrapped, kek, tenantId, dataKeyVersion) };
+  }
+
   /** The tenant's data key, opened under the KEK of the version its wrapped form names. */
   dataKey(tenant: TenantRecord): Promise<TenantDataKey> {
     const configuration = this.#configuration();

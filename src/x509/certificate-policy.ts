@@ -20,22 +20,34 @@ export type CertificatePurpose =
   /** A trusted requester's certificate sent to /api/TrustedRequesters. */
   | "trusted-requester"
   /** The recipient of a PSKC key-seed export (RFC 6030 §6.3). */
-  | "seed-export";
+  | "seed-export"
+  /** The recipient of a tenant backup (docs/backup.md): a deployment's restore certificate. */
+  | "backup";
 
 interface CertificateRules {
   /** A keyUsage bit the certificate must carry when it has a keyUsage extension. */
   readonly keyUsage?: KeyUsageName;
+  /** The smallest RSA modulus accepted, when above MIN_RSA_MODULUS_BITS. */
+  readonly minimumBits?: number;
 }
 
 /**
- * The rules of each purpose. Only a key-seed export asks for keyEncipherment: the DASH-IF test-vector recipients
- * (Cert1–Cert4) have no extensions at all, and CPIX recipients and signers have never been judged on keyUsage.
+ * RSA 3072 (128-bit security): NIST SP 800-57 Part 1 Rev. 5 §5.6.3 accepts 112-bit security (RSA 2048) only through
+ * 2030, and a backup holds seeds that must stay secret for as long as the content they protect is played.
+ */
+export const BACKUP_MIN_RSA_MODULUS_BITS = 3072;
+
+/**
+ * The rules of each purpose. Only a key-seed export and a backup ask for keyEncipherment: the DASH-IF test-vector
+ * recipients (Cert1–Cert4) have no extensions at all, and CPIX recipients and signers have never been judged on
+ * keyUsage. Only a backup asks for more than MIN_RSA_MODULUS_BITS.
  */
 const CERTIFICATE_POLICIES: Readonly<Record<CertificatePurpose, CertificateRules>> = {
   recipient: {},
   signer: {},
   "trusted-requester": {},
   "seed-export": { keyUsage: "keyEncipherment" },
+  backup: { keyUsage: "keyEncipherment", minimumBits: BACKUP_MIN_RSA_MODULUS_BITS },
 };
 
 /** First byte of the keyUsage bits (RFC 5280 §4.2.1.3, X.690 §8.6.2): keyEncipherment is bit 2. */
@@ -76,7 +88,8 @@ export async function certificateProblem(
     return { reason: "unreadable-public-key" };
   }
   const bits = (key.algorithm as CryptoKeyRsaKeyAlgorithm).modulusLength;
-  if (bits < MIN_RSA_MODULUS_BITS) return { reason: "weak-key", bits, minimum: MIN_RSA_MODULUS_BITS };
+  const minimum = Math.max(MIN_RSA_MODULUS_BITS, CERTIFICATE_POLICIES[purpose].minimumBits ?? 0);
+  if (bits < minimum) return { reason: "weak-key", bits, minimum };
   if (now.getTime() < certificate.notBefore.getTime()) return { reason: "not-yet-valid", notBefore: certificate.notBefore.toISOString() };
   if (now.getTime() > certificate.notAfter.getTime()) return { reason: "expired", notAfter: certificate.notAfter.toISOString() };
   const required = CERTIFICATE_POLICIES[purpose].keyUsage;

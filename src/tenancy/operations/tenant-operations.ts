@@ -8,6 +8,7 @@ import { provisionTenant } from "../tenant-provision";
 import { refuse, runTransaction } from "../tenant-transaction";
 import { OPERATOR_ACTOR, type DataKeyRewrap, type ManagementResult, type RequestActor } from "../tenant-types";
 import type { TenantCreated, TenantMetadata } from "../tenant-types";
+import { TenantBackupOperations } from "./backup-operations";
 import { changeTenant, scheduleTenantDeletion } from "./lifecycle-operations";
 import type { DeletionScheduling, TenantLifecycleChange, TenantLifecycleView } from "./lifecycle-operations";
 import { republishStoredValue } from "./publication-operations";
@@ -17,15 +18,23 @@ import type { TenantContext } from "./tenant-context-type";
 const TENANT_CREATION_PATH = "/admin/tenants";
 
 /**
- * The tenant itself (`tenant()` on the object): its creation, metadata and lifecycle, the snapshot it publishes, and the
- * tenant-wide secrets: the data key (re-wrapped as the key-encryption key rotates) and the CPIX URL secret.
+ * The tenant itself (`tenant()` on the object): its creation, metadata and lifecycle, the snapshot it publishes, the
+ * tenant-wide secrets: the data key (re-wrapped as the key-encryption key rotates) and the CPIX URL secret, and its
+ * backup and restore (a target of its own, `backup()`, since the object keeps at most 10 methods).
  */
 export class TenantOperations extends RpcTarget {
   readonly #context: TenantContext;
+  readonly #backup: TenantBackupOperations;
 
   constructor(context: TenantContext) {
     super();
     this.#context = context;
+    this.#backup = new TenantBackupOperations(context);
+  }
+
+  /** The tenant's backup and restore (issue 29): `tenant().backup().dump(now)`, `.record(…)`, `.restore(…)`. */
+  backup(): TenantBackupOperations {
+    return this.#backup;
   }
 
   /** Creates the tenant with one management key and one generated seed, its default. */

@@ -13,6 +13,8 @@ export interface TestCertificateOptions {
   readonly key?: number | "ec";
   readonly notBefore?: Date;
   readonly notAfter?: Date;
+  /** The first octet of a keyUsage extension to add (RFC 5280 §4.2.1.3: 0x80 digitalSignature, 0x20 keyEncipherment). */
+  readonly keyUsage?: number;
 }
 
 export interface TestCertificate {
@@ -48,6 +50,7 @@ export async function makeTestCertificate(options: TestCertificateOptions = {}):
     seq(time(options.notBefore ?? new Date(now - DAY)), time(options.notAfter ?? new Date(now + 365 * DAY))),
     name,
     spki,
+    ...(options.keyUsage === undefined ? [] : [keyUsageExtension(options.keyUsage)]),
   );
   const signParams = ec ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" };
   const signature = new Uint8Array(await crypto.subtle.sign(signParams, pair.privateKey, tbs));
@@ -58,6 +61,12 @@ export async function makeTestCertificate(options: TestCertificateOptions = {}):
     signingKey: (hash) => crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSASSA-PKCS1-v1_5", hash }, false, ["sign"]),
     decryptionKey: () => crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-OAEP", hash: "SHA-1" }, false, ["decrypt"]),
   };
+}
+
+/** `[3] Extensions` holding one critical keyUsage (id-ce-keyUsage 2.5.29.15) of the given first octet. */
+function keyUsageExtension(firstOctet: number): Uint8Array {
+  const bits = tlv(0x03, new Uint8Array([0, firstOctet]));
+  return tlv(0xa3, seq(seq(oid("2.5.29.15"), tlv(0x01, new Uint8Array([0xff])), tlv(0x04, bits))));
 }
 
 function tlv(tag: number, ...contents: Uint8Array[]): Uint8Array {

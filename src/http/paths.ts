@@ -8,8 +8,10 @@ import { KeyId } from "../domain/key-id";
 export class RoutePathWords {
   /** Literal path segments of our routes. */
   readonly words = new Set<string>();
-  /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased. */
+  /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased… */
   readonly parameterParents = new Set<string>();
+  /** …but a literal word some route has in the parameter's place (`/admin/tenants/restore` beside `/admin/tenants/{id}`). */
+  readonly #literalsAfterParameterParent = new Set<string>();
 
   /** Takes the words of one router path (`/api/keyseeds/:id`; `*` of middleware is no word). */
   learn(routerPath: string): void {
@@ -18,7 +20,13 @@ export class RoutePathWords {
       if (segment.startsWith(":") || segment.includes("*")) return;
       this.words.add(segment);
       if (segments[index + 1]?.startsWith(":")) this.parameterParents.add(segment);
+      if (index > 0) this.#literalsAfterParameterParent.add(`${segments[index - 1]}/${segment}`);
     });
+  }
+
+  /** Whether `word`, after the parameter parent `parent`, is a route's literal word rather than a parameter's value. */
+  isLiteralAfter(parent: string, word: string): boolean {
+    return this.#literalsAfterParameterParent.has(`${parent}/${word}`);
   }
 }
 
@@ -49,7 +57,8 @@ export function caseInsensitivePath(request: Request, routeWords: RoutePathWords
     const lower = segments[i]!.toLowerCase();
     if (!routeWords.words.has(lower)) break;
     segments[i] = lower;
-    if (routeWords.parameterParents.has(lower)) break;
+    const next = segments[i + 1]?.toLowerCase();
+    if (routeWords.parameterParents.has(lower) && !(next !== undefined && routeWords.isLiteralAfter(lower, next))) break;
   }
   return segments.join("/");
 }

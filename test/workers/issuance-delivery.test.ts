@@ -175,7 +175,7 @@ describe("issuance batches are kept alive by the request that opened them", () =
       waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
     }));
     const kids = contexts.map(() => crypto.randomUUID());
-    contexts.forEach((context, index) =>
+    const answered = contexts.map((context, index) =>
       recordIssuance(env, context, tenant, {
         time: "2026-11-26T07:00:00.000Z",
         protocol: "speke-v2.0",
@@ -185,9 +185,11 @@ describe("issuance batches are kept alive by the request that opened them", () =
         credential: "c",
       }),
     );
-    // The delivery runs in the opener's context; a later request's waitUntil could not keep it alive.
+    // Each request's access is looked at again before its record joins a batch (acquisition-support.ts), so the batch
+    // opens a few turns later. The delivery runs in the opener's context; a later request's waitUntil could not keep it alive.
+    await vi.waitFor(() => expect(contexts[0]!.pending).toHaveLength(1));
     expect(contexts.map((context) => context.pending.length)).toEqual([1, 0, 0]);
-    await Promise.all(contexts[0]!.pending);
+    await Promise.all([...contexts[0]!.pending, ...answered]);
     const entries = (await issuanceEntries(tenantId)).filter((entry) => entry.kind === "issuance");
     expect(entries.flatMap((entry) => entry.kids).sort()).toEqual([...kids].sort());
   });
@@ -200,7 +202,7 @@ describe("issuance records are bounded", () => {
     const tenant = (await new TenantStore(env.SNAPSHOTS, TEST_BINDINGS.KEY_ENCRYPTION_KEY, "1").load(tenantId))!;
     const kids = Array.from({ length: 2_500 }, () => crypto.randomUUID());
     const pending: Promise<unknown>[] = [];
-    recordIssuance(env, { waitUntil: (promise) => void pending.push(promise) }, tenant, {
+    const answered = recordIssuance(env, { waitUntil: (promise) => void pending.push(promise) }, tenant, {
       time: "2026-11-23T12:00:00.000Z",
       protocol: "speke-v2.0",
       contentId: "big",
@@ -208,6 +210,8 @@ describe("issuance records are bounded", () => {
       keySeedId: crypto.randomUUID(),
       credential: "c",
     });
+    // Answered once its records are durable (the batch is handed to waitUntil after the access check).
+    await answered;
     await Promise.all(pending);
     const entries = (await issuanceEntries(tenantId)).filter((entry) => entry.kind === "issuance");
     expect(entries.map((entry) => entry.kids.length).sort()).toEqual([1_000, 1_000, 500]);

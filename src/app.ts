@@ -1,9 +1,10 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./http/app-env";
 import { adminAuth, tenantAuth } from "./http/auth";
 import { operatorOriginGuard, tenantOriginGuard } from "./http/browser-guard";
 import { requireConfiguration } from "./http/configuration";
 import { corsPreflight } from "./http/cors";
+import { honoApp } from "./http/hono-app";
 import { AccessWithdrawn } from "./http/access-recheck";
 import { requestFailureResponse } from "./http/request-errors";
 import { ROUTE_PATH_WORDS, caseInsensitivePath } from "./http/paths";
@@ -23,7 +24,7 @@ export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>(
 
 /** The Hono app: auth per route group, the error shape, nothing else. */
 export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>({ getPath: (request) => caseInsensitivePath(request) });
+  const app = honoApp<AppEnv>({ getPath: (request) => caseInsensitivePath(request) });
   // Outermost: it sees every answer as sent, and times the whole request.
   app.use(requestLog());
   app.use(responseHeaders());

@@ -10,6 +10,7 @@ import { readKeyEncryptionKeys } from "../tenancy/key-encryption-keys";
 import { responseShapes } from "../management/response-shapes";
 import { stoppedResponse } from "./kek-rotation-wire";
 import { readOptionalJsonBody } from "./optional-json-body";
+import { openApiDescription } from "../http/schema-doc";
 
 /**
  * `POST /admin/kek-rotation` (README "Rotating the key-encryption key"): re-wraps the next batch of tenants' data keys
@@ -55,7 +56,7 @@ export const ROTATION_REQUEST = jsonObject({
         /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
         "cursor must be the cursor a previous call returned (a tenant id)",
       ),
-      v.description("The cursor the previous call returned; left out, rotation starts at the first tenant"),
+      openApiDescription(__OPENAPI__ && "The cursor the previous call returned; left out, rotation starts at the first tenant"),
     ),
   ),
   limit: optional(

@@ -16,6 +16,7 @@ import { backupFailureResponse } from "./backup-failure-wire";
 import { operatorRequestFailureResponse } from "./operator-request-failure";
 import { tenantBackupFailureResponse } from "./tenant-backup-wire";
 import { operatorActor, tenantFailureResponse, tenantIdParam } from "./tenant-lifecycle";
+import { openApiDescription } from "../http/schema-doc";
 
 /**
  * `POST /admin/tenants/{id}/backup` and `POST /admin/tenants/restore` (issue 29; README "Backup and restore",
@@ -37,7 +38,7 @@ const MAX_CERTIFICATE_PEM_LENGTH = 65_536;
 export const BACKUP_REQUEST = jsonObject({
   Certificate: v.pipe(
     requiredText("Certificate", MAX_CERTIFICATE_PEM_LENGTH),
-    v.description("The restoring deployment's GET /admin/restore-certificate (PEM)"),
+    openApiDescription(__OPENAPI__ && "The restoring deployment's GET /admin/restore-certificate (PEM)"),
   ),
 });
 

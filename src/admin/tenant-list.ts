@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { optional } from "../http/json-fields";
 import { decimalParameter } from "../http/paging";
 import { readQuery, type QueryRead } from "../http/query";
+import { openApiMetadata } from "../http/schema-doc";
 
 /** Tenants per page of `GET /admin/tenants` when `limit` is absent, and the most one page holds (issue 28). */
 export const TENANT_PAGE_DEFAULT = 50;
@@ -18,14 +19,14 @@ export const TENANT_LIST_QUERY = v.object({
       v.string(),
       v.toLowerCase(),
       v.regex(TENANT_ID_PATTERN, "cursor must be the cursor of a previous page (a tenant id)"),
-      v.metadata({ description: "The cursor of the previous page" }),
+      openApiMetadata(__OPENAPI__ && { description: "The cursor of the previous page" }),
     ),
   ),
 });
 
 /** `confirm` of `DELETE /admin/tenants/{id}`: the tenant id again, so a deletion is never one slip away. */
 export const TENANT_DELETE_QUERY = v.object({
-  confirm: optional(v.pipe(v.string(), v.metadata({ description: "The tenant id in the path, again (required)" }))),
+  confirm: optional(v.pipe(v.string(), openApiMetadata(__OPENAPI__ && { description: "The tenant id in the path, again (required)" }))),
 });
 
 /** The page `GET /admin/tenants` asks for, or a message naming the parameter and its rule, for a 400. */

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { KeyId } from "../domain/key-id";
+import { openApiMetadata } from "./schema-doc";
 
 /**
  * Schemas of JSON request fields (valibot), each carrying the message our clients read when it is broken. The same
@@ -103,7 +104,7 @@ export function uuid(field: string, message?: string) {
       if (id === undefined) addIssue({ message: invalid });
       return id ?? NEVER;
     }),
-    v.metadata({ examples: [UUID_EXAMPLE] }),
+    openApiMetadata(__OPENAPI__ && { examples: [UUID_EXAMPLE] }),
   );
 }
 
@@ -117,7 +118,7 @@ export function instant(message: string) {
       if (value === undefined) addIssue({ message });
       return value ?? NEVER;
     }),
-    v.metadata({ examples: ["2027-01-31T12:00:00Z"] }),
+    openApiMetadata(__OPENAPI__ && { examples: ["2027-01-31T12:00:00Z"] }),
   );
 }
 

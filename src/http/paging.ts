@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { optional } from "./json-fields";
 import { readQuery, type QueryRead } from "./query";
+import { openApiMetadata } from "./schema-doc";
 
 /** OData paging as Axinom lists use it (Axinom Key Service API help: "$skip, $top", at most 100 items). */
 export const MAX_PAGE_SIZE = 100;
@@ -21,7 +22,7 @@ export function decimalParameter(name: string, min: number, max: number, absent:
         if (value === undefined) addIssue({ message: rule });
         return value ?? NEVER;
       }),
-      v.metadata({ pattern: "^[0-9]+$", description: `An integer from ${min} to ${max}; default ${absent}` }),
+      openApiMetadata(__OPENAPI__ && { pattern: "^[0-9]+$", description: `An integer from ${min} to ${max}; default ${absent}` }),
     ),
   );
 }

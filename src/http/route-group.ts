@@ -1,9 +1,10 @@
-import { Hono, type Handler, type MiddlewareHandler } from "hono";
+import type { Handler, Hono, MiddlewareHandler } from "hono";
 import { SealedValueError } from "../tenancy/envelope";
 import { requestRepublish } from "../tenancy/republish-request";
 import { STORAGE_RETRY_AFTER_SECONDS, StorageUnavailable, StoredValueCorrupt } from "../tenancy/storage-fault";
 import { AccessWithdrawn } from "./access-recheck";
 import type { AppEnv } from "./app-env";
+import { honoApp } from "./hono-app";
 import { routerPath } from "./paths";
 import type { RouteAccess } from "./route-access";
 import type { DocumentedAccess, LazyRouteDoc } from "./route-doc";
@@ -72,7 +73,7 @@ export function routeGroup(
   unavailable: RouteGroup["unavailable"] = jsonUnavailable,
   suspended: RouteGroup["suspended"] = jsonSuspended,
 ): RouteGroup {
-  const routes = new Hono<AppEnv>();
+  const routes = honoApp<AppEnv>();
   const declared: RouteDeclaration[] = [];
   return {
     access,

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { UsageInterval, UsageRange } from "../tenancy/tenant-types";
 import { instant, optional } from "./json-fields";
+import { openApiMetadata } from "./schema-doc";
 
 /** Most days one `GET /api/Usage` answers in day buckets, and `GET /admin/usage` totals: a leap year. */
 export const MAX_USAGE_DAYS = 366;
@@ -14,10 +15,10 @@ const WHOLE_HOUR = ":00:00.000Z";
 const MIDNIGHT = "T00:00:00.000Z";
 
 /** `from` or `to`: an ISO 8601 instant, as UTC with milliseconds (json-fields.ts `isoInstant`). */
-function rangeBound(name: "from" | "to", meaning: string) {
+function rangeBound(name: "from" | "to", meaning: string | false) {
   return v.pipe(
     instant(`${name} must be an ISO 8601 date and time with an offset, e.g. ${INSTANT_EXAMPLE}`),
-    v.metadata({ description: meaning }),
+    openApiMetadata(meaning !== false && { description: meaning }),
   );
 }
 
@@ -31,8 +32,8 @@ function requiredBound(issue: v.BaseIssue<unknown>): string {
 function rangeEntries(dayBuckets: boolean) {
   const boundary = dayBuckets ? "on a whole UTC hour; at midnight UTC for day buckets" : "on a whole UTC hour";
   return {
-    from: rangeBound("from", `Start of the range (included), ${boundary}`),
-    to: rangeBound("to", `End of the range (excluded), ${boundary}`),
+    from: rangeBound("from", __OPENAPI__ && `Start of the range (included), ${boundary}`),
+    to: rangeBound("to", __OPENAPI__ && `End of the range (excluded), ${boundary}`),
   };
 }
 
@@ -60,7 +61,10 @@ function firstBrokenRule<T>(rule: (value: T) => string | undefined) {
 }
 
 const INTERVAL = optional(
-  v.pipe(v.picklist(["hour", "day"], "interval must be hour or day"), v.metadata({ description: "Bucket width (UTC); default day" })),
+  v.pipe(
+    v.picklist(["hour", "day"], "interval must be hour or day"),
+    openApiMetadata(__OPENAPI__ && { description: "Bucket width (UTC); default day" }),
+  ),
 );
 
 /** `GET /api/Usage`: `from`, `to` and `interval` (hour or day, default day); each problem names the parameter. */

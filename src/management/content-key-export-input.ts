@@ -24,6 +24,7 @@ import { parseFilter } from "./content-key-query";
 import { certificateDer, exportCertificateField } from "./export-key-seeds";
 import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 import { managementRequestFailureResponse } from "./management-request-failure";
+import { openApiDescription } from "../http/schema-doc";
 
 /**
  * Longest `Filter`: a $filter over Name, Created and CreationMethod (the fields GET /api/ContentKeys filters on) fits
@@ -62,7 +63,7 @@ export const CONTENT_KEY_EXPORT = v.pipe(
             (id) => id,
             (_id, index, first) => `Ids[${index}]: the same KID as Ids[${first}]`,
           ),
-          v.description("The KIDs to export"),
+          openApiDescription(__OPENAPI__ && "The KIDs to export"),
         ),
       ),
       Filter: optional(
@@ -74,13 +75,13 @@ export const CONTENT_KEY_EXPORT = v.pipe(
             if (typeof conditions === "string") addIssue({ message: `Filter: ${conditions}` });
             return typeof conditions === "string" ? NEVER : conditions;
           }),
-          v.description("A $filter as GET /api/ContentKeys takes it: the keys it selects"),
+          openApiDescription(__OPENAPI__ && "A $filter as GET /api/ContentKeys takes it: the keys it selects"),
         ),
       ),
       Certificate: optional(
         exportCertificateField(
           parseRecipient,
-          "The recipient's X.509 certificate (PEM or base64 DER): keys are encrypted to its RSA key (CPIX 2.3 DeliveryData)",
+          __OPENAPI__ && "The recipient's X.509 certificate (PEM or base64 DER): keys are encrypted to its RSA key (CPIX 2.3 DeliveryData)",
         ),
       ),
     },

@@ -20,6 +20,7 @@ import { jsonBodyFailureResponse } from "../http/body-failure";
 import { ITEM_INDEX, UUID_EXAMPLE, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody } from "./responses";
+import { openApiDescription, openApiMetadata } from "../http/schema-doc";
 
 /** The media types a CPIX import is sent with (Axinom's help lists application/xml and application/cpix+xml). */
 const CPIX_MEDIA_TYPES = new Set(["application/xml", "text/xml", "application/cpix+xml"]);
@@ -66,7 +67,7 @@ function sixteenBytes(field: string, required?: string) {
       if (bytes?.length !== 16) addIssue({ message: invalid });
       return bytes?.length === 16 ? bytes : NEVER;
     }),
-    v.metadata({ contentEncoding: "base64", minLength: 24, maxLength: 24 }),
+    openApiMetadata(__OPENAPI__ && { contentEncoding: "base64", minLength: 24, maxLength: 24 }),
   );
 }
 
@@ -84,7 +85,7 @@ export const CONTENT_KEY_IMPORTS = v.pipe(
         Id: optional(
           v.pipe(
             uuid("Id", `[${ITEM_INDEX}].Id: must be a UUID such as ${UUID_EXAMPLE}`),
-            v.description("The KID; generated when left out"),
+            openApiDescription(__OPENAPI__ && "The KID; generated when left out"),
           ),
         ),
         Name: optional(
@@ -97,9 +98,11 @@ export const CONTENT_KEY_IMPORTS = v.pipe(
         ),
         Data: v.pipe(
           sixteenBytes("Data", `[${ITEM_INDEX}].Data: is required, base64 of ${CONTENT_KEY_LENGTH} bytes`),
-          v.description("The key"),
+          openApiDescription(__OPENAPI__ && "The key"),
         ),
-        Iv: optional(v.pipe(sixteenBytes("Iv"), v.description(`The IV acquisitions answer with the key (CPIX @explicitIV)`))),
+        Iv: optional(
+          v.pipe(sixteenBytes("Iv"), openApiDescription(__OPENAPI__ && `The IV acquisitions answer with the key (CPIX @explicitIV)`)),
+        ),
       },
       {
         notObject: `[${ITEM_INDEX}]: must be a JSON object {Id?, Name?, Data, Iv?}`,

@@ -4,13 +4,17 @@ import { parseFilter, parseOrderBy } from "./content-key-query";
 import { jsonObject, optional, parseJson, requiredText, uuid } from "../http/json-fields";
 
 import { MAX_CONTENT_KEY_NAME_LENGTH as MAX_NAME_LENGTH } from "../tenancy/content-key-types";
+import { openApiDescription } from "../http/schema-doc";
 
 /** `POST /api/ContentKeys` body `{Id?, Name, KeySeedId?}` (Axinom Key Service API help). */
 export const NEW_CONTENT_KEY = jsonObject({
-  Id: optional(v.pipe(uuid("Id"), v.description("The KID; generated when left out"))),
+  Id: optional(v.pipe(uuid("Id"), openApiDescription(__OPENAPI__ && "The KID; generated when left out"))),
   Name: requiredText("Name", MAX_NAME_LENGTH),
   KeySeedId: optional(
-    v.pipe(uuid("KeySeedId"), v.description("Derive the key from this key seed for the KID; left out, the key is 16 random bytes")),
+    v.pipe(
+      uuid("KeySeedId"),
+      openApiDescription(__OPENAPI__ && "Derive the key from this key seed for the KID; left out, the key is 16 random bytes"),
+    ),
   ),
 });
 
@@ -18,7 +22,7 @@ export const NEW_CONTENT_KEY = jsonObject({
 export const CONTENT_KEY_RENAME = jsonObject({ Name: requiredText("Name", MAX_NAME_LENGTH) });
 
 /** An OData text option, read by `parse` into its typed form or refused with `option: problem`. */
-function odataOption<Output>(option: string, parse: (text: string) => Output | string, description: string) {
+function odataOption<Output>(option: string, parse: (text: string) => Output | string, description: string | false) {
   return optional(
     v.pipe(
       v.string(`${option} must be given once`),
@@ -27,7 +31,7 @@ function odataOption<Output>(option: string, parse: (text: string) => Output | s
         if (typeof parsed === "string") addIssue({ message: `${option}: ${parsed}` });
         return typeof parsed === "string" ? NEVER : parsed;
       }),
-      v.description(description),
+      openApiDescription(description),
     ),
   );
 }
@@ -37,9 +41,10 @@ export const CONTENT_KEY_LIST_QUERY = v.object({
   $filter: odataOption(
     "$filter",
     parseFilter,
-    "Conditions on Name, Created and CreationMethod (eq, ne, gt, ge, lt, le; contains and startswith on Name), joined by and",
+    __OPENAPI__ &&
+      "Conditions on Name, Created and CreationMethod (eq, ne, gt, ge, lt, le; contains and startswith on Name), joined by and",
   ),
-  $orderby: odataOption("$orderby", parseOrderBy, "Name, Created or CreationMethod, each asc or desc, comma-separated"),
+  $orderby: odataOption("$orderby", parseOrderBy, __OPENAPI__ && "Name, Created or CreationMethod, each asc or desc, comma-separated"),
 });
 
 /** The typed `POST /api/ContentKeys` request. */

@@ -11,6 +11,7 @@ import { parseBody, respond } from "./responses";
 import type { LazyRouteDoc } from "../http/route-doc";
 import { error, json } from "../http/route-doc-parts";
 import { responseShapes } from "./response-shapes";
+import { openApiDescription, openApiMetadata } from "../http/schema-doc";
 
 /** Longest `ContentId` of a signed URL (it becomes CPIX@contentId and a path segment). */
 const MAX_CONTENT_ID_LENGTH = 1024;
@@ -34,7 +35,7 @@ export const NEW_CPIX_URL = jsonObject({
         if (typeof query !== "string") addIssue({ message: query.problem });
         return typeof query === "string" ? query : NEVER;
       }),
-      v.description("The query the reader adds (kid=…&drm=…&scheme=…, a leading ? allowed), signed with the URL"),
+      openApiDescription(__OPENAPI__ && "The query the reader adds (kid=…&drm=…&scheme=…, a leading ? allowed), signed with the URL"),
     ),
   ),
   ExpiresAt: v.pipe(
@@ -45,7 +46,7 @@ export const NEW_CPIX_URL = jsonObject({
       if (instant === undefined) addIssue({ message: EXPIRES_AT_RULE });
       return instant ?? NEVER;
     }),
-    v.metadata({ description: `In the future, at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead` }),
+    openApiMetadata(__OPENAPI__ && { description: `In the future, at most ${MAX_CPIX_URL_LIFETIME_SECONDS / 86400} days ahead` }),
   ),
 });
 

@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { ACQUISITION_PROTOCOLS, CREDENTIAL_SCOPES, type AcquisitionProtocol, type CredentialScope } from "../tenancy/credentials";
 import type { NewTenantCredential } from "../tenancy/tenant-types";
 import { ITEM_INDEX, InputError, distinctItems, instant, jsonObject, optional, parseJson, requiredText } from "../http/json-fields";
+import { openApiDescription } from "../http/schema-doc";
 
 /** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = 256;
@@ -29,13 +30,15 @@ export const NEW_CREDENTIAL = jsonObject(
           (protocol) => protocol,
           (protocol) => `${PROTOCOLS_RULE}; ${protocol} appears twice`,
         ),
-        v.description("The acquisition routes the credential may use; left out, every one. The Widevine CENC API is not among them"),
+        openApiDescription(
+          __OPENAPI__ && "The acquisition routes the credential may use; left out, every one. The Widevine CENC API is not among them",
+        ),
       ),
     ),
     ExpiresAt: optional(
       v.pipe(
         instant("ExpiresAt must be an ISO 8601 date and time with an offset, e.g. 2027-01-31T12:00:00Z"),
-        v.description("When the credential stops working; must be in the future"),
+        openApiDescription(__OPENAPI__ && "When the credential stops working; must be in the future"),
       ),
     ),
   },

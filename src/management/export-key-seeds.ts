@@ -22,6 +22,7 @@ import { ITEM_INDEX, distinctItems, jsonObject, optional, parseJson, uuid } from
 import { MAX_IMPORT_ITEMS } from "./key-seed-input";
 import { managementRequestFailureResponse } from "./management-request-failure";
 import { parseBody } from "./responses";
+import { openApiDescription, openApiMetadata } from "../http/schema-doc";
 
 /** The Issuer of every exported key (RFC 6030 §4.3.2). */
 const ISSUER = "edge-key-service";
@@ -103,7 +104,7 @@ export const KEY_SEED_EXPORT = v.pipe(
             (id) => id,
             (id, index) => `Ids[${index}]: Id ${id} appears twice`,
           ),
-          v.description("The seeds to export; left out, every seed of the tenant"),
+          openApiDescription(__OPENAPI__ && "The seeds to export; left out, every seed of the tenant"),
         ),
       ),
       Password: optional(
@@ -113,18 +114,20 @@ export const KEY_SEED_EXPORT = v.pipe(
             const problem = dataset.typed ? exportPasswordProblem(dataset.value) : undefined;
             if (problem !== undefined) addIssue({ message: problem });
           }),
-          v.metadata({
-            minLength: MIN_EXPORT_PASSWORD_LENGTH,
-            maxLength: MAX_EXPORT_PASSWORD_LENGTH,
-            description:
-              "Encrypts the seeds with PBKDF2 and AES-256-CBC (RFC 6030 §6.2); not one character repeated or a simple sequence (1234…, abcd…)",
-          }),
+          openApiMetadata(
+            __OPENAPI__ && {
+              minLength: MIN_EXPORT_PASSWORD_LENGTH,
+              maxLength: MAX_EXPORT_PASSWORD_LENGTH,
+              description:
+                "Encrypts the seeds with PBKDF2 and AES-256-CBC (RFC 6030 §6.2); not one character repeated or a simple sequence (1234…, abcd…)",
+            },
+          ),
         ),
       ),
       Certificate: optional(
         exportCertificateField(
           certificateDer,
-          "The recipient's X.509 certificate (PEM or base64 DER): seeds are encrypted to its RSA key (RFC 6030 §6.3)",
+          __OPENAPI__ && "The recipient's X.509 certificate (PEM or base64 DER): seeds are encrypted to its RSA key (RFC 6030 §6.3)",
         ),
       ),
     },
@@ -148,7 +151,7 @@ export function parseKeySeedExport(value: unknown): KeySeedExportRequest {
  * The `Certificate` field of an export body (key seeds and content keys): text of at most MAX_CERTIFICATE_TEXT
  * characters that `read` turns into its value or a one-sentence problem, which the 400 names.
  */
-export function exportCertificateField<T extends object>(read: (text: string) => T | string, description: string) {
+export function exportCertificateField<T extends object>(read: (text: string) => T | string, description: string | false) {
   return v.pipe(
     v.string(UNREADABLE_CERTIFICATE),
     v.maxLength(MAX_CERTIFICATE_TEXT, `Certificate must be at most ${MAX_CERTIFICATE_TEXT} characters`),
@@ -157,7 +160,7 @@ export function exportCertificateField<T extends object>(read: (text: string) =>
       if (typeof value === "string") addIssue({ message: value });
       return typeof value === "string" ? NEVER : value;
     }),
-    v.description(description),
+    openApiDescription(description),
   );
 }
 

@@ -3,6 +3,7 @@ import { fromBase64 } from "../domain/bytes";
 import { KEY_SEED_LENGTH } from "../domain/content-key";
 import type { KeySeedImport, NewKeySeed } from "../tenancy/tenant-types";
 import { ITEM_INDEX, distinctItems, flag, jsonObject, optional, parseJson, requiredText, text, uuid } from "../http/json-fields";
+import { openApiMetadata } from "../http/schema-doc";
 
 /** Axinom's Name bounds for management resources (Axinom Key Service API help, POST api/ContentKeys: Name 1..256). */
 const MAX_NAME_LENGTH = 256;
@@ -33,7 +34,7 @@ const seedData = v.pipe(
     }
     return data?.length === KEY_SEED_LENGTH ? data : NEVER;
   }),
-  v.metadata({ contentEncoding: "base64", description: `The seed: base64 of exactly ${KEY_SEED_LENGTH} bytes` }),
+  openApiMetadata(__OPENAPI__ && { contentEncoding: "base64", description: `The seed: base64 of exactly ${KEY_SEED_LENGTH} bytes` }),
 );
 
 /** `POST /api/Import/KeySeeds` body `[{Id?, Data}]`, Data base64 of exactly 30 bytes (Axinom Key Service API help). */

@@ -10,6 +10,7 @@ import { managementRequestFailureResponse } from "./management-request-failure";
 import type { LazyRouteDoc } from "../http/route-doc";
 import { json } from "../http/route-doc-parts";
 import { responseShapes } from "./response-shapes";
+import { openApiDescription } from "../http/schema-doc";
 
 /**
  * `GET /api/Logs` (Axinom Key Service API help, GET api/Logs): what was issued, with which seed (never key values),
@@ -90,7 +91,7 @@ export const LOG_FILTER_QUERY = v.pipe(
             v.transform((text) => Number(text) as LogCategory),
           ),
         ),
-        v.description("Record categories (repeatable): Axinom's 9-18, and ours from 100 (README, Logs)"),
+        openApiDescription(__OPENAPI__ && "Record categories (repeatable): Axinom's 9-18, and ours from 100 (README, Logs)"),
       ),
     ),
     from: instantParameter("from"),

@@ -12,6 +12,7 @@ import {
   type TenantSettings,
 } from "../tenancy/settings";
 import { ITEM_INDEX, flag, jsonObject, optional, parseJson, text, uuid } from "../http/json-fields";
+import { openApiDescription, openApiMetadata } from "../http/schema-doc";
 
 type StringSettingWire = keyof typeof SETTINGS_FIELDS;
 
@@ -51,7 +52,7 @@ const SETTINGS_ENTRIES = {
         "AllowedOrigins must be an array of origins such as https://console.example.com",
       ),
       v.maxLength(MAX_ALLOWED_ORIGINS, `AllowedOrigins may hold at most ${MAX_ALLOWED_ORIGINS} origins`),
-      v.description("Origins whose browsers may call the Management API (CORS)"),
+      openApiDescription(__OPENAPI__ && "Origins whose browsers may call the Management API (CORS)"),
     ),
   ),
   LogRetentionDays: optional(
@@ -75,7 +76,7 @@ const SETTINGS_ENTRIES = {
             if (!/^[0-9a-f]{64}$/.test(hex)) addIssue({ message: FINGERPRINT_RULE });
             return /^[0-9a-f]{64}$/.test(hex) ? hex : NEVER;
           }),
-          v.metadata({ description: "SHA-256 of the DER certificate: 64 hex digits, colons allowed" }),
+          openApiMetadata(__OPENAPI__ && { description: "SHA-256 of the DER certificate: 64 hex digits, colons allowed" }),
         ),
         "RecipientCertificates must be an array of SHA-256 certificate fingerprints (hex)",
       ),

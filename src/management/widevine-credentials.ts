@@ -16,6 +16,7 @@ import { managementRequestFailureResponse, type ManagementRequestFailure } from 
 import { parseBody, respond } from "./responses";
 import { crudRouteDocs } from "./crud-route-docs";
 import { responseShapes } from "./response-shapes";
+import { openApiDescription, openApiMetadata } from "../http/schema-doc";
 
 /**
  * `/api/WidevineProtectionInfoCredentials` (Axinom Key Service API help): signers of the Widevine CENC API. The secrets
@@ -104,7 +105,7 @@ function base64Bytes(field: string, length: number) {
       if (bytes?.length !== length) addIssue({ message: rule });
       return bytes?.length === length ? bytes : NEVER;
     }),
-    v.metadata({ contentEncoding: "base64", description: `${length} bytes; generated when left out` }),
+    openApiMetadata(__OPENAPI__ && { contentEncoding: "base64", description: `${length} bytes; generated when left out` }),
   );
 }
 
@@ -115,11 +116,14 @@ export const NEW_WIDEVINE_CREDENTIAL = v.pipe(
     ProviderName: v.pipe(
       requiredText("ProviderName", 128),
       v.check(isProviderName, "ProviderName must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ -"),
-      v.metadata({ pattern: "^[A-Za-z0-9._~-]{1,128}$" }),
+      openApiMetadata(__OPENAPI__ && { pattern: "^[A-Za-z0-9._~-]{1,128}$" }),
     ),
     KeySeedId: optional(uuid("KeySeedId")),
     RsaPublicKey: optional(
-      v.pipe(text("RsaPublicKey", 8192), v.description("RSA public key of at least 2048 bits: PEM 'BEGIN PUBLIC KEY' or base64 DER SPKI")),
+      v.pipe(
+        text("RsaPublicKey", 8192),
+        openApiDescription(__OPENAPI__ && "RSA public key of at least 2048 bits: PEM 'BEGIN PUBLIC KEY' or base64 DER SPKI"),
+      ),
     ),
     SigningKey: optional(base64Bytes("SigningKey", AES_SIGNING_KEY_LENGTH)),
     SigningIv: optional(base64Bytes("SigningIv", AES_SIGNING_IV_LENGTH)),

@@ -1,8 +1,8 @@
-import { Hono } from "hono";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import type { AppEnv } from "../../src/http/app-env";
+import { honoApp } from "../../src/http/hono-app";
 import { jsonObject, requiredText } from "../../src/http/json-fields";
 import { ROUTE_PATH_WORDS, RoutePathWords, caseInsensitivePath, routerPath } from "../../src/http/paths";
 import { ID_PATH, error, json } from "../../src/http/route-doc-parts";
@@ -48,7 +48,7 @@ describe("a route declared once is routed, documented and matched in any casing"
 
   it("learns the path words from the router, so any casing reaches the route and a parameter keeps its case", async () => {
     const words = new RoutePathWords();
-    const app = new Hono<AppEnv>({ getPath: (request) => caseInsensitivePath(request, words) });
+    const app = honoApp<AppEnv>({ getPath: (request) => caseInsensitivePath(request, words) });
     app.route("/", widgetRoutes().routes);
     for (const route of app.routes) words.learn(route.path);
     expect([...words.words]).toEqual(["api", "examplewidgets"]);

@@ -5,44 +5,15 @@
  * as an object of column names (the last occurrence wins): a table that names a column twice would pass the checks
  * with one value and write another.
  */
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BACKUP_CONTENT_TYPE, sealBackup } from "../../src/backup/backup-document";
-import { fromUtf8, utf8 } from "../../src/domain/bytes";
 import { signerKey, snapshotKey } from "../../src/tenancy/snapshot";
-import { tenantObject } from "../../src/tenancy/tenant-client";
-import { TenantStore } from "../../src/tenancy/tenant-store";
 import type { DumpValue, TenantDump } from "../../src/tenancy/tenant-dump";
-import type { TenantObject } from "../../src/tenancy/tenant-object";
-import { TEST_BINDINGS } from "../test-bindings";
+import { TenantStore } from "../../src/tenancy/tenant-store";
 import { BASE, api } from "./support/api";
 import { CPIX_PROTOCOLS } from "./support/cpix-requests";
+import { attackerDump, expectNotRestored, restoreCrafted, tenantObjectStub } from "./support/crafted-backups";
 import { tenantWithTestSeed } from "./support/tenant-with-seed";
-
-const ADMIN = { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "Content-Type": "application/json" };
-
-function objectOf(tenantId: string): DurableObjectStub<TenantObject> {
-  return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
-}
-
-function admin(path: string, method: string, body?: unknown): Promise<Response> {
-  return SELF.fetch(`${BASE}${path}`, { method, headers: ADMIN, ...(body !== undefined && { body: JSON.stringify(body) }) });
-}
-
-/** The attacker's tenant dumped (as their own deployment would), then erased here so its id is free to restore. */
-async function attackerDump(): Promise<TenantDump> {
-  const attacker = await tenantWithTestSeed();
-  const answer = await tenantObject(env, attacker.tenantId).tenant().backup().dump(new Date());
-  if (!answer.ok) throw new Error(answer.failure.reason);
-  const dump = JSON.parse(fromUtf8(answer.value.payload)) as TenantDump;
-  expect((await admin(`/admin/tenants/${attacker.tenantId}`, "PUT", { suspended: true })).status).toBe(200);
-  expect((await admin(`/admin/tenants/${attacker.tenantId}?confirm=${attacker.tenantId}`, "DELETE")).status).toBe(202);
-  await runInDurableObject(objectOf(attacker.tenantId), (_instance, state) => {
-    state.storage.sql.exec("UPDATE tenant SET delete_at = ?", new Date(Date.now() - 1000).toISOString());
-  });
-  expect(await runDurableObjectAlarm(objectOf(attacker.tenantId))).toBe(true);
-  return dump;
-}
 
 /** `dump` with `column` named a second time in `table`, every row carrying `value` there. */
 function withSecondColumn(dump: TenantDump, table: string, column: string, value: (row: readonly DumpValue[]) => DumpValue): TenantDump {
@@ -54,19 +25,6 @@ function withSecondColumn(dump: TenantDump, table: string, column: string, value
       [table]: { columns: [...original.columns, column], rows: original.rows.map((row) => [...row, value(row)]) },
     },
   };
-}
-
-/** Seals `dump` for this deployment's public restore certificate and posts it to the restore route. */
-async function restoreCrafted(dump: TenantDump): Promise<Response> {
-  const certificate = await (await SELF.fetch(`${BASE}/admin/restore-certificate`, { headers: ADMIN })).text();
-  const header = { tenantId: dump.tenantId, created: new Date().toISOString(), schemaVersion: dump.schemaVersion, counts: {} };
-  const sealed = await sealBackup(utf8(JSON.stringify(dump)), header, certificate);
-  if (!sealed.ok) throw new Error(sealed.failure.reason);
-  return SELF.fetch(`${BASE}/admin/tenants/restore`, {
-    method: "POST",
-    headers: { Authorization: ADMIN.Authorization, "Content-Type": BACKUP_CONTENT_TYPE },
-    body: sealed.document,
-  });
 }
 
 async function spekeStatus(authorization: string): Promise<number> {
@@ -95,7 +53,7 @@ describe("a crafted backup naming a column twice", () => {
     TenantStore.clear(); // a fresh isolate: it reads the victim's snapshot from KV
     expect(await spekeStatus(victim.authorization)).toBe(200);
     // Nothing of the attacker's tenant was written either.
-    expect((await tenantObject(env, dump.tenantId).tenant().snapshot()).ok).toBe(false);
+    await expectNotRestored(dump.tenantId);
   });
 
   it("whose Widevine signer claims one provider name and stores another tenant's is refused, the name staying that tenant's", async () => {
@@ -104,7 +62,7 @@ describe("a crafted backup naming a column twice", () => {
     expect((await api(victim, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: providerName })).status).toBe(201);
     const dump = await attackerDump();
     // A signer row of the victim's shape (sealed material need not open), a decoy name where the check reads it.
-    const victimRows = await runInDurableObject(objectOf(victim.tenantId), (_instance, state) => {
+    const victimRows = await runInDurableObject(tenantObjectStub(victim.tenantId), (_instance, state) => {
       const cursor = state.storage.sql.exec("SELECT * FROM widevine_credentials");
       return { columns: cursor.columnNames, rows: [...cursor.raw()] as DumpValue[][] };
     });
@@ -132,6 +90,6 @@ describe("a crafted backup naming a column twice", () => {
       error: "The backup cannot be restored: table widevine_credentials names column provider_name twice",
     });
     expect(await env.SNAPSHOTS.get(signerKey(providerName))).toBe(victim.tenantId);
-    expect((await tenantObject(env, dump.tenantId).tenant().snapshot()).ok).toBe(false);
+    await expectNotRestored(dump.tenantId);
   });
 });

@@ -185,6 +185,10 @@ export function parseTenantDump(payload: Uint8Array): DumpParse {
   if (typeof tenantId !== "string" || typeof dataKey !== "string" || !Number.isSafeInteger(schemaVersion) || !isRecord(tables)) {
     return { ok: false, problem: "tenantId, schemaVersion, dataKey or tables missing" };
   }
+  const problem = Object.entries(tables)
+    .map(([name, table]) => tableShapeProblem(name, table))
+    .find(Boolean);
+  if (problem) return { ok: false, problem };
   return {
     ok: true,
     dump: {
@@ -195,6 +199,19 @@ export function parseTenantDump(payload: Uint8Array): DumpParse {
       tables: tables as Record<string, DumpedTable>,
     },
   };
+}
+
+/**
+ * What keeps a table from reading one way: the restore's checks read a column at its first name, the insert at its
+ * last, so a column named twice could pass a check with one value and write another (another tenant's id).
+ */
+function tableShapeProblem(name: string, table: unknown): string | undefined {
+  const columns: unknown = isRecord(table) && table.columns;
+  if (!isRecord(table) || !Array.isArray(columns) || !Array.isArray(table.rows) || !table.rows.every(Array.isArray)) {
+    return "its tables are not columns and rows";
+  }
+  const twice = columns.find((column, index) => columns.indexOf(column) !== index);
+  return twice === undefined ? undefined : `table ${name} names column ${String(twice)} twice`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,6 +3,8 @@ import { fromBase64, toBase64, utf8 } from "../../domain/bytes";
 import { writeAllowedOrigins } from "../allowed-origins-directory";
 import { DATA_KEY_LENGTH, SealedValueError, open, type TenantDataKey } from "../envelope";
 import { kvMacKeys } from "../kv-authentication";
+import { snapshotProblem } from "../kv-values";
+import type { TenantSnapshot } from "../snapshot";
 import { appliedSchemaVersion, latestSchemaVersion } from "../schema";
 import { signerRegistry } from "../signer-registry";
 import { TENANT_MIGRATIONS } from "../stores/tenant-stores";
@@ -153,6 +155,8 @@ export class TenantBackupOperations extends RpcTarget {
         stores.contentKeyRemovals.countMembershipChange();
         audit(actor, "RestoreTenant", dump.tenantId);
         publisher.bumpVersion();
+        const problem = readBackProblem(this.#context, dump.tenantId);
+        if (problem) throw new DumpMismatch(problem);
       });
       return result.ok ? undefined : { outcome: "tenant-exists" };
     } catch (error) {
@@ -200,6 +204,23 @@ function amendRow(table: string, row: Record<string, DumpValue>, wrappedDataKey:
     default:
       return row;
   }
+}
+
+/**
+ * Why the restored tenant does not read back as its readers take it (the snapshot check of kv-values.ts, the settings'
+ * policy), or undefined. SQLite's constraints are all the inserts check: without this a crafted backup (anyone holding
+ * the public certificate can seal one) would commit a tenant whose first read throws, and answer the restore with 5xx.
+ */
+function readBackProblem({ publisher, stores }: TenantContext, tenantId: string): string | undefined {
+  let snapshot: TenantSnapshot | undefined;
+  try {
+    snapshot = publisher.build();
+    stores.settings.policy();
+  } catch {
+    return "its rows do not read back as its schema version's";
+  }
+  const problem = snapshotProblem(snapshot ?? null, tenantId);
+  return problem && `its tenant does not read back (${problem})`;
 }
 
 /** One column of a dumped table, in row order; none when the table or column is absent (or not a table at all). */

@@ -56,7 +56,7 @@ const WORKERS_TEST = {
   testTimeout: 30_000,
   sequence: { groupOrder: 1 },
   maxWorkers: Math.max(3, CORES),
-  setupFiles: ["./test/workers/support/single-prototype-proxy.ts", "./test/workers/support/documented-routes.ts"],
+  setupFiles: ["./test/workers/support/single-prototype-proxy.ts", "./test/documented-routes.ts"],
 };
 
 /**
@@ -102,6 +102,7 @@ export default defineConfig({
           environment: "node",
           // The production bundle, built once for the run and shared by every service a file starts (service.ts).
           globalSetup: ["./test/interop/worker-bundle.ts"],
+          setupFiles: ["./test/documented-routes.ts"],
           // Files share their Node process and its loaded modules (Miniflare, xmllint-wasm, the src/ modules they
           // read) instead of a fresh process each: a fifth less CPU for the project. They keep no state between them
           // but the bundle, and each stops what it starts (services, Chromium) in its afterAll.

@@ -7,14 +7,12 @@ export type TenantBackupFailure =
   | Exclude<TenantRestore, { readonly outcome: "restored" }>
   /** `POST /admin/tenants/restore` with another Content-Type than BACKUP_CONTENT_TYPE. */
   | { readonly outcome: "not-backup-media-type" }
-  /** A restore body over `limit` bytes. */
-  | { readonly outcome: "backup-too-large"; readonly limit: number }
   /** A backup that would be `size` bytes, over the `limit` a restore reads: made, it could not be restored anywhere. */
   | { readonly outcome: "tenant-too-large"; readonly size: number; readonly limit: number };
 
 /**
  * The one place the backup routes' own refusals meet the wire, in the Operator API's JSON error shape
- * (src/http/errors.ts): 415 for another media type (RFC 9110 §15.5.16), 413 over the size bound (§15.5.14), 409 for a
+ * (src/http/errors.ts): 415 for another media type (RFC 9110 §15.5.16), 409 for a
  * tenant or Widevine provider name this deployment holds already (§15.5.10), 422 (§15.5.21) for an authentic backup
  * the service will not restore (a newer schema, a payload that does not fit) or a tenant too large to back up. No
  * sentence carries a key, a payload byte or the document.
@@ -23,8 +21,6 @@ export function tenantBackupFailureResponse(failure: TenantBackupFailure, tenant
   switch (failure.outcome) {
     case "not-backup-media-type":
       return jsonError(415, `Content-Type must be ${BACKUP_CONTENT_TYPE}`);
-    case "backup-too-large":
-      return jsonError(413, `Request body exceeds ${failure.limit} bytes`);
     case "tenant-too-large":
       return jsonError(
         422,

@@ -2,7 +2,8 @@ import * as v from "valibot";
 import { BACKUP_CONTENT_TYPE, openBackup, sealBackup } from "../backup/backup-document";
 import { restoreKey } from "../backup/restore-key";
 import { tenantStore } from "../http/auth";
-import { readBodyBytes } from "../http/body";
+import { readBodyBytes, requestMediaType } from "../http/body";
+import { jsonBodyFailureResponse } from "../http/body-failure";
 import { jsonObject, parseJson, requiredText } from "../http/json-fields";
 import type { LazyRouteDoc } from "../http/route-doc";
 import { error, json } from "../http/route-doc-parts";
@@ -116,10 +117,9 @@ const restoreDoc: LazyRouteDoc | false =
   }));
 
 tenantBackupRoutes.declare("post", "/admin/tenants/restore", restoreDoc, async (c) => {
-  const mediaType = c.req.header("Content-Type")?.split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== BACKUP_CONTENT_TYPE) return tenantBackupFailureResponse({ outcome: "not-backup-media-type" });
+  if (requestMediaType(c.req.raw) !== BACKUP_CONTENT_TYPE) return tenantBackupFailureResponse({ outcome: "not-backup-media-type" });
   const body = await readBodyBytes(c.req.raw, MAX_BACKUP_BYTES);
-  if (!body.ok) return tenantBackupFailureResponse({ outcome: "backup-too-large", limit: MAX_BACKUP_BYTES });
+  if (!body.ok) return jsonBodyFailureResponse({ reason: "too-large", limit: MAX_BACKUP_BYTES });
   const opened = await openBackup(body.bytes, await restoreKey(c.env));
   if (!opened.ok) return backupFailureResponse(opened.failure);
   const { header, payload } = opened;

@@ -47,6 +47,11 @@ export type JsonBodyFailure =
   /** `position` is the parser's offset when it gave one; the parser's own message is never kept (it quotes the body). */
   | { readonly reason: "malformed"; readonly position: string | undefined };
 
+/** The request's media type (RFC 9110 §8.3.1): its Content-Type without parameters, lower-case; "" when absent. */
+export function requestMediaType(request: Request): string {
+  return request.headers.get("Content-Type")?.split(";")[0]!.trim().toLowerCase() ?? "";
+}
+
 /**
  * Reads and parses a JSON body; the failure message says why without echoing the body. Only
  * `Content-Type: application/json` is read: the types an HTML form or a "simple" cross-site fetch may send
@@ -54,8 +59,7 @@ export type JsonBodyFailure =
  * browser cannot be made to send a management write without a CORS preflight.
  */
 export async function readJsonBody(request: Request): Promise<JsonRead> {
-  const mediaType = request.headers.get("Content-Type")?.split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== "application/json") {
+  if (requestMediaType(request) !== "application/json") {
     return { ok: false, failure: { reason: "not-json-media-type" } };
   }
   const body = await readBodyBytes(request);

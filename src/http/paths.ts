@@ -10,8 +10,9 @@ export class RoutePathWords {
   readonly words = new Set<string>();
   /** Route words followed by a parameter (an id, a content id, a signer): nothing after them is lower-cased… */
   readonly parameterParents = new Set<string>();
-  /** …but a literal word some route has in the parameter's place (`/admin/tenants/restore` beside `/admin/tenants/{id}`). */
-  readonly #literalsAfterParameterParent = new Set<string>();
+  /** Each `word/next` of literal words that follow each other in a route, so a literal some route has in another's
+   *  parameter place (`/admin/tenants/restore` beside `/admin/tenants/{id}`) is still a word there. */
+  readonly #literalPairs = new Set<string>();
 
   /** Takes the words of one router path (`/api/keyseeds/:id`; `*` of middleware is no word). */
   learn(routerPath: string): void {
@@ -20,13 +21,13 @@ export class RoutePathWords {
       if (segment.startsWith(":") || segment.includes("*")) return;
       this.words.add(segment);
       if (segments[index + 1]?.startsWith(":")) this.parameterParents.add(segment);
-      if (index > 0) this.#literalsAfterParameterParent.add(`${segments[index - 1]}/${segment}`);
+      if (index > 0) this.#literalPairs.add(`${segments[index - 1]}/${segment}`);
     });
   }
 
   /** Whether `word`, after the parameter parent `parent`, is a route's literal word rather than a parameter's value. */
   isLiteralAfter(parent: string, word: string): boolean {
-    return this.#literalsAfterParameterParent.has(`${parent}/${word}`);
+    return this.#literalPairs.has(`${parent}/${word}`);
   }
 }
 

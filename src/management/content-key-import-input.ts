@@ -15,7 +15,7 @@ import { KeyId } from "../domain/key-id";
 import { MAX_CONTENT_KEY_TRANSFER } from "../domain/request-limits";
 import { MAX_CONTENT_KEY_NAME_LENGTH } from "../tenancy/content-key-types";
 import { readCpixContentKeys, type CpixImportRecipient } from "../cpix/content-key-import";
-import { readBodyBytes, MAX_BODY_BYTES } from "../http/body";
+import { readBodyBytes, requestMediaType, MAX_BODY_BYTES } from "../http/body";
 import { jsonBodyFailureResponse } from "../http/body-failure";
 import { ITEM_INDEX, UUID_EXAMPLE, distinctItems, jsonObject, optional, parseJson, uuid } from "../http/json-fields";
 import { managementRequestFailureResponse } from "./management-request-failure";
@@ -42,7 +42,7 @@ export type ContentKeyImportRead =
  * tenant's `recipients` (its signing keys). 415 for any other type, 413 over MAX_BODY_BYTES, 400 naming the rule.
  */
 export async function readContentKeyImport(request: Request, recipients: readonly CpixImportRecipient[]): Promise<ContentKeyImportRead> {
-  const mediaType = request.headers.get("Content-Type")?.split(";")[0]!.trim().toLowerCase() ?? "";
+  const mediaType = requestMediaType(request);
   if (mediaType === "application/json") {
     const keys = await parseBody(request, parseContentKeyImportJson);
     return keys instanceof Response ? { ok: false, response: keys } : { ok: true, format: "json", keys };

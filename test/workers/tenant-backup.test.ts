@@ -1,5 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_BACKUP_BYTES } from "../../src/admin/tenant-backup";
+import { BACKUP_CONTENT_TYPE } from "../../src/backup/backup-document";
 import { fromBase64, fromHex, fromUtf8, toBase64, utf8 } from "../../src/domain/bytes";
 import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { latestSchemaVersion } from "../../src/tenancy/schema";
@@ -371,5 +373,35 @@ describe("a restore refused", () => {
     expect(await tenantObject(env, tenantId).tenant().backup().restore(tenantId, payloadOf(dump), ACTOR)).toEqual({
       outcome: "tenant-exists",
     });
+  });
+});
+
+describe("POST /admin/tenants/restore reads only a backup document of bounded size", () => {
+  const restore = (contentType: string, body: BodyInit) =>
+    new Deployment({}).fetch("/admin/tenants/restore", {
+      method: "POST",
+      headers: { Authorization: ADMIN.Authorization, "Content-Type": contentType },
+      body,
+    });
+
+  it("answers 415 for another media type, naming the backup's", async () => {
+    const response = await restore("application/json", "{}");
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ error: `Content-Type must be ${BACKUP_CONTENT_TYPE}` });
+  });
+
+  it("answers 413 for a body over MAX_BACKUP_BYTES, sent without a length, before reading the rest", async () => {
+    const chunk = new Uint8Array(1024 * 1024);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_BACKUP_BYTES) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await restore(BACKUP_CONTENT_TYPE, body);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: `Request body exceeds ${MAX_BACKUP_BYTES} bytes` });
   });
 });

@@ -161,6 +161,22 @@ describe("GET /api/Usage counts what was issued", () => {
     ]);
   });
 
+  it("counts the new records of a batch whose stored record comes last, and a record repeated in one batch once", async () => {
+    const tenant = await createTenant();
+    const time = new Date(Date.parse(dayStart(8)) + HOUR_MS).toISOString();
+    const stored = record(time, "stored", 2);
+    expect(await deliver(tenant, [stored])).toBe(1);
+    // The new records are tried first as a whole batch; the stored one refuses it, and they must not be lost with it.
+    expect(await deliver(tenant, [record(time, "first", 3), record(time, "second", 4), stored])).toBe(2);
+    const repeated = record(time, "repeated", 5);
+    expect(await deliver(tenant, [repeated, repeated])).toBe(1);
+    expect(await usage(tenant, `from=${dayStart(8)}&to=${dayStart(7)}`)).toEqual([
+      { start: dayStart(8), protocol: "speke-v2.0", acquisitions: 4, keys: 14, contentIds: 4 },
+    ]);
+    const issuance = await (await api(tenant, "GET", "/api/Logs?category=100")).json<{ ContentId: string }[]>();
+    expect(issuance.map((entry) => entry.ContentId).sort()).toEqual(["first", "repeated", "second", "stored"]);
+  });
+
   it("counts a batch parked in KV once the object takes it back, and a parked copy of a delivered batch not again", async () => {
     const tenant = await createTenant();
     const time = new Date(Date.parse(dayStart(7)) + HOUR_MS).toISOString();

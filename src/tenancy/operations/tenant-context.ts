@@ -31,7 +31,7 @@ export function openTenantContext(storage: DurableObjectStorage, initialEnv: Env
   const snapshots = authenticatedPuts(kvSnapshotSink(initialEnv.SNAPSHOTS), macKeys);
   const publisher = new SnapshotPublisher(sql, stores, snapshots, storage, Date.now, contentKeys);
   const keys = new TenantKeyring(env);
-  const logs = new TenantLogs(sql, stores, initialEnv.SNAPSHOTS);
+  const logs = new TenantLogs(storage, stores, initialEnv.SNAPSHOTS);
   const requireTenant = (): ManagementResult<TenantRecord> => {
     const tenant = stores.tenant.read();
     return tenant ? { ok: true, value: tenant } : { ok: false, failure: { reason: "no-tenant" } };

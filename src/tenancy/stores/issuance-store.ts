@@ -12,6 +12,24 @@ interface IssuanceRow extends Record<string, SqlStorageValue> {
   credential: string;
 }
 
+/** The INSERT of one record, its values bound by `insertValues`; built once, as workerd caches statements by text. */
+const INSERT_RECORD = `INSERT INTO issuance_log (id, time, protocol, content_id, kids, stored_kids, key_seed_id, credential)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_RECORD_UNLESS_STORED = `${INSERT_RECORD} ON CONFLICT (id) DO NOTHING RETURNING seq`;
+
+function insertValues(record: IssuanceRecord): SqlStorageValue[] {
+  return [
+    record.id ?? crypto.randomUUID(),
+    record.time,
+    record.protocol,
+    record.contentId,
+    JSON.stringify(record.kids),
+    record.storedKids?.length ? JSON.stringify(record.storedKids) : null,
+    record.keySeedId,
+    record.credential,
+  ];
+}
+
 /**
  * The `issuance_log` table: one row per answered acquisition (per up to MAX_KIDS_PER_ISSUANCE_RECORD KIDs), never a
  * key value (docs/storage.md). Rows carry the id the edge gave them, so a batch delivered twice is stored once.
@@ -45,22 +63,21 @@ export class IssuanceStore implements LogSource {
     this.#sql = sql;
   }
 
+  /**
+   * Stores every record, all new to the log: the unique index on `id` refuses a record stored before (throws), so run
+   * it in a savepoint and fall back to `append`. The common case, one plain INSERT per record: in workerd an INSERT
+   * with RETURNING, or any statement that answers rows, costs several times a plain one (bench/RESULTS.md §The
+   * commit path), and only a redelivered batch holds a stored id.
+   */
+  insertAll(records: readonly IssuanceRecord[]): void {
+    for (const record of records) this.#sql.exec(INSERT_RECORD, ...insertValues(record));
+  }
+
   /** Stores the records whose id it does not hold yet; answers those, the ones new to the log. */
   append(records: readonly IssuanceRecord[]): IssuanceRecord[] {
     const added: IssuanceRecord[] = [];
     for (const record of records) {
-      const inserted = this.#sql.exec(
-        `INSERT INTO issuance_log (id, time, protocol, content_id, kids, stored_kids, key_seed_id, credential)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-        record.id ?? crypto.randomUUID(),
-        record.time,
-        record.protocol,
-        record.contentId,
-        JSON.stringify(record.kids),
-        record.storedKids?.length ? JSON.stringify(record.storedKids) : null,
-        record.keySeedId,
-        record.credential,
-      );
+      const inserted = this.#sql.exec(INSERT_RECORD_UNLESS_STORED, ...insertValues(record));
       // RETURNING yields the row only when it was inserted (SQLite, "The RETURNING Clause"), so the statement says
       // itself whether the id was new. Not `rowsWritten`: it reads 1 for a conflict that wrote nothing (4 for an insert
       // into this table and its two indexes), a billing count rather than an answer.

@@ -28,14 +28,16 @@ export interface LogStores {
  * writes (at most once a minute) and on every read, so the object's alarm stays the snapshot publisher's alone.
  */
 export class TenantLogs {
+  readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
   readonly #stores: LogStores;
   readonly #parking: KVNamespace;
   #lastPruneAt = Number.NEGATIVE_INFINITY;
   #lastParkedCheckAt = Number.NEGATIVE_INFINITY;
 
-  constructor(sql: SqlStorage, stores: LogStores, parking: KVNamespace) {
-    this.#sql = sql;
+  constructor(storage: DurableObjectStorage, stores: LogStores, parking: KVNamespace) {
+    this.#storage = storage;
+    this.#sql = storage.sql;
     this.#stores = stores;
     this.#parking = parking;
   }
@@ -51,10 +53,25 @@ export class TenantLogs {
    * and its count commit together. Answers how many were new.
    */
   appendIssuance(records: readonly IssuanceRecord[], nowMs: number): number {
-    const appended = this.#stores.issuance.append(records);
+    const appended = this.#storeNew(records);
     this.#stores.usage.add(appended);
     this.prune(nowMs, false);
     return appended.length;
+  }
+
+  /**
+   * The records new to the log, stored. A batch is new unless it is redelivered (a retried RPC whose answer was lost,
+   * a parked copy taken back), so it is inserted whole in a savepoint first; a stored id makes the unique index refuse
+   * it, the savepoint rolls back, and the batch is stored record by record, skipping the ids already held. Any other
+   * failure fails the careful path too and reaches the caller.
+   */
+  #storeNew(records: readonly IssuanceRecord[]): readonly IssuanceRecord[] {
+    try {
+      this.#storage.transactionSync(() => this.#stores.issuance.insertAll(records));
+      return records;
+    } catch {
+      return this.#stores.issuance.append(records);
+    }
   }
 
   /**

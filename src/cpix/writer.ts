@@ -106,7 +106,7 @@ function render(document: CpixAnswerDocument, options: WriteCpixOptions, maxLeng
   const rootStart = `<${root}${renderAttributes(rootAttributes)}`;
   // Every line, the root's included, joined once.
   xml.enclose(`${rootStart}>`, `</${root}>`, `${rootStart}/>`);
-  const text = `${XML_DECLARATION}\n${xml.toString()}\n`;
+  const text = xml.document(XML_DECLARATION);
   if (text.length > maxLength) throw new XmlLengthExceeded(maxLength);
   return text;
 }

@@ -125,6 +125,18 @@ export class XmlBuilder {
     }
   }
 
+  /**
+   * The whole document: `declaration`, the lines as `toString` joins them, a final line break, made by that one join
+   * and so one flat string. (A template literal around the long text would make a rope, which `new Response` then
+   * copies once more before it encodes it.) Ends the builder.
+   */
+  document(declaration: string): string {
+    const lineBreak = this.indent === "" ? "\n" : "";
+    this.#lines.unshift(declaration + lineBreak);
+    this.#lines.push(lineBreak);
+    return this.toString();
+  }
+
   /** The lines written so far, joined. */
   toString(): string {
     return this.#lines.join(this.indent === "" ? "" : "\n");

@@ -1,4 +1,4 @@
-import { fromBase64Url, timingSafeEqual, toBase64Url, utf8 } from "../domain/bytes";
+import { toBase64Url, utf8 } from "../domain/bytes";
 import { randomBytes } from "../runtime/random";
 
 /** What a credential may do: `acquire` keys (acquisition endpoints), `manage` the tenant (Management API). */
@@ -45,17 +45,14 @@ export function generateSecret(): string {
   return toBase64Url(randomBytes(SECRET_LENGTH));
 }
 
-/** Keyed hash of a secret (HMAC-SHA256 under the tenant's credential-hash key), base64url. */
-export async function hashSecret(secret: string, credentialHashKey: CryptoKey): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", credentialHashKey, utf8(secret));
-  return toBase64Url(new Uint8Array(mac));
+/** Keyed hash of a secret (HMAC-SHA256 under the tenant's credential-hash key): its bytes, as authentication compares them. */
+export async function secretDigest(secret: string, credentialHashKey: CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", credentialHashKey, utf8(secret)));
 }
 
-/** Compares the keyed hash of a presented secret with a stored one in constant time. */
-export function hashMatches(presentedHash: string, storedHash: string): boolean {
-  const expected = fromBase64Url(storedHash);
-  const presented = fromBase64Url(presentedHash);
-  return expected !== undefined && presented !== undefined && timingSafeEqual(expected, presented);
+/** The keyed hash of a secret as credentials store it: `secretDigest`, base64url. */
+export async function hashSecret(secret: string, credentialHashKey: CryptoKey): Promise<string> {
+  return toBase64Url(await secretDigest(secret, credentialHashKey));
 }
 
 /** Whether a credential with this expiry is refused at `now` (from its `expiresAt` instant on). */

@@ -1,8 +1,8 @@
 import { importCpixUrlKey, type CpixUrlKey } from "../domain/signed-cpix-url";
-import { fromBase64 } from "../domain/bytes";
+import { fromBase64, fromBase64Url, timingSafeEqual } from "../domain/bytes";
 import { keySeedFromBytes, type KeySeedValue } from "../domain/content-key";
 import { AES_SIGNING_KEY_LENGTH, type SignerCredential } from "../domain/signer-credential";
-import { hashMatches, hashSecret, isExpired, type AcquisitionProtocol, type CredentialScope } from "./credentials";
+import { isExpired, secretDigest, type AcquisitionProtocol, type CredentialScope } from "./credentials";
 import { open, type TenantDataKey } from "./envelope";
 import type { KvMacKeys } from "./kv-authentication";
 import { defaultSeedIdAt, type SnapshotCredential, type TenantSnapshot } from "./snapshot";
@@ -35,6 +35,7 @@ export class LoadedTenant {
   readonly #openedSigners = new Map<string, Promise<WidevineSigner | undefined>>();
   readonly #openedSigningKeys = new Map<string, Promise<OpenedSigningKey | undefined>>();
   #openedCpixUrlKey: Promise<CpixUrlKey | undefined> | undefined;
+  #credentialHashes: readonly (Uint8Array | undefined)[] | undefined;
   /** The snapshot's settings resolved, defaults applied, once per loaded snapshot. */
   readonly policy: TenantPolicy;
 
@@ -62,11 +63,14 @@ export class LoadedTenant {
    * hash in constant time, so the time taken does not tell which credential matched.
    */
   async authenticate(secret: string, now: Date): Promise<AuthenticatedCredential | undefined> {
-    const presented = await hashSecret(secret, this.dataKey.credentialHash);
+    const presented = await secretDigest(secret, this.dataKey.credentialHash);
+    // The stored hashes decoded once per loaded snapshot, not on every request (the snapshot never changes).
+    const stored = (this.#credentialHashes ??= this.snapshot.credentials.map((credential) => fromBase64Url(credential.hash)));
     let matched: SnapshotCredential | undefined;
-    for (const credential of this.snapshot.credentials) {
-      if (hashMatches(presented, credential.hash)) matched ??= credential;
-    }
+    this.snapshot.credentials.forEach((credential, index) => {
+      const hash = stored[index];
+      if (hash !== undefined && timingSafeEqual(hash, presented)) matched ??= credential;
+    });
     if (!matched || isExpired(matched.expiresAt, now)) return undefined;
     return { id: matched.id, scopes: matched.scopes, ...(matched.protocols && { protocols: matched.protocols }) };
   }

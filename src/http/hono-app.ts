@@ -2,6 +2,9 @@ import type { Env, Hono } from "hono";
 import { HonoBase, type HonoOptions } from "hono/hono-base";
 import { TrieRouter } from "hono/router/trie-router";
 
+/** The Hono modules the Worker bundle holds stand-ins for (wrangler.toml `[alias]`, src/http/hono-unused-parts.ts). */
+export { LEFT_OUT_HONO_MODULES } from "./hono-unused-parts";
+
 /**
  * Every Hono app and route group of the Worker, on one router: TrieRouter. `hono`'s default is a SmartRouter that tries
  * RegExpRouter first and keeps TrieRouter when RegExpRouter refuses a route; ours refuses one (`/admin/tenants/restore`

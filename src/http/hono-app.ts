@@ -1,9 +1,10 @@
 import type { Env, Hono } from "hono";
 import { HonoBase, type HonoOptions } from "hono/hono-base";
+import { caseInsensitivePath } from "./paths";
 import { SegmentRouter } from "./segment-router";
 
 /** The Hono modules the Worker bundle holds stand-ins for (wrangler.toml `[alias]`, src/http/hono-unused-parts.ts). */
-export { LEFT_OUT_HONO_MODULES } from "./hono-unused-parts";
+export { REPLACED_HONO_MODULES } from "./hono-unused-parts";
 
 /**
  * Every Hono app and route group of the Worker, on one router: SegmentRouter (src/http/segment-router.ts). `hono`'s
@@ -15,5 +16,7 @@ export { LEFT_OUT_HONO_MODULES } from "./hono-unused-parts";
  * @example const routes = honoApp<AppEnv>();
  */
 export function honoApp<E extends Env>(options: { getPath?: HonoOptions<E>["getPath"] } = {}): Hono<E> {
-  return new HonoBase<E>({ ...options, router: new SegmentRouter() }) as Hono<E>;
+  // Every app reads its path our way, route groups included (they never answer a request themselves): Hono's own
+  // reading is a stand-in in the bundle (src/http/hono-unused-parts.ts). HonoBase passes a second argument, `{ env }`.
+  return new HonoBase<E>({ getPath: (request) => caseInsensitivePath(request), ...options, router: new SegmentRouter() }) as Hono<E>;
 }

@@ -3,11 +3,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as standIns from "../../src/http/hono-unused-parts";
-import { LEFT_OUT_HONO_MODULES } from "../../src/http/hono-unused-parts";
+import { REPLACED_HONO_MODULES } from "../../src/http/hono-unused-parts";
+import { honoApp } from "../../src/http/hono-app";
+import { getPath as honoDefaultGetPath } from "hono/utils/url";
 import { PROJECT_ROOT } from "./worker-bundle";
 
 /**
- * The Worker bundle holds stand-ins for three Hono modules (wrangler.toml `[alias]`, src/http/hono-unused-parts.ts):
+ * The Worker bundle holds stand-ins for Hono code the service never runs (wrangler.toml `[alias]`,
+ * src/http/hono-unused-parts.ts):
  * this keeps the alias, the stand-ins and src/ in step, so a call that would reach a stand-in fails here rather than
  * as a 500 in the deployed Worker.
  */
@@ -43,13 +46,16 @@ function namesImportedThrough(path: string): string[] {
   return [...names].sort();
 }
 
+/** Where a Hono app is made other than by honoApp(), which would read paths with Hono's own (stand-in) getPath. */
+const HONO_APP_MADE = /new\s+(?:Hono|HonoBase)\s*[<(]/;
+
 describe("Hono parts left out of the Worker bundle", () => {
-  it("aliases exactly LEFT_OUT_HONO_MODULES to the stand-ins in wrangler.toml", () => {
-    const expected = Object.fromEntries(LEFT_OUT_HONO_MODULES.map((path) => [path, "./src/http/hono-unused-parts.ts"]));
+  it("aliases exactly REPLACED_HONO_MODULES to the stand-ins in wrangler.toml", () => {
+    const expected = Object.fromEntries(REPLACED_HONO_MODULES.map((path) => [path, "./src/http/hono-unused-parts.ts"]));
     expect(wranglerAliases()).toEqual(expected);
   });
 
-  it.each(LEFT_OUT_HONO_MODULES)("stands in for every name Hono imports through %s", (path) => {
+  it.each(REPLACED_HONO_MODULES)("stands in for every name Hono imports through %s", (path) => {
     const imported = namesImportedThrough(path);
     expect(imported.length).toBeGreaterThan(0);
     for (const name of imported) expect(Object.keys(standIns), `${path} exports ${name}`).toContain(name);
@@ -66,6 +72,16 @@ describe("Hono parts left out of the Worker bundle", () => {
     expect(calls).toEqual([]);
   });
 
+  it("makes every Hono app with honoApp(), which gives it our path reading rather than Hono's default", () => {
+    const makers = sourceFiles(join(PROJECT_ROOT, "src"))
+      .filter((file) => HONO_APP_MADE.test(readFileSync(file, "utf8").replace(COMMENT, "")))
+      .map((file) => file.slice(PROJECT_ROOT.length));
+    expect(makers).toEqual(["/src/http/hono-app.ts"]);
+    const app = honoApp();
+    expect(app.getPath).not.toBe(honoDefaultGetPath);
+    expect(app.getPath(new Request("https://keys.example/API/KeySeeds%2F?x=1"), { env: {} })).toBe("/API/KeySeeds%2F");
+  });
+
   it("finds such a call when one is written", () => {
     expect(CALLS_OF_LEFT_OUT_PARTS.test("const form = await c.req.parseBody();")).toBe(true);
     expect(CALLS_OF_LEFT_OUT_PARTS.test("app.mount('/legacy', other.fetch)")).toBe(true);
@@ -77,5 +93,7 @@ describe("Hono parts left out of the Worker bundle", () => {
     expect(() => standIns.parseBody()).toThrow("left out of the Worker bundle");
     expect(() => standIns.createMountedRequest()).toThrow("left out of the Worker bundle");
     expect(() => standIns.resolveCallback()).toThrow("left out of the Worker bundle");
+    expect(() => standIns.getPath()).toThrow("left out of the Worker bundle");
+    expect(() => standIns.getPathNoStrict()).toThrow("left out of the Worker bundle");
   });
 });

@@ -7,7 +7,7 @@ import { corsPreflight } from "./http/cors";
 import { honoApp } from "./http/hono-app";
 import { AccessWithdrawn } from "./http/access-recheck";
 import { requestFailureResponse } from "./http/request-errors";
-import { ROUTE_PATH_WORDS, caseInsensitivePath } from "./http/paths";
+import { ROUTE_PATH_WORDS } from "./http/paths";
 import { requestLog } from "./http/request-log";
 import { responseHeaders } from "./http/response-headers";
 import { tenantOrSignedUrlAuth } from "./http/signed-url-auth";
@@ -24,7 +24,8 @@ export const ROUTE_ACCESS = new WeakMap<Hono<AppEnv>, Map<string, RouteAccess>>(
 
 /** The Hono app: auth per route group, the error shape, nothing else. */
 export function createApp(): Hono<AppEnv> {
-  const app = honoApp<AppEnv>({ getPath: (request) => caseInsensitivePath(request) });
+  // Paths are read by caseInsensitivePath (src/http/paths.ts), as in every app honoApp() makes.
+  const app = honoApp<AppEnv>();
   // Outermost: it sees every answer as sent, and times the whole request.
   app.use(requestLog());
   app.use(responseHeaders());

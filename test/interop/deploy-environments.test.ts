@@ -25,6 +25,7 @@ interface Config {
   observability?: unknown;
   assets?: unknown;
   define: Record<string, string>;
+  alias?: Record<string, string>;
 }
 
 const ENVIRONMENTS = ["staging", "production"] as const;
@@ -48,6 +49,8 @@ function workerShape(config: Config) {
     observability: config.observability,
     // `define` is not inherited: an environment without `__OPENAPI__` would throw at its first request.
     define: config.define,
+    // The Hono modules the bundle leaves out (src/http/hono-unused-parts.ts): read from the top level by every environment.
+    alias: config.alias,
     assets: config.assets,
     main: config.main,
     compatibilityDate: config.compatibility_date,

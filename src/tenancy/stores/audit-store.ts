@@ -13,8 +13,9 @@ export class AuditStore implements LogSource {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 4,
-      sql: `CREATE TABLE audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, time TEXT NOT NULL,
-     category INTEGER NOT NULL, action TEXT NOT NULL, object_id TEXT, request_path TEXT NOT NULL, credential TEXT NOT NULL)`,
+      sql:
+        `CREATE TABLE audit_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, time TEXT NOT NULL, ` +
+        `category INTEGER NOT NULL, action TEXT NOT NULL, object_id TEXT, request_path TEXT NOT NULL, credential TEXT NOT NULL)`,
     },
     { version: 4, sql: "CREATE INDEX audit_log_time ON audit_log (time)" },
   ];
@@ -61,9 +62,10 @@ export class AuditStore implements LogSource {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     return {
-      sql: `SELECT 'audit' AS kind, seq, id, time, category, NULL AS protocol, NULL AS content_id, NULL AS kids, NULL AS stored_kids,
-     NULL AS key_seed_id,
-     credential, action, object_id, request_path FROM audit_log ${where}`,
+      sql:
+        `SELECT 'audit' AS kind, seq, id, time, category, NULL AS protocol, NULL AS content_id, NULL AS kids, NULL AS stored_kids, ` +
+        `NULL AS key_seed_id, ` +
+        `credential, action, object_id, request_path FROM audit_log ${where}`,
       params,
     };
   }

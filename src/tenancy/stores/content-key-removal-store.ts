@@ -10,8 +10,9 @@ export class ContentKeyRemovalStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 6,
-      sql: `CREATE TABLE content_key_removals (id TEXT PRIMARY KEY, deleted TEXT NOT NULL, reusable_from TEXT NOT NULL,
-     record_removed INTEGER NOT NULL DEFAULT 0)`,
+      sql:
+        `CREATE TABLE content_key_removals (id TEXT PRIMARY KEY, deleted TEXT NOT NULL, reusable_from TEXT NOT NULL, ` +
+        `record_removed INTEGER NOT NULL DEFAULT 0)`,
     },
   ];
 
@@ -24,8 +25,8 @@ export class ContentKeyRemovalStore {
   /** Records a delete: the KV record is to go, and the KID may not be stored again before `reusableFrom`. */
   record(id: string, now: string, reusableFrom: string): void {
     this.#sql.exec(
-      `INSERT INTO content_key_removals (id, deleted, reusable_from, record_removed) VALUES (?, ?, ?, 0)
-       ON CONFLICT (id) DO UPDATE SET deleted = excluded.deleted, reusable_from = excluded.reusable_from, record_removed = 0`,
+      `INSERT INTO content_key_removals (id, deleted, reusable_from, record_removed) VALUES (?, ?, ?, 0) ` +
+        `ON CONFLICT (id) DO UPDATE SET deleted = excluded.deleted, reusable_from = excluded.reusable_from, record_removed = 0`,
       id,
       now,
       reusableFrom,

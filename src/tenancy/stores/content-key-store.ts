@@ -50,8 +50,9 @@ export class ContentKeyStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 6,
-      sql: `CREATE TABLE content_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, sealed_value TEXT NOT NULL, iv TEXT,
-     created TEXT NOT NULL, updated TEXT NOT NULL, creation_method INTEGER NOT NULL, published INTEGER NOT NULL DEFAULT 0)`,
+      sql:
+        `CREATE TABLE content_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, sealed_value TEXT NOT NULL, iv TEXT, ` +
+        `created TEXT NOT NULL, updated TEXT NOT NULL, creation_method INTEGER NOT NULL, published INTEGER NOT NULL DEFAULT 0)`,
     },
     { version: 6, sql: "CREATE INDEX content_keys_created ON content_keys (created)" },
     { version: 6, sql: "CREATE INDEX content_keys_name ON content_keys (name)" },

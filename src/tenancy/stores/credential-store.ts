@@ -38,8 +38,9 @@ export class CredentialStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 1,
-      sql: `CREATE TABLE credentials (id TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL,
-     secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)`,
+      sql:
+        `CREATE TABLE credentials (id TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL, ` +
+        `secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)`,
     },
     // Tenant-managed credentials (`/api/Credentials`): a name, and an optional instant from which it is refused.
     { version: 4, sql: `ALTER TABLE credentials ADD COLUMN name TEXT NOT NULL DEFAULT '${INITIAL_CREDENTIAL_NAME}'` },

@@ -10,8 +10,9 @@ export class DefaultSwitchStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 1,
-      sql: `CREATE TABLE default_switch (singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-     current_seed_id TEXT NOT NULL, next_seed_id TEXT, effective_at TEXT)`,
+      sql:
+        `CREATE TABLE default_switch (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), ` +
+        `current_seed_id TEXT NOT NULL, next_seed_id TEXT, effective_at TEXT)`,
     },
     // Seeds some location may still use until `until`: a retired default, or the seed a withdrawn switch named.
     { version: 3, sql: `CREATE TABLE seed_protection (seed_id TEXT PRIMARY KEY, until TEXT NOT NULL)` },

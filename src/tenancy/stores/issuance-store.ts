@@ -13,8 +13,9 @@ interface IssuanceRow extends Record<string, SqlStorageValue> {
 }
 
 /** The INSERT of one record, its values bound by `insertValues`; built once, as workerd caches statements by text. */
-const INSERT_RECORD = `INSERT INTO issuance_log (id, time, protocol, content_id, kids, stored_kids, key_seed_id, credential)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_RECORD =
+  `INSERT INTO issuance_log (id, time, protocol, content_id, kids, stored_kids, key_seed_id, credential) ` +
+  `VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 const INSERT_RECORD_UNLESS_STORED = `${INSERT_RECORD} ON CONFLICT (id) DO NOTHING RETURNING seq`;
 
 function insertValues(record: IssuanceRecord): SqlStorageValue[] {
@@ -38,16 +39,18 @@ export class IssuanceStore implements LogSource {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 1,
-      sql: `CREATE TABLE issuance_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, protocol TEXT NOT NULL,
-     content_id TEXT, kids TEXT NOT NULL, key_seed_id TEXT NOT NULL, credential TEXT NOT NULL)`,
+      sql:
+        `CREATE TABLE issuance_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, protocol TEXT NOT NULL, ` +
+        `content_id TEXT, kids TEXT NOT NULL, key_seed_id TEXT NOT NULL, credential TEXT NOT NULL)`,
     },
     { version: 4, sql: "ALTER TABLE issuance_log ADD COLUMN id TEXT" },
     // Rows written before ids existed get a random one, shaped as a UUID like the ids the edge gives.
     { version: 4, sql: "UPDATE issuance_log SET id = lower(hex(randomblob(16))) WHERE id IS NULL" },
     {
       version: 4,
-      sql: `UPDATE issuance_log SET id = substr(id, 1, 8) || '-' || substr(id, 9, 4) || '-4' || substr(id, 14, 3) || '-'
-     || substr('89ab', 1 + (random() & 3), 1) || substr(id, 18, 3) || '-' || substr(id, 21, 12) WHERE length(id) = 32`,
+      sql:
+        `UPDATE issuance_log SET id = substr(id, 1, 8) || '-' || substr(id, 9, 4) || '-4' || substr(id, 14, 3) || '-' ` +
+        `|| substr('89ab', 1 + (random() & 3), 1) || substr(id, 18, 3) || '-' || substr(id, 21, 12) WHERE length(id) = 32`,
     },
     { version: 4, sql: "CREATE UNIQUE INDEX issuance_log_id ON issuance_log (id)" },
     { version: 4, sql: "CREATE INDEX issuance_log_time ON issuance_log (time)" },
@@ -129,8 +132,9 @@ export class IssuanceStore implements LogSource {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     return {
-      sql: `SELECT 'issuance' AS kind, seq, id, time, ${LOG_CATEGORY.KeyIssuance} AS category, protocol, content_id, kids, stored_kids,
-     key_seed_id, credential, NULL AS action, NULL AS object_id, NULL AS request_path FROM issuance_log ${where}`,
+      sql:
+        `SELECT 'issuance' AS kind, seq, id, time, ${LOG_CATEGORY.KeyIssuance} AS category, protocol, content_id, kids, stored_kids, ` +
+        `key_seed_id, credential, NULL AS action, NULL AS object_id, NULL AS request_path FROM issuance_log ${where}`,
       params,
     };
   }

@@ -57,9 +57,10 @@ export class KeySeedStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 1,
-      sql: `CREATE TABLE key_seeds (id TEXT PRIMARY KEY, name TEXT NOT NULL, sealed_value TEXT NOT NULL,
-     created TEXT NOT NULL, updated TEXT NOT NULL, generated INTEGER NOT NULL,
-     made_default TEXT, made_default_seq INTEGER)`,
+      sql:
+        `CREATE TABLE key_seeds (id TEXT PRIMARY KEY, name TEXT NOT NULL, sealed_value TEXT NOT NULL, ` +
+        `created TEXT NOT NULL, updated TEXT NOT NULL, generated INTEGER NOT NULL, ` +
+        `made_default TEXT, made_default_seq INTEGER)`,
     },
     ...DefaultSwitchStore.migrations,
   ];

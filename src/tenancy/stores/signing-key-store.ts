@@ -19,8 +19,9 @@ export class SigningKeyStore {
     // The private key sealed under the data key like seeds; the certificate is public.
     {
       version: 5,
-      sql: `CREATE TABLE signing_keys (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL,
-     not_after TEXT NOT NULL, certificate TEXT NOT NULL, sealed_private_key TEXT NOT NULL, created TEXT NOT NULL)`,
+      sql:
+        `CREATE TABLE signing_keys (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL, ` +
+        `not_after TEXT NOT NULL, certificate TEXT NOT NULL, sealed_private_key TEXT NOT NULL, created TEXT NOT NULL)`,
     },
   ];
 

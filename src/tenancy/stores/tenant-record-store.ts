@@ -28,8 +28,9 @@ export class TenantRecordStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 1,
-      sql: `CREATE TABLE tenant (id TEXT PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL,
-     wrapped_data_key TEXT NOT NULL, data_key_version INTEGER NOT NULL)`,
+      sql:
+        `CREATE TABLE tenant (id TEXT PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL, ` +
+        `wrapped_data_key TEXT NOT NULL, data_key_version INTEGER NOT NULL)`,
     },
     { version: 9, sql: "ALTER TABLE tenant ADD COLUMN suspended_at TEXT" },
     { version: 9, sql: "ALTER TABLE tenant ADD COLUMN delete_at TEXT" },

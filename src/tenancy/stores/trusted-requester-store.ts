@@ -15,8 +15,9 @@ export class TrustedRequesterStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 5,
-      sql: `CREATE TABLE trusted_requesters (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE,
-     not_after TEXT NOT NULL, certificate TEXT NOT NULL, created TEXT NOT NULL)`,
+      sql:
+        `CREATE TABLE trusted_requesters (id TEXT PRIMARY KEY, subject TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE, ` +
+        `not_after TEXT NOT NULL, certificate TEXT NOT NULL, created TEXT NOT NULL)`,
     },
   ];
 

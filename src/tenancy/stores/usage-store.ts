@@ -34,29 +34,33 @@ export class UsageStore {
   static readonly migrations: readonly MigrationStep[] = [
     {
       version: 10,
-      sql: `CREATE TABLE usage_hours (hour TEXT NOT NULL, protocol TEXT NOT NULL, acquisitions INTEGER NOT NULL,
-     keys INTEGER NOT NULL, PRIMARY KEY (hour, protocol)) WITHOUT ROWID`,
+      sql:
+        `CREATE TABLE usage_hours (hour TEXT NOT NULL, protocol TEXT NOT NULL, acquisitions INTEGER NOT NULL, ` +
+        `keys INTEGER NOT NULL, PRIMARY KEY (hour, protocol)) WITHOUT ROWID`,
     },
     {
       version: 10,
-      sql: `CREATE TABLE usage_content_ids (hour TEXT NOT NULL, protocol TEXT NOT NULL, content_id TEXT NOT NULL,
-     PRIMARY KEY (hour, protocol, content_id)) WITHOUT ROWID`,
+      sql:
+        `CREATE TABLE usage_content_ids (hour TEXT NOT NULL, protocol TEXT NOT NULL, content_id TEXT NOT NULL, ` +
+        `PRIMARY KEY (hour, protocol, content_id)) WITHOUT ROWID`,
     },
     // The issuance rows kept so far. Their records carry no `part`: a row continues the acquisition of the row before
     // it (same instant, protocol, content, seed and credential) when that one is full.
     {
       version: 10,
-      sql: `INSERT INTO usage_hours (hour, protocol, acquisitions, keys)
-     SELECT substr(time, 1, ${HOUR_KEY_LENGTH}), protocol, sum(first_part), sum(json_array_length(kids)) FROM (
-       SELECT time, protocol, kids, CASE WHEN lag(json_array_length(kids)) OVER (
-         PARTITION BY time, protocol, content_id, key_seed_id, credential ORDER BY seq) = ${SPLIT_RECORD_KIDS} THEN 0 ELSE 1 END AS first_part
-       FROM issuance_log)
-     GROUP BY 1, 2`,
+      sql:
+        `INSERT INTO usage_hours (hour, protocol, acquisitions, keys) ` +
+        `SELECT substr(time, 1, ${HOUR_KEY_LENGTH}), protocol, sum(first_part), sum(json_array_length(kids)) FROM ( ` +
+        `SELECT time, protocol, kids, CASE WHEN lag(json_array_length(kids)) OVER ( ` +
+        `PARTITION BY time, protocol, content_id, key_seed_id, credential ORDER BY seq) = ${SPLIT_RECORD_KIDS} THEN 0 ELSE 1 END AS first_part ` +
+        `FROM issuance_log) ` +
+        `GROUP BY 1, 2`,
     },
     {
       version: 10,
-      sql: `INSERT INTO usage_content_ids (hour, protocol, content_id)
-     SELECT DISTINCT substr(time, 1, ${HOUR_KEY_LENGTH}), protocol, content_id FROM issuance_log WHERE content_id IS NOT NULL`,
+      sql:
+        `INSERT INTO usage_content_ids (hour, protocol, content_id) ` +
+        `SELECT DISTINCT substr(time, 1, ${HOUR_KEY_LENGTH}), protocol, content_id FROM issuance_log WHERE content_id IS NOT NULL`,
     },
   ];
 
@@ -83,8 +87,8 @@ export class UsageStore {
     }
     for (const { hour, protocol, acquisitions, keys } of hours.values()) {
       this.#sql.exec(
-        `INSERT INTO usage_hours (hour, protocol, acquisitions, keys) VALUES (?, ?, ?, ?) ON CONFLICT (hour, protocol)
-         DO UPDATE SET acquisitions = acquisitions + excluded.acquisitions, keys = keys + excluded.keys`,
+        `INSERT INTO usage_hours (hour, protocol, acquisitions, keys) VALUES (?, ?, ?, ?) ON CONFLICT (hour, protocol) ` +
+          `DO UPDATE SET acquisitions = acquisitions + excluded.acquisitions, keys = keys + excluded.keys`,
         hour,
         protocol,
         acquisitions,
@@ -106,14 +110,14 @@ export class UsageStore {
     const width = interval === "hour" ? HOUR_KEY_LENGTH : DAY_KEY_LENGTH;
     const rows = this.#sql
       .exec<BucketRow>(
-        `WITH counts AS (
-           SELECT substr(hour, 1, ?1) AS bucket, protocol, sum(acquisitions) AS acquisitions, sum(keys) AS keys
-           FROM usage_hours WHERE hour >= ?2 AND hour < ?3 GROUP BY 1, 2),
-         contents AS (
-           SELECT substr(hour, 1, ?1) AS bucket, protocol, count(DISTINCT content_id) AS content_ids
-           FROM usage_content_ids WHERE hour >= ?2 AND hour < ?3 GROUP BY 1, 2)
-         SELECT bucket, protocol, acquisitions, keys, coalesce(content_ids, 0) AS content_ids
-         FROM counts LEFT JOIN contents USING (bucket, protocol) ORDER BY bucket, protocol`,
+        `WITH counts AS ( ` +
+          `SELECT substr(hour, 1, ?1) AS bucket, protocol, sum(acquisitions) AS acquisitions, sum(keys) AS keys ` +
+          `FROM usage_hours WHERE hour >= ?2 AND hour < ?3 GROUP BY 1, 2), ` +
+          `contents AS ( ` +
+          `SELECT substr(hour, 1, ?1) AS bucket, protocol, count(DISTINCT content_id) AS content_ids ` +
+          `FROM usage_content_ids WHERE hour >= ?2 AND hour < ?3 GROUP BY 1, 2) ` +
+          `SELECT bucket, protocol, acquisitions, keys, coalesce(content_ids, 0) AS content_ids ` +
+          `FROM counts LEFT JOIN contents USING (bucket, protocol) ORDER BY bucket, protocol`,
         width,
         hourKey(range.from),
         hourKey(range.to),

@@ -20,8 +20,9 @@ export class WidevineSignerStore {
     // Widevine CENC API signing credentials: AES key+IV sealed under the data key, or an RSA public key (not secret).
     {
       version: 2,
-      sql: `CREATE TABLE widevine_credentials (id TEXT PRIMARY KEY, provider_name TEXT NOT NULL UNIQUE,
-     sealed_aes_material TEXT, rsa_public_key_spki TEXT, key_seed_id TEXT, created TEXT NOT NULL)`,
+      sql:
+        `CREATE TABLE widevine_credentials (id TEXT PRIMARY KEY, provider_name TEXT NOT NULL UNIQUE, ` +
+        `sealed_aes_material TEXT, rsa_public_key_spki TEXT, key_seed_id TEXT, created TEXT NOT NULL)`,
     },
   ];
 

@@ -149,6 +149,8 @@ export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?
  * written, so they compare as text); undefined when it is not one.
  */
 export function isoInstant(text: string): string | undefined {
-  const instant = ISO_INSTANT.test(text) ? Date.parse(text) : Number.NaN;
+  // Date.parse rolls a day the month lacks over (2026-02-30 is 2 March): the date must read back as written (RFC 3339 §5.7).
+  const date = text.slice(0, 10);
+  const instant = ISO_INSTANT.test(text) && new Date(Date.parse(date) || 0).toISOString().startsWith(date) ? Date.parse(text) : Number.NaN;
   return Number.isNaN(instant) ? undefined : new Date(instant).toISOString();
 }

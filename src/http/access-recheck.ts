@@ -1,3 +1,4 @@
+import type { AuthenticationKind } from "./app-env";
 import { tenantStore } from "./auth";
 
 /**
@@ -14,27 +15,25 @@ export class AccessWithdrawn extends Error {
   }
 }
 
-/** A Basic credential's id (`crypto.randomUUID`); the signed-URL and Widevine signer names of issuance records are not. */
-const CREDENTIAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * tenantAuth's verdict again, taken as an acquisition is about to be recorded and answered: tenantAuth judged the
  * request when its headers arrived, but the body may follow minutes later, and keys answered then would outlast a
  * revocation, an expiry or a suspension without bound. Read from this isolate's tenant cache, so the answer honours
  * the documented staleness bound (snapshot-freshness.ts) and a warm request makes no storage call. The credential is
- * looked at first, as tenantAuth does. Signed URLs (a GET, no body) and Widevine signers (their tenant is read after
- * the body) are judged by their own checks.
+ * looked at first, as tenantAuth does, when `authenticatedBy` says a credential let the request in; signed URLs (a GET,
+ * no body) and Widevine signers (their tenant is read after the body) are judged by their own checks.
  */
 export async function recheckAcquisitionAccess(
   env: Env,
   background: (refresh: Promise<unknown>) => void,
   tenantId: string,
+  authenticatedBy: AuthenticationKind,
   credential: string,
   now: Date,
 ): Promise<void> {
   const tenant = await tenantStore(env).load(tenantId, background);
   if (!tenant) throw new AccessWithdrawn("credential-not-current");
-  if (CREDENTIAL_ID.test(credential) && !tenant.currentScopes(credential, now)?.includes("acquire")) {
+  if (authenticatedBy === "credential" && !tenant.currentScopes(credential, now)?.includes("acquire")) {
     throw new AccessWithdrawn("credential-not-current");
   }
   if (tenant.suspended) throw new AccessWithdrawn("tenant-suspended");

@@ -10,8 +10,8 @@ export interface AppVariables {
   credentialId: string;
   /** The acquisition protocols that credential may speak; undefined when it is not limited. */
   credentialProtocols: readonly AcquisitionProtocol[] | undefined;
-  /** The request was authenticated by a signed URL's token (signed-url-auth.ts) rather than Basic credentials. */
-  signedUrl: boolean;
+  /** How the request was authenticated: Basic credentials (tenantAuth) or a signed URL's token (signed-url-auth.ts). */
+  authenticatedBy: Exclude<AuthenticationKind, "widevine-signer">;
   /** The isolate's tenant read path. */
   store: TenantStore;
   /** The acquisition protocol the route speaks, for the request log (src/http/request-log.ts). */
@@ -22,5 +22,11 @@ export interface AppVariables {
 
 /** An acquisition protocol as the request log and usage events name it: a credential's `Protocols` name, or the Widevine CENC API. */
 export type UsageProtocol = AcquisitionProtocol | "WidevineCenc";
+
+/**
+ * What let an acquisition in: one of the tenant's credentials (Basic), a signed CPIX URL, or a Widevine CENC API
+ * signer (its request signature). Set where authentication decides it, and read by the access re-check.
+ */
+export type AuthenticationKind = "credential" | "signed-url" | "widevine-signer";
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -90,7 +90,7 @@ export function tenantAuth(scope: CredentialScope, suspendedAnswer: () => Respon
     c.set("tenant", tenant);
     c.set("credentialId", credential.id);
     c.set("credentialProtocols", credential.protocols);
-    c.set("signedUrl", false);
+    c.set("authenticatedBy", "credential");
     c.set("store", store);
     await next();
   };

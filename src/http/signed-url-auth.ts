@@ -54,7 +54,7 @@ export function tenantOrSignedUrlAuth(scope: CredentialScope, suspendedAnswer: (
     c.set("tenant", tenant);
     c.set("credentialId", signedUrlCredential(verdict.secretId));
     c.set("credentialProtocols", SIGNED_URL_PROTOCOLS);
-    c.set("signedUrl", true);
+    c.set("authenticatedBy", "signed-url");
     c.set("store", store);
     await next();
   };

@@ -1,6 +1,7 @@
 import type { KeySeedValue } from "../domain/content-key";
 import { KeyId } from "../domain/key-id";
 import { recheckAcquisitionAccess } from "../http/access-recheck";
+import type { AuthenticationKind } from "../http/app-env";
 import type { LoadedTenant } from "../tenancy/loaded-tenant";
 import type { IssuanceRecord } from "../tenancy/tenant-types";
 import { IssuanceGroupCommit } from "./issuance-group-commit";
@@ -34,10 +35,12 @@ export async function recordIssuance(
   env: Env,
   executionContext: Pick<ExecutionContext, "waitUntil">,
   tenant: LoadedTenant,
+  authenticatedBy: AuthenticationKind,
   record: IssuanceRecord,
 ): Promise<void> {
   // Every acquisition is recorded before it is answered, so access withdrawn since tenantAuth is refused here.
-  await recheckAcquisitionAccess(env, (refresh) => executionContext.waitUntil(refresh), tenant.tenantId, record.credential, new Date());
+  const background = (refresh: Promise<unknown>) => executionContext.waitUntil(refresh);
+  await recheckAcquisitionAccess(env, background, tenant.tenantId, authenticatedBy, record.credential, new Date());
   const records = issuanceRecords(record);
   return IssuanceGroupCommit.commit(env, executionContext, tenant.tenantId, records, tenant.policy.retention.logDays);
 }

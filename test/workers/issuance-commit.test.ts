@@ -76,7 +76,8 @@ describe("an acquisition is recorded before it is answered", () => {
     const kids = contexts.map(() => crypto.randomUUID());
     const settled: number[] = [];
     const commits = contexts.map((context, index) =>
-      recordIssuance(env, context, tenant, {
+      // Access as a signed URL: its credential ("c") names no Basic credential of the tenant.
+      recordIssuance(env, context, tenant, "signed-url", {
         time: "2026-11-27T07:00:00.000Z",
         protocol: "speke-v2.0",
         contentId: `together-${index}`,

@@ -176,7 +176,8 @@ describe("issuance batches are kept alive by the request that opened them", () =
     }));
     const kids = contexts.map(() => crypto.randomUUID());
     const answered = contexts.map((context, index) =>
-      recordIssuance(env, context, tenant, {
+      // Access as a signed URL: its credential ("c") names no Basic credential of the tenant.
+      recordIssuance(env, context, tenant, "signed-url", {
         time: "2026-11-26T07:00:00.000Z",
         protocol: "speke-v2.0",
         contentId: `window-${index}`,
@@ -202,7 +203,7 @@ describe("issuance records are bounded", () => {
     const tenant = (await new TenantStore(env.SNAPSHOTS, TEST_BINDINGS.KEY_ENCRYPTION_KEY, "1").load(tenantId))!;
     const kids = Array.from({ length: 2_500 }, () => crypto.randomUUID());
     const pending: Promise<unknown>[] = [];
-    const answered = recordIssuance(env, { waitUntil: (promise) => void pending.push(promise) }, tenant, {
+    const answered = recordIssuance(env, { waitUntil: (promise) => void pending.push(promise) }, tenant, "signed-url", {
       time: "2026-11-23T12:00:00.000Z",
       protocol: "speke-v2.0",
       contentId: "big",

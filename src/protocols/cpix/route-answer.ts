@@ -30,7 +30,8 @@ export async function answerUrl(c: Context<AppEnv>, profile: CpixUrlProfile): Pr
   const url = { param: (name: string) => c.req.param(name), queries: (name: string) => c.req.queries(name) ?? [] };
   // A signed URL's token is the request's signature; Basic credentials on a GET carry none.
   const tenant = c.get("tenant");
-  if (tenant.policy.documentSecurity.requireSignedRequests && !c.get("signedUrl")) return acquisitionFailureResponse(unsignedGetRefusal());
+  if (tenant.policy.documentSecurity.requireSignedRequests && c.get("authenticatedBy") !== "signed-url")
+    return acquisitionFailureResponse(unsignedGetRefusal());
   const request = await profile.requestFromUrl(url, tenant.tenantId);
   if (!request.ok) return acquisitionFailureResponse(request.failure);
   return answer(c, NO_HEADERS, (context) => acquireCpixDocument(request.document, profile, context), cpixSecurity);
@@ -71,7 +72,7 @@ async function answer(
   const signed = await signedAnswer(tenant, result.answer.xml, security.signing, now);
   if (!signed.ok) return acquisitionFailureResponse(signed.failure, headers);
   // Recorded before answered: a failed commit throws StorageUnavailable, answered 503 in CPIX's shape (cpixRoutes).
-  await recordIssuance(c.env, c.executionCtx, tenant, {
+  await recordIssuance(c.env, c.executionCtx, tenant, c.get("authenticatedBy"), {
     time: now.toISOString(),
     protocol: result.answer.protocolName,
     contentId: result.answer.contentId,

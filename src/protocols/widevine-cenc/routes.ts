@@ -119,7 +119,7 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     if (outcome.keys && outcome.resolvedSigner) {
       const { tenant, seedId } = outcome.resolvedSigner;
       // Recorded before answered: a failed commit throws StorageUnavailable, answered as INTERNAL_ERROR below.
-      await recordIssuance(c.env, c.executionCtx, tenant, {
+      await recordIssuance(c.env, c.executionCtx, tenant, "widevine-signer", {
         time: now.toISOString(),
         protocol: "widevine-cenc",
         // content_id is bytes; printable ones (the usual case) are logged as text, others as base64.

@@ -1,0 +1,57 @@
+import { SELF, env } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AccessWithdrawn, recheckAcquisitionAccess } from "../../src/http/access-recheck";
+import { LoadedTenant } from "../../src/tenancy/loaded-tenant";
+import { api, type TestTenant } from "./support/api";
+import { tenantWithTestSeed } from "./support/tenant-with-seed";
+
+/**
+ * The access re-check an acquisition gets as it is recorded (src/http/access-recheck.ts): judged by the kind of access
+ * authentication decided on, and answered in the protocol's own shape when it fails.
+ */
+
+const KID = "339c45b5-fb6d-4bd9-994c-eabd9d41c95b";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** The ids `currentScopes` is asked about for `tenant` while `run` runs: the re-check of a Basic credential asks it. */
+async function credentialsLookedUp(tenant: TestTenant, run: () => Promise<void>): Promise<string[]> {
+  const asked: string[] = [];
+  const currentScopes = LoadedTenant.prototype.currentScopes;
+  const spy = vi.spyOn(LoadedTenant.prototype, "currentScopes").mockImplementation(function (this: LoadedTenant, id, now) {
+    if (this.tenantId === tenant.tenantId) asked.push(id);
+    return currentScopes.call(this, id, now);
+  });
+  await run().finally(() => spy.mockRestore());
+  return asked;
+}
+
+describe("the re-check follows the kind of access authentication decided on", () => {
+  it("re-checks a signed-URL acquisition as a signed URL and a Basic one as the credential that authenticated it", async () => {
+    const tenant = await tenantWithTestSeed();
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const minted = await api(tenant, "POST", "/api/CpixUrls", { ContentId: "movie", Query: `kid=${KID}`, ExpiresAt: expiresAt });
+    expect(minted.status).toBe(201);
+    const { Url: url } = await minted.json<{ Url: string }>();
+
+    const bySignedUrl = await credentialsLookedUp(tenant, async () => expect((await SELF.fetch(url)).status).toBe(200));
+    expect(bySignedUrl).toEqual([]);
+    const byBasic = await credentialsLookedUp(tenant, async () =>
+      expect((await api(tenant, "GET", `/api/Cpix/movie?kid=${KID}`)).status).toBe(200),
+    );
+    expect(byBasic).toHaveLength(1);
+  });
+
+  it("refuses a string that is no current credential when authentication said credential, whatever its shape", async () => {
+    const tenant = await tenantWithTestSeed();
+    const recheck = (kind: "credential" | "signed-url" | "widevine-signer", credential: string) =>
+      recheckAcquisitionAccess(env, () => {}, tenant.tenantId, kind, credential, new Date());
+    await expect(recheck("credential", "signed-url 6b0e1b52")).rejects.toEqual(new AccessWithdrawn("credential-not-current"));
+    await expect(recheck("credential", "widevine:p-1")).rejects.toEqual(new AccessWithdrawn("credential-not-current"));
+    // A signed URL and a Widevine signer are judged by their own checks, even with a credential-shaped name.
+    await expect(recheck("signed-url", crypto.randomUUID())).resolves.toBeUndefined();
+    await expect(recheck("widevine-signer", crypto.randomUUID())).resolves.toBeUndefined();
+  });
+});

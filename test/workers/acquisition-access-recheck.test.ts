@@ -1,8 +1,11 @@
 import { SELF, env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { AccessWithdrawn, recheckAcquisitionAccess } from "../../src/http/access-recheck";
+import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { LoadedTenant } from "../../src/tenancy/loaded-tenant";
-import { api, type TestTenant } from "./support/api";
+import { TEST_BINDINGS } from "../test-bindings";
+import { BASE, api, type TestTenant } from "./support/api";
 import { tenantWithTestSeed } from "./support/tenant-with-seed";
 
 /**
@@ -16,6 +19,33 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+function setSuspended(tenant: TestTenant, suspended: boolean): Promise<Response> {
+  return SELF.fetch(`${BASE}/admin/tenants/${tenant.tenantId}`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ suspended }),
+  });
+}
+
+/** A signed Widevine CENC API key request of a new signer of the tenant, as Shaka Packager sends one. */
+async function widevineRequest(tenant: TestTenant): Promise<() => Promise<{ status: string; status_message?: string }>> {
+  const created = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` });
+  expect(created.status).toBe(201);
+  const signer = await created.json<{ ProviderName: string; SigningKeyHex: string; SigningIvHex: string }>();
+  const request = JSON.stringify({ content_id: btoa(KID), tracks: [{ type: "SD" }], drm_types: ["WIDEVINE"], protection_scheme: "CENC" });
+  const signature = toBase64(await aesRequestSignature(utf8(request), fromHex(signer.SigningKeyHex)!, fromHex(signer.SigningIvHex)!));
+  return async () => {
+    const response = await SELF.fetch(`${BASE}/api/WidevineProtectionInfo`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ request: toBase64(utf8(request)), signature, signer: signer.ProviderName }),
+    });
+    expect(response.status).toBe(200);
+    const { response: inner } = await response.json<{ response: string }>();
+    return JSON.parse(new TextDecoder().decode(fromBase64(inner)!));
+  };
+}
+
 /** The ids `currentScopes` is asked about for `tenant` while `run` runs: the re-check of a Basic credential asks it. */
 async function credentialsLookedUp(tenant: TestTenant, run: () => Promise<void>): Promise<string[]> {
   const asked: string[] = [];
@@ -27,6 +57,36 @@ async function credentialsLookedUp(tenant: TestTenant, run: () => Promise<void>)
   await run().finally(() => spy.mockRestore());
   return asked;
 }
+
+describe("a Widevine CENC API acquisition whose tenant is suspended in flight", () => {
+  it("answers ACCESS_DENIED Tenant suspended, as a suspended tenant's signer is answered, and records nothing", async () => {
+    const tenant = await tenantWithTestSeed();
+    const widevine = await widevineRequest(tenant);
+    // Hold the request once its signer is resolved and its tenant found serving (the seed is loaded after that check).
+    let reached = false;
+    let released = false;
+    const seed = LoadedTenant.prototype.seed;
+    vi.spyOn(LoadedTenant.prototype, "seed").mockImplementation(function (this: LoadedTenant, seedId) {
+      if (this.tenantId !== tenant.tenantId || reached) return seed.call(this, seedId);
+      reached = true;
+      // Flags polled, not promises shared: the Worker's request may not settle a promise of the test's.
+      return (async () => {
+        while (!released) await new Promise((resolve) => setTimeout(resolve, 5));
+        return seed.call(this, seedId)!;
+      })();
+    });
+    const answer = widevine();
+    while (!reached) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await setSuspended(tenant, true)).status).toBe(200);
+    released = true;
+
+    expect(await answer).toEqual({ status: "ACCESS_DENIED", status_message: "Tenant suspended" });
+    expect((await setSuspended(tenant, false)).status).toBe(200);
+    const issuance = await api(tenant, "GET", "/api/Logs?category=100");
+    expect(issuance.status).toBe(200);
+    expect(await issuance.json()).toEqual([]);
+  });
+});
 
 describe("the re-check follows the kind of access authentication decided on", () => {
   it("re-checks a signed-URL acquisition as a signed URL and a Basic one as the credential that authenticated it", async () => {

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import * as v from "valibot";
 import { fromUtf8, toBase64 } from "../../domain/bytes";
+import { AccessWithdrawn } from "../../http/access-recheck";
 import { tenantStore } from "../../http/auth";
 import type { LazyRouteDoc, RouteDocParts } from "../../http/route-doc";
 import { routeGroup } from "../../http/route-group";
@@ -136,6 +137,12 @@ async function answer(c: Context<AppEnv>, pathSigner: string | undefined): Promi
     if (error instanceof StorageUnavailable || error instanceof SealedValueError) throw error;
     if (error instanceof TenantOverBudget) return rateLimitedAnswer(c, RATE_LIMIT_PERIOD_SECONDS);
     if (error instanceof TenantSuspended) return c.json(encodeSignedResponse(failureResponse({ reason: "tenant-suspended" })));
+    // Found as the keys were recorded (access-recheck.ts): answered as the same state found before, the signer of an
+    // erased tenant being one no tenant has.
+    if (error instanceof AccessWithdrawn) {
+      const reason = error.withdrawn === "tenant-suspended" ? "tenant-suspended" : "unknown-signer";
+      return c.json(encodeSignedResponse(failureResponse({ reason })));
+    }
     console.error("widevine cenc internal error", { error: error instanceof Error ? error.name : "unknown" });
     return c.json(encodeSignedResponse(failureResponse({ reason: "internal-error" })));
   }

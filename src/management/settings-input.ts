@@ -11,6 +11,16 @@ import {
   type StringSettingName,
   type TenantSettings,
 } from "../tenancy/settings";
+import {
+  MANIFEST_TEXT_RULE,
+  MAX_FINGERPRINTS_RULE,
+  MAX_ORIGINS_RULE,
+  ORIGIN_RULE,
+  RETENTION_RULE,
+  STORED_FINGERPRINT,
+  isManifestText,
+  isOrigin,
+} from "../tenancy/settings-rules";
 import { ITEM_INDEX, flag, jsonObject, optional, parseJson, text, uuid } from "../http/json-fields";
 import { openApiDescription, openApiMetadata } from "../http/schema-doc";
 
@@ -21,7 +31,7 @@ function stringSetting(wire: StringSettingWire) {
   return optional(
     v.pipe(
       text(wire, MAX_SETTING_LENGTH),
-      v.check((value) => !/[\r\n"]/.test(value), `${wire} must not contain quotes or line breaks (it is written into manifests)`),
+      v.check(isManifestText, `${wire} ${MANIFEST_TEXT_RULE}`),
       v.rawCheck(({ dataset, addIssue }) => {
         const problem = dataset.typed && dataset.value !== "" ? settingProblem(SETTINGS_FIELDS[wire], dataset.value) : undefined;
         if (problem) addIssue({ message: `${wire} ${problem}` });
@@ -30,15 +40,10 @@ function stringSetting(wire: StringSettingWire) {
   );
 }
 
-const RETENTION_RULE = `LogRetentionDays must be a whole number of days from ${MIN_LOG_RETENTION_DAYS} to ${MAX_LOG_RETENTION_DAYS}`;
-const ORIGIN_RULE = `AllowedOrigins[${ITEM_INDEX}] must be an origin: scheme, host and optional port, e.g. https://console.example.com`;
+// The words of each rule are the stored form's (src/tenancy/settings-rules.ts), which a restore applies too.
+const RETENTION = `LogRetentionDays ${RETENTION_RULE}`;
+const ORIGIN = `AllowedOrigins[${ITEM_INDEX}] ${ORIGIN_RULE}`;
 const FINGERPRINT_RULE = `RecipientCertificates[${ITEM_INDEX}] must be a SHA-256 fingerprint: 64 hex digits, colons allowed`;
-
-/** A serialized origin (RFC 6454 §6.2) such as `https://console.example.com`, no path. */
-function isOrigin(origin: string): boolean {
-  const url = URL.canParse(origin) ? new URL(origin) : undefined;
-  return url !== undefined && (url.protocol === "https:" || url.protocol === "http:") && url.origin === origin;
-}
 
 const SETTINGS_ENTRIES = {
   WidevineProvider: stringSetting("WidevineProvider"),
@@ -48,19 +53,19 @@ const SETTINGS_ENTRIES = {
   AllowedOrigins: optional(
     v.pipe(
       v.array(
-        v.pipe(v.string(ORIGIN_RULE), v.check(isOrigin, ORIGIN_RULE)),
+        v.pipe(v.string(ORIGIN), v.check(isOrigin, ORIGIN)),
         "AllowedOrigins must be an array of origins such as https://console.example.com",
       ),
-      v.maxLength(MAX_ALLOWED_ORIGINS, `AllowedOrigins may hold at most ${MAX_ALLOWED_ORIGINS} origins`),
+      v.maxLength(MAX_ALLOWED_ORIGINS, `AllowedOrigins ${MAX_ORIGINS_RULE}`),
       openApiDescription(__OPENAPI__ && "Origins whose browsers may call the Management API (CORS)"),
     ),
   ),
   LogRetentionDays: optional(
     v.pipe(
-      v.number(RETENTION_RULE),
-      v.integer(RETENTION_RULE),
-      v.minValue(MIN_LOG_RETENTION_DAYS, RETENTION_RULE),
-      v.maxValue(MAX_LOG_RETENTION_DAYS, RETENTION_RULE),
+      v.number(RETENTION),
+      v.integer(RETENTION),
+      v.minValue(MIN_LOG_RETENTION_DAYS, RETENTION),
+      v.maxValue(MAX_LOG_RETENTION_DAYS, RETENTION),
     ),
   ),
   RequireEncryption: optional(flag("RequireEncryption")),
@@ -73,14 +78,14 @@ const SETTINGS_ENTRIES = {
           v.string(FINGERPRINT_RULE),
           v.rawTransform(({ dataset, addIssue, NEVER }) => {
             const hex = dataset.value.replace(/:/g, "").toLowerCase();
-            if (!/^[0-9a-f]{64}$/.test(hex)) addIssue({ message: FINGERPRINT_RULE });
-            return /^[0-9a-f]{64}$/.test(hex) ? hex : NEVER;
+            if (!STORED_FINGERPRINT.test(hex)) addIssue({ message: FINGERPRINT_RULE });
+            return STORED_FINGERPRINT.test(hex) ? hex : NEVER;
           }),
           openApiMetadata(__OPENAPI__ && { description: "SHA-256 of the DER certificate: 64 hex digits, colons allowed" }),
         ),
         "RecipientCertificates must be an array of SHA-256 certificate fingerprints (hex)",
       ),
-      v.maxLength(MAX_RECIPIENT_CERTIFICATES, `RecipientCertificates may hold at most ${MAX_RECIPIENT_CERTIFICATES} fingerprints`),
+      v.maxLength(MAX_RECIPIENT_CERTIFICATES, `RecipientCertificates ${MAX_FINGERPRINTS_RULE}`),
     ),
   ),
   SignResponses: optional(flag("SignResponses")),

@@ -6,6 +6,8 @@ import { kvMacKeys } from "../kv-authentication";
 import { snapshotProblem } from "../kv-values";
 import type { TenantSnapshot } from "../snapshot";
 import { appliedSchemaVersion, latestSchemaVersion } from "../schema";
+import type { TenantSettings } from "../settings";
+import { storedSettingsProblem } from "../settings-rules";
 import { signerRegistry } from "../signer-registry";
 import { TENANT_MIGRATIONS } from "../stores/tenant-stores";
 import { DumpMismatch, TENANT_DUMP_FORMAT, dumpTables, parseTenantDump, restoreTables, tableCounts } from "../tenant-dump";
@@ -207,20 +209,30 @@ function amendRow(table: string, row: Record<string, DumpValue>, wrappedDataKey:
 }
 
 /**
- * Why the restored tenant does not read back as its readers take it (the snapshot check of kv-values.ts, the settings'
- * policy), or undefined. SQLite's constraints are all the inserts check: without this a crafted backup (anyone holding
- * the public certificate can seal one) would commit a tenant whose first read throws, and answer the restore with 5xx.
+ * Why the restored tenant does not read back as its readers take it (the snapshot check of kv-values.ts, the settings
+ * as a PUT could have written them, settings-rules.ts), or undefined. SQLite's constraints are all the inserts check:
+ * without this a crafted backup (anyone holding the public certificate can seal one) would commit a tenant whose first
+ * read throws, and answer the restore with 5xx.
  */
 function readBackProblem({ publisher, stores }: TenantContext, tenantId: string): string | undefined {
   let snapshot: TenantSnapshot | undefined;
+  let settings: TenantSettings;
   try {
     snapshot = publisher.build();
-    stores.settings.policy();
+    settings = stores.settings.read();
   } catch {
     return "its rows do not read back as its schema version's";
   }
   const problem = snapshotProblem(snapshot ?? null, tenantId);
-  return problem && `its tenant does not read back (${problem})`;
+  if (problem) return `its tenant does not read back (${problem})`;
+  // Settings PUT /api/Settings would refuse: a CORS grant no tenant can make, more origins than the deployment-wide
+  // preflight directory takes from one tenant (allowed-origins-directory.ts), a signing key that is not there.
+  const settingsProblem =
+    storedSettingsProblem(settings) ??
+    (settings.signingKeyId !== undefined && !stores.signingKeys.find(settings.signingKeyId)
+      ? "signingKeyId names no row of table signing_keys"
+      : undefined);
+  return settingsProblem && `table settings: ${settingsProblem}`;
 }
 
 /** One column of a dumped table, in row order; none when the table or column is absent (or not a table at all). */

@@ -27,10 +27,14 @@ import { openApiDescription } from "../http/schema-doc";
 export const tenantBackupRoutes = routeGroup({ kind: "operator" });
 
 /**
- * The largest backup document a restore reads (bytes). Its payload (about three quarters of it: the ciphertext is
- * base64) crosses to the tenant object in one RPC, which Workers bound at 32 MiB per message.
+ * The largest backup document a restore reads (bytes), and so the largest a backup may be. Chosen from the restore's
+ * measured memory against an isolate's 128 MB (Cloudflare Workers limits, "Memory"; docs/backup.md §Size,
+ * `node scripts/restore-memory.mjs`): the route holds the document, its text, the parsed ciphertext member, the decoded
+ * ciphertext and the payload at once, about 5 times the document at its peak, and at 32 MiB passed 128 MB; at 16 MiB
+ * it peaks near 80 MB and the tenant object (payload, text, parsed rows) near 50 MB. Its payload (about three quarters
+ * of it: the ciphertext is base64) crosses to the tenant object in one RPC, which Workers bound at 32 MiB per message.
  */
-export const MAX_BACKUP_BYTES = 32 * 1024 * 1024;
+export const MAX_BACKUP_BYTES = 16 * 1024 * 1024;
 
 /** A PEM certificate's longest accepted text: an RSA 16384 certificate with long names stays far under it. */
 const MAX_CERTIFICATE_PEM_LENGTH = 65_536;

@@ -72,6 +72,15 @@ describe("a crafted backup whose settings PUT /api/Settings would refuse", () =>
     await expectNotRestored(attacker.tenantId);
   });
 
+  it("with a row named __proto__ (the prototype of what the store reads) is refused with 422, and restores nothing", async () => {
+    const attacker = await dump();
+    const rows = [["__proto__", JSON.stringify({ allowedOrigins: ["null"] })]];
+    const response = await restoreCrafted({ ...attacker, tables: { ...attacker.tables, settings: { columns: ["name", "value"], rows } } });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({ error: "The backup cannot be restored: table settings: __proto__ is not a setting" });
+    await expectNotRestored(attacker.tenantId);
+  });
+
   it("restores settings PUT accepts, every one at its bound, and answers a preflight from a restored origin", async () => {
     const attacker = await dump();
     const allowed = origins(32);

@@ -15,11 +15,10 @@ export class SettingsStore {
   }
 
   read(): TenantSettings {
-    const settings: Record<string, unknown> = {};
-    for (const row of this.#sql.exec<{ name: string; value: string }>("SELECT name, value FROM settings ORDER BY name")) {
-      settings[row.name] = JSON.parse(row.value);
-    }
-    return settings as TenantSettings;
+    // Defined, not assigned: a row named __proto__ (a crafted backup's) is a setting of that name, which a restore
+    // refuses (settings-rules.ts), and never the prototype every other setting is then read through.
+    const rows = this.#sql.exec<{ name: string; value: string }>("SELECT name, value FROM settings ORDER BY name").toArray();
+    return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.value)])) as TenantSettings;
   }
 
   /** The policy the stored settings put in force, defaults applied. */

@@ -152,5 +152,8 @@ export function isoInstant(text: string): string | undefined {
   // Date.parse rolls a day the month lacks over (2026-02-30 is 2 March): the date must read back as written (RFC 3339 §5.7).
   const date = text.slice(0, 10);
   const instant = ISO_INSTANT.test(text) && new Date(Date.parse(date) || 0).toISOString().startsWith(date) ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(instant) ? undefined : new Date(instant).toISOString();
+  const utc = Number.isNaN(instant) ? "" : new Date(instant).toISOString();
+  // An offset can carry 9999-12-31 into year 10000 (or 0000-01-01 into year -1), which toISOString writes with six
+  // digits and a sign: no RFC 3339 date-time (§5.6 date-fullyear) and, compared as text, before every stored instant.
+  return utc.length === 24 ? utc : undefined;
 }

@@ -90,7 +90,9 @@ export async function verifyCpixUrl(
   }
   const [secretId, macText, extra] = tokens[0]!.slice(TOKEN_PREFIX.length).split(".");
   const mac = macText === undefined || extra !== undefined ? undefined : fromBase64Url(macText);
-  if (secretId === undefined || mac === undefined || mac.length !== 32) return refused({ reason: "unknown-token" });
+  // Only the spelling signCpixUrl writes: the decoder ignores pad bits (RFC 4648 §3.5) and takes a trailing "=", so
+  // other spellings of the same MAC would be changed URLs that still check.
+  if (secretId === undefined || mac?.length !== 32 || toBase64Url(mac) !== macText) return refused({ reason: "unknown-token" });
   if (!key || key.id !== secretId) {
     return refused(key?.retiredIds.includes(secretId) ? { reason: "rotated" } : { reason: "other-tenant", tenantId });
   }

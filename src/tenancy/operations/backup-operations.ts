@@ -1,7 +1,7 @@
 import { RpcTarget } from "cloudflare:workers";
 import { fromBase64, toBase64, utf8 } from "../../domain/bytes";
 import { writeAllowedOrigins } from "../allowed-origins-directory";
-import { DATA_KEY_LENGTH, SealedValueError, open, type TenantDataKey } from "../envelope";
+import { DATA_KEY_LENGTH, SealedValueError, open, type SealContext, type TenantDataKey } from "../envelope";
 import { kvMacKeys } from "../kv-authentication";
 import { snapshotProblem } from "../kv-values";
 import type { TenantSnapshot } from "../snapshot";
@@ -81,9 +81,9 @@ export class TenantBackupOperations extends RpcTarget {
 
   /**
    * Restores a dump into this object, which must hold no tenant: checks it whole (shape, schema version, the data key
-   * opening every seed), claims its Widevine provider names, then replaces the tables in one transaction with the
-   * data key wrapped under this deployment's KEK and an audit record, and publishes the snapshot, the stored keys'
-   * records and the CORS entries to this deployment's KV.
+   * opening every seed, signing key and AES Widevine signer), claims its Widevine provider names, then replaces the
+   * tables in one transaction with the data key wrapped under this deployment's KEK and an audit record, and publishes
+   * the snapshot, the stored keys' records and the CORS entries to this deployment's KV.
    */
   async restore(tenantId: string, payload: Uint8Array, actor: RequestActor): Promise<TenantRestore> {
     const { stores, keys, env } = this.#context;
@@ -129,17 +129,18 @@ export class TenantBackupOperations extends RpcTarget {
     const raw = fromBase64(dump.dataKey);
     if (raw?.length !== DATA_KEY_LENGTH) return invalid(`the data key must be base64 of ${DATA_KEY_LENGTH} bytes`);
     const { wrapped, dataKey } = await this.#context.keys.wrapRestoredDataKey(tenantId, raw, dataKeyVersion).finally(() => raw.fill(0));
-    // Every seed must open under the data key carried: a payload whose key is not the one its seeds were sealed
-    // under would restore a tenant that answers no acquisition.
-    const seeds = dump.tables.key_seeds;
-    const seedIds = column(seeds, "id");
-    for (const [index, sealed] of column(seeds, "sealed_value").entries()) {
-      const seedId = String(seedIds[index]);
-      try {
-        (await open(String(sealed), dataKey.sealing, { purpose: "key-seed", tenantId, seedId })).fill(0);
-      } catch (error) {
-        if (!(error instanceof SealedValueError)) throw error;
-        return invalid(`key seed ${seedId} does not open under the data key the backup carries`);
+    // Every sealed value the tenant opens to answer must open under the data key carried: else the restored tenant
+    // answers no acquisition (a seed), or 503 to each it signs or each Widevine request (a signing key, AES signer).
+    for (const [table, sealedColumn, what, context] of SEALED_COLUMNS) {
+      const ids = column(dump.tables[table], "id");
+      for (const [index, sealed] of column(dump.tables[table], sealedColumn).entries()) {
+        const id = String(ids[index]);
+        try {
+          if (sealed !== null) (await open(String(sealed), dataKey.sealing, context(tenantId, id))).fill(0);
+        } catch (error) {
+          if (!(error instanceof SealedValueError)) throw error;
+          return invalid(`${what} ${id} does not open under the data key the backup carries`);
+        }
       }
     }
     return { dump, wrapped, dataKey };
@@ -193,6 +194,19 @@ export class TenantBackupOperations extends RpcTarget {
     }
   }
 }
+
+/** The sealed columns a restore opens (few rows each), what the sentence calls a row, and the context each is sealed in. */
+const SEALED_COLUMNS: readonly (readonly [string, string, string, (tenantId: string, id: string) => SealContext])[] = [
+  ["key_seeds", "sealed_value", "key seed", (tenantId, seedId) => ({ purpose: "key-seed", tenantId, seedId })],
+  ["signing_keys", "sealed_private_key", "signing key", (tenantId, signingKeyId) => ({ purpose: "cpix-signing", tenantId, signingKeyId })],
+  // An RSA signer has no sealed material (NULL).
+  [
+    "widevine_credentials",
+    "sealed_aes_material",
+    "Widevine signer",
+    (tenantId, credentialId) => ({ purpose: "widevine-signing", tenantId, credentialId }),
+  ],
+];
 
 /** What the target writes itself: the data key wrapped under its KEK, no pending deletion, every stored key to publish. */
 function amendRow(table: string, row: Record<string, DumpValue>, wrappedDataKey: string): Record<string, DumpValue> {

@@ -1,10 +1,9 @@
 import { SELF, env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
 import { AccessWithdrawn, recheckAcquisitionAccess } from "../../src/http/access-recheck";
-import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { LoadedTenant } from "../../src/tenancy/loaded-tenant";
 import { TEST_BINDINGS } from "../test-bindings";
+import { signedWidevineRequest } from "./support/widevine-requests";
 import { BASE, api, type TestTenant } from "./support/api";
 import { tenantWithTestSeed } from "./support/tenant-with-seed";
 
@@ -27,25 +26,6 @@ function setSuspended(tenant: TestTenant, suspended: boolean): Promise<Response>
   });
 }
 
-/** A signed Widevine CENC API key request of a new signer of the tenant, as Shaka Packager sends one. */
-async function widevineRequest(tenant: TestTenant): Promise<() => Promise<{ status: string; status_message?: string }>> {
-  const created = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` });
-  expect(created.status).toBe(201);
-  const signer = await created.json<{ ProviderName: string; SigningKeyHex: string; SigningIvHex: string }>();
-  const request = JSON.stringify({ content_id: btoa(KID), tracks: [{ type: "SD" }], drm_types: ["WIDEVINE"], protection_scheme: "CENC" });
-  const signature = toBase64(await aesRequestSignature(utf8(request), fromHex(signer.SigningKeyHex)!, fromHex(signer.SigningIvHex)!));
-  return async () => {
-    const response = await SELF.fetch(`${BASE}/api/WidevineProtectionInfo`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ request: toBase64(utf8(request)), signature, signer: signer.ProviderName }),
-    });
-    expect(response.status).toBe(200);
-    const { response: inner } = await response.json<{ response: string }>();
-    return JSON.parse(new TextDecoder().decode(fromBase64(inner)!));
-  };
-}
-
 /** The ids `currentScopes` is asked about for `tenant` while `run` runs: the re-check of a Basic credential asks it. */
 async function credentialsLookedUp(tenant: TestTenant, run: () => Promise<void>): Promise<string[]> {
   const asked: string[] = [];
@@ -61,7 +41,7 @@ async function credentialsLookedUp(tenant: TestTenant, run: () => Promise<void>)
 describe("a Widevine CENC API acquisition whose tenant is suspended in flight", () => {
   it("answers ACCESS_DENIED Tenant suspended, as a suspended tenant's signer is answered, and records nothing", async () => {
     const tenant = await tenantWithTestSeed();
-    const widevine = await widevineRequest(tenant);
+    const widevine = await signedWidevineRequest(tenant, KID);
     // Hold the request once its signer is resolved and its tenant found serving (the seed is loaded after that check).
     let reached = false;
     let released = false;

@@ -1,8 +1,7 @@
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { fromBase64, fromHex, toBase64, utf8 } from "../../src/domain/bytes";
-import { aesRequestSignature } from "../../src/protocols/widevine-cenc/signature";
 import { TEST_BINDINGS } from "../test-bindings";
+import { signedWidevineRequest } from "./support/widevine-requests";
 import { BASE, api, createTenant, type TestTenant } from "./support/api";
 import { VALID_SPEKE_V2 } from "./support/cpix-requests";
 import { auditEntries } from "./support/logs";
@@ -44,25 +43,6 @@ async function everyListedTenant(limit: number): Promise<TenantPage["items"]> {
     cursor = page.cursor;
   } while (cursor !== undefined);
   return items;
-}
-
-/** A Widevine CENC API signer of the tenant, and a signed key request of it, as Shaka Packager sends one. */
-async function widevineRequest(tenant: TestTenant): Promise<() => Promise<{ status: string; status_message?: string }>> {
-  const created = await api(tenant, "POST", "/api/WidevineProtectionInfoCredentials", { ProviderName: `p-${crypto.randomUUID()}` });
-  expect(created.status).toBe(201);
-  const signer = await created.json<{ ProviderName: string; SigningKeyHex: string; SigningIvHex: string }>();
-  const request = JSON.stringify({ content_id: btoa(KID), tracks: [{ type: "SD" }], drm_types: ["WIDEVINE"], protection_scheme: "CENC" });
-  const signature = toBase64(await aesRequestSignature(utf8(request), fromHex(signer.SigningKeyHex)!, fromHex(signer.SigningIvHex)!));
-  return async () => {
-    const response = await SELF.fetch(`${BASE}/api/WidevineProtectionInfo`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ request: toBase64(utf8(request)), signature, signer: signer.ProviderName }),
-    });
-    expect(response.status).toBe(200);
-    const { response: inner } = await response.json<{ response: string }>();
-    return JSON.parse(new TextDecoder().decode(fromBase64(inner)!));
-  };
 }
 
 async function signedCpixUrl(tenant: TestTenant): Promise<string> {
@@ -115,7 +95,7 @@ describe("GET /admin/tenants", () => {
 describe("suspending and resuming a tenant", () => {
   it("refuses every tenant route with 403 Tenant suspended, each acquisition in its protocol's shape", async () => {
     const tenant = await tenantWithTestSeed();
-    const widevine = await widevineRequest(tenant);
+    const widevine = await signedWidevineRequest(tenant, KID);
     const url = await signedCpixUrl(tenant);
     expect((await widevine()).status).toBe("OK");
     await setSuspended(tenant, true);
@@ -146,7 +126,7 @@ describe("suspending and resuming a tenant", () => {
 
   it("serves the tenant again after resuming, with nothing lost, and audits both", async () => {
     const tenant = await tenantWithTestSeed();
-    const widevine = await widevineRequest(tenant);
+    const widevine = await signedWidevineRequest(tenant, KID);
     const url = await signedCpixUrl(tenant);
     const seedsBefore = await (await api(tenant, "GET", "/api/KeySeeds")).json();
     await setSuspended(tenant, true);
@@ -250,7 +230,7 @@ describe("deleting a tenant", () => {
 
   it("erases the object, every KV record of the tenant and its directory entry once the grace period is over", async () => {
     const tenant = await tenantWithTestSeed();
-    await widevineRequest(tenant);
+    await signedWidevineRequest(tenant, KID);
     expect((await api(tenant, "PUT", "/api/Settings", { AllowedOrigins: ["https://player.example"] })).status).toBe(200);
     expect((await api(tenant, "POST", "/api/ContentKeys", { Id: KID, Name: "random" })).status).toBe(201);
     expect((await env.SNAPSHOTS.list()).keys.filter((key) => key.name.includes(tenant.tenantId)).length).toBeGreaterThanOrEqual(3);

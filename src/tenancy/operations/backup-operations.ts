@@ -41,7 +41,7 @@ export class TenantBackupOperations extends RpcTarget {
     const { requireTenant, logs, keys, storage } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
-    await logs.takeParked(storage, tenant.value.id, now.getTime());
+    await logs.takeParked(tenant.value.id, now.getTime());
     const dataKey = await keys.openedDataKey(tenant.value);
     try {
       // Read again after the awaits: one synchronous run from here, so the dump is one committed state.

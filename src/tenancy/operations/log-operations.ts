@@ -38,7 +38,7 @@ export class LogOperations extends RpcTarget {
     const result = runTransaction(storage, () => ({ appended: logs.appendIssuance(records, Date.now()) }));
     // Acquisitions wait on this answer (recorded before answered), so the hourly look into the KV parking lot runs
     // after it; takeParked catches its own failures.
-    if (logs.parkedCheckDue(Date.now())) void logs.takeParked(storage, tenant.value.id, Date.now());
+    if (logs.parkedCheckDue(Date.now())) void logs.takeParked(tenant.value.id, Date.now());
     return result;
   }
 
@@ -55,7 +55,7 @@ export class LogOperations extends RpcTarget {
     const { requireTenant, storage, logs } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
-    await logs.takeParked(storage, tenant.value.id, now.getTime());
+    await logs.takeParked(tenant.value.id, now.getTime());
     storage.transactionSync(() => logs.prune(now.getTime(), true));
     return { ok: true, value: logs.page(filter, paging) };
   }
@@ -74,10 +74,10 @@ export class LogOperations extends RpcTarget {
   }
 
   async #withParkedTaken<T>(now: Date, read: () => T): Promise<ManagementResult<T>> {
-    const { requireTenant, storage, logs } = this.#context;
+    const { requireTenant, logs } = this.#context;
     const tenant = requireTenant();
     if (!tenant.ok) return tenant;
-    await logs.takeParked(storage, tenant.value.id, now.getTime());
+    await logs.takeParked(tenant.value.id, now.getTime());
     return { ok: true, value: read() };
   }
 }

@@ -97,10 +97,12 @@ export class TenantLogs {
    * Stores the issuance batches edges parked in KV when the object could not be reached (docs/storage.md
    * §Issuance delivery), each in its own transaction before its key is deleted. A failure leaves them parked.
    */
-  async takeParked(storage: DurableObjectStorage, tenantId: string, nowMs: number): Promise<void> {
+  async takeParked(tenantId: string, nowMs: number): Promise<void> {
     this.#lastParkedCheckAt = nowMs;
     try {
-      await takeParkedIssuance(this.#parking, tenantId, (records) => storage.transactionSync(() => this.appendIssuance(records, nowMs)));
+      await takeParkedIssuance(this.#parking, tenantId, (records) =>
+        this.#storage.transactionSync(() => this.appendIssuance(records, nowMs)),
+      );
     } catch (error) {
       console.error("parked issuance not taken yet", { tenantId, error: error instanceof Error ? error.name : "unknown" });
     }

@@ -6,7 +6,7 @@
  * member. Opening checks the format, the certificate and the MAC before any other part is used, and gives the payload
  * whole or not at all.
  */
-import { concatBytes, fromBase64, fromStrictUtf8, toBase64, utf8 } from "../domain/bytes";
+import { canonicalBase64, concatBytes, fromStrictUtf8, toBase64, utf8 } from "../domain/bytes";
 import { randomBytes } from "../runtime/random";
 import { parseCertificate } from "../x509/certificate";
 import { certificateFingerprint } from "../x509/certificate-fingerprint";
@@ -168,15 +168,6 @@ async function unwrapKey(
   } finally {
     raw.fill(0);
   }
-}
-
-/**
- * The bytes of base64 in its one canonical spelling (RFC 4648 §3.5: pad bits zero), else undefined: a decoder that
- * ignored pad bits would let a changed character of the MAC, past every check, still open.
- */
-function canonicalBase64(text: string): Uint8Array | undefined {
-  const bytes = fromBase64(text);
-  return bytes && toBase64(bytes) === text ? bytes : undefined;
 }
 
 function payloadAad(wrappedMacKey: Uint8Array): Uint8Array {

@@ -48,6 +48,22 @@ export function fromBase64Url(text: string): Uint8Array | undefined {
   return fromBase64(standard + "=".repeat((4 - (standard.length % 4)) % 4));
 }
 
+/**
+ * The bytes of base64 only in the one spelling `toBase64` writes (RFC 4648 §3.5: pad bits zero), else undefined. For a
+ * MAC or token read from text: the decoders ignore pad bits, so other spellings of the same bytes would be changed
+ * text that still checks.
+ */
+export function canonicalBase64(text: string): Uint8Array | undefined {
+  const bytes = fromBase64(text);
+  return bytes && toBase64(bytes) === text ? bytes : undefined;
+}
+
+/** `canonicalBase64` for base64url as `toBase64Url` writes it (no padding). */
+export function canonicalBase64Url(text: string): Uint8Array | undefined {
+  const bytes = fromBase64Url(text);
+  return bytes && toBase64Url(bytes) === text ? bytes : undefined;
+}
+
 /** Base64url without padding (RFC 4648 §5). */
 export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");

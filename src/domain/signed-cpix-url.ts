@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url, utf8 } from "./bytes";
+import { canonicalBase64Url, toBase64Url, utf8 } from "./bytes";
 
 /**
  * Signed CPIX URLs, for readers that can only GET a URL and send no Authorization header (Unified Streaming
@@ -89,10 +89,9 @@ export async function verifyCpixUrl(
     return refused({ reason: "missing-parameters" });
   }
   const [secretId, macText, extra] = tokens[0]!.slice(TOKEN_PREFIX.length).split(".");
-  const mac = macText === undefined || extra !== undefined ? undefined : fromBase64Url(macText);
-  // Only the spelling signCpixUrl writes: the decoder ignores pad bits (RFC 4648 §3.5) and takes a trailing "=", so
-  // other spellings of the same MAC would be changed URLs that still check.
-  if (secretId === undefined || mac?.length !== 32 || toBase64Url(mac) !== macText) return refused({ reason: "unknown-token" });
+  // Only the spelling signCpixUrl writes: another spelling of the same MAC would be a changed URL that still checks.
+  const mac = macText === undefined || extra !== undefined ? undefined : canonicalBase64Url(macText);
+  if (secretId === undefined || mac?.length !== 32) return refused({ reason: "unknown-token" });
   if (!key || key.id !== secretId) {
     return refused(key?.retiredIds.includes(secretId) ? { reason: "rotated" } : { reason: "other-tenant", tenantId });
   }

@@ -149,10 +149,13 @@ export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?
  * written, so they compare as text); undefined when it is not one.
  */
 export function isoInstant(text: string): string | undefined {
+  if (!ISO_INSTANT.test(text)) return undefined;
   // Date.parse rolls a day the month lacks over (2026-02-30 is 2 March): the date must read back as written (RFC 3339 §5.7).
   const date = text.slice(0, 10);
-  const instant = ISO_INSTANT.test(text) && new Date(Date.parse(date) || 0).toISOString().startsWith(date) ? Date.parse(text) : Number.NaN;
-  const utc = Number.isNaN(instant) ? "" : new Date(instant).toISOString();
+  const day = Date.parse(date);
+  const instant = Date.parse(text);
+  if (Number.isNaN(day) || Number.isNaN(instant) || new Date(day).toISOString().slice(0, 10) !== date) return undefined;
+  const utc = new Date(instant).toISOString();
   // An offset can carry 9999-12-31 into year 10000 (or 0000-01-01 into year -1), which toISOString writes with six
   // digits and a sign: no RFC 3339 date-time (§5.6 date-fullyear) and, compared as text, before every stored instant.
   return utc.length === 24 ? utc : undefined;
